@@ -1,0 +1,68 @@
+# Servicetorg — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := src/servicetorg/static/vendor
+PYTEST_ARGS ?=
+
+.PHONY: run test install static browsers migrate demo lint format messages worker benchmarks clean
+
+run: install static migrate demo ## start on the embedded default (SQLite) with demo data
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set, SQLite otherwise
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: $(VENDOR)/.copied ## copy Designsystemet, htmx and axe-core from node_modules into static files
+
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
+	cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/designsystemet-theme.css
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
+	touch $@
+
+browsers: ## Debian's Chromium for the browser tests (root on a fresh machine)
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: install
+	$(BIN)/python manage.py load_demo
+
+worker: install ## a Celery worker (set CELERY_BROKER_URL=redis://127.0.0.1:6379/0)
+	$(BIN)/celery -A servicetorg worker --beat --loglevel=info
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install ## regenerate and compile translations (needs GNU gettext)
+	cd src/servicetorg && ../../$(BIN)/django-admin makemessages -l en -l nb --ignore 'static/*'
+	cd src/servicetorg && ../../$(BIN)/django-admin compilemessages
+
+benchmarks: install static
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

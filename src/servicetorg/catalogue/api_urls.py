@@ -1,0 +1,2 @@
+app_name = "catalogue_api"
+urlpatterns: list = []

@@ -1,0 +1,39 @@
+"""Choices shared by several modules."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    DESK_WORKER = "desk_worker", _("Desk worker")
+    CASE_OFFICER = "case_officer", _("Case officer")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    ADMINISTRATION = "administration", _("Administration")
+    COUNCIL = "council", _("Council (read)")
+    PROVIDER = "provider", _("Provider")
+    ADMIN = "admin", _("Administrator")
+
+
+#: Roles that work inside the municipality and may read its internal (unpublished) data.
+STAFF_ROLES = frozenset(
+    {Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.COUNCIL, Role.ADMIN}
+)
+#: Roles that may change the service catalogue.
+CATALOGUE_EDITOR_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN})
+
+
+class Channel(models.TextChoices):
+    """Channels through which a citizen reaches the municipality (and a service can be done)."""
+
+    PHONE = "phone", _("Phone")
+    COUNTER = "counter", _("In person at the desk")
+    EMAIL = "email", _("E-mail")
+    WEB_FORM = "web_form", _("Web form")
+    LETTER = "letter", _("Letter")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+
+
+class UnitKind(models.TextChoices):
+    MUNICIPAL = "municipal", _("Municipal unit")
+    STATE_AGENCY = "state_agency", _("State agency")

@@ -1,0 +1,11 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.staff_home, name="staff-home"),
+    path("logg-inn/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+]

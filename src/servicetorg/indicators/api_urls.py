@@ -1,0 +1,2 @@
+app_name = "indicators_api"
+urlpatterns: list = []

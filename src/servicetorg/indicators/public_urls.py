@@ -1,0 +1,2 @@
+app_name = "indicators_public"
+urlpatterns: list = []

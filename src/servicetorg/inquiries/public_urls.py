@@ -1,0 +1,2 @@
+app_name = "inquiries_public"
+urlpatterns: list = []

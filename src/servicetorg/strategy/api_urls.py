@@ -1,0 +1,2 @@
+app_name = "strategy_api"
+urlpatterns: list = []

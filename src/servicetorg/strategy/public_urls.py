@@ -1,0 +1,2 @@
+app_name = "strategy_public"
+urlpatterns: list = []

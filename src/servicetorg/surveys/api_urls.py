@@ -1,0 +1,2 @@
+app_name = "surveys_api"
+urlpatterns: list = []

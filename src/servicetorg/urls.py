@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Staff pages, one prefix per module.
+    path("staff/", include("servicetorg.core.urls")),
+    path("staff/tjenester/", include("servicetorg.catalogue.urls")),
+    path("staff/henvendelser/", include("servicetorg.inquiries.urls")),
+    path("staff/undersokelser/", include("servicetorg.surveys.urls")),
+    path("staff/indikatorer/", include("servicetorg.indicators.urls")),
+    path("staff/strategi/", include("servicetorg.strategy.urls")),
+    # API.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/catalogue/", include("servicetorg.catalogue.api_urls")),
+    path("api/inquiries/", include("servicetorg.inquiries.api_urls")),
+    path("api/surveys/", include("servicetorg.surveys.api_urls")),
+    path("api/indicators/", include("servicetorg.indicators.api_urls")),
+    path("api/strategy/", include("servicetorg.strategy.api_urls")),
+    # Citizen pages of each module, then the portal itself (home, catalogue, open data).
+    path("", include("servicetorg.inquiries.public_urls")),
+    path("", include("servicetorg.surveys.public_urls")),
+    path("", include("servicetorg.strategy.public_urls")),
+    path("", include("servicetorg.portal.urls")),
+]

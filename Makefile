@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 .PHONY: run test install static browsers migrate demo lint format messages worker benchmarks clean
 
-run: install static migrate demo ## start on the embedded default (SQLite) with demo data
+run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set, SQLite otherwise
@@ -37,8 +37,14 @@ $(VENDOR)/.copied: node_modules/.installed
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
 	touch $@
 
-browsers: ## Debian's Chromium for the browser tests (root on a fresh machine)
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext
+
+browsers: ## Debian packages for browser tests, PDF reports and translations (root on a fresh machine)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -1,0 +1,237 @@
+"""Domain operations of the service catalogue: used by staff views, API, admin and commands alike.
+
+A service's text lives in versions (ServiceDescription): draft → published → archived. The published
+version stays on the portal while a new draft is edited; publishing the draft archives the old one.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicetorg.core.choices import Channel
+
+from .models import Promise, Service, ServiceDescription, ServiceState, VersionState
+from .selectors import SEARCH_CONFIG
+
+DESCRIPTION_FIELDS = (
+    "name",
+    "summary",
+    "content",
+    "target_group",
+    "expectations",
+    "user_actions",
+    "required_documents",
+    "application_url",
+    "price",
+    "price_amount",
+    "case_flow",
+    "legal_basis",
+    "legal_basis_url",
+    "contact",
+    "case_officer_role",
+    "opening_hours",
+    "appeal",
+    "declaration",
+)
+PROMISE_FIELDS = ("kind", "limit_value", "limit_unit", "text", "guarantee", "compensation_amount")
+SERVICE_FIELDS = (
+    "area",
+    "slug",
+    "responsible_unit",
+    "ladder_level",
+    "channels",
+    "requires_national_id",
+    "review_due",
+)
+REVIEW_INTERVAL = timedelta(days=365)
+
+
+def _as_user(instance, user):
+    instance._history_user = user
+    return instance
+
+
+def validate_channels(channels) -> list[str]:
+    valid = set(Channel.values)
+    if not isinstance(channels, list | tuple) or any(c not in valid for c in channels):
+        raise ValidationError({"channels": _("Choose channels from the list.")})
+    return list(dict.fromkeys(channels))
+
+
+def _check_tenant(service: Service) -> None:
+    errors = {}
+    if service.area_id and service.area.municipality_id != service.municipality_id:
+        errors["area"] = _("The service area belongs to another municipality.")
+    if service.responsible_unit_id and service.responsible_unit.municipality_id != service.municipality_id:
+        errors["responsible_unit"] = _("The unit belongs to another municipality.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _replace_promises(description: ServiceDescription, promises: list[dict], user) -> None:
+    kinds = [p["kind"] for p in promises]
+    if len(kinds) != len(set(kinds)):
+        raise ValidationError({"promises": _("A description has at most one promise of each kind.")})
+    for old in description.promises.all():
+        _as_user(old, user).delete()
+    for data in promises:
+        promise = Promise(description=description, **{k: data.get(k) for k in PROMISE_FIELDS if k in data})
+        promise.full_clean(exclude=["description"])
+        _as_user(promise, user).save()
+
+
+@transaction.atomic
+def create_service(
+    *, municipality, description: dict, promises: list[dict] | None = None, user=None, **fields
+):
+    """Create a service with its first draft description (and promises)."""
+    unknown = set(fields) - set(SERVICE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown service fields: {sorted(unknown)}")
+    fields["channels"] = validate_channels(fields.get("channels", []))
+    service = Service(municipality=municipality, **fields)
+    service.full_clean()
+    _check_tenant(service)
+    _as_user(service, user).save()
+    draft = ServiceDescription(service=service, version=1, created_by=user, **_description_data(description))
+    draft.full_clean()
+    _as_user(draft, user).save()
+    _replace_promises(draft, promises or [], user)
+    return service
+
+
+@transaction.atomic
+def update_service(service: Service, *, user=None, **fields) -> Service:
+    """Change the lasting settings of a service (area, unit, ladder level, channels, review date...)."""
+    unknown = set(fields) - set(SERVICE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown service fields: {sorted(unknown)}")
+    if "channels" in fields:
+        fields["channels"] = validate_channels(fields["channels"])
+    for name, value in fields.items():
+        setattr(service, name, value)
+    service.full_clean()
+    _check_tenant(service)
+    _as_user(service, user).save()
+    return service
+
+
+def _description_data(data: dict) -> dict:
+    return {k: data[k] for k in DESCRIPTION_FIELDS if k in data and data[k] is not None}
+
+
+@transaction.atomic
+def ensure_draft(service: Service, user=None) -> ServiceDescription:
+    """The service's draft; when there is none, a new version copied from the newest one."""
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    draft = service.versions.filter(state=VersionState.DRAFT).first()
+    if draft:
+        return draft
+    source = service.versions.order_by("-version").prefetch_related("promises").first()
+    next_version = (service.versions.aggregate(v=Max("version"))["v"] or 0) + 1
+    draft = ServiceDescription(service=service, version=next_version, created_by=user)
+    promises = []
+    if source:
+        for name in DESCRIPTION_FIELDS:
+            setattr(draft, name, getattr(source, name))
+        promises = [{k: getattr(p, k) for k in PROMISE_FIELDS} for p in source.promises.all()]
+    _as_user(draft, user).save()
+    _replace_promises(draft, promises, user)
+    return draft
+
+
+@transaction.atomic
+def save_draft(
+    draft: ServiceDescription, *, description: dict, promises: list[dict] | None = None, user=None
+):
+    """Change a draft's text and (when given) replace its promises. Published versions are read-only."""
+    if draft.state != VersionState.DRAFT:
+        raise ValidationError(_("Only a draft can be edited. Start a new draft from the published version."))
+    for name, value in _description_data(description).items():
+        setattr(draft, name, value)
+    draft.full_clean()
+    _as_user(draft, user).save()
+    if promises is not None:
+        _replace_promises(draft, promises, user)
+    return draft
+
+
+@transaction.atomic
+def publish(draft: ServiceDescription, user=None) -> ServiceDescription:
+    """Publish a draft: the previous published version is archived, the portal shows the new one."""
+    service = Service.objects.select_for_update().get(pk=draft.service_id)
+    draft.refresh_from_db()
+    if draft.state != VersionState.DRAFT:
+        raise ValidationError(_("Only a draft can be published."))
+    draft.full_clean()
+    for old in service.versions.filter(state=VersionState.PUBLISHED):
+        old.state = VersionState.ARCHIVED
+        _as_user(old, user).save(update_fields=["state"])
+    draft.state = VersionState.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.published_by = user
+    _as_user(draft, user).save()
+    service.state = ServiceState.PUBLISHED
+    service.published_version = draft
+    today = timezone.localdate()
+    if not service.review_due or service.review_due <= today:
+        service.review_due = today + REVIEW_INTERVAL
+    _denormalise(service, draft)
+    _as_user(service, user).save()
+    refresh_search_vector(service)
+    return draft
+
+
+@transaction.atomic
+def withdraw(service: Service, user=None) -> Service:
+    """Take a service off the portal; its versions are kept (the published one is archived)."""
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    if service.state != ServiceState.PUBLISHED:
+        raise ValidationError(_("Only a published service can be withdrawn."))
+    for old in service.versions.filter(state=VersionState.PUBLISHED):
+        old.state = VersionState.ARCHIVED
+        _as_user(old, user).save(update_fields=["state"])
+    service.state = ServiceState.ARCHIVED
+    service.published_version = None
+    _as_user(service, user).save()
+    return service
+
+
+@transaction.atomic
+def mark_reviewed(service: Service, *, next_review: date | None = None, user=None) -> Service:
+    """Record that the description was reviewed; the next review is due in a year unless given."""
+    today = timezone.localdate()
+    next_review = next_review or today + REVIEW_INTERVAL
+    if next_review <= today:
+        raise ValidationError({"review_due": _("The next review must be a date in the future.")})
+    service.review_due = next_review
+    _as_user(service, user).save(update_fields=["review_due", "updated_at"])
+    return service
+
+
+def _denormalise(service: Service, description: ServiceDescription) -> None:
+    service.name = description.name
+    service.summary = description.summary
+    service.search_text = "\n".join(
+        str(getattr(description, f) or "")
+        for f in ("name", "summary", "content", "target_group", "user_actions", "price", "legal_basis")
+    ).lower()
+    service.search_text += "\n" + service.area.name.lower()
+
+
+def refresh_search_vector(service: Service) -> None:
+    """Rebuild the stored full-text vector (PostgreSQL only; other databases search the plain text)."""
+    if connection.vendor != "postgresql":
+        return
+    version = service.published_version
+    vector = (
+        SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("search_text", weight="C", config=SEARCH_CONFIG)
+    )
+    Service.objects.filter(pk=service.pk).update(search_vector=vector if version else None)

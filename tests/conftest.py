@@ -1,0 +1,47 @@
+import pytest
+
+from servicetorg.core.choices import Role
+
+from .factories import MunicipalityFactory, UnitFactory
+from .factories import make_staff as _make_staff
+
+
+@pytest.fixture
+def municipality(db):
+    return MunicipalityFactory(name="Fjordvik", number="3999", organization_number="940192226")
+
+
+@pytest.fixture
+def other_municipality(db):
+    return MunicipalityFactory(name="Nabovik", number="3998", organization_number="964965226")
+
+
+@pytest.fixture
+def unit(municipality):
+    return UnitFactory(municipality=municipality, name="Oppvekst", slug="oppvekst")
+
+
+@pytest.fixture
+def make_staff(db):
+    return _make_staff
+
+
+@pytest.fixture
+def desk_worker(municipality):
+    return _make_staff(Role.DESK_WORKER, municipality)
+
+
+@pytest.fixture
+def unit_leader(municipality, unit):
+    return _make_staff(Role.UNIT_LEADER, municipality, unit)
+
+
+@pytest.fixture
+def administration(municipality):
+    return _make_staff(Role.ADMINISTRATION, municipality)
+
+
+@pytest.fixture
+def other_staff(other_municipality):
+    """Staff of another municipality: must never see ``municipality``'s data."""
+    return _make_staff(Role.ADMINISTRATION, other_municipality)

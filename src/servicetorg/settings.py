@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
@@ -84,6 +85,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Project templates override Django's form templates with Designsystemet markup.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -169,6 +173,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "servicetorg.core.api.exception_handler",
 }
+PORTAL_MUNICIPALITY = os.environ.get("PORTAL_MUNICIPALITY", "")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Servicetorg API",
     "DESCRIPTION": "Service catalogue, inquiries, surveys and strategy for Norwegian municipalities.",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -26,3 +27,6 @@ urlpatterns = [
     path("", include("servicetorg.strategy.public_urls")),
     path("", include("servicetorg.portal.urls")),
 ]
+
+if settings.OIDC_RP_CLIENT_ID:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -17,7 +17,7 @@ from .choices import STAFF_ROLES
 _CACHE_ATTR = "_servicetorg_memberships"
 
 
-def _memberships(user) -> list[tuple[int, int | None, str]]:
+def memberships(user) -> list[tuple[int, int | None, str]]:
     """(municipality_id, unit_id, role) triples of the user, read once per user object."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -39,7 +39,7 @@ def municipality_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | Non
     if getattr(user, "is_superuser", False) and user.is_active:
         return None
     wanted = set(roles)
-    return {m for m, _unit, role in _memberships(user) if role in wanted}
+    return {m for m, _unit, role in memberships(user) if role in wanted}
 
 
 def unit_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | None:
@@ -47,7 +47,7 @@ def unit_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | None:
     if getattr(user, "is_superuser", False) and user.is_active:
         return None
     wanted = set(roles)
-    return {u for _m, u, role in _memberships(user) if role in wanted and u is not None}
+    return {u for _m, u, role in memberships(user) if role in wanted and u is not None}
 
 
 def has_role(user, municipality_id: int, roles: Iterable[str] = STAFF_ROLES) -> bool:

@@ -1,0 +1,59 @@
+"""Demo catalogue: ten service areas, units and 45+ realistic services (see demo_data.py)."""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from servicetorg.core.models import Unit
+
+from . import services
+from .demo_data import AREAS, SERVICES, UNITS
+from .models import Service, ServiceArea
+
+
+@transaction.atomic
+def load(municipality, *, seed: int) -> None:
+    rng = random.Random(seed)
+    areas = {}
+    for position, (slug, name, name_en) in enumerate(AREAS):
+        areas[slug], _ = ServiceArea.objects.update_or_create(
+            municipality=municipality,
+            slug=slug,
+            defaults={"name": name, "name_en": name_en, "position": position},
+        )
+    units = {}
+    for data in UNITS:
+        fields = {k: v for k, v in data.items() if k != "slug"}
+        units[data["slug"]], _ = Unit.objects.update_or_create(
+            municipality=municipality, slug=data["slug"], defaults=fields
+        )
+    existing = set(Service.objects.filter(municipality=municipality).values_list("slug", flat=True))
+    today = timezone.localdate()
+    for data in SERVICES:
+        if data["slug"] in existing:
+            continue
+        description = {k: v for k, v in data.items() if k in services.DESCRIPTION_FIELDS}
+        service = services.create_service(
+            municipality=municipality,
+            area=areas[data["area"]],
+            slug=data["slug"],
+            responsible_unit=units.get(data.get("unit")),
+            ladder_level=data.get("ladder_level", 2),
+            channels=data.get("channels", []),
+            requires_national_id=data.get("requires_national_id", False),
+            description=description,
+            promises=data.get("promises", []),
+        )
+        services.publish(service.versions.get())
+        roll = rng.random()
+        if roll < 0.1:
+            # Some descriptions are overdue for their yearly review.
+            Service.objects.filter(pk=service.pk).update(
+                review_due=today - timedelta(days=rng.randint(5, 90))
+            )
+        elif roll < 0.18:
+            # Some have a new draft being edited while the published version stays on the portal.
+            draft = services.ensure_draft(service)
+            services.save_draft(draft, description={"summary": draft.summary + " (Oppdateres.)"})

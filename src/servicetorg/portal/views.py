@@ -1,0 +1,94 @@
+"""The citizen-facing portal: published services, search and open data. No login."""
+
+from itertools import groupby
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from servicetorg.catalogue import selectors
+from servicetorg.catalogue.models import Service
+from servicetorg.core.menus import menu
+from servicetorg.core.models import Municipality
+from servicetorg.core.portal import choose, portal_municipality
+
+
+def _municipality(request) -> Municipality:
+    municipality = portal_municipality(request)
+    if municipality is None:
+        raise Http404("No municipality is set up yet.")
+    return municipality
+
+
+def home(request):
+    municipality = portal_municipality(request)
+    areas = selectors.areas_of(municipality) if municipality else []
+    return render(
+        request,
+        "portal/home.html",
+        {"areas": areas, "municipalities": Municipality.objects.order_by("name")},
+    )
+
+
+def service_list(request):
+    municipality = _municipality(request)
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        results = list(selectors.search_published(municipality, query)[:100])
+        groups = []
+    else:
+        results = None
+        services = selectors.published_services(municipality).only(
+            "slug", "name", "summary", "area__name", "area__slug", "area__position", "responsible_unit__name"
+        )
+        groups = [(area, list(items)) for area, items in groupby(services, key=lambda s: s.area)]
+    return render(request, "portal/service_list.html", {"query": query, "results": results, "groups": groups})
+
+
+def service_detail(request, slug):
+    municipality = _municipality(request)
+    try:
+        service = selectors.published_service(municipality, slug)
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
+    description = service.published_version
+    return render(
+        request,
+        "portal/service_detail.html",
+        {
+            "service": service,
+            "d": description,
+            "promises": list(description.promises.all()),
+            "service_actions": menu("service_actions", slug=service.slug),
+        },
+    )
+
+
+@require_POST
+def choose_municipality(request):
+    municipality = get_object_or_404(Municipality, number=request.POST.get("number", ""))
+    choose(request, municipality)
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+def open_data(request, number):
+    municipality = get_object_or_404(Municipality, number=number)
+    return render(request, "portal/open_data.html", {"municipality": municipality})
+
+
+CONTENT_TYPES = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json; charset=utf-8"}
+
+
+def catalogue_export(request, number, fmt):
+    from servicetorg.catalogue.cpsv import serialize
+
+    municipality = get_object_or_404(Municipality, number=number)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    body = serialize(municipality, fmt, base_url=base_url)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

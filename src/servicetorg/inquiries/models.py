@@ -1,0 +1,372 @@
+"""Inquiries (henvendelser) at the service desk, their deadlines, replies and dashboard rollups."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from servicetorg.catalogue.models import Service
+from servicetorg.core.choices import Channel
+from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.validators import validate_national_id
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class State(models.TextChoices):
+    NEW = "new", _("New")
+    ROUTED = "routed", _("Routed to a unit")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting for the citizen")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATES = (State.NEW, State.ROUTED, State.IN_PROGRESS, State.WAITING)
+
+
+class Handling(models.TextChoices):
+    """How the service desk handled the inquiry (resolution degree)."""
+
+    PENDING = "pending", _("Not yet handled")
+    RESOLVED_AT_DESK = "resolved_at_desk", _("Resolved at the desk")
+    PARTLY_HANDLED = "partly_handled", _("Partly handled, finished by the unit")
+    FORWARDED = "forwarded", _("Forwarded unhandled")
+
+
+class DeadlineSource(models.TextChoices):
+    SERVICE = "service", _("Service declaration")
+    CHANNEL_RULE = "channel_rule", _("Municipal rule for the channel")
+    PRELIMINARY = "preliminary", _("Preliminary reply")
+
+
+class Inquiry(models.Model):
+    """A henvendelse: one contact from a citizen, through one channel, about one service (or unknown)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="inquiries")
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
+    token_hash = models.CharField(max_length=64, editable=False, default="")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+        verbose_name=_("service"),
+        help_text=_("Leave empty when the service is unknown."),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    contact_name = models.CharField(_("citizen's name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("citizen's e-mail"), blank=True)
+    contact_phone = models.CharField(_("citizen's phone"), max_length=30, blank=True)
+    national_id = models.CharField(
+        _("national identity number"), max_length=11, blank=True, validators=[validate_national_id]
+    )
+    state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.NEW)
+    handling = models.CharField(
+        _("handling"), max_length=20, choices=Handling.choices, default=Handling.PENDING
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+        verbose_name=_("unit"),
+    )
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_inquiries",
+        verbose_name=_("contact person"),
+        help_text=_("One case, one contact person: owns the inquiry until it is closed."),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_inquiries",
+        verbose_name=_("case officer"),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"))
+    first_deadline = models.DateField(_("first reply deadline"))
+    reply_deadline = models.DateField(_("reply deadline"))
+    deadline_source = models.CharField(_("deadline from"), max_length=16, choices=DeadlineSource.choices)
+    preliminary_reply_at = models.DateTimeField(_("preliminary reply sent"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    warning_sent_for = models.DateField(null=True, blank=True, editable=False)
+    breached = models.BooleanField(_("deadline broken"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["token_hash", "updated_at"])
+
+    class Meta:
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["municipality", "state", "reply_deadline"], name="inq_tenant_state_deadline"
+            ),
+            models.Index(fields=["municipality", "-received_at"], name="inq_tenant_received"),
+            models.Index(fields=["unit", "state", "reply_deadline"], name="inq_unit_state_deadline"),
+            models.Index(fields=["contact_person", "state"], name="inq_owner_state"),
+            models.Index(fields=["assigned_to", "state"], name="inq_assignee_state"),
+            models.Index(fields=["state", "reply_deadline"], name="inq_state_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def masked_national_id(self) -> str:
+        from servicetorg.core.validators import mask_national_id
+
+        return mask_national_id(self.national_id) if self.national_id else ""
+
+    def check_token(self, token: str) -> bool:
+        return bool(self.token_hash) and secrets.compare_digest(self.token_hash, hash_token(token or ""))
+
+
+class MessageKind(models.TextChoices):
+    CITIZEN = "citizen", _("From the citizen")
+    REPLY = "reply", _("Reply")
+    PRELIMINARY = "preliminary", _("Preliminary reply")
+    QUESTION = "question", _("Question to the citizen")
+    NOTE = "note", _("Internal note")
+    EVENT = "event", _("Event")
+
+
+PUBLIC_MESSAGE_KINDS = (MessageKind.CITIZEN, MessageKind.REPLY, MessageKind.PRELIMINARY, MessageKind.QUESTION)
+
+
+class InquiryMessage(models.Model):
+    """The inquiry's message log: what the citizen wrote, replies, notes and status events."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=12, choices=MessageKind.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["inquiry", "created_at"], name="inq_msg_inquiry_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_MESSAGE_KINDS
+
+
+class ChannelRule(models.Model):
+    """The municipality's general reply rule per channel, used when a service declares no reply promise."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="channel_rules")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    working_days = models.PositiveSmallIntegerField(
+        _("reply within (working days)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reply rule per channel")
+        verbose_name_plural = _("reply rules per channel")
+        ordering = ["municipality", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "channel"],
+                name="channel_rule_unique",
+                violation_error_message=_("This municipality already has a rule for this channel."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.working_days}"
+
+
+class CompensationState(models.TextChoices):
+    OPEN = "open", _("To be settled")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Compensation(models.Model):
+    """A broken promise under a guarantee (brukergaranti): the administration settles it."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="compensations")
+    inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="compensation")
+    amount = models.DecimalField(_("amount (NOK)"), max_digits=10, decimal_places=2)
+    guarantee = models.TextField(_("guarantee"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=CompensationState.choices, default=CompensationState.OPEN
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("compensation")
+        verbose_name_plural = _("compensations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["municipality", "state"], name="comp_tenant_state")]
+
+    def __str__(self) -> str:
+        return f"{self.inquiry.reference}: {self.amount}"
+
+
+class ApiClient(models.Model):
+    """An Open311 client allowed to post requests for one municipality (the key is stored hashed)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="api_clients")
+    name = models.CharField(_("name"), max_length=120)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API client (Open311)")
+        verbose_name_plural = _("API clients (Open311)")
+        ordering = ["municipality", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdempotencyRecord(models.Model):
+    """One Idempotency-Key per user: repeats get the first response, never a second inquiry."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# --- Rollups: kept current in the same transaction as every inquiry change (see rollups.py). ---------
+
+
+class DailyStat(models.Model):
+    """Inquiries received per day, channel and handling, with their reply outcome."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=20)
+    handling = models.CharField(max_length=20)
+    received = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    in_time = models.IntegerField(default=0)
+    breached = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "day", "channel", "handling"], name="daily_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.handling}: {self.received}"
+
+
+class DailyServiceStat(models.Model):
+    """Inquiries received per day and service (``service_key`` 0 is "unknown service")."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    service_key = models.BigIntegerField()
+    received = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    in_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "day", "service_key"], name="daily_service_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service_key}: {self.received}"
+
+
+class ReplyTimeStat(models.Model):
+    """Histogram of time to reply (by received day and channel) for median and 90th percentile."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=20)
+    bucket = models.SmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "day", "channel", "bucket"], name="reply_time_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} b{self.bucket}: {self.count}"
+
+
+class BacklogStat(models.Model):
+    """Open inquiries now, per unit (``unit_key`` 0 is the service desk, not routed)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    unit_key = models.BigIntegerField()
+    open_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "unit_key"], name="backlog_stat_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_key}: {self.open_count}"

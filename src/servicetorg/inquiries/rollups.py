@@ -1,0 +1,255 @@
+"""Rollup tables behind the dashboards, kept current in the same transaction as inquiry changes.
+
+Each inquiry contributes counts to a few small tables (see :func:`contributions`). A change applies
+the difference between the inquiry's contribution before and after it, as atomic upserts
+(``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``, on PostgreSQL and SQLite alike), so
+concurrent changes never lose a count. :func:`rebuild` recomputes a municipality's rollups from the
+inquiries in SQL (demo loading, repairs).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import OPEN_STATES, BacklogStat, DailyServiceStat, DailyStat, Inquiry, ReplyTimeStat
+
+#: Upper bounds (hours) of the reply-time histogram buckets; the last bucket is open-ended.
+BUCKET_HOURS: tuple[float, ...] = (
+    0.25, 0.5, 1, 2, 4, 8, 16, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720, 1440,
+)  # fmt: skip
+OVERFLOW_BUCKET = len(BUCKET_HOURS)
+
+
+def bucket_for(hours: float) -> int:
+    for index, bound in enumerate(BUCKET_HOURS):
+        if hours <= bound:
+            return index
+    return OVERFLOW_BUCKET
+
+
+def bucket_bounds(bucket: int) -> tuple[float, float]:
+    low = 0.0 if bucket == 0 else BUCKET_HOURS[bucket - 1]
+    high = BUCKET_HOURS[bucket] if bucket < OVERFLOW_BUCKET else BUCKET_HOURS[-1] * 2
+    return low, high
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    municipality_id: int
+    day: date
+    channel: str
+    handling: str
+    service_key: int
+    unit_key: int
+    is_open: bool
+    replied: bool
+    in_time: bool
+    breached: bool
+    bucket: int | None
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def snapshot(inquiry: Inquiry) -> Snapshot:
+    replied = inquiry.replied_at is not None
+    bucket = None
+    if replied:
+        hours = max((inquiry.replied_at - inquiry.received_at).total_seconds(), 0) / 3600
+        bucket = bucket_for(hours)
+    return Snapshot(
+        municipality_id=inquiry.municipality_id,
+        day=_local_day(inquiry.received_at),
+        channel=inquiry.channel,
+        handling=inquiry.handling,
+        service_key=inquiry.service_id or 0,
+        unit_key=inquiry.unit_id or 0,
+        is_open=inquiry.state in OPEN_STATES,
+        replied=replied,
+        in_time=replied and not inquiry.breached,
+        breached=inquiry.breached,
+        bucket=bucket,
+    )
+
+
+TABLES = {
+    "daily": (DailyStat, ("municipality_id", "day", "channel", "handling")),
+    "service": (DailyServiceStat, ("municipality_id", "day", "service_key")),
+    "reply_time": (ReplyTimeStat, ("municipality_id", "day", "channel", "bucket")),
+    "backlog": (BacklogStat, ("municipality_id", "unit_key")),
+}
+
+
+def contributions(s: Snapshot) -> dict[str, dict[tuple, dict[str, int]]]:
+    out: dict[str, dict[tuple, dict[str, int]]] = {
+        "daily": {
+            (s.municipality_id, s.day, s.channel, s.handling): {
+                "received": 1,
+                "replied": int(s.replied),
+                "in_time": int(s.in_time),
+                "breached": int(s.breached),
+            }
+        },
+        "service": {
+            (s.municipality_id, s.day, s.service_key): {
+                "received": 1,
+                "replied": int(s.replied),
+                "in_time": int(s.in_time),
+            }
+        },
+        "reply_time": {},
+        "backlog": {},
+    }
+    if s.bucket is not None:
+        out["reply_time"][(s.municipality_id, s.day, s.channel, s.bucket)] = {"count": 1}
+    if s.is_open:
+        out["backlog"][(s.municipality_id, s.unit_key)] = {"open_count": 1}
+    return out
+
+
+def _accumulate(target, snap: Snapshot | None, sign: int) -> None:
+    if snap is None:
+        return
+    for table, rows in contributions(snap).items():
+        for key, counts in rows.items():
+            slot = target[table][key]
+            for field, value in counts.items():
+                slot[field] = slot.get(field, 0) + sign * value
+
+
+def apply_change(before: Snapshot | None, after: Snapshot | None) -> None:
+    """Add ``after``'s contribution and remove ``before``'s (either may be None)."""
+    if before == after:
+        return
+    deltas: dict[str, dict[tuple, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    _accumulate(deltas, before, -1)
+    _accumulate(deltas, after, +1)
+    apply_deltas(deltas)
+
+
+def apply_deltas(deltas) -> None:
+    for table, rows in deltas.items():
+        model, key_fields = TABLES[table]
+        rows = {k: v for k, v in rows.items() if any(v.values())}
+        if not rows:
+            continue
+        by_fields: dict[tuple[str, ...], list] = defaultdict(list)
+        for key, counts in rows.items():
+            fields = tuple(sorted(counts))
+            by_fields[fields].append(tuple(key) + tuple(counts[f] for f in fields))
+        for fields, params in by_fields.items():
+            _upsert(model, key_fields, fields, params)
+
+
+def _column(model, field: str) -> str:
+    return model._meta.get_field(field.removesuffix("_id") if field.endswith("_id") else field).column
+
+
+def _upsert(model, key_fields, count_fields, params) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    keys = [connection.ops.quote_name(_column(model, f)) for f in key_fields]
+    counts = [connection.ops.quote_name(_column(model, f)) for f in count_fields]
+    # Columns without a value in this statement still need their default (NOT NULL, no DB default).
+    others = [
+        connection.ops.quote_name(f.column)
+        for f in model._meta.concrete_fields
+        if f.column not in {k.strip('"') for k in keys + counts} and not f.primary_key
+    ]
+    columns = keys + counts + others
+    placeholders = ", ".join(["%s"] * (len(keys) + len(counts)) + ["0"] * len(others))
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )  # noqa: S608 -- identifiers come from model metadata, values are parameters
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+@transaction.atomic
+def rebuild(municipality_id: int) -> None:
+    """Recompute every rollup of one municipality from its inquiries (aggregated in SQL)."""
+    for model, _keys in TABLES.values():
+        model.objects.filter(municipality_id=municipality_id).delete()
+    inquiries = Inquiry.objects.filter(municipality_id=municipality_id)
+    day = TruncDate("received_at", tzinfo=timezone.get_current_timezone())
+    replied = Q(replied_at__isnull=False)
+    in_time = replied & Q(breached=False)
+    daily = (
+        inquiries.annotate(d=day)
+        .values("d", "channel", "handling")
+        .annotate(
+            received=Count("pk"),
+            replied_n=Count("pk", filter=replied),
+            in_time_n=Count("pk", filter=in_time),
+            breached_n=Count("pk", filter=Q(breached=True)),
+        )
+    )
+    DailyStat.objects.bulk_create(
+        [
+            DailyStat(
+                municipality_id=municipality_id,
+                day=row["d"],
+                channel=row["channel"],
+                handling=row["handling"],
+                received=row["received"],
+                replied=row["replied_n"],
+                in_time=row["in_time_n"],
+                breached=row["breached_n"],
+            )
+            for row in daily
+        ],
+        batch_size=2000,
+    )
+    per_service = (
+        inquiries.annotate(d=day)
+        .values("d", "service_id")
+        .annotate(
+            received=Count("pk"), replied_n=Count("pk", filter=replied), in_time_n=Count("pk", filter=in_time)
+        )
+    )
+    DailyServiceStat.objects.bulk_create(
+        [
+            DailyServiceStat(
+                municipality_id=municipality_id,
+                day=row["d"],
+                service_key=row["service_id"] or 0,
+                received=row["received"],
+                replied=row["replied_n"],
+                in_time=row["in_time_n"],
+            )
+            for row in per_service
+        ],
+        batch_size=2000,
+    )
+    # Reply-time buckets: computed in Python from two columns (one pass, no per-row queries).
+    histogram: dict[tuple, int] = defaultdict(int)
+    for received_at, replied_at, channel in (
+        inquiries.filter(replied)
+        .values_list("received_at", "replied_at", "channel")
+        .iterator(chunk_size=5000)
+    ):
+        hours = max((replied_at - received_at).total_seconds(), 0) / 3600
+        histogram[(_local_day(received_at), channel, bucket_for(hours))] += 1
+    ReplyTimeStat.objects.bulk_create(
+        [
+            ReplyTimeStat(municipality_id=municipality_id, day=d, channel=c, bucket=b, count=n)
+            for (d, c, b), n in histogram.items()
+        ],
+        batch_size=2000,
+    )
+    backlog = inquiries.filter(state__in=OPEN_STATES).values("unit_id").annotate(n=Count("pk"))
+    BacklogStat.objects.bulk_create(
+        [
+            BacklogStat(municipality_id=municipality_id, unit_key=row["unit_id"] or 0, open_count=row["n"])
+            for row in backlog
+        ]
+    )

@@ -1,0 +1,235 @@
+"""Read queries of the inquiries module: staff queues and the dashboards (rollups only)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from servicetorg.catalogue.models import Service
+from servicetorg.core.models import Unit
+from servicetorg.core.tenancy import scope, unit_ids
+from servicetorg.core.workdays import add_working_days
+
+from .models import (
+    OPEN_STATES,
+    BacklogStat,
+    Compensation,
+    DailyServiceStat,
+    DailyStat,
+    Handling,
+    Inquiry,
+    ReplyTimeStat,
+)
+from .rollups import OVERFLOW_BUCKET, bucket_bounds
+
+QUEUES = ("all", "overdue", "today", "tomorrow")
+WHOSE = ("mine", "unit", "all")
+
+
+def staff_inquiries(user) -> QuerySet[Inquiry]:
+    return scope(Inquiry.objects.all(), user)
+
+
+def inquiry_for_staff(user, pk) -> Inquiry:
+    from servicetorg.core.tenancy import get_scoped_or_404
+
+    return get_scoped_or_404(
+        Inquiry.objects.select_related(
+            "municipality", "service", "unit", "contact_person", "assigned_to", "registered_by"
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def queue(
+    user, *, which: str = "all", whose: str = "all", today: date | None = None, q: str = ""
+) -> QuerySet:
+    """Open inquiries of the user's municipalities, by deadline: overdue, due today, due tomorrow."""
+    today = today or timezone.localdate()
+    qs = staff_inquiries(user).filter(state__in=OPEN_STATES)
+    if which == "overdue":
+        qs = qs.filter(reply_deadline__lt=today)
+    elif which == "today":
+        qs = qs.filter(reply_deadline=today)
+    elif which == "tomorrow":
+        qs = qs.filter(reply_deadline=add_working_days(today, 1))
+    if whose == "mine":
+        from django.db.models import Q
+
+        qs = qs.filter(Q(contact_person=user) | Q(assigned_to=user))
+    elif whose == "unit":
+        units = unit_ids(user)
+        if units is not None:
+            qs = qs.filter(unit_id__in=units)
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(reference__iexact=q.strip()) | Q(subject__icontains=q.strip()))
+    return qs.select_related("service", "unit", "contact_person", "municipality").order_by(
+        "reply_deadline", "received_at"
+    )
+
+
+def queue_counts(user, today: date | None = None) -> dict[str, int]:
+    from django.db.models import Count, Q
+
+    today = today or timezone.localdate()
+    tomorrow = add_working_days(today, 1)
+    return (
+        staff_inquiries(user)
+        .filter(state__in=OPEN_STATES)
+        .aggregate(
+            all=Count("pk"),
+            overdue=Count("pk", filter=Q(reply_deadline__lt=today)),
+            today=Count("pk", filter=Q(reply_deadline=today)),
+            tomorrow=Count("pk", filter=Q(reply_deadline=tomorrow)),
+        )
+    )
+
+
+def published_services_for(municipality_ids) -> QuerySet[Service]:
+    qs = Service.objects.filter(state="published").order_by("name")
+    if municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=municipality_ids)
+    return qs
+
+
+def compensations(user, roles) -> QuerySet[Compensation]:
+    return scope(
+        Compensation.objects.select_related("inquiry", "inquiry__service", "municipality"), user, roles
+    )
+
+
+# --- Dashboards: read only the rollup tables. -----------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    start: date
+    end: date
+    total: int = 0
+    replied: int = 0
+    in_time: int = 0
+    breached: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_handling: dict[str, int] = field(default_factory=dict)
+    by_week: list[tuple[date, int]] = field(default_factory=list)
+    by_service: list[tuple[str, int, int]] = field(default_factory=list)  # name, received, in time
+    median_hours: float | None = None
+    p90_hours: float | None = None
+    backlog: list[tuple[str, int]] = field(default_factory=list)
+    backlog_total: int = 0
+
+    @property
+    def in_time_share(self) -> float | None:
+        return self.in_time / self.replied if self.replied else None
+
+    @property
+    def resolution_shares(self) -> list[tuple[str, int, float]]:
+        labels = dict(Handling.choices)
+        total = sum(self.by_handling.values()) or 1
+        return [(labels.get(k, k), v, v / total) for k, v in self.by_handling.items()]
+
+    @property
+    def peak_week(self) -> tuple[date, int] | None:
+        return max(self.by_week, key=lambda w: w[1]) if self.by_week else None
+
+
+def percentile_from_histogram(counts: dict[int, int], fraction: float) -> float | None:
+    """Estimate a percentile (hours) from bucket counts, interpolating inside the bucket."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    target = fraction * total
+    running = 0
+    for bucket in range(OVERFLOW_BUCKET + 1):
+        n = counts.get(bucket, 0)
+        if n and running + n >= target:
+            low, high = bucket_bounds(bucket)
+            return low + (high - low) * ((target - running) / n)
+        running += n
+    return None
+
+
+def dashboard(municipality_id: int, start: date, end: date, *, channel: str = "") -> Dashboard:
+    """Figures for one municipality and period, from the rollups (cost independent of history)."""
+    board = Dashboard(start=start, end=end)
+    daily = DailyStat.objects.filter(municipality_id=municipality_id, day__gte=start, day__lte=end)
+    if channel:
+        daily = daily.filter(channel=channel)
+    weeks: dict[date, int] = defaultdict(int)
+    rows = daily.values("day", "channel", "handling").annotate(
+        r=Sum("received"), rep=Sum("replied"), it=Sum("in_time"), b=Sum("breached")
+    )
+    for row in rows:
+        board.total += row["r"]
+        board.replied += row["rep"]
+        board.in_time += row["it"]
+        board.breached += row["b"]
+        board.by_channel[row["channel"]] = board.by_channel.get(row["channel"], 0) + row["r"]
+        board.by_handling[row["handling"]] = board.by_handling.get(row["handling"], 0) + row["r"]
+        weeks[row["day"] - timedelta(days=row["day"].weekday())] += row["r"]
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        board.by_week.append((monday, weeks.get(monday, 0)))
+        monday += timedelta(days=7)
+    board.by_channel = dict(sorted(board.by_channel.items(), key=lambda kv: -kv[1]))
+    order = [h.value for h in Handling]
+    board.by_handling = {k: board.by_handling[k] for k in order if k in board.by_handling}
+
+    if not channel:
+        services = (
+            DailyServiceStat.objects.filter(municipality_id=municipality_id, day__gte=start, day__lte=end)
+            .values("service_key")
+            .annotate(r=Sum("received"), it=Sum("in_time"))
+            .order_by("-r")[:15]
+        )
+        services = list(services)
+        names = dict(
+            Service.objects.filter(
+                pk__in=[s["service_key"] for s in services if s["service_key"]]
+            ).values_list("pk", "name")
+        )
+        from django.utils.translation import gettext as _
+
+        board.by_service = [
+            (
+                names.get(s["service_key"], _("Unknown service"))
+                if s["service_key"]
+                else _("Unknown service"),
+                s["r"],
+                s["it"],
+            )
+            for s in services
+        ]
+    hist = ReplyTimeStat.objects.filter(municipality_id=municipality_id, day__gte=start, day__lte=end)
+    if channel:
+        hist = hist.filter(channel=channel)
+    counts = {row["bucket"]: row["n"] for row in hist.values("bucket").annotate(n=Sum("count"))}
+    board.median_hours = percentile_from_histogram(counts, 0.5)
+    board.p90_hours = percentile_from_histogram(counts, 0.9)
+
+    backlog = list(
+        BacklogStat.objects.filter(municipality_id=municipality_id, open_count__gt=0).values_list(
+            "unit_key", "open_count"
+        )
+    )
+    units = dict(Unit.objects.filter(pk__in=[u for u, _n in backlog if u]).values_list("pk", "name"))
+    from django.utils.translation import gettext as _
+
+    board.backlog = sorted(
+        ((units.get(u, _("Service desk")) if u else _("Service desk"), n) for u, n in backlog),
+        key=lambda x: -x[1],
+    )
+    board.backlog_total = sum(n for _u, n in backlog)
+    return board
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today - timedelta(days=364), today

@@ -1,0 +1,464 @@
+"""Domain operations on inquiries: used by staff views, the API, Open311, admin and commands alike.
+
+Every operation is one transaction: it locks the inquiry, checks the transition against the state
+machine (transitions.py), changes it, writes the message log and updates the dashboard rollups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicetorg.catalogue import selectors as catalogue_selectors
+from servicetorg.catalogue.models import Service, ServiceState
+from servicetorg.core.choices import Channel, Role
+from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.tenancy import has_role
+from servicetorg.core.workdays import add_working_days
+
+from . import rollups
+from .deadlines import reply_deadline
+from .models import (
+    OPEN_STATES,
+    ChannelRule,
+    Compensation,
+    CompensationState,
+    DeadlineSource,
+    Handling,
+    Inquiry,
+    InquiryMessage,
+    MessageKind,
+    hash_token,
+    new_token,
+)
+from .transitions import Action, next_state
+
+#: Roles that may register and work on inquiries (council members only read).
+WORK_ROLES = frozenset(
+    {Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN}
+)
+#: Roles that see the dashboards.
+DASHBOARD_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN, Role.COUNCIL})
+#: Roles that set the channel rules and settle compensations.
+ADMINISTRATION_ROLES = frozenset({Role.ADMINISTRATION, Role.ADMIN})
+
+
+@dataclass
+class Registered:
+    inquiry: Inquiry
+    token: str
+
+
+def _require(user, municipality_id: int, roles=WORK_ROLES) -> None:
+    if user is not None and not has_role(user, municipality_id, roles):
+        raise PermissionDenied
+
+
+def _log(inquiry: Inquiry, kind: str, text: str, user=None) -> InquiryMessage:
+    return InquiryMessage.objects.create(inquiry=inquiry, kind=kind, text=text, author=user)
+
+
+def _locked(inquiry: Inquiry) -> Inquiry:
+    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+
+
+def _save(inquiry: Inquiry, before, user) -> Inquiry:
+    inquiry._history_user = user
+    inquiry.full_clean(exclude=["reference", "token_hash"])
+    inquiry.save()
+    rollups.apply_change(before, rollups.snapshot(inquiry))
+    return inquiry
+
+
+def _check_service(municipality: Municipality, service: Service | None) -> None:
+    if service is None:
+        return
+    if service.municipality_id != municipality.pk:
+        raise ValidationError({"service": _("The service belongs to another municipality.")})
+    if service.state != ServiceState.PUBLISHED:
+        raise ValidationError({"service": _("The service is not published.")})
+
+
+def _check_unit(municipality_id: int, unit: Unit | None) -> None:
+    if unit is not None and unit.municipality_id != municipality_id:
+        raise ValidationError({"unit": _("The unit belongs to another municipality.")})
+
+
+@transaction.atomic
+def register(
+    *,
+    municipality: Municipality,
+    channel: str,
+    subject: str,
+    body: str = "",
+    service: Service | None = None,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    national_id: str = "",
+    user=None,
+    received_at: datetime | None = None,
+    resolve_at_desk: bool = False,
+    resolution_note: str = "",
+    route_to: Unit | None = None,
+    handling: str = Handling.FORWARDED,
+) -> Registered:
+    """Register an inquiry; optionally resolve it at the desk or route it at once.
+
+    ``user`` is the staff member registering (becomes the contact person); None for citizen intake.
+    """
+    _require(user, municipality.pk)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose a valid channel.")})
+    _check_service(municipality, service)
+    _check_unit(municipality.pk, route_to)
+    national_id = (national_id or "").replace(" ", "")
+    if national_id and not (service is not None and service.requires_national_id):
+        raise ValidationError(
+            {"national_id": _("Only register the national identity number for services that need it.")}
+        )
+    received_at = received_at or timezone.now()
+    deadline, source = reply_deadline(municipality.pk, service, channel, received_at)
+    token = new_token()
+    inquiry = Inquiry(
+        municipality=municipality,
+        channel=channel,
+        service=service,
+        subject=subject.strip(),
+        body=body,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        national_id=national_id,
+        registered_by=user,
+        contact_person=user,
+        received_at=received_at,
+        first_deadline=deadline,
+        reply_deadline=deadline,
+        deadline_source=source,
+        token_hash=hash_token(token),
+    )
+    inquiry._history_user = user
+    inquiry.full_clean(exclude=["reference", "token_hash"])
+    inquiry.save()
+    if body:
+        _log(inquiry, MessageKind.CITIZEN, body)
+    rollups.apply_change(None, rollups.snapshot(inquiry))
+    if resolve_at_desk:
+        resolve(inquiry, user=user, note=resolution_note)
+        inquiry.refresh_from_db()
+    elif route_to is not None:
+        route(inquiry, unit=route_to, handling=handling, user=user, note=resolution_note)
+        inquiry.refresh_from_db()
+    return Registered(inquiry=inquiry, token=token)
+
+
+@transaction.atomic
+def resolve(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
+    """Ferdigbehandlet: the desk answered the citizen there and then."""
+    _require(user, inquiry.municipality_id)
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.RESOLVE_AT_DESK)
+    now = timezone.now()
+    inquiry.handling = Handling.RESOLVED_AT_DESK
+    inquiry.replied_at = inquiry.closed_at = now
+    inquiry.breached = timezone.localdate(now) > inquiry.reply_deadline
+    _log(inquiry, MessageKind.REPLY, note or _("Resolved at the service desk."), user)
+    return _save(inquiry, before, user)
+
+
+@transaction.atomic
+def route(
+    inquiry: Inquiry, *, unit: Unit, handling: str = Handling.FORWARDED, user, note: str = ""
+) -> Inquiry:
+    """Send the inquiry to a unit (partly handled or forwarded); the contact person stays."""
+    _require(user, inquiry.municipality_id)
+    _check_unit(inquiry.municipality_id, unit)
+    if handling not in (Handling.PARTLY_HANDLED, Handling.FORWARDED):
+        raise ValidationError({"handling": _("Choose partly handled or forwarded.")})
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.ROUTE)
+    if inquiry.handling == Handling.PENDING or inquiry.unit_id is None:
+        inquiry.handling = handling
+    inquiry.unit = unit
+    inquiry.assigned_to = None
+    if inquiry.contact_person_id is None:
+        inquiry.contact_person = user
+    text = _("Routed to %(unit)s.") % {"unit": unit.name}
+    _log(inquiry, MessageKind.EVENT, f"{text} {note}".strip(), user)
+    return _save(inquiry, before, user)
+
+
+@transaction.atomic
+def take(inquiry: Inquiry, *, user) -> Inquiry:
+    """A case officer takes the inquiry (becomes its handler; contact person if it has none)."""
+    _require(user, inquiry.municipality_id)
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.TAKE)
+    inquiry.assigned_to = user
+    if inquiry.contact_person_id is None:
+        inquiry.contact_person = user
+    _log(inquiry, MessageKind.EVENT, _("Taken by %(user)s.") % {"user": _name(user)}, user)
+    return _save(inquiry, before, user)
+
+
+def _name(user) -> str:
+    if user is None:
+        return "–"
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, user) -> Inquiry:
+    """Foreløpig svar: why it takes longer and when the citizen can expect the answer."""
+    _require(user, inquiry.municipality_id)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the reply takes longer.")})
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.PRELIMINARY_REPLY)
+    if expected_date <= inquiry.reply_deadline:
+        raise ValidationError({"expected_date": _("The expected date must be after the current deadline.")})
+    today = timezone.localdate()
+    if today > inquiry.first_deadline and inquiry.preliminary_reply_at is None:
+        inquiry.breached = True  # the preliminary reply itself came too late
+    inquiry.preliminary_reply_at = timezone.now()
+    inquiry.reply_deadline = expected_date
+    inquiry.deadline_source = DeadlineSource.PRELIMINARY
+    inquiry.warning_sent_for = None
+    _log(
+        inquiry,
+        MessageKind.PRELIMINARY,
+        _("%(reason)s\n\nExpected reply by %(date)s.") % {"reason": reason.strip(), "date": expected_date},
+        user,
+    )
+    saved = _save(inquiry, before, user)
+    if inquiry.breached:
+        _compensate(saved)
+    _notify_citizen(saved, _("Preliminary reply to your inquiry %(ref)s") % {"ref": saved.reference}, reason)
+    return saved
+
+
+@transaction.atomic
+def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
+    _require(user, inquiry.municipality_id)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the question.")})
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.ASK_CITIZEN)
+    _log(inquiry, MessageKind.QUESTION, text.strip(), user)
+    saved = _save(inquiry, before, user)
+    _notify_citizen(saved, _("Question about your inquiry %(ref)s") % {"ref": saved.reference}, text)
+    return saved
+
+
+@transaction.atomic
+def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
+    """The answer to the citizen; late answers mark the deadline as broken."""
+    _require(user, inquiry.municipality_id)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply.")})
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.REPLY)
+    now = timezone.now()
+    if inquiry.replied_at is None:
+        inquiry.replied_at = now
+        if timezone.localdate(now) > inquiry.reply_deadline:
+            inquiry.breached = True
+    if inquiry.assigned_to_id is None:
+        inquiry.assigned_to = user
+    _log(inquiry, MessageKind.REPLY, text.strip(), user)
+    saved = _save(inquiry, before, user)
+    if saved.breached:
+        _compensate(saved)
+    _notify_citizen(saved, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
+    return saved
+
+
+@transaction.atomic
+def citizen_message(inquiry: Inquiry, *, text: str) -> Inquiry:
+    """The citizen writes (through the secret link or by e-mail registered by staff)."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write a message.")})
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.CITIZEN_MESSAGE)
+    _log(inquiry, MessageKind.CITIZEN, text.strip())
+    return _save(inquiry, before, None)
+
+
+@transaction.atomic
+def close(inquiry: Inquiry, *, user) -> Inquiry:
+    _require(user, inquiry.municipality_id)
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.CLOSE)
+    inquiry.closed_at = timezone.now()
+    _log(inquiry, MessageKind.EVENT, _("Closed."), user)
+    return _save(inquiry, before, user)
+
+
+@transaction.atomic
+def reopen(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
+    _require(user, inquiry.municipality_id)
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    inquiry.state = next_state(inquiry.state, Action.REOPEN)
+    inquiry.closed_at = None
+    _log(inquiry, MessageKind.EVENT, f"{_('Reopened.')} {note}".strip(), user)
+    return _save(inquiry, before, user)
+
+
+@transaction.atomic
+def change_contact_person(inquiry: Inquiry, *, contact_person, user) -> Inquiry:
+    """Hand the case over to another contact person (still one at a time)."""
+    _require(user, inquiry.municipality_id)
+    if not has_role(contact_person, inquiry.municipality_id, WORK_ROLES):
+        raise ValidationError({"contact_person": _("The contact person must work in this municipality.")})
+    inquiry = _locked(inquiry)
+    if not inquiry.is_open:
+        raise ValidationError(_("A closed inquiry keeps its contact person."))
+    before = rollups.snapshot(inquiry)
+    inquiry.contact_person = contact_person
+    _log(inquiry, MessageKind.EVENT, _("Contact person: %(user)s.") % {"user": _name(contact_person)}, user)
+    return _save(inquiry, before, user)
+
+
+def _compensate(inquiry: Inquiry) -> Compensation | None:
+    """A compensation record when the broken promise is under a guarantee with an amount."""
+    if inquiry.service is None or hasattr(inquiry, "compensation"):
+        return None
+    promise = catalogue_selectors.promise_for(inquiry.service, "reply")
+    if promise is None or not promise.compensation_amount:
+        return None
+    compensation, _created = Compensation.objects.get_or_create(
+        inquiry=inquiry,
+        defaults={
+            "municipality_id": inquiry.municipality_id,
+            "amount": promise.compensation_amount,
+            "guarantee": promise.guarantee,
+        },
+    )
+    return compensation
+
+
+@transaction.atomic
+def mark_breaches(today: date | None = None) -> int:
+    """Open inquiries past their deadline: mark broken, create compensations. Returns how many."""
+    today = today or timezone.localdate()
+    overdue = (
+        Inquiry.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .filter(state__in=OPEN_STATES, breached=False, reply_deadline__lt=today)
+    )
+    count = 0
+    for inquiry in overdue:
+        before = rollups.snapshot(inquiry)
+        inquiry.breached = True
+        inquiry.save(update_fields=["breached", "updated_at"])
+        rollups.apply_change(before, rollups.snapshot(inquiry))
+        _compensate(inquiry)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def settle_compensation(compensation: Compensation, *, state: str, note: str = "", user) -> Compensation:
+    _require(user, compensation.municipality_id, ADMINISTRATION_ROLES)
+    if state not in (CompensationState.PAID, CompensationState.REJECTED):
+        raise ValidationError({"state": _("Choose paid or rejected.")})
+    compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
+    if compensation.state != CompensationState.OPEN:
+        raise ValidationError(_("This compensation is already settled."))
+    if state == CompensationState.REJECTED and not note.strip():
+        raise ValidationError({"note": _("Give the reason for rejecting.")})
+    compensation.state = state
+    compensation.note = note
+    compensation.settled_at = timezone.now()
+    compensation.settled_by = user
+    compensation._history_user = user
+    compensation.save()
+    return compensation
+
+
+@transaction.atomic
+def set_channel_rule(*, municipality: Municipality, channel: str, working_days: int, user) -> ChannelRule:
+    _require(user, municipality.pk, ADMINISTRATION_ROLES)
+    rule = ChannelRule.objects.filter(municipality=municipality, channel=channel).first() or ChannelRule(
+        municipality=municipality, channel=channel
+    )
+    rule.working_days = working_days
+    rule._history_user = user
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def due_for_warning(today: date | None = None):
+    """Open inquiries due on the next working day that have not been warned about that deadline."""
+    today = today or timezone.localdate()
+    tomorrow = add_working_days(today, 1)
+    return (
+        Inquiry.objects.filter(state__in=OPEN_STATES, reply_deadline=tomorrow)
+        .exclude(warning_sent_for=tomorrow)
+        .select_related("contact_person", "assigned_to", "unit", "municipality")
+    )
+
+
+def send_warnings(today: date | None = None) -> int:
+    """E-mail the contact person and case officer (or the unit) one working day before the deadline."""
+    from django.core.mail import send_mail
+
+    count = 0
+    for inquiry in due_for_warning(today):
+        recipients = {
+            address
+            for address in (
+                getattr(inquiry.contact_person, "email", ""),
+                getattr(inquiry.assigned_to, "email", ""),
+                getattr(inquiry.unit, "email", "") if inquiry.assigned_to_id is None else "",
+            )
+            if address
+        }
+        with transaction.atomic():
+            locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+            if locked.warning_sent_for == inquiry.reply_deadline:
+                continue
+            if recipients:
+                send_mail(
+                    _("Inquiry %(ref)s is due %(date)s")
+                    % {"ref": inquiry.reference, "date": inquiry.reply_deadline},
+                    _("The inquiry “%(subject)s” (%(ref)s) must be answered by %(date)s.")
+                    % {"subject": inquiry.subject, "ref": inquiry.reference, "date": inquiry.reply_deadline},
+                    None,
+                    sorted(recipients),
+                )
+            Inquiry.objects.filter(pk=inquiry.pk).update(warning_sent_for=inquiry.reply_deadline)
+            count += 1
+    return count
+
+
+def _notify_citizen(inquiry: Inquiry, subject: str, text: str) -> None:
+    """E-mail the citizen (when she left an address) after the transaction commits."""
+    if not inquiry.contact_email:
+        return
+    from django.core.mail import send_mail
+
+    address = inquiry.contact_email
+    body = text + "\n\n" + _("Reference: %(ref)s") % {"ref": inquiry.reference}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
+
+
+def compensation_total(compensations) -> Decimal:
+    return sum((c.amount for c in compensations), Decimal("0"))

@@ -1,0 +1,16 @@
+"""Background tasks (Celery). Without a broker they run eagerly in the calling process."""
+
+from datetime import date
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="inquiries.send_deadline_warnings")
+def send_deadline_warnings(today: str | None = None) -> dict:
+    """Mark broken deadlines (and compensations), then warn about those due on the next working day."""
+    day = date.fromisoformat(today) if today else None
+    breached = services.mark_breaches(day)
+    warned = services.send_warnings(day)
+    return {"breached": breached, "warned": warned}

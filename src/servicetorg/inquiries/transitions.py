@@ -1,0 +1,82 @@
+"""The inquiry state machine: an explicit table of (state, action) -> new state.
+
+Anything not in the table is refused. Tests walk every state x action pair.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import State
+
+
+class Action:
+    RESOLVE_AT_DESK = "resolve_at_desk"
+    ROUTE = "route"
+    TAKE = "take"
+    PRELIMINARY_REPLY = "preliminary_reply"
+    ASK_CITIZEN = "ask_citizen"
+    CITIZEN_MESSAGE = "citizen_message"
+    REPLY = "reply"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+ACTION_LABELS = {
+    Action.RESOLVE_AT_DESK: gettext_lazy("Resolve at the desk"),
+    Action.ROUTE: gettext_lazy("Route to a unit"),
+    Action.TAKE: gettext_lazy("Take the case"),
+    Action.PRELIMINARY_REPLY: gettext_lazy("Send a preliminary reply"),
+    Action.ASK_CITIZEN: gettext_lazy("Ask the citizen"),
+    Action.CITIZEN_MESSAGE: gettext_lazy("Message from the citizen"),
+    Action.REPLY: gettext_lazy("Reply"),
+    Action.CLOSE: gettext_lazy("Close"),
+    Action.REOPEN: gettext_lazy("Reopen"),
+}
+
+S = State
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.NEW, Action.RESOLVE_AT_DESK): S.CLOSED,
+    (S.NEW, Action.ROUTE): S.ROUTED,
+    (S.ROUTED, Action.ROUTE): S.ROUTED,
+    (S.IN_PROGRESS, Action.ROUTE): S.ROUTED,
+    (S.NEW, Action.TAKE): S.IN_PROGRESS,
+    (S.ROUTED, Action.TAKE): S.IN_PROGRESS,
+    (S.NEW, Action.PRELIMINARY_REPLY): S.NEW,
+    (S.ROUTED, Action.PRELIMINARY_REPLY): S.ROUTED,
+    (S.IN_PROGRESS, Action.PRELIMINARY_REPLY): S.IN_PROGRESS,
+    (S.IN_PROGRESS, Action.ASK_CITIZEN): S.WAITING,
+    (S.NEW, Action.CITIZEN_MESSAGE): S.NEW,
+    (S.ROUTED, Action.CITIZEN_MESSAGE): S.ROUTED,
+    (S.IN_PROGRESS, Action.CITIZEN_MESSAGE): S.IN_PROGRESS,
+    (S.WAITING, Action.CITIZEN_MESSAGE): S.IN_PROGRESS,
+    (S.REPLIED, Action.CITIZEN_MESSAGE): S.IN_PROGRESS,
+    (S.NEW, Action.REPLY): S.REPLIED,
+    (S.ROUTED, Action.REPLY): S.REPLIED,
+    (S.IN_PROGRESS, Action.REPLY): S.REPLIED,
+    (S.WAITING, Action.REPLY): S.REPLIED,
+    (S.REPLIED, Action.CLOSE): S.CLOSED,
+    (S.REPLIED, Action.REOPEN): S.IN_PROGRESS,
+    (S.CLOSED, Action.REOPEN): S.IN_PROGRESS,
+}
+
+ALL_ACTIONS = tuple(ACTION_LABELS)
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+def allowed_actions(state: str) -> list[str]:
+    return [action for (source, action) in TRANSITIONS if source == state]
+
+
+def next_state(state: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise TransitionRefused(
+            _("“%(action)s” is not possible when the inquiry is “%(state)s”.")
+            % {"action": ACTION_LABELS.get(action, action), "state": State(state).label},
+            code="transition_refused",
+        ) from None

@@ -1,0 +1,42 @@
+import pytest
+
+from servicetorg.core.choices import Role
+from tests.factories import UnitFactory, make_service, make_staff
+
+
+@pytest.fixture
+def service(municipality, unit):
+    return make_service(municipality, unit=unit, slug="barnehageplass")
+
+
+@pytest.fixture
+def plain_service(municipality, unit):
+    """A published service without a reply promise (channel rules apply)."""
+    return make_service(
+        municipality, unit=unit, slug="generell-info", name="Generell informasjon", promises=[]
+    )
+
+
+@pytest.fixture
+def case_officer(municipality, unit):
+    return make_staff(Role.CASE_OFFICER, municipality, unit, first_name="Kari", last_name="Saksbehandler")
+
+
+@pytest.fixture
+def other_unit(other_municipality):
+    return UnitFactory(municipality=other_municipality, name="Annen enhet", slug="annen")
+
+
+@pytest.fixture
+def time_machine_today(monkeypatch):
+    """Pretend today (Europe/Oslo) is a given date, for the services that read the clock."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    def travel(day):
+        moment = datetime.combine(day, time(12, 0), tzinfo=ZoneInfo("Europe/Oslo"))
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return travel

@@ -63,8 +63,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-messages: install ## regenerate and compile translations (needs GNU gettext)
-	cd src/servicetorg && ../../$(BIN)/django-admin makemessages -l en -l nb --ignore 'static/*'
+APPS_WITH_OWN_LOCALE := inquiries surveys indicators strategy
+
+messages: install ## regenerate and compile translations (needs GNU gettext); fill in nb, then run again
+	cd src/servicetorg && ../../$(BIN)/django-admin makemessages -l en -l nb --ignore 'static/*' \
+	  $(foreach app,$(APPS_WITH_OWN_LOCALE),--ignore '$(app)/*')
+	for app in $(APPS_WITH_OWN_LOCALE); do \
+	  (cd src/servicetorg/$$app && ../../../$(BIN)/django-admin makemessages -l en -l nb) || exit 1; done
 	cd src/servicetorg && ../../$(BIN)/django-admin compilemessages
 
 benchmarks: install static

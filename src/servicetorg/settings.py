@@ -88,6 +88,7 @@ TEMPLATES = [
 
 # Project templates override Django's form templates with Designsystemet markup.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -51,7 +51,7 @@ def login(page, username: str, password: str = "pass-for-tests-1") -> None:  # n
     page.goto("/staff/logg-inn/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
 
 

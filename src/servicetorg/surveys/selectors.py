@@ -1,0 +1,398 @@
+"""Read queries of surveys. Results aggregate in the database (GROUP BY with COUNT, SUM, SUM of squares)
+so that their cost is a few grouped scans, whatever the number of answers; stats.py does the rest.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+from scipy import stats as _scipy_stats
+
+from servicetorg.core.tenancy import scope
+
+from . import stats
+from .models import Answer, Question, QuestionKind, Response, Survey, SurveyAccess, SurveyState
+
+
+def surveys_for(user) -> QuerySet[Survey]:
+    """Surveys the user may see as staff, with what lists show."""
+    return scope(Survey.objects.select_related("municipality", "service", "unit"), user).annotate(
+        response_count=Count("responses")
+    )
+
+
+def open_surveys(municipality) -> QuerySet[Survey]:
+    """Open-link surveys of a municipality that take answers today (for the portal)."""
+    today = timezone.localdate()
+    return (
+        Survey.objects.filter(
+            municipality=municipality,
+            state=SurveyState.PUBLISHED,
+            access=SurveyAccess.OPEN_LINK,
+            opens_on__lte=today,
+            closes_on__gte=today,
+        )
+        .select_related("service", "unit")
+        .order_by("closes_on", "title")
+    )
+
+
+def response_count(survey: Survey) -> int:
+    return Response.objects.filter(survey=survey).count()
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    respondents: int = 0  # responses answering the question
+    table: stats.FrequencyTable | None = None
+    summary: stats.Summary | None = None
+    text_count: int = 0
+    suppressed: bool = False  # fewer respondents than the anonymity threshold
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    responses: int
+    questions: list[QuestionResult] = field(default_factory=list)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.responses < self.survey.anonymity_threshold
+
+
+def _questions(survey: Survey) -> list[Question]:
+    return list(
+        survey.questions.select_related("section")
+        .prefetch_related("options")
+        .order_by("section__position", "position", "id")
+    )
+
+
+def _result_for(question: Question, groups: dict, respondents: int, threshold: int) -> QuestionResult:
+    result = QuestionResult(question=question, respondents=respondents)
+    if respondents < threshold:
+        result.suppressed = True
+        return result
+    if question.kind == QuestionKind.FREE_TEXT:
+        result.text_count = respondents
+        return result
+    if question.is_choice:
+        options = list(question.options.all())
+        categories = [
+            (o.value, o.label, groups.get(o.pk, {}).get("n", 0), o.excluded)
+            for o in sorted(options, key=lambda o: (o.excluded, o.position, o.value))
+        ]
+        base = None
+        if question.kind == QuestionKind.MULTIPLE_CHOICE:
+            valid_respondents = respondents - groups.get("_excluded_only", 0)
+            base = max(valid_respondents, 0)
+        result.table = stats.frequency_table(categories, base=base)
+    if question.is_scale:
+        n = sum(g["v"] for g in groups.values() if isinstance(g, dict))
+        s = sum(g["s"] or 0 for g in groups.values() if isinstance(g, dict))
+        ss = sum(g["ss"] or 0 for g in groups.values() if isinstance(g, dict))
+        mins = [g["min"] for g in groups.values() if isinstance(g, dict) and g["min"] is not None]
+        maxs = [g["max"] for g in groups.values() if isinstance(g, dict) and g["max"] is not None]
+        result.summary = stats.summary(n, s, ss, min(mins) if mins else None, max(maxs) if maxs else None)
+    return result
+
+
+def _grouped(survey_filter: Q) -> tuple[dict, dict]:
+    """(groups[question_id][option_id] = {n, v, s, ss, min, max}, respondents[question_id])."""
+    rows = (
+        Answer.objects.filter(survey_filter)
+        .values("question_id", "option_id")
+        .annotate(
+            n=Count("id"),
+            v=Count("value"),
+            s=Sum("value"),
+            ss=Sum(F("value") * F("value")),
+            min=Min("value"),
+            max=Max("value"),
+        )
+        .order_by()
+    )
+    groups: dict = defaultdict(dict)
+    for row in rows:
+        groups[row["question_id"]][row["option_id"]] = row
+    return groups
+
+
+def survey_results(survey: Survey) -> SurveyResults:
+    """Per question: frequency table (valid %, Sum row, "don't know" apart), mean/SD/95% CI for scales.
+
+    Three grouped queries (answers by question and option; respondents of multiple-choice questions;
+    the response count) besides reading the questionnaire.
+    """
+    questions = _questions(survey)
+    total = response_count(survey)
+    results = SurveyResults(survey=survey, responses=total)
+    if not questions:
+        return results
+    groups = _grouped(Q(survey=survey))
+    multi = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE_CHOICE]
+    respondents_multi: dict[int, int] = {}
+    excluded_only: dict[int, int] = {}
+    if multi:
+        for row in (
+            Answer.objects.filter(question_id__in=multi)
+            .values("question_id")
+            .annotate(r=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            respondents_multi[row["question_id"]] = row["r"]
+        for row in (
+            Answer.objects.filter(question_id__in=multi, option__excluded=True)
+            .values("question_id")
+            .annotate(r=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            excluded_only[row["question_id"]] = row["r"]
+    threshold = survey.anonymity_threshold
+    for question in questions:
+        q_groups = groups.get(question.pk, {})
+        if question.pk in respondents_multi:
+            respondents = respondents_multi[question.pk]
+            q_groups = {**q_groups, "_excluded_only": excluded_only.get(question.pk, 0)}
+        else:
+            respondents = sum(g["n"] for g in q_groups.values())
+        results.questions.append(_result_for(question, q_groups, respondents, threshold))
+    return results
+
+
+def question_result(question: Question) -> QuestionResult:
+    groups = _grouped(Q(question=question))
+    q_groups = groups.get(question.pk, {})
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        respondents = Answer.objects.filter(question=question).values("response_id").distinct().count()
+        excluded = (
+            Answer.objects.filter(question=question, option__excluded=True)
+            .values("response_id")
+            .distinct()
+            .count()
+        )
+        q_groups = {**q_groups, "_excluded_only": excluded}
+    else:
+        respondents = sum(g["n"] for g in q_groups.values())
+    return _result_for(question, q_groups, respondents, question.survey.anonymity_threshold)
+
+
+def free_texts(question: Question, limit: int = 500) -> list[str] | None:
+    """Free-text answers, or None when fewer than the anonymity threshold answered."""
+    qs = Answer.objects.filter(question=question).exclude(text="")
+    if qs.count() < question.survey.anonymity_threshold:
+        return None
+    return list(
+        qs.order_by("?" if connection.vendor == "sqlite" else "id").values_list("text", flat=True)[:limit]
+    )
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def crosstab(question: Question, by: Question, *, decimals: int = 0) -> stats.Crosstab:
+    """``question``'s options by the groups of background question ``by`` (column percentages).
+
+    Respondents answering "don't know" are left out, groups under the anonymity threshold hidden.
+    """
+    answer = _table(Answer)
+    sql = (
+        f"SELECT a.option_id, b.option_id, COUNT(*) FROM {answer} a "  # noqa: S608 - table names only
+        f"JOIN {answer} b ON a.response_id = b.response_id "
+        "WHERE a.question_id = %s AND b.question_id = %s AND a.option_id IS NOT NULL "
+        "AND b.option_id IS NOT NULL GROUP BY a.option_id, b.option_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [question.pk, by.pk])
+        raw = cursor.fetchall()
+    rows = [o for o in question.options.all() if not o.excluded]
+    cols = [o for o in by.options.all() if not o.excluded]
+    row_index = {o.pk: i for i, o in enumerate(rows)}
+    col_index = {o.pk: j for j, o in enumerate(cols)}
+    counts = {}
+    for a, b, n in raw:
+        if a in row_index and b in col_index:
+            counts[(row_index[a], col_index[b])] = n
+    return stats.crosstab(
+        [o.label for o in rows],
+        [o.label for o in cols],
+        counts,
+        threshold=question.survey.anonymity_threshold,
+        decimals=decimals,
+    )
+
+
+@dataclass
+class GroupMean:
+    label: str
+    summary: stats.Summary | None
+    suppressed: bool
+
+
+def means_by_group(survey: Survey, by: Question) -> tuple[list[Question], list[str], dict]:
+    """Mean of every scale question per group of background question ``by`` (e.g. per unit).
+
+    Returns (scale questions, group labels, {(question_id, label): GroupMean}); groups under the
+    anonymity threshold are suppressed.
+    """
+    answer = _table(Answer)
+    scale_questions = [q for q in _questions(survey) if q.is_scale and q.pk != by.pk]
+    groups = [o for o in by.options.all() if not o.excluded]
+    if not scale_questions or not groups:
+        return scale_questions, [], {}
+    sql = (
+        f"SELECT a.question_id, b.option_id, COUNT(a.value), SUM(a.value), SUM(a.value * a.value) "  # noqa: S608
+        f"FROM {answer} a JOIN {answer} b ON a.response_id = b.response_id "
+        "WHERE a.survey_id = %s AND b.question_id = %s AND a.value IS NOT NULL AND a.question_id <> %s "
+        "GROUP BY a.question_id, b.option_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [survey.pk, by.pk, by.pk])
+        raw = cursor.fetchall()
+    sums = {(q, o): (n, s, ss) for q, o, n, s, ss in raw}
+    sizes = dict(
+        Answer.objects.filter(question=by)
+        .values_list("option_id")
+        .annotate(n=Count("response_id", distinct=True))
+    )
+    threshold = survey.anonymity_threshold
+    cells = {}
+    for q in scale_questions:
+        for g in groups:
+            n, s, ss = sums.get((q.pk, g.pk), (0, 0.0, 0.0))
+            hidden = sizes.get(g.pk, 0) < threshold or n < threshold
+            cells[(q.pk, g.label)] = GroupMean(
+                label=g.label,
+                summary=None if hidden else stats.summary(n, s or 0.0, ss or 0.0),
+                suppressed=hidden,
+            )
+    return scale_questions, [g.label for g in groups], cells
+
+
+@dataclass
+class CorrelationCell:
+    x: Question
+    y: Question
+    correlation: stats.Correlation
+
+
+def correlations(survey: Survey) -> tuple[list[Question], dict[tuple[int, int], stats.Correlation]]:
+    """Pearson r with N and p-value for every pair of scale questions, from sums computed in SQL.
+
+    Pairs answered by fewer than the anonymity threshold get no figure.
+    """
+    scale_questions = [q for q in _questions(survey) if q.is_scale]
+    if len(scale_questions) < 2:
+        return scale_questions, {}
+    answer = _table(Answer)
+    sql = (
+        "SELECT a.question_id, b.question_id, COUNT(*), SUM(a.value), SUM(b.value), "  # noqa: S608
+        "SUM(a.value * a.value), SUM(b.value * b.value), SUM(a.value * b.value) "
+        f"FROM {answer} a JOIN {answer} b ON a.response_id = b.response_id "
+        "WHERE a.survey_id = %s AND b.survey_id = %s AND a.question_id < b.question_id "
+        "AND a.value IS NOT NULL AND b.value IS NOT NULL "
+        f"AND a.question_id IN ({','.join(['%s'] * len(scale_questions))}) "
+        f"AND b.question_id IN ({','.join(['%s'] * len(scale_questions))}) "
+        "GROUP BY a.question_id, b.question_id"
+    )
+    ids = [q.pk for q in scale_questions]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [survey.pk, survey.pk, *ids, *ids])
+        raw = cursor.fetchall()
+    threshold = survey.anonymity_threshold
+    result = {}
+    for qa, qb, n, sx, sy, sxx, syy, sxy in raw:
+        if n < threshold:
+            corr = stats.Correlation(n=n, r=None, p_value=None)
+        else:
+            corr = stats.pearson_from_sums(n, sx, sy, sxx, syy, sxy)
+        result[(qa, qb)] = corr
+        result[(qb, qa)] = corr
+    return scale_questions, result
+
+
+@dataclass
+class RoundComparison:
+    code: str
+    text: str
+    current: stats.Summary | None
+    previous: stats.Summary | None
+    difference: float | None
+    p_value: float | None
+
+
+def compare_rounds(survey: Survey) -> list[RoundComparison]:
+    """Means of the scale questions in this round and the previous one (matched by question code),
+    with the difference and Welch's t-test p-value."""
+    previous = survey.previous_round
+    if previous is None:
+        return []
+    now = {r.question.code: r for r in survey_results(survey).questions if r.question.is_scale}
+    before = {r.question.code: r for r in survey_results(previous).questions if r.question.is_scale}
+    rows = []
+    for code, current in now.items():
+        old = before.get(code)
+        cur_s = None if current.suppressed else current.summary
+        old_s = None if old is None or old.suppressed else old.summary
+        diff = p = None
+        if cur_s and old_s and cur_s.mean is not None and old_s.mean is not None:
+            diff = cur_s.mean - old_s.mean
+            if cur_s.sd and old_s.sd and cur_s.n > 1 and old_s.n > 1:
+                p = float(
+                    _scipy_stats.ttest_ind_from_stats(
+                        cur_s.mean, cur_s.sd, cur_s.n, old_s.mean, old_s.sd, old_s.n, equal_var=False
+                    ).pvalue
+                )
+        rows.append(
+            RoundComparison(
+                code=code,
+                text=current.question.text,
+                current=cur_s,
+                previous=old_s,
+                difference=diff,
+                p_value=p,
+            )
+        )
+    return rows
+
+
+def background_questions(survey: Survey) -> list[Question]:
+    return [q for q in _questions(survey) if q.is_choice and q.is_background]
+
+
+def export_rows(survey: Survey):
+    """One row per response (answers by question code) for CSV/XLSX export, streamed in batches."""
+    questions = _questions(survey)
+    codes = [q.code for q in questions]
+    kinds = {q.pk: q for q in questions}
+    header = ["response", "submitted_on", *codes]
+    yield header
+    responses = Response.objects.filter(survey=survey).order_by("id").values_list("id", "submitted_on")
+    batch_size = 2000
+    last = 0
+    counter = 0
+    while True:
+        chunk = list(responses.filter(id__gt=last)[:batch_size])
+        if not chunk:
+            break
+        ids = [r[0] for r in chunk]
+        last = ids[-1]
+        cells: dict = defaultdict(lambda: defaultdict(list))
+        for rid, qid, ovalue, value, text in Answer.objects.filter(response_id__in=ids).values_list(
+            "response_id", "question_id", "option__value", "value", "text"
+        ):
+            q = kinds[qid]
+            if q.is_choice:
+                cells[rid][q.code].append(str(ovalue))
+            elif q.kind == QuestionKind.NUMBER:
+                cells[rid][q.code].append(f"{value:g}")
+            else:
+                cells[rid][q.code].append(text)
+        for rid, submitted in chunk:
+            counter += 1
+            yield [str(counter), submitted.isoformat(), *(";".join(cells[rid][c]) for c in codes)]

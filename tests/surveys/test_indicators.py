@@ -1,0 +1,50 @@
+"""Publishing a question's mean or share as an indicator value (the real indicators app)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from servicetorg.indicators.models import Indicator, IndicatorValue
+from servicetorg.surveys import services
+from tests.factories import UnitFactory
+
+from .conftest import answer
+
+
+@pytest.fixture
+def indicator(municipality):
+    return Indicator.objects.create(
+        municipality=municipality, code="tilfredshet", name="Tilfredshet", unit_of_measure="%"
+    )
+
+
+def test_publish_share_and_mean(survey, indicator, unit):
+    for value in ["6", "5", "5", "2", "3", "9"]:
+        answer(survey, {"q1": value})
+    q1 = survey.questions.get(code="q1")
+    value = services.publish_indicator_value(
+        q1, indicator=indicator, statistic="share", chosen=[5, 6], unit=unit
+    )
+    assert float(value.value) == pytest.approx(60.0)  # 3 of 5 valid; "vet ikke" left out
+    assert value.source == "survey" and value.unit == unit and value.year == survey.year
+    assert "N = 5" in value.note
+    again = services.publish_indicator_value(q1, indicator=indicator, statistic="mean", unit=unit)
+    assert float(again.value) == pytest.approx(4.2)
+    assert IndicatorValue.objects.count() == 1  # same indicator/unit/year is replaced
+
+
+def test_publish_refuses_too_few_and_foreign_unit(survey, indicator, other_municipality):
+    for value in ["6", "5"]:
+        answer(survey, {"q1": value})
+    q1 = survey.questions.get(code="q1")
+    with pytest.raises(ValidationError, match="Too few"):
+        services.publish_indicator_value(q1, indicator=indicator, statistic="mean")
+    with pytest.raises(ValidationError) as err:
+        services.publish_indicator_value(
+            q1, indicator=indicator, statistic="mean", unit=UnitFactory(municipality=other_municipality)
+        )
+    assert "unit" in err.value.message_dict
+    with pytest.raises(ValidationError):
+        services.publish_indicator_value(
+            survey.questions.get(code="bedre"), indicator=indicator, statistic="mean"
+        )
+    assert not IndicatorValue.objects.exists()

@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import public_views
+
 app_name = "inquiries_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("kontakt/", public_views.contact, name="contact"),
+    path("kontakt/kvittering/", public_views.receipt, name="receipt"),
+    path("kontakt/<slug:slug>/", public_views.contact, name="contact-service"),
+    path("sak/", public_views.lookup, name="lookup"),
+    path("sak/<str:reference>/", public_views.case, name="case-query"),
+    path("sak/<str:reference>/<str:token>/", public_views.case, name="case"),
+]

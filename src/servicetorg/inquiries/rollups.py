@@ -167,9 +167,9 @@ def _upsert(model, key_fields, count_fields, params) -> None:
     placeholders = ", ".join(["%s"] * (len(keys) + len(counts)) + ["0"] * len(others))
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608 (identifiers)
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
-    )  # noqa: S608 -- identifiers come from model metadata, values are parameters
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 

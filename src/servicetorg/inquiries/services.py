@@ -462,3 +462,18 @@ def _notify_citizen(inquiry: Inquiry, subject: str, text: str) -> None:
 
 def compensation_total(compensations) -> Decimal:
     return sum((c.amount for c in compensations), Decimal("0"))
+
+
+def create_api_client(*, municipality: Municipality, name: str, user=None) -> tuple:
+    """A new Open311 client for the municipality; returns (client, key). The key is shown only once."""
+    import hashlib
+    import secrets
+
+    from .models import ApiClient
+
+    _require(user, municipality.pk, ADMINISTRATION_ROLES)
+    key = secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(
+        municipality=municipality, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest()
+    )
+    return client, key

@@ -1,0 +1,242 @@
+"""REST API (DRF): inquiries with idempotent intake, actions, and the dashboard figures."""
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from servicetorg.catalogue.models import Service
+from servicetorg.core.choices import Channel
+from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids, scope
+
+from . import selectors, services
+from .models import Handling, IdempotencyRecord, Inquiry
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Repeating a POST with the same key returns the first response and creates no new inquiry.",
+)
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id",
+            "reference",
+            "municipality",
+            "channel",
+            "service",
+            "subject",
+            "state",
+            "handling",
+            "unit",
+            "contact_person",
+            "assigned_to",
+            "received_at",
+            "first_deadline",
+            "reply_deadline",
+            "deadline_source",
+            "preliminary_reply_at",
+            "replied_at",
+            "closed_at",
+            "breached",
+        ]
+        read_only_fields = fields
+
+
+class IntakeSerializer(serializers.Serializer):
+    municipality = serializers.PrimaryKeyRelatedField(queryset=Municipality.objects.all())
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True, default=None
+    )
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
+    national_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=13)
+    resolve_at_desk = serializers.BooleanField(required=False, default=False)
+
+    def validate_municipality(self, municipality):
+        if not has_role(self.context["request"].user, municipality.pk, services.WORK_ROLES):
+            raise serializers.ValidationError(_("You cannot register inquiries for this municipality."))
+        return municipality
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+
+
+class RouteSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    handling = serializers.ChoiceField(choices=[Handling.PARTLY_HANDLED, Handling.FORWARDED])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+def _request_hash(data) -> str:
+    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class InquiryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Inquiries of the municipalities where the user works."""
+
+    serializer_class = InquirySerializer
+    permission_classes = [HasStaffRole]
+    filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]
+
+    def get_queryset(self):
+        return scope(Inquiry.objects.all(), self.request.user).order_by("-received_at", "-pk")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return IntakeSerializer
+        if self.action in ("reply",):
+            return TextSerializer
+        if self.action == "route":
+            return RouteSerializer
+        return InquirySerializer
+
+    @extend_schema(
+        request=IntakeSerializer, responses={201: InquirySerializer}, parameters=[IDEMPOTENCY_HEADER]
+    )
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self._create(request)
+        key = key.strip()
+        if not key or len(key) > 255:
+            raise ValidationError({"Idempotency-Key": [_("Give a key of 1 to 255 characters.")]})
+        digest = _request_hash(request.data)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(user=request.user, key=key, request_hash=digest)
+            except IntegrityError:
+                record = None
+            if record is None:
+                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
+                if existing.request_hash != digest:
+                    return Response(
+                        {"detail": _("This Idempotency-Key was used with a different request.")},
+                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                    )
+                return Response(
+                    existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
+                )
+            response = self._create(request)
+            record.status_code = response.status_code
+            record.response = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+            record.inquiry_id = response.data["id"]
+            record.save(update_fields=["status_code", "response", "inquiry"])
+            return response
+
+    def _create(self, request):
+        intake = IntakeSerializer(data=request.data, context={"request": request})
+        intake.is_valid(raise_exception=True)
+        data = dict(intake.validated_data)
+        registered = services.register(
+            municipality=data.pop("municipality"),
+            user=request.user,
+            **data,
+        )
+        return Response(InquirySerializer(registered.inquiry).data, status=status.HTTP_201_CREATED)
+
+    def _writable(self):
+        inquiry = self.get_object()
+        if not has_role(self.request.user, inquiry.municipality_id, services.WORK_ROLES):
+            raise PermissionDenied
+        return inquiry
+
+    @extend_schema(request=TextSerializer, responses={200: InquirySerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        inquiry = self._writable()
+        body = TextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        inquiry = services.reply(inquiry, text=body.validated_data["text"], user=request.user)
+        return Response(InquirySerializer(inquiry).data)
+
+    @extend_schema(request=RouteSerializer, responses={200: InquirySerializer})
+    @action(detail=True, methods=["post"])
+    def route(self, request, pk=None):
+        inquiry = self._writable()
+        body = RouteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        inquiry = services.route(inquiry, user=request.user, **body.validated_data)
+        return Response(InquirySerializer(inquiry).data)
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    municipality = serializers.IntegerField(required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
+class DashboardSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    total = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    in_time = serializers.IntegerField()
+    breached = serializers.IntegerField()
+    in_time_share = serializers.FloatField(allow_null=True)
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True)
+    by_channel = serializers.DictField(child=serializers.IntegerField())
+    by_handling = serializers.DictField(child=serializers.IntegerField())
+    by_week = serializers.SerializerMethodField()
+    backlog_total = serializers.IntegerField()
+
+    def get_by_week(self, board) -> list[dict]:
+        return [{"week_start": w.isoformat(), "count": n} for w, n in board.by_week]
+
+
+class DashboardView(APIView):
+    """Dashboard figures from the rollup tables (unit leaders, administration, council)."""
+
+    permission_classes = [HasStaffRole]
+    scope_roles = services.DASHBOARD_ROLES
+
+    @extend_schema(parameters=[DashboardQuerySerializer], responses={200: DashboardSerializer})
+    def get(self, request):
+        query = DashboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        allowed = municipality_ids(request.user, services.DASHBOARD_ROLES)
+        wanted = query.validated_data.get("municipality")
+        if wanted is None:
+            candidates = (
+                sorted(allowed)
+                if allowed is not None
+                else list(Municipality.objects.order_by("pk").values_list("pk", flat=True)[:1])
+            )
+            if not candidates:
+                raise PermissionDenied
+            wanted = candidates[0]
+        elif allowed is not None and wanted not in allowed:
+            raise PermissionDenied
+        start, end = selectors.default_period()
+        start = query.validated_data.get("start", start)
+        end = query.validated_data.get("end", end)
+        if start > end:
+            raise ValidationError({"end": [_("The end date must be after the start date.")]})
+        board = selectors.dashboard(wanted, start, end, channel=query.validated_data.get("channel", ""))
+        return Response(DashboardSerializer(board).data)

@@ -1,0 +1,265 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) over services and inquiries.
+
+Services map to published catalogue services (``service_code`` is the service's address name);
+service requests map to inquiries (``service_request_id`` is the reference). ``jurisdiction_id`` is the
+kommunenummer; without it the portal's default municipality answers. POST needs an ``api_key`` issued
+per municipality (ApiClient). Personal data (names, contact details, the text) is never listed.
+"""
+
+import hashlib
+from datetime import datetime, time, timedelta
+from xml.etree import ElementTree as ET  # noqa: S405 -- we only build XML, never parse it
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from servicetorg.catalogue.models import Service, ServiceState
+from servicetorg.core.choices import Channel
+from servicetorg.core.models import Municipality
+
+from . import services
+from .models import OPEN_STATES, ApiClient, Inquiry
+
+MAX_REQUESTS = 1000
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str):
+        self.code = code
+        self.description = description
+
+
+def _render(data, fmt: str, root: str, item: str, status: int = 200):
+    if fmt == "xml":
+        element = ET.Element(root)
+        for entry in data if isinstance(data, list) else [data]:
+            child = ET.SubElement(element, item)
+            for key, value in entry.items():
+                if isinstance(value, list):
+                    container = ET.SubElement(child, key)
+                    for v in value:
+                        ET.SubElement(container, key.rstrip("s")).text = str(v)
+                else:
+                    ET.SubElement(child, key).text = "" if value is None else str(value)
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
+    return JsonResponse(data, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(exc: Open311Error, fmt: str):
+    return _render([{"code": exc.code, "description": exc.description}], fmt, "errors", "error", exc.code)
+
+
+def _municipality(request) -> Municipality:
+    number = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
+    if number:
+        municipality = Municipality.objects.filter(number=number[:4]).first()
+        if municipality is None or len(number) > 4:
+            raise Open311Error(404, "Unknown jurisdiction_id / ukjent kommunenummer.")
+        return municipality
+    municipality = None
+    if getattr(settings, "PORTAL_MUNICIPALITY", ""):
+        municipality = Municipality.objects.filter(number=settings.PORTAL_MUNICIPALITY).first()
+    municipality = municipality or Municipality.objects.order_by("number").first()
+    if municipality is None:
+        raise Open311Error(404, "No jurisdiction.")
+    return municipality
+
+
+def _fmt(fmt: str) -> str:
+    return "xml" if fmt == "xml" else "json"
+
+
+def _iso(moment) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _service_dict(service: Service) -> dict:
+    return {
+        "service_code": service.slug,
+        "service_name": service.name,
+        "description": service.summary,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": service.area.name,
+    }
+
+
+@require_http_methods(["GET"])
+def service_list(request, fmt):
+    fmt = _fmt(fmt)
+    try:
+        municipality = _municipality(request)
+    except Open311Error as exc:
+        return _error(exc, fmt)
+    qs = (
+        Service.objects.filter(municipality=municipality, state=ServiceState.PUBLISHED)
+        .select_related("area")
+        .order_by("name")
+    )
+    return _render([_service_dict(s) for s in qs], fmt, "services", "service")
+
+
+@require_http_methods(["GET"])
+def service_definition(request, code, fmt):
+    fmt = _fmt(fmt)
+    try:
+        municipality = _municipality(request)
+        if not Service.objects.filter(
+            municipality=municipality, slug=code, state=ServiceState.PUBLISHED
+        ).exists():
+            raise Open311Error(404, "Unknown service_code.")
+    except Open311Error as exc:
+        return _error(exc, fmt)
+    data = {"service_code": code, "attributes": []}
+    if fmt == "xml":
+        return _render(data, fmt, "service_definition", "service")
+    return JsonResponse(data)
+
+
+def _request_dict(inquiry: Inquiry) -> dict:
+    deadline = timezone.make_aware(datetime.combine(inquiry.reply_deadline, time(16, 0)))
+    return {
+        "service_request_id": inquiry.reference,
+        "status": "open" if inquiry.state in OPEN_STATES else "closed",
+        "status_notes": inquiry.get_state_display(),
+        "service_name": inquiry.service.name if inquiry.service else "",
+        "service_code": inquiry.service.slug if inquiry.service else "",
+        "description": None,
+        "agency_responsible": inquiry.unit.name if inquiry.unit else inquiry.municipality.name,
+        "service_notice": "",
+        "requested_datetime": _iso(inquiry.received_at),
+        "updated_datetime": _iso(inquiry.updated_at),
+        "expected_datetime": _iso(deadline),
+        "address": "",
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+def _parse_date(value: str):
+    if not value:
+        return None
+    moment = parse_datetime(value.replace(" ", "+"))
+    if moment is None:
+        raise Open311Error(400, f"Invalid date: {value[:40]}")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _requests(municipality, params) -> list[Inquiry]:
+    qs = Inquiry.objects.filter(municipality=municipality).select_related("service", "unit", "municipality")
+    ids = params.get("service_request_id")
+    if ids:
+        return list(qs.filter(reference__in=[i.strip().upper() for i in ids.split(",")[:100]]))
+    if params.get("service_code"):
+        qs = qs.filter(service__slug__in=[c.strip() for c in params["service_code"].split(",")[:50]])
+    try:
+        start = _parse_date(params.get("start_date", ""))
+        end = _parse_date(params.get("end_date", ""))
+    except (ValueError, OverflowError) as exc:
+        raise Open311Error(400, "Invalid date.") from exc
+    end = end or timezone.now()
+    start = start or end - timedelta(days=90)
+    if end - start > timedelta(days=90):
+        raise Open311Error(400, "The date range may not span more than 90 days.")
+    qs = qs.filter(received_at__gte=start, received_at__lte=end)
+    wanted = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
+    if wanted == {"open"}:
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif wanted == {"closed"}:
+        qs = qs.exclude(state__in=OPEN_STATES)
+    return list(qs.order_by("-received_at")[:MAX_REQUESTS])
+
+
+def _client(municipality, api_key: str) -> ApiClient:
+    if not api_key:
+        raise Open311Error(403, "api_key is required.")
+    client = ApiClient.objects.filter(
+        key_hash=hashlib.sha256(api_key.encode()).hexdigest(), active=True, municipality=municipality
+    ).first()
+    if client is None:
+        raise Open311Error(403, "Invalid api_key.")
+    return client
+
+
+def _post(request, municipality):
+    data = request.POST
+    _client(municipality, data.get("api_key", ""))
+    code = data.get("service_code", "")
+    if not code:
+        raise Open311Error(400, "service_code is required.")
+    service = Service.objects.filter(
+        municipality=municipality, slug=code[:100], state=ServiceState.PUBLISHED
+    ).first()
+    if service is None:
+        raise Open311Error(404, "Unknown service_code.")
+    description = data.get("description", "")[:4000]
+    place = " ".join(
+        v
+        for v in (data.get("address_string", "")[:200], data.get("lat", "")[:20], data.get("long", "")[:20])
+        if v
+    )
+    name = " ".join(v for v in (data.get("first_name", "")[:100], data.get("last_name", "")[:100]) if v)
+    subject = (description.splitlines()[0] if description.strip() else service.name)[:200] or service.name
+    try:
+        registered = services.register(
+            municipality=municipality,
+            channel=Channel.WEB_FORM,
+            service=service,
+            subject=subject,
+            body=description + (f"\n\n{place}" if place else ""),
+            contact_name=name,
+            contact_email=data.get("email", "")[:254],
+            contact_phone=data.get("phone", "")[:30],
+            user=None,
+        )
+    except ValidationError as exc:
+        raise Open311Error(400, "; ".join(exc.messages)) from exc
+    inquiry = registered.inquiry
+    return [
+        {
+            "service_request_id": inquiry.reference,
+            "service_notice": f"Svar innen {inquiry.reply_deadline:%d.%m.%Y}.",
+            "account_id": None,
+        }
+    ]
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def request_list(request, fmt):
+    fmt = _fmt(fmt)
+    try:
+        municipality = _municipality(request)
+        if request.method == "POST":
+            return _render(_post(request, municipality), fmt, "service_requests", "request", 201)
+        inquiries = _requests(municipality, request.GET)
+    except Open311Error as exc:
+        return _error(exc, fmt)
+    return _render([_request_dict(i) for i in inquiries], fmt, "service_requests", "request")
+
+
+@require_http_methods(["GET"])
+def request_detail(request, request_id, fmt):
+    fmt = _fmt(fmt)
+    try:
+        municipality = _municipality(request)
+        inquiry = (
+            Inquiry.objects.select_related("service", "unit", "municipality")
+            .filter(municipality=municipality, reference=request_id.upper()[:12])
+            .first()
+        )
+        if inquiry is None:
+            raise Open311Error(404, "Unknown service_request_id.")
+    except Open311Error as exc:
+        return _error(exc, fmt)
+    return _render([_request_dict(inquiry)], fmt, "service_requests", "request")

@@ -1,0 +1,132 @@
+"""Citizen pages: contact forms (general and per service), receipt, and following a case without login."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from servicetorg.catalogue import selectors as catalogue_selectors
+from servicetorg.catalogue.models import Service
+from servicetorg.core.choices import Channel
+from servicetorg.core.portal import portal_municipality
+
+from . import services
+from .forms import CitizenReplyForm, ContactForm, LookupForm
+from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State
+
+RECEIPT_KEY = "inquiries_receipt"
+
+
+def _municipality(request):
+    municipality = portal_municipality(request)
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+def _no_referrer(response):
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def contact(request, slug=None):
+    municipality = _municipality(request)
+    service = None
+    if slug is not None:
+        try:
+            service = catalogue_selectors.published_service(municipality, slug)
+        except Service.DoesNotExist as exc:
+            raise Http404 from exc
+    form = ContactForm(request.POST or None, municipality=municipality, service=service)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registered = services.register(
+                municipality=municipality,
+                channel=Channel.WEB_FORM,
+                service=service or data.get("service"),
+                subject=data["subject"],
+                body=data["body"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                national_id=data.get("national_id", ""),
+                user=None,
+            )
+        except ValidationError as error:
+            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session[RECEIPT_KEY] = {
+                "reference": registered.inquiry.reference,
+                "token": registered.token,
+            }
+            return redirect("inquiries_public:receipt")
+    return render(
+        request,
+        "inquiries/public/contact.html",
+        {"form": form, "service": service, "municipality": municipality},
+    )
+
+
+@never_cache
+def receipt(request):
+    data = request.session.get(RECEIPT_KEY)
+    if not data:
+        return redirect("inquiries_public:contact")
+    inquiry = Inquiry.objects.select_related("service").filter(reference=data["reference"]).first()
+    if inquiry is None:
+        raise Http404
+    link = request.build_absolute_uri(
+        reverse("inquiries_public:case", kwargs={"reference": inquiry.reference, "token": data["token"]})
+    )
+    return _no_referrer(render(request, "inquiries/public/receipt.html", {"inquiry": inquiry, "link": link}))
+
+
+def lookup(request):
+    form = LookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect(
+            "inquiries_public:case",
+            reference=form.cleaned_data["reference"].strip().upper(),
+            token=form.cleaned_data["token"].strip(),
+        )
+    return render(request, "inquiries/public/lookup.html", {"form": form})
+
+
+def _case_or_404(reference: str, token: str) -> Inquiry:
+    inquiry = (
+        Inquiry.objects.select_related("service", "municipality").filter(reference=reference.upper()).first()
+    )
+    if inquiry is None or not inquiry.check_token(token):
+        raise Http404
+    return inquiry
+
+
+@never_cache
+def case(request, reference, token=None):
+    token = token or request.GET.get("token", "")
+    inquiry = _case_or_404(reference, token)
+    form = CitizenReplyForm(request.POST or None)
+    can_write = inquiry.state != State.CLOSED
+    if request.method == "POST" and can_write and form.is_valid():
+        try:
+            services.citizen_message(inquiry, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            from django.contrib import messages
+
+            messages.success(request, _("Thank you. Your message is added to the case."))
+            return redirect("inquiries_public:case", reference=inquiry.reference, token=token)
+    log = inquiry.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)
+    return _no_referrer(
+        render(
+            request,
+            "inquiries/public/case.html",
+            {"inquiry": inquiry, "log": log, "form": form, "can_write": can_write},
+            status=400 if form.errors else 200,
+        )
+    )

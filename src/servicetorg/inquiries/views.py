@@ -1,0 +1,346 @@
+"""Staff pages: desk registration, queues, the inquiry page with its actions, rules, compensations, dashboard.
+
+Thin: forms validate, services.py changes, selectors.py reads, core.tenancy scopes.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicetorg.core.models import Municipality
+from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids, scope
+
+from . import exports, selectors, services
+from .deadlines import DEFAULT_CHANNEL_DAYS
+from .forms import (
+    ChannelRuleForm,
+    CompensationForm,
+    ContactPersonForm,
+    DashboardForm,
+    PreliminaryReplyForm,
+    RegisterForm,
+    RouteForm,
+    TextForm,
+)
+from .models import ChannelRule, Compensation, CompensationState, Handling
+from .transitions import Action, allowed_actions
+
+
+def _municipalities(user, roles=services.WORK_ROLES):
+    allowed = municipality_ids(user, roles)
+    if allowed is not None and not allowed:
+        raise PermissionDenied
+    return scope(Municipality.objects.order_by("name"), user, roles, field="pk")
+
+
+def _apply(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def queue(request):
+    _municipalities(request.user, services.WORK_ROLES | services.DASHBOARD_ROLES)
+    which = request.GET.get("frist", "all")
+    whose = request.GET.get("hvem", "all")
+    which = which if which in selectors.QUEUES else "all"
+    whose = whose if whose in selectors.WHOSE else "all"
+    q = request.GET.get("q", "")[:100]
+    inquiries = selectors.queue(request.user, which=which, whose=whose, q=q)
+    page = Paginator(inquiries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inquiries/queue.html",
+        {
+            "page": page,
+            "which": which,
+            "whose": whose,
+            "q": q,
+            "counts": selectors.queue_counts(request.user),
+            "queues": [
+                ("all", _("All open")),
+                ("overdue", _("Overdue")),
+                ("today", _("Due today")),
+                ("tomorrow", _("Due tomorrow")),
+            ],
+            "whose_choices": [("all", _("All")), ("mine", _("Mine")), ("unit", _("My unit"))],
+        },
+    )
+
+
+@login_required
+def register(request):
+    municipalities = list(_municipalities(request.user))
+    form = RegisterForm(request.POST or None, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = data["outcome"]
+        try:
+            registered = services.register(
+                municipality=data["municipality"],
+                channel=data["channel"],
+                subject=data["subject"],
+                body=data["body"],
+                service=data["service_obj"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                national_id=data["national_id"],
+                user=request.user,
+                resolve_at_desk=outcome == "resolve",
+                resolution_note=data["note"],
+                route_to=data["unit"] if outcome in (Handling.PARTLY_HANDLED, Handling.FORWARDED) else None,
+                handling=outcome
+                if outcome in (Handling.PARTLY_HANDLED, Handling.FORWARDED)
+                else Handling.FORWARDED,
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            inquiry = registered.inquiry
+            messages.success(
+                request,
+                _("Inquiry %(ref)s registered. Reply deadline %(date)s.")
+                % {"ref": inquiry.reference, "date": inquiry.reply_deadline.strftime("%d.%m.%Y")},
+            )
+            if "another" in request.POST:
+                return redirect("inquiries:register")
+            return redirect("inquiries:detail", pk=inquiry.pk)
+    services_list = selectors.published_services_for([m.pk for m in municipalities]).values_list(
+        "name", flat=True
+    )
+    return render(request, "inquiries/register.html", {"form": form, "service_names": list(services_list)})
+
+
+def _action_forms(inquiry, data=None, which=None):
+    def bound(name):
+        return data if which == name else None
+
+    return {
+        "route_form": RouteForm(bound("route"), municipality_id=inquiry.municipality_id, prefix="route"),
+        "reply_form": TextForm(bound("reply"), prefix="reply"),
+        "ask_form": TextForm(bound("ask"), prefix="ask"),
+        "preliminary_form": PreliminaryReplyForm(bound("preliminary"), prefix="preliminary"),
+        "contact_form": ContactPersonForm(
+            bound("contact"), municipality_id=inquiry.municipality_id, prefix="contact"
+        ),
+    }
+
+
+def _render_detail(request, inquiry, forms, status=200):
+    can_work = has_role(request.user, inquiry.municipality_id, services.WORK_ROLES)
+    return render(
+        request,
+        "inquiries/detail.html",
+        {
+            "inquiry": inquiry,
+            "log": inquiry.messages.select_related("author"),
+            "actions": set(allowed_actions(inquiry.state)) if can_work else set(),
+            "Action": Action,
+            "can_work": can_work,
+            **forms,
+        },
+        status=status,
+    )
+
+
+@login_required
+def detail(request, pk):
+    inquiry = selectors.inquiry_for_staff(request.user, pk)
+    return _render_detail(request, inquiry, _action_forms(inquiry))
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    inquiry = selectors.inquiry_for_staff(request.user, pk)
+    if not has_role(request.user, inquiry.municipality_id, services.WORK_ROLES):
+        raise PermissionDenied
+    forms = _action_forms(inquiry, request.POST, action)
+    user = request.user
+    try:
+        if action == "take":
+            services.take(inquiry, user=user)
+        elif action == "close":
+            services.close(inquiry, user=user)
+        elif action == "reopen":
+            services.reopen(inquiry, user=user)
+        elif action == "resolve":
+            services.resolve(inquiry, user=user, note=request.POST.get("note", "")[:2000])
+        elif action in ("route", "reply", "ask", "preliminary", "contact"):
+            form = forms[f"{action}_form"]
+            if not form.is_valid():
+                return _render_detail(request, inquiry, forms, status=400)
+            data = form.cleaned_data
+            try:
+                if action == "route":
+                    services.route(
+                        inquiry, unit=data["unit"], handling=data["handling"], user=user, note=data["note"]
+                    )
+                elif action == "reply":
+                    services.reply(inquiry, text=data["text"], user=user)
+                elif action == "ask":
+                    services.ask_citizen(inquiry, text=data["text"], user=user)
+                elif action == "preliminary":
+                    services.preliminary_reply(
+                        inquiry, reason=data["reason"], expected_date=data["expected_date"], user=user
+                    )
+                else:
+                    services.change_contact_person(inquiry, contact_person=data["contact_person"], user=user)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    _apply(form, error)
+                    return _render_detail(request, inquiry, forms, status=400)
+                raise
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("inquiries:detail", pk=inquiry.pk)
+    messages.success(request, _("Saved."))
+    return redirect("inquiries:detail", pk=inquiry.pk)
+
+
+@login_required
+def channel_rules(request):
+    municipalities = list(_municipalities(request.user, services.ADMINISTRATION_ROLES))
+    chosen = _chosen(request, municipalities)
+    current = {**DEFAULT_CHANNEL_DAYS}
+    current.update(
+        dict(ChannelRule.objects.filter(municipality=chosen).values_list("channel", "working_days"))
+    )
+    form = ChannelRuleForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        for channel, days in form.cleaned_data.items():
+            services.set_channel_rule(
+                municipality=chosen, channel=channel, working_days=days, user=request.user
+            )
+        messages.success(request, _("The reply rules are saved."))
+        return redirect(f"{request.path}?kommune={chosen.pk}")
+    return render(
+        request,
+        "inquiries/channel_rules.html",
+        {"form": form, "municipality": chosen, "municipalities": municipalities},
+    )
+
+
+def _chosen(request, municipalities):
+    wanted = request.GET.get("kommune") or request.POST.get("kommune")
+    for municipality in municipalities:
+        if str(municipality.pk) == wanted:
+            return municipality
+    if wanted:
+        raise PermissionDenied
+    return municipalities[0]
+
+
+@login_required
+def compensations(request):
+    _municipalities(request.user, services.ADMINISTRATION_ROLES)
+    state = request.GET.get("status", CompensationState.OPEN)
+    qs = selectors.compensations(request.user, services.ADMINISTRATION_ROLES)
+    if state in CompensationState.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inquiries/compensations.html",
+        {"page": page, "state": state, "states": CompensationState.choices, "form": CompensationForm()},
+    )
+
+
+@login_required
+@require_POST
+def settle(request, pk):
+    compensation = get_scoped_or_404(
+        Compensation.objects.all(), request.user, services.ADMINISTRATION_ROLES, pk=pk
+    )
+    form = CompensationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.settle_compensation(
+                compensation,
+                state=form.cleaned_data["state"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+            messages.success(request, _("The compensation is settled."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Choose paid or rejected."))
+    return redirect("inquiries:compensations")
+
+
+def _dashboard_request(request):
+    municipalities = list(_municipalities(request.user, services.DASHBOARD_ROLES))
+    form = DashboardForm(
+        request.GET or None, municipalities=Municipality.objects.filter(pk__in=[m.pk for m in municipalities])
+    )
+    start, end = selectors.default_period()
+    municipality = municipalities[0]
+    channel = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        municipality = data["municipality"] or municipality
+        start = data["start"] or start
+        end = data["end"] or end
+        channel = data["channel"]
+    board = selectors.dashboard(municipality.pk, start, end, channel=channel)
+    return form, municipality, board
+
+
+@login_required
+def dashboard(request):
+    form, municipality, board = _dashboard_request(request)
+    weeks_max = max((n for _w, n in board.by_week), default=0) or 1
+    channel_max = max(board.by_channel.values(), default=0) or 1
+    return render(
+        request,
+        "inquiries/dashboard.html",
+        {
+            "form": form,
+            "municipality": municipality,
+            "board": board,
+            "weeks": [(w, n, round(100 * n / weeks_max)) for w, n in board.by_week],
+            "channels": [
+                (label_channel(c), n, round(100 * n / channel_max)) for c, n in board.by_channel.items()
+            ],
+            "chart_svg": exports.weekly_chart_svg(board),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def label_channel(value: str) -> str:
+    from servicetorg.core.choices import Channel
+
+    return dict(Channel.choices).get(value, value)
+
+
+@login_required
+def dashboard_export(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, municipality, board = _dashboard_request(request)
+    name = f"henvendelser-{municipality.number}-{board.start:%Y%m%d}-{board.end:%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(exports.dashboard_csv(board), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(
+        exports.dashboard_xlsx(board),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -1,0 +1,267 @@
+"""Staff and citizen pages, tenant isolation, query counts, exports."""
+
+import pytest
+from django.urls import reverse
+
+from servicetorg.core.choices import Channel, Role
+from servicetorg.inquiries import services
+from servicetorg.inquiries.models import Compensation, DailyStat, Inquiry, State
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inquiry(municipality, service, desk_worker):
+    return services.register(
+        municipality=municipality,
+        channel=Channel.PHONE,
+        subject="Plass i barnehage",
+        service=service,
+        user=desk_worker,
+    ).inquiry
+
+
+def test_register_page_keyboard_flow(client, municipality, service, unit, desk_worker):
+    client.force_login(desk_worker)
+    url = reverse("inquiries:register")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "municipality": municipality.pk,
+            "channel": Channel.PHONE,
+            "service": service.name.lower(),
+            "subject": "Søknadsfrist",
+            "outcome": "forwarded",
+            "unit": unit.pk,
+        },
+    )
+    inquiry = Inquiry.objects.get()
+    assert response.status_code == 302
+    assert inquiry.service == service and inquiry.unit == unit and inquiry.state == State.ROUTED
+
+
+def test_register_errors_are_field_level(client, municipality, desk_worker):
+    client.force_login(desk_worker)
+    response = client.post(
+        reverse("inquiries:register"),
+        {
+            "municipality": municipality.pk,
+            "channel": "fax",
+            "service": "Finnes ikke",
+            "subject": "",
+            "outcome": "forwarded",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"channel", "service", "subject", "unit"} <= set(errors)
+    assert not Inquiry.objects.exists()
+
+
+def test_register_unknown_service_allowed(client, municipality, desk_worker):
+    client.force_login(desk_worker)
+    client.post(
+        reverse("inquiries:register"),
+        {
+            "municipality": municipality.pk,
+            "channel": Channel.COUNTER,
+            "subject": "Hvor er bussen?",
+            "outcome": "resolve",
+        },
+    )
+    inquiry = Inquiry.objects.get()
+    assert inquiry.service is None and inquiry.state == State.CLOSED
+    assert DailyStat.objects.get(handling="resolved_at_desk").received == 1
+    assert sum(DailyStat.objects.values_list("received", flat=True)) == 1
+
+
+def test_queue_lists_and_counts_queries(
+    client, municipality, service, desk_worker, django_assert_max_num_queries
+):
+    for n in range(12):
+        services.register(
+            municipality=municipality,
+            channel=Channel.EMAIL,
+            subject=f"Sak {n}",
+            service=service,
+            user=desk_worker,
+        )
+    client.force_login(desk_worker)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("inquiries:queue"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 12
+
+
+def test_detail_actions(client, inquiry, unit, case_officer):
+    client.force_login(case_officer)
+    url = reverse("inquiries:detail", args=[inquiry.pk])
+    assert client.get(url).status_code == 200
+    client.post(reverse("inquiries:act", args=[inquiry.pk, "take"]))
+    response = client.post(reverse("inquiries:act", args=[inquiry.pk, "reply"]), {"reply-text": "Svar"})
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.state == State.REPLIED
+    # A refused transition is a message, not a 500.
+    response = client.post(reverse("inquiries:act", args=[inquiry.pk, "take"]), follow=True)
+    assert response.status_code == 200
+    assert list(response.context["messages"])
+    # Bad form input: 400 with the form error.
+    response = client.post(
+        reverse("inquiries:act", args=[inquiry.pk, "preliminary"]), {"preliminary-reason": ""}
+    )
+    assert response.status_code == 400
+
+
+def test_council_reads_but_cannot_act(client, municipality, inquiry):
+    council = make_staff(Role.COUNCIL, municipality)
+    client.force_login(council)
+    assert client.get(reverse("inquiries:detail", args=[inquiry.pk])).status_code == 200
+    assert client.post(reverse("inquiries:act", args=[inquiry.pk, "take"])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "method"),
+    [
+        ("inquiries:detail", "pk", "get"),
+        ("inquiries:act", "pk-take", "post"),
+        ("inquiries:act", "pk-reply", "post"),
+    ],
+)
+def test_other_tenant_gets_404(client, inquiry, other_staff, name, args, method):
+    client.force_login(other_staff)
+    url_args = [inquiry.pk] if args == "pk" else [inquiry.pk, args.split("-")[1]]
+    response = getattr(client, method)(reverse(name, args=url_args), {"reply-text": "x"})
+    assert response.status_code == 404
+    inquiry.refresh_from_db()
+    assert inquiry.state == State.NEW
+
+
+def test_other_tenant_sees_nothing_in_lists(client, inquiry, other_staff, other_municipality):
+    client.force_login(other_staff)
+    assert client.get(reverse("inquiries:queue")).context["page"].paginator.count == 0
+    response = client.get(reverse("inquiries:dashboard"))
+    assert response.context["municipality"] == other_municipality
+    assert response.context["board"].total == 0
+    response = client.get(reverse("inquiries:dashboard"), {"municipality": inquiry.municipality_id})
+    assert response.context["board"].total == 0  # invalid choice falls back to own municipality
+    assert client.get(reverse("inquiries:compensations")).context["page"].paginator.count == 0
+
+
+def test_anonymous_and_citizen_refused(client, municipality, inquiry):
+    assert client.get(reverse("inquiries:queue")).status_code == 302
+    citizen = make_staff(Role.CITIZEN, municipality)
+    client.force_login(citizen)
+    for name in ("inquiries:queue", "inquiries:register", "inquiries:dashboard", "inquiries:rules"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_dashboard_and_exports(client, municipality, inquiry, unit_leader, django_assert_max_num_queries):
+    client.force_login(unit_leader)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("inquiries:dashboard"))
+    assert response.status_code == 200
+    assert response.context["board"].total == 1
+    assert b"<svg" in response.content
+    csv = client.get(reverse("inquiries:dashboard-export", args=["csv"]))
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "Barnehageplass" in csv.content.decode("utf-8-sig")
+    xlsx = client.get(reverse("inquiries:dashboard-export", args=["xlsx"]))
+    assert xlsx.content[:2] == b"PK"
+    assert client.get(reverse("inquiries:dashboard-export", args=["pdf"])).status_code == 404
+    assert (
+        client.get(reverse("inquiries:dashboard"), {"start": "2026-05-01", "end": "2026-01-01"}).status_code
+        == 200
+    )
+
+
+def test_desk_worker_cannot_see_dashboard(client, desk_worker):
+    client.force_login(desk_worker)
+    assert client.get(reverse("inquiries:dashboard")).status_code == 403
+
+
+def test_channel_rules_page(client, municipality, administration, desk_worker, other_staff):
+    client.force_login(desk_worker)
+    assert client.get(reverse("inquiries:rules")).status_code == 403
+    client.force_login(administration)
+    data = {c: 3 for c in Channel.values}
+    data["letter"] = 0
+    response = client.post(reverse("inquiries:rules"), data)
+    assert response.status_code == 200 and "letter" in response.context["form"].errors
+    data["letter"] = 10
+    assert client.post(reverse("inquiries:rules"), data).status_code == 302
+    assert municipality.channel_rules.get(channel="letter").working_days == 10
+    client.force_login(other_staff)
+    assert client.get(reverse("inquiries:rules"), {"kommune": municipality.pk}).status_code == 403
+
+
+def test_compensation_settle_page(client, municipality, inquiry, administration, other_staff):
+    services.mark_breaches(inquiry.reply_deadline.replace(year=inquiry.reply_deadline.year + 1))
+    compensation = Compensation.objects.get()
+    client.force_login(other_staff)
+    assert (
+        client.post(reverse("inquiries:settle", args=[compensation.pk]), {"state": "paid"}).status_code == 404
+    )
+    client.force_login(administration)
+    response = client.get(reverse("inquiries:compensations"))
+    assert response.context["page"].paginator.count == 1
+    client.post(reverse("inquiries:settle", args=[compensation.pk]), {"state": "paid"})
+    compensation.refresh_from_db()
+    assert compensation.state == "paid"
+
+
+# --- Citizen pages ---------------------------------------------------------------------------------
+
+
+def test_citizen_contact_receipt_and_follow_up(client, municipality, service, case_officer):
+    url = reverse("inquiries_public:contact-service", args=[service.slug])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "subject": "Søknad",
+            "body": "Når får vi svar?",
+            "contact_name": "Ola",
+            "contact_email": "ola@example.no",
+        },
+    )
+    assert response.status_code == 302
+    receipt = client.get(response["Location"])
+    inquiry = Inquiry.objects.get()
+    assert inquiry.channel == Channel.WEB_FORM and inquiry.service == service
+    assert inquiry.reference in receipt.content.decode()
+    link = receipt.context["link"]
+    case_url = link.split("testserver")[1]
+    page = client.get(case_url)
+    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    services.reply(inquiry, text="Du får svar i morgen.", user=case_officer)
+    assert "Du får svar i morgen." in client.get(case_url).content.decode()
+    client.post(case_url, {"text": "Takk!"})
+    inquiry.refresh_from_db()
+    assert inquiry.state == State.IN_PROGRESS
+    assert inquiry.messages.filter(kind="citizen", text="Takk!").exists()
+    # Query-string form of the link works too; a wrong token is a 404.
+    token = case_url.rstrip("/").split("/")[-1]
+    assert client.get(f"/sak/{inquiry.reference}/?token={token}").status_code == 200
+    assert client.get(f"/sak/{inquiry.reference}/feil/").status_code == 404
+    assert client.get(f"/sak/{inquiry.reference}/").status_code == 404
+
+
+def test_general_contact_form_validation(client, municipality, service):
+    response = client.post(
+        reverse("inquiries_public:contact"), {"subject": "", "contact_email": "ikke-epost"}
+    )
+    assert response.status_code == 200
+    assert {"subject", "body", "contact_name", "contact_email"} <= set(response.context["form"].errors)
+    response = client.post(
+        reverse("inquiries_public:contact"),
+        {"subject": "Hei", "body": "Spørsmål", "contact_name": "Kari", "service": ""},
+    )
+    assert response.status_code == 302
+    assert Inquiry.objects.get().service is None
+
+
+def test_unknown_service_contact_page_404(client, municipality):
+    assert client.get("/kontakt/finnes-ikke/").status_code == 404

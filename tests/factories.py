@@ -86,8 +86,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class ServiceAreaFactory(factory.django.DjangoModelFactory):
+    """Every municipality starts with the ten default areas; asking for one of their slugs reuses it."""
+
     class Meta:
         model = ServiceArea
+        django_get_or_create = ("municipality", "slug")
 
     municipality = factory.SubFactory(MunicipalityFactory)
     name = factory.Sequence(lambda n: f"Område {n}")

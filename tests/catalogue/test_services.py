@@ -158,3 +158,11 @@ def test_search_survives_odd_input(municipality):
     make_service(municipality, slug="sfo", name="SFO")
     for query in ["", "   ", "&|!:*()'\"", "sfo & | !", "a" * 500, "\x00"]:
         list(selectors.search_published(municipality, query))
+
+
+def test_new_municipality_gets_the_ten_default_areas(municipality):
+    from servicetorg.catalogue.selectors import areas_of
+
+    names = [a.name for a in areas_of(municipality)]
+    assert names[:3] == ["Skole", "Barnehage", "Pleie og omsorg"]
+    assert len(names) == 10

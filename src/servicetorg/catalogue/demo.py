@@ -9,20 +9,15 @@ from django.utils import timezone
 from servicetorg.core.models import Unit
 
 from . import services
-from .demo_data import AREAS, SERVICES, UNITS
-from .models import Service, ServiceArea
+from .defaults import create_default_areas
+from .demo_data import SERVICES, UNITS
+from .models import Service
 
 
 @transaction.atomic
 def load(municipality, *, seed: int) -> None:
     rng = random.Random(seed)
-    areas = {}
-    for position, (slug, name, name_en) in enumerate(AREAS):
-        areas[slug], _ = ServiceArea.objects.update_or_create(
-            municipality=municipality,
-            slug=slug,
-            defaults={"name": name, "name_en": name_en, "position": position},
-        )
+    areas = create_default_areas(municipality)
     units = {}
     for data in UNITS:
         fields = {k: v for k, v in data.items() if k != "slug"}

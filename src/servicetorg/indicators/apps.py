@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "servicetorg.indicators"
     verbose_name = _("Indicators")
+    staff_menu = [("indicators:indicator-list", _("Indicators"))]

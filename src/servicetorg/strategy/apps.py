@@ -5,3 +5,5 @@ from django.utils.translation import gettext_lazy as _
 class StrategyConfig(AppConfig):
     name = "servicetorg.strategy"
     verbose_name = _("Service strategy")
+    staff_menu = [("strategy:strategy-list", _("Strategy"))]
+    public_menu = [("strategy_public:home", _("Strategy and results"))]

@@ -1,0 +1,181 @@
+"""Staff pages of the indicator store: list, detail with values, manual entry, CSV and JSON-stat import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from servicetorg.core.choices import Role
+from servicetorg.core.models import Municipality
+from servicetorg.core.tenancy import municipality_ids
+
+from . import selectors, services
+from .forms import CsvImportForm, IndicatorForm, JsonStatImportForm, ValueForm
+from .models import ImportRun, Indicator
+
+#: Roles that may register values, import files and define the municipality's own indicators.
+EDITOR_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN})
+
+
+def editable_municipalities(user):
+    allowed = municipality_ids(user, EDITOR_ROLES)
+    return Municipality.objects.all() if allowed is None else Municipality.objects.filter(pk__in=allowed)
+
+
+def _require_staff(user) -> None:
+    allowed = municipality_ids(user)
+    if allowed is not None and not allowed:
+        raise PermissionDenied
+
+
+def _indicator(request, pk) -> Indicator:
+    _require_staff(request.user)
+    try:
+        return selectors.visible_indicators(request.user).get(pk=pk)
+    except Indicator.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _apply(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def indicator_list(request):
+    _require_staff(request.user)
+    indicators = selectors.visible_indicators(request.user).order_by("name", "pk")
+    page = Paginator(indicators, 50).get_page(request.GET.get("page"))
+    allowed = municipality_ids(request.user)
+    runs = ImportRun.objects.select_related("municipality", "created_by")
+    if allowed is not None:
+        runs = runs.filter(municipality__in=allowed)
+    return render(
+        request,
+        "indicators/indicator_list.html",
+        {
+            "page": page,
+            "runs": runs[:10],
+            "can_edit": editable_municipalities(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def indicator_create(request):
+    municipalities = editable_municipalities(request.user)
+    if not municipalities.exists():
+        raise PermissionDenied
+    form = IndicatorForm(
+        request.POST or None, municipalities=municipalities, allow_national=request.user.is_superuser
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            indicator = services.create_indicator(**data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The indicator was created."))
+            return redirect("indicators:indicator-detail", pk=indicator.pk)
+    return render(request, "indicators/indicator_form.html", {"form": form})
+
+
+@login_required
+def indicator_detail(request, pk):
+    indicator = _indicator(request, pk)
+    municipalities = editable_municipalities(request.user)
+    if indicator.municipality_id is not None:
+        municipalities = municipalities.filter(pk=indicator.municipality_id)
+    form = ValueForm(request.POST or None, municipalities=municipalities)
+    if request.method == "POST":
+        if not municipalities.exists():
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.record_value(indicator=indicator, **form.cleaned_data)
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(request, _("The value was saved."))
+                return redirect("indicators:indicator-detail", pk=indicator.pk)
+    values = selectors.values_of(indicator, municipality_ids(request.user))
+    return render(
+        request,
+        "indicators/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "values": values[:500],
+            "form": form,
+            "can_edit": municipalities.exists(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _import_view(request, form, run):
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = run(upload.read(), upload.name, form.cleaned_data)
+        except services.ImportFailed as failure:
+            form.add_error(None, _("Nothing was imported. Correct the file and try again."))
+            return {"form": form, "errors": failure.errors}, 400
+        messages.success(
+            request,
+            _("Imported: %(created)s new and %(updated)s changed values, %(skipped)s rows skipped.")
+            % {"created": result.created, "updated": result.updated, "skipped": result.skipped},
+        )
+    return {
+        "form": form,
+        "errors": result.errors if result else [],
+        "result": result,
+    }, 400 if form.errors else 200
+
+
+@login_required
+def import_csv(request):
+    municipalities = editable_municipalities(request.user)
+    if not municipalities.exists():
+        raise PermissionDenied
+    form = CsvImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)
+
+    def run(data, name, cleaned):
+        return services.import_csv(
+            data,
+            municipality=cleaned["municipality"],
+            source=cleaned["source"],
+            user=request.user,
+            file_name=name,
+            skip_bad_rows=cleaned["skip_bad_rows"],
+        )
+
+    context, status = _import_view(request, form, run)
+    return render(request, "indicators/import.html", {**context, "kind": "csv"}, status=status)
+
+
+@login_required
+def import_jsonstat(request):
+    municipalities = editable_municipalities(request.user)
+    if not municipalities.exists():
+        raise PermissionDenied
+    form = JsonStatImportForm(request.POST or None, request.FILES or None)
+
+    def run(data, name, cleaned):
+        return services.import_jsonstat(
+            data,
+            municipalities=municipalities,
+            user=request.user,
+            file_name=name,
+            skip_bad_rows=cleaned["skip_bad_rows"],
+        )
+
+    context, status = _import_view(request, form, run)
+    return render(request, "indicators/import.html", {**context, "kind": "jsonstat"}, status=status)

@@ -1,0 +1,102 @@
+"""Citizen pages: the published strategy, progress, follow-up reports and the consultation form."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicetorg.core.portal import portal_municipality
+
+from . import selectors, services
+from .forms import CommentForm
+from .models import Strategy, StrategyState
+from .reports import report_context
+from .status import RULE_TEXT
+from .views import apply_error, pdf_response
+
+
+def _municipality(request):
+    municipality = portal_municipality(request)
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+def strategy_home(request):
+    municipality = _municipality(request)
+    strategy = selectors.current_public_strategy(municipality)
+    progress = None
+    if strategy is not None:
+        year = min(max(timezone.localdate().year, strategy.period.start_year), strategy.period.end_year)
+        progress = selectors.build_followup(strategy, year, with_charts=False)
+    return render(
+        request,
+        "strategy/public/home.html",
+        {
+            "strategy": strategy,
+            "progress": progress,
+            "rule_text": RULE_TEXT,
+            "consultations": selectors.in_consultation(municipality),
+            "reports": selectors.published_reports(municipality)[:10],
+            "revisions": selectors.revisions_of(strategy).filter(state__in=selectors.PUBLIC_STATES)
+            if strategy
+            else [],
+        },
+    )
+
+
+def strategy_revision(request, pk):
+    municipality = _municipality(request)
+    strategy = get_object_or_404(
+        selectors.strategy_tree(
+            Strategy.objects.filter(municipality=municipality, state__in=selectors.PUBLIC_STATES)
+        ),
+        pk=pk,
+    )
+    return render(request, "strategy/public/revision.html", {"strategy": strategy})
+
+
+def _public_report(request, pk):
+    municipality = _municipality(request)
+    return get_object_or_404(
+        selectors.published_reports(municipality).select_related("strategy__municipality"), pk=pk
+    )
+
+
+def report_page(request, pk):
+    report = _public_report(request, pk)
+    return render(request, "strategy/public/report.html", report_context(report))
+
+
+def report_pdf(request, pk):
+    return pdf_response(_public_report(request, pk))
+
+
+def consultation(request, pk):
+    municipality = _municipality(request)
+    strategy = get_object_or_404(
+        selectors.strategy_tree(
+            Strategy.objects.filter(municipality=municipality, state=StrategyState.CONSULTATION)
+        ),
+        pk=pk,
+    )
+    form = CommentForm(request.POST or None, strategy=strategy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_comment(strategy, **form.cleaned_data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your comment will be published when it has been read by the municipality."),
+            )
+            return redirect("strategy_public:consultation", pk=strategy.pk)
+    return render(
+        request,
+        "strategy/public/consultation.html",
+        {"strategy": strategy, "form": form, "comments": selectors.approved_comments(strategy)},
+        status=400 if form.errors else 200,
+    )

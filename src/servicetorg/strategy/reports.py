@@ -1,0 +1,23 @@
+"""The follow-up report as a printable HTML document and as PDF (WeasyPrint)."""
+
+from django.template.loader import render_to_string
+
+from .models import FollowUpReport
+from .selectors import report_figures
+from .status import RULE_TEXT
+
+
+def report_context(report: FollowUpReport, *, with_charts: bool = True) -> dict:
+    figures = report_figures(report, with_charts=with_charts)
+    return {"report": report, "figures": figures, "strategy": figures.strategy, "rule_text": RULE_TEXT}
+
+
+def render_report_document(report: FollowUpReport, *, context: dict | None = None) -> str:
+    """A standalone HTML document (print stylesheet, charts inline) — the source of the PDF."""
+    return render_to_string("strategy/report_document.html", context or report_context(report))
+
+
+def render_report_pdf(report: FollowUpReport, *, context: dict | None = None) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_report_document(report, context=context)).write_pdf()

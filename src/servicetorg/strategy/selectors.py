@@ -1,0 +1,264 @@
+"""Read queries of the strategy: lists, the full strategy tree, and the follow-up report's figures."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from servicetorg.core.tenancy import scope
+from servicetorg.indicators.selectors import value_table
+
+from . import charts
+from .models import (
+    ConsultationComment,
+    FocusArea,
+    FollowUpReport,
+    Goal,
+    GoalIndicator,
+    GoalNote,
+    Measure,
+    MeasureStatus,
+    ModerationState,
+    ReportState,
+    StatusSection,
+    Strategy,
+    StrategyState,
+)
+from .status import AT_RISK, MISSED, NO_DATA, ON_TRACK, Status, evaluate
+
+PUBLIC_STATES = (StrategyState.PUBLISHED, StrategyState.SUPERSEDED)
+
+
+def strategies_for(user) -> QuerySet[Strategy]:
+    return (
+        scope(Strategy.objects.select_related("municipality", "period"), user)
+        .annotate(
+            n_focus_areas=Count("focus_areas", distinct=True),
+            n_pending=Count(
+                "comments", filter=Q(comments__moderation=ModerationState.PENDING), distinct=True
+            ),
+        )
+        .order_by("municipality__name", "-period__start_year", "-revision")
+    )
+
+
+def strategy_tree(queryset: QuerySet[Strategy]) -> QuerySet[Strategy]:
+    """Prefetch everything a strategy page shows, in a fixed number of queries."""
+    return queryset.select_related("municipality", "period", "previous").prefetch_related(
+        Prefetch(
+            "status_sections",
+            queryset=StatusSection.objects.select_related("service_area").prefetch_related("indicators"),
+        ),
+        "instruments",
+        Prefetch(
+            "focus_areas",
+            queryset=FocusArea.objects.prefetch_related(
+                Prefetch(
+                    "goals",
+                    queryset=Goal.objects.select_related("responsible_unit").prefetch_related(
+                        Prefetch(
+                            "goal_indicators",
+                            queryset=GoalIndicator.objects.select_related("indicator").prefetch_related(
+                                "targets"
+                            ),
+                        )
+                    ),
+                ),
+                Prefetch(
+                    "measures",
+                    queryset=Measure.objects.select_related(
+                        "responsible_unit", "instrument", "goal"
+                    ).prefetch_related("milestones"),
+                ),
+            ),
+        ),
+    )
+
+
+def current_public_strategy(municipality) -> Strategy | None:
+    """The newest published revision of the municipality's newest election period."""
+    return (
+        strategy_tree(Strategy.objects.filter(municipality=municipality, state=StrategyState.PUBLISHED))
+        .order_by("-period__start_year", "-revision")
+        .first()
+    )
+
+
+def in_consultation(municipality) -> QuerySet[Strategy]:
+    return Strategy.objects.filter(
+        municipality=municipality, state=StrategyState.CONSULTATION
+    ).select_related("period")
+
+
+def revisions_of(strategy: Strategy) -> QuerySet[Strategy]:
+    return Strategy.objects.filter(period=strategy.period).order_by("-revision")
+
+
+def approved_comments(strategy: Strategy) -> QuerySet[ConsultationComment]:
+    return strategy.comments.filter(moderation=ModerationState.APPROVED).select_related("focus_area")
+
+
+def published_reports(municipality) -> QuerySet[FollowUpReport]:
+    return FollowUpReport.objects.filter(
+        strategy__municipality=municipality, state=ReportState.PUBLISHED
+    ).select_related("strategy__period")
+
+
+# --- follow-up figures ----------------------------------------------------------------------------
+
+
+@dataclass
+class YearCell:
+    year: int
+    target: Decimal | None
+    actual: Decimal | None
+    status: Status
+
+
+@dataclass
+class IndicatorRow:
+    link: GoalIndicator
+    cells: list[YearCell]
+    current: Status
+    chart: str = ""
+
+    @property
+    def indicator(self):
+        return self.link.indicator
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    rows: list[IndicatorRow]
+    status: Status
+    note: str = ""
+
+
+@dataclass
+class AreaBlock:
+    area: FocusArea
+    goals: list[GoalRow]
+    measures_done: list[Measure]
+    measures_open: list[Measure]
+
+
+@dataclass
+class FollowUp:
+    strategy: Strategy
+    as_of_year: int
+    years: list[int]
+    areas: list[AreaBlock]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def measure_counts(self) -> tuple[int, int]:
+        done = sum(len(a.measures_done) for a in self.areas)
+        return done, done + sum(len(a.measures_open) for a in self.areas)
+
+
+_SEVERITY = {MISSED: 3, AT_RISK: 2, NO_DATA: 1, ON_TRACK: 0}
+
+
+def _worst(statuses: list[Status]) -> Status:
+    if not statuses:
+        return Status(NO_DATA, _("The goal has no indicators."))
+    return max(statuses, key=lambda s: _SEVERITY[s.code])
+
+
+def _current_status(cells: list[YearCell], as_of_year: int) -> Status:
+    """The latest year up to ``as_of_year`` that has both a target and a value; else the latest target."""
+    targeted = [c for c in cells if c.year <= as_of_year and c.target is not None]
+    measured = [c for c in targeted if c.actual is not None]
+    if measured:
+        cell = measured[-1]
+    elif targeted:
+        cell = targeted[-1]
+    else:
+        return Status(NO_DATA, _("No target up to %(year)s.") % {"year": as_of_year})
+    return Status(cell.status.code, f"{cell.year}: {cell.status.explanation}")
+
+
+def build_followup(
+    strategy: Strategy, as_of_year: int, *, with_charts: bool = True, notes: dict[int, str] | None = None
+) -> FollowUp:
+    """Each goal's targets against actual values up to ``as_of_year``, in the strategy's structure.
+
+    The status of a goal indicator is that of the latest year ≤ ``as_of_year`` with a target; a goal's
+    status is the worst of its indicators'. Reads values in one query.
+    """
+    if (
+        not hasattr(strategy, "_prefetched_objects_cache")
+        or "focus_areas" not in strategy._prefetched_objects_cache
+    ):
+        strategy = strategy_tree(Strategy.objects.filter(pk=strategy.pk)).get()
+    years = strategy.period.years
+    areas = list(strategy.focus_areas.all())
+    links = [link for area in areas for goal in area.goals.all() for link in goal.goal_indicators.all()]
+    baseline_years = {link.baseline_year for link in links}
+    values = value_table(
+        strategy.municipality, {link.indicator_id for link in links}, set(years) | baseline_years
+    )
+    counts = dict.fromkeys((ON_TRACK, AT_RISK, MISSED, NO_DATA), 0)
+    blocks = []
+    notes = notes or {}
+    for area in areas:
+        goal_rows = []
+        for goal in area.goals.all():
+            rows = []
+            for link in goal.goal_indicators.all():
+                indicator = link.indicator
+                targets = {t.year: t for t in link.targets.all()}
+                baseline = link.baseline_value
+                if baseline is None:
+                    baseline = values.get((indicator.pk, link.baseline_year))
+                cells = []
+                for year in years:
+                    target = targets.get(year)
+                    actual = values.get((indicator.pk, year)) if year <= as_of_year else None
+                    status = evaluate(
+                        actual=actual,
+                        target=target.value if target else None,
+                        higher_is_better=indicator.higher_is_better,
+                        baseline=baseline,
+                        original_target=target.original_value if target else None,
+                    )
+                    cells.append(YearCell(year, target.value if target else None, actual, status))
+                current = _current_status(cells, as_of_year)
+                row = IndicatorRow(link=link, cells=cells, current=current)
+                if with_charts:
+                    chart_years = sorted({link.baseline_year, *years})
+                    actual = {c.year: c.actual for c in cells}
+                    if baseline is not None:
+                        actual[link.baseline_year] = baseline
+                    row.chart = charts.data_uri(
+                        charts.indicator_chart(
+                            years=chart_years,
+                            actual=actual,
+                            target={c.year: c.target for c in cells},
+                            unit_of_measure=indicator.unit_of_measure,
+                            actual_label=_("Actual"),
+                            target_label=_("Target"),
+                        )
+                    )
+                rows.append(row)
+            status = _worst([r.current for r in rows])
+            counts[status.code] += 1
+            goal_rows.append(GoalRow(goal=goal, rows=rows, status=status, note=notes.get(goal.pk, "")))
+        measures = list(area.measures.all())
+        blocks.append(
+            AreaBlock(
+                area=area,
+                goals=goal_rows,
+                measures_done=[m for m in measures if m.status == MeasureStatus.DONE],
+                measures_open=[m for m in measures if m.status != MeasureStatus.DONE],
+            )
+        )
+    return FollowUp(strategy=strategy, as_of_year=as_of_year, years=years, areas=blocks, counts=counts)
+
+
+def report_figures(report: FollowUpReport, *, with_charts: bool = True) -> FollowUp:
+    notes = dict(GoalNote.objects.filter(report=report).values_list("goal_id", "reason"))
+    strategy = strategy_tree(Strategy.objects.filter(pk=report.strategy_id)).get()
+    return build_followup(strategy, report.as_of_year, with_charts=with_charts, notes=notes)

@@ -1,0 +1,501 @@
+"""Domain operations of the service strategy and its follow-up report.
+
+Plain, transactional functions used by views, API, admin and the demo alike. ``user=None`` means a
+trusted caller (demo, command); otherwise the user must hold an editor role in the municipality.
+An adopted (or published, superseded) strategy is read-only: its content changes only through a new
+revision made by :func:`roll`. Progress during the period (a measure's status, a milestone reached)
+is registered on the current revision without changing what the council adopted.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicetorg.core.tenancy import has_role
+from servicetorg.indicators.models import Indicator
+from servicetorg.indicators.services import _clean_value
+
+from . import workflow
+from .models import (
+    ConsultationComment,
+    ElectionPeriod,
+    FocusArea,
+    FollowUpReport,
+    Goal,
+    GoalIndicator,
+    GoalNote,
+    Instrument,
+    Measure,
+    MeasureStatus,
+    Milestone,
+    ModerationState,
+    ReportState,
+    StatusSection,
+    Strategy,
+    StrategyState,
+    Target,
+)
+
+
+def can_edit(user, municipality_id: int) -> bool:
+    return user is None or has_role(user, municipality_id, workflow.EDITOR_ROLES)
+
+
+def _require_editor(user, municipality_id: int) -> None:
+    if not can_edit(user, municipality_id):
+        raise PermissionDenied
+
+
+def _require_editable(strategy: Strategy) -> None:
+    if not strategy.is_editable:
+        raise ValidationError(
+            _("This strategy has been adopted and cannot be changed. Make a new revision (roll) instead.")
+        )
+
+
+def _full_save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def create_strategy(*, municipality, start_year: int, title: str, user=None, **fields) -> Strategy:
+    _require_editor(user, municipality.pk)
+    if not isinstance(start_year, int) or not 2000 <= start_year <= 2100:
+        raise ValidationError({"start_year": _("Give the first year of the election period.")})
+    period, _created = ElectionPeriod.objects.get_or_create(municipality=municipality, start_year=start_year)
+    if period.strategies.exists():
+        raise ValidationError(
+            {"start_year": _("This election period already has a strategy. Roll it to make a new revision.")}
+        )
+    strategy = Strategy(municipality=municipality, period=period, title=title, created_by=user, **fields)
+    return _full_save(strategy)
+
+
+STRATEGY_FIELDS = ("title", "introduction", "short_version", "revision_note", "consultation_deadline")
+
+
+@transaction.atomic
+def update_strategy(strategy: Strategy, *, user=None, **fields) -> Strategy:
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    for name, value in fields.items():
+        if name not in STRATEGY_FIELDS:
+            raise ValidationError({name: _("This field cannot be changed here.")})
+        setattr(strategy, name, value)
+    return _full_save(strategy)
+
+
+@transaction.atomic
+def add_status_section(strategy, *, service_area, user=None, indicators=(), **texts) -> StatusSection:
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    if service_area.municipality_id != strategy.municipality_id:
+        raise ValidationError({"service_area": _("The service area belongs to another municipality.")})
+    section = _full_save(StatusSection(strategy=strategy, service_area=service_area, **texts))
+    for indicator in indicators:
+        _check_indicator(strategy, indicator)
+    section.indicators.set(indicators)
+    return section
+
+
+@transaction.atomic
+def add_focus_area(strategy, *, title: str, description: str = "", position=None, user=None) -> FocusArea:
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    if position is None:
+        position = strategy.focus_areas.count() + 1
+    return _full_save(FocusArea(strategy=strategy, title=title, description=description, position=position))
+
+
+@transaction.atomic
+def add_goal(focus_area: FocusArea, *, title: str, user=None, position=None, **fields) -> Goal:
+    strategy = focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    unit = fields.get("responsible_unit")
+    if unit is not None and unit.municipality_id != strategy.municipality_id:
+        raise ValidationError({"responsible_unit": _("The unit belongs to another municipality.")})
+    if position is None:
+        position = focus_area.goals.count() + 1
+    return _full_save(Goal(focus_area=focus_area, title=title, position=position, **fields))
+
+
+def _check_indicator(strategy, indicator) -> None:
+    if not isinstance(indicator, Indicator) or not indicator.applies_to(strategy.municipality_id):
+        raise ValidationError({"indicator": _("Unknown indicator.")})
+
+
+def _check_year(strategy: Strategy, year) -> int:
+    period = strategy.period
+    try:
+        year = int(year)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"year": _("The year must be a whole number.")}) from exc
+    if year not in period.years:
+        raise ValidationError(
+            {
+                "year": _("The year %(year)s is outside the election period %(period)s.")
+                % {"year": year, "period": str(period)}
+            }
+        )
+    return year
+
+
+@transaction.atomic
+def add_goal_indicator(
+    goal: Goal,
+    *,
+    indicator: Indicator,
+    baseline_year: int,
+    baseline_value=None,
+    targets: dict | None = None,
+    user=None,
+) -> GoalIndicator:
+    """Link an indicator to a goal with its baseline and yearly targets (years inside the period)."""
+    strategy = goal.focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    _check_indicator(strategy, indicator)
+    try:
+        baseline_year = int(baseline_year)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"baseline_year": _("The year must be a whole number.")}) from exc
+    if not strategy.period.start_year - 10 <= baseline_year <= strategy.period.end_year:
+        raise ValidationError({"baseline_year": _("The baseline year must be before or in the period.")})
+    if GoalIndicator.objects.filter(goal=goal, indicator=indicator).exists():
+        raise ValidationError({"indicator": _("This goal already uses this indicator.")})
+    link = GoalIndicator.objects.create(
+        goal=goal,
+        indicator=indicator,
+        baseline_year=baseline_year,
+        baseline_value=None if baseline_value in (None, "") else _clean_value(baseline_value),
+    )
+    for year, value in (targets or {}).items():
+        set_target(link, year=year, value=value, user=user)
+    return link
+
+
+@transaction.atomic
+def set_target(goal_indicator: GoalIndicator, *, year, value, reason: str = "", user=None) -> Target:
+    """Set the target of a year. In a rolled revision a changed target keeps its first adopted value."""
+    strategy = goal_indicator.goal.focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    year = _check_year(strategy, year)
+    try:
+        number = _clean_value(value)
+    except ValidationError as exc:
+        raise ValidationError({"value": _("The target must be a number.")}) from exc
+    target = Target.objects.filter(goal_indicator=goal_indicator, year=year).first()
+    if target is None:
+        return Target.objects.create(goal_indicator=goal_indicator, year=year, value=number)
+    if target.value != number:
+        if strategy.revision > 1 and target.original_value is None:
+            target.original_value = target.value
+        if strategy.revision > 1 and not reason:
+            raise ValidationError({"reason": _("Give the reason for changing an adopted target.")})
+        target.value = number
+        target.change_reason = reason[:300]
+        target.save()
+    return target
+
+
+@transaction.atomic
+def add_instrument(strategy, *, kind: str, description: str, user=None) -> Instrument:
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    return _full_save(Instrument(strategy=strategy, kind=kind, description=description))
+
+
+@transaction.atomic
+def add_measure(focus_area: FocusArea, *, title: str, user=None, milestones=(), **fields) -> Measure:
+    strategy = focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    unit = fields.get("responsible_unit")
+    if unit is not None and unit.municipality_id != strategy.municipality_id:
+        raise ValidationError({"responsible_unit": _("The unit belongs to another municipality.")})
+    goal = fields.get("goal")
+    if goal is not None and goal.focus_area_id != focus_area.pk:
+        raise ValidationError({"goal": _("The goal belongs to another focus area.")})
+    instrument = fields.get("instrument")
+    if instrument is not None and instrument.strategy_id != strategy.pk:
+        raise ValidationError({"instrument": _("The instrument belongs to another strategy.")})
+    measure = _full_save(Measure(focus_area=focus_area, title=title, **fields))
+    for item in milestones:
+        _full_save(Milestone(measure=measure, **item))
+    return measure
+
+
+@transaction.atomic
+def add_milestone(measure: Measure, *, title: str, due_date, user=None) -> Milestone:
+    strategy = measure.focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    return _full_save(Milestone(measure=measure, title=title, due_date=due_date))
+
+
+@transaction.atomic
+def record_measure_progress(measure: Measure, *, status: str, completed_on=None, user=None) -> Measure:
+    """Progress during the period: allowed on the current (adopted or published) revision too."""
+    strategy = measure.focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    if strategy.state == StrategyState.SUPERSEDED:
+        raise ValidationError(_("This revision has been superseded; record progress on the newest one."))
+    if status not in MeasureStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if status == MeasureStatus.DONE and completed_on is None:
+        completed_on = timezone.localdate()
+    measure.status = status
+    measure.completed_on = completed_on if status == MeasureStatus.DONE else None
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def record_milestone_reached(milestone: Milestone, *, reached_on, user=None) -> Milestone:
+    strategy = milestone.measure.focus_area.strategy
+    _require_editor(user, strategy.municipality_id)
+    if strategy.state == StrategyState.SUPERSEDED:
+        raise ValidationError(_("This revision has been superseded; record progress on the newest one."))
+    milestone.reached_on = reached_on
+    milestone.save()
+    return milestone
+
+
+# --- workflow -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(
+    strategy: Strategy, action: str, *, user=None, adopted_on=None, case_reference: str = ""
+) -> Strategy:
+    """Apply ``action`` by the transition table; anything else raises ``ValidationError``."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    target = workflow.next_state(workflow.STRATEGY_TRANSITIONS, strategy.state, action)
+    if target is None or action == workflow.SUPERSEDE:
+        raise ValidationError(
+            _("“%(action)s” is not possible when the strategy is “%(state)s”.")
+            % {"action": action, "state": strategy.get_state_display()}
+        )
+    if user is not None and not has_role(user, strategy.municipality_id, workflow.ACTION_ROLES[action]):
+        raise PermissionDenied
+    if action == workflow.START_CONSULTATION and not strategy.focus_areas.exists():
+        raise ValidationError(_("Add at least one focus area before the consultation."))
+    if action == workflow.ADOPT:
+        errors = {}
+        if adopted_on is None:
+            errors["adopted_on"] = _("Give the date of the council's decision.")
+        if not case_reference.strip():
+            errors["case_reference"] = _("Give the council's case reference.")
+        if errors:
+            raise ValidationError(errors)
+        strategy.adopted_on, strategy.case_reference = adopted_on, case_reference.strip()[:60]
+    if action == workflow.PUBLISH:
+        strategy.published_at = timezone.now()
+        older = Strategy.objects.filter(period=strategy.period, revision__lt=strategy.revision).filter(
+            state__in=[StrategyState.ADOPTED, StrategyState.PUBLISHED]
+        )
+        for old in older:
+            old.state = workflow.next_state(workflow.STRATEGY_TRANSITIONS, old.state, workflow.SUPERSEDE)
+            old.save()
+    strategy.state = target
+    strategy.save()
+    return strategy
+
+
+@transaction.atomic
+def roll(strategy: Strategy, *, user=None, revision_note: str = "") -> Strategy:
+    """The yearly roll: a new draft revision, a copy of ``strategy``; the old revision stays as it is."""
+    _require_editor(user, strategy.municipality_id)
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    if strategy.state not in (StrategyState.ADOPTED, StrategyState.PUBLISHED):
+        raise ValidationError(_("Only an adopted or published strategy can be rolled."))
+    if Strategy.objects.filter(previous=strategy).exists():
+        raise ValidationError(_("This revision has already been rolled."))
+    old_pk = strategy.pk
+    old = Strategy.objects.get(pk=old_pk)
+    new = Strategy.objects.create(
+        municipality=old.municipality,
+        period=old.period,
+        revision=old.revision + 1,
+        previous=old,
+        title=old.title,
+        introduction=old.introduction,
+        short_version=old.short_version,
+        revision_note=revision_note,
+        created_by=user,
+    )
+    for section in old.status_sections.prefetch_related("indicators"):
+        indicators = list(section.indicators.all())
+        section.pk = None
+        section.strategy = new
+        section.save()
+        section.indicators.set(indicators)
+    instruments = {}
+    for instrument in old.instruments.all():
+        old_id = instrument.pk
+        instrument.pk = None
+        instrument.strategy = new
+        instrument.save()
+        instruments[old_id] = instrument
+    for area in old.focus_areas.prefetch_related("goals__goal_indicators__targets", "measures__milestones"):
+        goals_of_area = list(area.goals.all())
+        measures_of_area = list(area.measures.all())
+        area.pk = None
+        area.strategy = new
+        area.save()
+        goals = {}
+        for goal in goals_of_area:
+            links = list(goal.goal_indicators.all())
+            old_goal = goal.pk
+            goal.pk = None
+            goal.focus_area = area
+            goal.save()
+            goals[old_goal] = goal
+            for link in links:
+                targets = list(link.targets.all())
+                link.pk = None
+                link.goal = goal
+                link.save()
+                Target.objects.bulk_create(
+                    Target(
+                        goal_indicator=link,
+                        year=t.year,
+                        value=t.value,
+                        original_value=t.original_value,
+                        change_reason=t.change_reason,
+                    )
+                    for t in targets
+                )
+        for measure in measures_of_area:
+            milestones = list(measure.milestones.all())
+            measure.pk = None
+            measure.focus_area = area
+            measure.goal = goals.get(measure.goal_id)
+            measure.instrument = instruments.get(measure.instrument_id)
+            measure.save()
+            Milestone.objects.bulk_create(
+                Milestone(measure=measure, title=m.title, due_date=m.due_date, reached_on=m.reached_on)
+                for m in milestones
+            )
+    return new
+
+
+# --- consultation ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_comment(strategy: Strategy, *, name: str, text: str, role: str, email: str = "", focus_area=None):
+    """A comment from the portal during the consultation; it waits for moderation."""
+    if strategy.state != StrategyState.CONSULTATION:
+        raise ValidationError(_("This strategy is not out for consultation."))
+    if strategy.consultation_deadline and timezone.localdate() > strategy.consultation_deadline:
+        raise ValidationError(_("The consultation deadline has passed."))
+    if focus_area is not None and focus_area.strategy_id != strategy.pk:
+        raise ValidationError({"focus_area": _("Unknown focus area.")})
+    comment = ConsultationComment(
+        strategy=strategy, name=name, email=email, role=role, text=text, focus_area=focus_area
+    )
+    return _full_save(comment)
+
+
+@transaction.atomic
+def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str = "", user=None):
+    _require_editor(user, comment.strategy.municipality_id)
+    if decision not in ModerationState.values:
+        raise ValidationError({"moderation": _("Unknown decision.")})
+    comment.moderation = decision
+    if answer.strip() and answer.strip() != comment.answer:
+        comment.answer = answer.strip()
+        comment.answered_at = timezone.now()
+    comment.moderated_by = user
+    comment.save()
+    return comment
+
+
+# --- follow-up report -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_report(strategy: Strategy, *, as_of_year: int, title: str = "", final=None, user=None):
+    _require_editor(user, strategy.municipality_id)
+    if strategy.state not in (StrategyState.ADOPTED, StrategyState.PUBLISHED):
+        raise ValidationError(_("A follow-up report needs an adopted strategy."))
+    try:
+        as_of_year = int(as_of_year)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"as_of_year": _("The year must be a whole number.")}) from exc
+    if as_of_year not in strategy.period.years:
+        raise ValidationError(
+            {
+                "as_of_year": _("The year %(year)s is outside the election period %(period)s.")
+                % {"year": as_of_year, "period": str(strategy.period)}
+            }
+        )
+    if final is None:
+        final = as_of_year == strategy.period.end_year
+    title = title or (
+        _("Follow-up report %(period)s") % {"period": strategy.period}
+        if final
+        else _("Follow-up report %(year)s") % {"year": as_of_year}
+    )
+    return FollowUpReport.objects.create(strategy=strategy, as_of_year=as_of_year, final=final, title=title)
+
+
+REPORT_FIELDS = ("title", "summary", "short_version", "changes")
+
+
+@transaction.atomic
+def update_report(report: FollowUpReport, *, user=None, goal_notes: dict | None = None, **fields):
+    """Texts of a draft report; ``goal_notes`` maps goal ids to the reasons for misses and changes."""
+    _require_editor(user, report.strategy.municipality_id)
+    if report.state != ReportState.DRAFT:
+        raise ValidationError(_("An adopted report cannot be changed."))
+    for name, value in fields.items():
+        if name not in REPORT_FIELDS:
+            raise ValidationError({name: _("This field cannot be changed here.")})
+        setattr(report, name, value)
+    report.full_clean()
+    report.save()
+    if goal_notes:
+        valid = set(Goal.objects.filter(focus_area__strategy=report.strategy).values_list("pk", flat=True))
+        for goal_id, reason in goal_notes.items():
+            if int(goal_id) not in valid:
+                raise ValidationError({"goal": _("Unknown goal.")})
+            GoalNote.objects.update_or_create(
+                report=report, goal_id=int(goal_id), defaults={"reason": reason}
+            )
+    return report
+
+
+@transaction.atomic
+def report_transition(report: FollowUpReport, action: str, *, user=None, adopted_on=None, case_reference=""):
+    report = FollowUpReport.objects.select_for_update().select_related("strategy").get(pk=report.pk)
+    target = workflow.next_state(workflow.REPORT_TRANSITIONS, report.state, action)
+    if target is None:
+        raise ValidationError(
+            _("“%(action)s” is not possible when the report is “%(state)s”.")
+            % {"action": action, "state": report.get_state_display()}
+        )
+    if user is not None and not has_role(
+        user, report.strategy.municipality_id, workflow.ACTION_ROLES[action]
+    ):
+        raise PermissionDenied
+    if action == workflow.ADOPT:
+        errors = {}
+        if adopted_on is None:
+            errors["adopted_on"] = _("Give the date of the council's decision.")
+        if not (case_reference or "").strip():
+            errors["case_reference"] = _("Give the council's case reference.")
+        if errors:
+            raise ValidationError(errors)
+        report.adopted_on, report.case_reference = adopted_on, case_reference.strip()[:60]
+    if action == workflow.PUBLISH:
+        report.published_at = timezone.now()
+    report.state = target
+    report.save()
+    return report

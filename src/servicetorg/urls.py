@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/catalogue/", include("servicetorg.catalogue.api_urls")),
     path("api/inquiries/", include("servicetorg.inquiries.api_urls")),
+    path("api/open311/v2/", include("servicetorg.inquiries.open311_urls")),
     path("api/surveys/", include("servicetorg.surveys.api_urls")),
     path("api/indicators/", include("servicetorg.indicators.api_urls")),
     path("api/strategy/", include("servicetorg.strategy.api_urls")),

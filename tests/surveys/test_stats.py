@@ -32,7 +32,9 @@ TABLE_2_1 = {
 @pytest.mark.parametrize("model", list(TABLE_2_1))
 def test_seed_002_table_2_1_reproduced(model):
     counts, printed, total = TABLE_2_1[model]
-    table = stats.frequency_table([(i, label, n, False) for i, (label, n) in enumerate(zip(STAGES, counts))])
+    table = stats.frequency_table(
+        [(i, label, n, False) for i, (label, n) in enumerate(zip(STAGES, counts, strict=True))]
+    )
     assert [int(r.percent) for r in table.rows] == printed
     assert table.valid == sum(counts)
     # The Sum row is the sum of the shown percentages: 99 and 101 are shown as computed.

@@ -5,3 +5,5 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "servicetorg.surveys"
     verbose_name = _("Surveys")
+    staff_menu = [("surveys:survey-list", _("Surveys"))]
+    public_menu = [("surveys_public:list", _("Surveys"))]

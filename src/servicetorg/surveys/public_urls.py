@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import public_views
+
 app_name = "surveys_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("undersokelser/", public_views.survey_list, name="list"),
+    path("undersokelser/<str:public_id>/", public_views.start, name="start"),
+    path("undersokelser/<str:public_id>/svar/", public_views.answer, name="answer"),
+    path("undersokelser/<str:public_id>/takk/", public_views.thanks, name="thanks"),
+]

@@ -33,6 +33,11 @@ class FrequencyTable:
     excluded: int  # "don't know / not applicable"
     sum_percent: Decimal | None  # sum of the shown (rounded) percentages: 99–101 is shown as is
     decimals: int = 0
+    base: int | None = None  # the denominator of the percentages (respondents for multiple choice)
+
+    @property
+    def sum_base(self) -> int:
+        return self.valid if self.base is None else self.base
 
     @property
     def total(self) -> int:
@@ -67,7 +72,7 @@ def frequency_table(
         rows.append(FrequencyRow(key=key, label=label, count=count, percent=percent, excluded=ex))
     sum_percent = sum((r.percent for r in rows if r.percent is not None), Decimal(0)) if denominator else None
     return FrequencyTable(
-        rows=rows, valid=valid, excluded=excluded, sum_percent=sum_percent, decimals=decimals
+        rows=rows, valid=valid, excluded=excluded, sum_percent=sum_percent, decimals=decimals, base=base
     )
 
 
@@ -159,6 +164,17 @@ class Crosstab:
     suppressed: list[str] = field(default_factory=list)
     chi2: float | None = None
     p_value: float | None = None
+
+    @property
+    def rows_for_display(self) -> list[tuple[str, list[tuple[int, Decimal | None]]]]:
+        return [
+            (label, list(zip(self.cells[i], self.column_percent[i], strict=True)))
+            for i, label in enumerate(self.row_labels)
+        ]
+
+    @property
+    def sums_for_display(self) -> list[tuple[int, Decimal | None]]:
+        return list(zip(self.column_totals, self.column_sum_percent, strict=True))
 
 
 def crosstab(

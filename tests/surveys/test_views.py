@@ -1,0 +1,284 @@
+"""Staff pages: tenant isolation, roles, query counts, results, exports, import, building."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from servicetorg.core.choices import Role
+from servicetorg.surveys.models import Invitation, Question, Response, Survey, SurveyAccess
+
+from .conftest import answer, make_survey
+
+
+def _fill(survey, n=6):
+    for i in range(n):
+        answer(
+            survey,
+            {
+                "q1": str(1 + i % 6),
+                "q2": str(1 + (i + 1) % 6),
+                "kjonn": str(1 + i % 2),
+                "kontakter": str(i),
+                "kanal": ["1"],
+                "bedre": f"Tekst {i}",
+            },
+        )
+
+
+SURVEY_PAGES = [
+    "surveys:survey-detail",
+    "surveys:results",
+    "surveys:report",
+    "surveys:crosstab",
+    "surveys:compare",
+    "surveys:correlations",
+    "surveys:export-csv",
+    "surveys:export-xlsx",
+]
+EDIT_PAGES = ["surveys:survey-edit", "surveys:question-add", "surveys:import", "surveys:publish-indicator"]
+
+
+@pytest.mark.parametrize("name", SURVEY_PAGES + EDIT_PAGES)
+def test_other_municipality_gets_404(client, survey, other_staff, name):
+    client.force_login(other_staff)
+    assert client.get(reverse(name, args=[survey.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", SURVEY_PAGES)
+def test_own_staff_can_read(client, survey, desk_worker, name):
+    _fill(survey)
+    client.force_login(desk_worker)
+    assert client.get(reverse(name, args=[survey.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", EDIT_PAGES)
+def test_desk_worker_cannot_edit(client, survey, desk_worker, name):
+    client.force_login(desk_worker)
+    assert client.get(reverse(name, args=[survey.pk])).status_code == 403
+
+
+def test_other_tenant_cannot_post_changes(client, survey, other_staff):
+    client.force_login(other_staff)
+    for name in [
+        "surveys:survey-publish",
+        "surveys:survey-close",
+        "surveys:invitations-create",
+        "surveys:section-add",
+    ]:
+        assert client.post(reverse(name, args=[survey.pk]), {"count": 3, "title": "x"}).status_code == 404
+    q = survey.questions.first()
+    assert client.post(reverse("surveys:question-delete", args=[survey.pk, q.pk])).status_code == 404
+    assert client.get(reverse("surveys:free-text", args=[survey.pk, q.pk])).status_code == 404
+    survey.refresh_from_db()
+    assert survey.state == "published" and not Invitation.objects.exists()
+
+
+def test_anonymous_redirected_to_login(client, survey):
+    response = client.get(reverse("surveys:results", args=[survey.pk]))
+    assert (
+        response.status_code == 302 and "logg-inn" in response["Location"] or "login" in response["Location"]
+    )
+
+
+def test_list_shows_only_own_and_bounded_queries(
+    client, municipality, other_municipality, administration, django_assert_max_num_queries
+):
+    for i in range(5):
+        make_survey(municipality, title=f"Egen {i}")
+    make_survey(other_municipality, title="Fremmed")
+    client.force_login(administration)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("surveys:survey-list"))
+    body = response.content.decode()
+    assert "Egen 4" in body and "Fremmed" not in body
+
+
+def test_user_without_role_gets_403_on_list(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert client.get(reverse("surveys:survey-list")).status_code == 403
+
+
+def test_results_page_bounded_queries_and_content(
+    client, survey, administration, django_assert_max_num_queries
+):
+    _fill(survey, 12)
+    client.force_login(administration)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("surveys:results", args=[survey.pk]))
+    body = response.content.decode()
+    assert "Sum" in body and "Vet ikke" in body
+    assert "12" in body
+
+
+def test_results_hidden_below_threshold(client, survey, administration):
+    _fill(survey, 3)
+    client.force_login(administration)
+    response = client.get(reverse("surveys:results", args=[survey.pk]))
+    assert "Svært fornøyd" not in response.content.decode()
+    export = client.get(reverse("surveys:export-csv", args=[survey.pk]))
+    assert export.status_code == 302
+
+
+def test_create_survey_and_questions(client, municipality, administration, other_municipality):
+    client.force_login(administration)
+    response = client.post(
+        reverse("surveys:survey-create"),
+        {
+            "municipality": municipality.pk,
+            "title": "Innbyggerundersøkelse",
+            "kind": "citizen_survey",
+            "access": "open_link",
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-02-01",
+            "anonymity_threshold": 5,
+        },
+    )
+    survey = Survey.objects.get(title="Innbyggerundersøkelse")
+    assert response.status_code == 302
+    client.post(reverse("surveys:section-add", args=[survey.pk]), {"title": "Tjenestene"})
+    response = client.post(
+        reverse("surveys:question-add", args=[survey.pk]),
+        {
+            "section": survey.sections.get().pk,
+            "text": "Hvor fornøyd er du?",
+            "kind": "likert",
+            "options": "I liten grad\nI noen grad\nI stor grad",
+            "dont_know": "Vet ikke",
+            "required": "on",
+        },
+    )
+    assert response.status_code == 302
+    q = Question.objects.get(survey=survey)
+    assert [o.value for o in q.options.all()] == [1, 2, 3, 9]
+    # Bad input: field-level messages, no 500.
+    response = client.post(
+        reverse("surveys:question-add", args=[survey.pk]),
+        {"text": "", "kind": "single_choice", "options": "Bare én"},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    response = client.post(
+        reverse("surveys:survey-create"),
+        {
+            "municipality": other_municipality.pk,
+            "title": "x",
+            "kind": "user_survey",
+            "access": "open_link",
+            "opens_on": "2026-02-01",
+            "closes_on": "2026-01-01",
+            "anonymity_threshold": 5,
+        },
+    )
+    assert response.status_code == 200 and "municipality" in response.context["form"].errors
+
+
+def test_closing_date_error_is_field_level(client, municipality, administration):
+    client.force_login(administration)
+    response = client.post(
+        reverse("surveys:survey-create"),
+        {
+            "municipality": municipality.pk,
+            "title": "x",
+            "kind": "user_survey",
+            "access": "open_link",
+            "opens_on": "2026-02-01",
+            "closes_on": "2026-01-01",
+            "anonymity_threshold": 5,
+        },
+    )
+    assert "closes_on" in response.context["form"].errors
+
+
+def test_create_from_template(client, municipality, administration):
+    client.force_login(administration)
+    response = client.post(
+        reverse("surveys:survey-from-template"),
+        {
+            "template": "kvalitetsforbedring_1999",
+            "municipality": municipality.pk,
+            "kind": "user_survey",
+            "access": "invitation",
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-02-01",
+        },
+    )
+    assert response.status_code == 302
+    survey = Survey.objects.get()
+    assert survey.template_key == "kvalitetsforbedring_1999" and survey.questions.count() > 100
+
+
+def test_invitation_download_gives_codes_once(client, municipality, administration):
+    survey = make_survey(municipality, access=SurveyAccess.INVITATION)
+    client.force_login(administration)
+    response = client.post(reverse("surveys:invitations-create", args=[survey.pk]), {"count": 4})
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 5 and Invitation.objects.count() == 4
+    code = lines[1].split(";")[0]
+    assert not Invitation.objects.filter(code_hash__icontains=code.replace("-", "")).exists()
+
+
+def test_exports(client, survey, administration):
+    _fill(survey, 6)
+    client.force_login(administration)
+    response = client.get(reverse("surveys:export-csv", args=[survey.pk]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = text.strip().splitlines()
+    assert rows[0].startswith("response;submitted_on;q1;q2;kjonn;kontakter;kanal;bedre")
+    assert len(rows) == 7
+    response = client.get(reverse("surveys:export-xlsx", args=[survey.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Resultater", "Svar"] or book.sheetnames == ["Results", "Answers"]
+    assert book.worksheets[1].max_row == 7
+
+
+def test_import_view_reports_lines(client, survey, administration):
+    client.force_login(administration)
+    upload = io.BytesIO(b"q1;kjonn\n4;1\n8;1\n")
+    upload.name = "papir.csv"
+    response = client.post(reverse("surveys:import", args=[survey.pk]), {"file": upload})
+    assert response.status_code == 200
+    assert "3" in str(response.context["report"].errors[0][0])
+    assert Response.objects.count() == 0
+
+
+def test_crosstab_view(client, survey, administration):
+    _fill(survey, 12)
+    client.force_login(administration)
+    q1 = survey.questions.get(code="q1")
+    kjonn = survey.questions.get(code="kjonn")
+    response = client.get(reverse("surveys:crosstab", args=[survey.pk]), {"question": q1.pk, "by": kjonn.pk})
+    assert response.context["table"].column_labels == ["Mann", "Kvinne"]
+    bad = client.get(reverse("surveys:crosstab", args=[survey.pk]), {"question": "x", "by": "999999"})
+    assert bad.status_code == 200 and bad.context["table"] is None
+
+
+def test_free_text_view(client, survey, administration):
+    _fill(survey, 6)
+    client.force_login(administration)
+    q = survey.questions.get(code="bedre")
+    response = client.get(reverse("surveys:free-text", args=[survey.pk, q.pk]))
+    assert "Tekst 5" in response.content.decode()
+
+
+def test_chart_svg(client, survey, administration):
+    _fill(survey, 6)
+    client.force_login(administration)
+    q = survey.questions.get(code="q1")
+    response = client.get(reverse("surveys:question-chart", args=[survey.pk, q.pk]))
+    assert response["Content-Type"] == "image/svg+xml" and response.content.startswith(b"<svg")
+
+
+def test_history_records_changes(client, survey, administration):
+    client.force_login(administration)
+    client.post(reverse("surveys:survey-close", args=[survey.pk]))
+    latest = survey.history.first()
+    assert latest.state == "closed" and latest.history_user == administration
+
+
+def test_unit_leader_of_municipality_can_edit(client, survey, make_staff, municipality):
+    leader = make_staff(Role.UNIT_LEADER, municipality)
+    client.force_login(leader)
+    assert client.get(reverse("surveys:survey-edit", args=[survey.pk])).status_code == 200

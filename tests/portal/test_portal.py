@@ -116,3 +116,17 @@ def test_choose_municipality_refuses_foreign_redirects(client, catalogue):
         reverse("portal:choose-municipality"), {"number": catalogue.number, "next": "https://evil.example/"}
     )
     assert response.url == "/"
+
+
+def test_open_data_exports_follow_publishing(client, catalogue, municipality):
+    turtle = client.get(reverse("portal:cpsv-turtle", args=[municipality.number]))
+    assert turtle["Content-Type"].startswith("text/turtle")
+    assert "Barnehageplass" in turtle.content.decode()
+    assert "Hemmelig utkast" not in turtle.content.decode()
+    services.withdraw(municipality.services.get(slug="barnehageplass"))
+    turtle = client.get(reverse("portal:cpsv-turtle", args=[municipality.number]))
+    assert "Barnehageplass" not in turtle.content.decode()
+    jsonld = client.get(reverse("portal:cpsv-jsonld", args=[municipality.number]))
+    assert jsonld["Content-Type"].startswith("application/ld+json")
+    assert "Renovasjon" in jsonld.content.decode()
+    assert client.get(reverse("portal:cpsv-turtle", args=["0000"])).status_code == 404

@@ -2,6 +2,8 @@
 
 from itertools import groupby
 
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -84,11 +86,19 @@ CONTENT_TYPES = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application
 
 
 def catalogue_export(request, number, fmt):
+    """The published catalogue as CPSV-AP-NO, cached until the catalogue changes."""
     from servicetorg.catalogue.cpsv import serialize
 
     municipality = get_object_or_404(Municipality, number=number)
     base_url = request.build_absolute_uri("/").rstrip("/")
-    body = serialize(municipality, fmt, base_url=base_url)
+    stamp = Service.objects.filter(municipality=municipality).aggregate(
+        changed=Max("updated_at"), n=Count("pk")
+    )
+    key = f"cpsv:{municipality.pk}:{fmt}:{base_url}:{stamp['n']}:{stamp['changed']}"
+    body = cache.get(key)
+    if body is None:
+        body = serialize(municipality, fmt, base_url=base_url)
+        cache.set(key, body, timeout=24 * 3600)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Access-Control-Allow-Origin"] = "*"
     return response

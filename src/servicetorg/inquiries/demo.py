@@ -108,7 +108,6 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
     deadline_cache: dict = {}
     now = timezone.now()
     rows: list[Inquiry] = []
-    breaches: list[tuple[int, Promise]] = []
     for offset, weight in enumerate(day_weights):
         day = start + timedelta(days=offset)
         peak = 1.0

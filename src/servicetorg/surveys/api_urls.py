@@ -1,2 +1,8 @@
+from rest_framework.routers import DefaultRouter
+
+from .api import SurveyViewSet
+
 app_name = "surveys_api"
-urlpatterns: list = []
+router = DefaultRouter()
+router.register("surveys", SurveyViewSet, basename="survey")
+urlpatterns = router.urls

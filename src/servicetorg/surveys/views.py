@@ -17,7 +17,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.choices import Role
 from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids
 
 from . import charts, selectors, services
@@ -32,9 +31,7 @@ from .forms import (
     TemplateSurveyForm,
 )
 from .models import Question, QuestionKind, Survey
-
-#: Roles that may build surveys, hand out codes, import answers and publish figures.
-SURVEY_EDITOR_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN})
+from .permissions import SURVEY_EDITOR_ROLES
 
 
 def _survey(request, pk) -> Survey:

@@ -48,7 +48,7 @@ class ValueForm(forms.Form):
         queryset=Unit.objects.none(), label=_("Unit"), required=False, empty_label=_("The whole municipality")
     )
     year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
-    value = forms.DecimalField(label=_("Value"), max_digits=16, decimal_places=4)
+    value = forms.DecimalField(localize=True, label=_("Value"), max_digits=16, decimal_places=4)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.OWN)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

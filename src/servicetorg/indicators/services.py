@@ -8,6 +8,7 @@ the good rows and reports the rest.
 import csv
 import io
 import json
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -29,7 +30,9 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return _("Line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
+        if isinstance(self.line, int):
+            return _("Line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
+        return f"{self.line}: {self.reason}" if self.line != "-" else str(self.reason)
 
 
 class ImportFailed(Exception):
@@ -341,7 +344,9 @@ def import_jsonstat(
     document = _load_jsonstat(data)
     table = table_id(document)
     try:
-        frame = pyjstat.Dataset.read(document).write("dataframe", naming="id")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # pyjstat's own internal call
+            frame = pyjstat.Dataset.read(document).write("dataframe", naming="id")
     except Exception as exc:  # pyjstat raises bare errors on malformed datasets
         raise ImportFailed(
             [RowError("-", _("The dataset cannot be read: %(error)s") % {"error": exc})]

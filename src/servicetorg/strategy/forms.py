@@ -56,7 +56,7 @@ class FocusAreaForm(forms.ModelForm):
 class _StrategyBound:
     def _bind(self, strategy):
         if "focus_area" in self.fields:
-            self.fields["focus_area"].queryset = strategy.focus_areas.all()
+            self.fields["focus_area"].queryset = FocusArea.objects.filter(strategy=strategy)
         if "responsible_unit" in self.fields:
             self.fields["responsible_unit"].queryset = Unit.objects.filter(
                 municipality_id=strategy.municipality_id
@@ -64,7 +64,7 @@ class _StrategyBound:
         if "goal" in self.fields:
             self.fields["goal"].queryset = Goal.objects.filter(focus_area__strategy=strategy)
         if "instrument" in self.fields:
-            self.fields["instrument"].queryset = strategy.instruments.all()
+            self.fields["instrument"].queryset = Instrument.objects.filter(strategy=strategy)
 
 
 class GoalForm(_StrategyBound, forms.ModelForm):
@@ -84,7 +84,10 @@ class GoalIndicatorForm(forms.Form):
     indicator = forms.ModelChoiceField(queryset=None, label=_("Indicator"))
     baseline_year = forms.IntegerField(label=_("Baseline year"), min_value=1990, max_value=2100)
     baseline_value = forms.DecimalField(
-        label=_("Baseline"), required=False, help_text=_("Empty: taken from the indicator's value that year.")
+        localize=True,
+        label=_("Baseline"),
+        required=False,
+        help_text=_("Empty: taken from the indicator's value that year."),
     )
 
     def __init__(self, *args, strategy, **kwargs):
@@ -93,7 +96,11 @@ class GoalIndicatorForm(forms.Form):
         self.fields["baseline_year"].initial = strategy.period.start_year - 1
         for year in strategy.period.years:
             self.fields[f"target_{year}"] = forms.DecimalField(
-                label=_("Target %(year)s") % {"year": year}, required=False, max_digits=16, decimal_places=4
+                localize=True,
+                label=_("Target %(year)s") % {"year": year},
+                required=False,
+                max_digits=16,
+                decimal_places=4,
             )
         self.years = strategy.period.years
 
@@ -107,7 +114,7 @@ class GoalIndicatorForm(forms.Form):
 
 class TargetForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
-    value = forms.DecimalField(label=_("Target"), max_digits=16, decimal_places=4)
+    value = forms.DecimalField(localize=True, label=_("Target"), max_digits=16, decimal_places=4)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
 
     def __init__(self, *args, strategy, **kwargs):
@@ -235,6 +242,6 @@ class CommentForm(forms.ModelForm):
 
     def __init__(self, *args, strategy, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = strategy.focus_areas.all()
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(strategy=strategy)
         self.fields["focus_area"].required = False
         self.fields["focus_area"].empty_label = _("The strategy as a whole")

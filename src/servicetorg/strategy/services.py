@@ -361,16 +361,14 @@ def roll(strategy: Strategy, *, user=None, revision_note: str = "") -> Strategy:
                 link.pk = None
                 link.goal = goal
                 link.save()
-                Target.objects.bulk_create(
-                    Target(
+                for t in targets:  # one by one, so that each copy starts its audit history
+                    Target.objects.create(
                         goal_indicator=link,
                         year=t.year,
                         value=t.value,
                         original_value=t.original_value,
                         change_reason=t.change_reason,
                     )
-                    for t in targets
-                )
         for measure in measures_of_area:
             milestones = list(measure.milestones.all())
             measure.pk = None

@@ -1,0 +1,75 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from servicetorg.indicators import services as indicator_services
+from servicetorg.indicators.models import Direction, Indicator, Source
+from servicetorg.strategy import services, workflow
+from servicetorg.strategy.models import MeasureStatus
+
+from ..factories import ServiceAreaFactory
+
+
+def make_indicator(municipality=None, code="svar-epost", direction=Direction.HIGHER_IS_BETTER, **fields):
+    defaults = {"name": f"Indikator {code}", "unit_of_measure": "%", "source": Source.OWN}
+    defaults.update(fields)
+    return Indicator.objects.create(municipality=municipality, code=code, direction=direction, **defaults)
+
+
+def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publish=False, values=True):
+    """A strategy with one focus area, ``goals`` goals (each with an indicator, baseline and targets)
+    and two measures (one done). Optionally adopted and published."""
+    strategy = services.create_strategy(
+        municipality=municipality, start_year=start_year, title="Servicestrategi"
+    )
+    area = services.add_focus_area(strategy, title="Tilgjengelighet")
+    for n in range(goals):
+        indicator = make_indicator(
+            municipality,
+            code=f"ind-{municipality.number}-{start_year}-{n}",
+            direction=Direction.HIGHER_IS_BETTER if n % 2 == 0 else Direction.LOWER_IS_BETTER,
+        )
+        goal = services.add_goal(area, title=f"Mål {n}")
+        if n % 2 == 0:
+            targets = {start_year: 60, start_year + 1: 70, start_year + 2: 80, start_year + 3: 90}
+        else:
+            targets = {start_year: 40, start_year + 1: 35, start_year + 2: 30, start_year + 3: 25}
+        services.add_goal_indicator(goal, indicator=indicator, baseline_year=start_year - 1, targets=targets)
+        if values:
+            series = [50, 62, 69, 85] if n % 2 == 0 else [45, 39, 36, 33]
+            for offset, value in enumerate(series):
+                indicator_services.record_value(
+                    indicator=indicator,
+                    municipality=municipality,
+                    year=start_year - 1 + offset,
+                    value=Decimal(value),
+                    source=Source.OWN,
+                )
+    done = services.add_measure(area, title="Felles innboks", due_date=date(start_year, 12, 1))
+    services.record_measure_progress(done, status=MeasureStatus.DONE, completed_on=date(start_year, 11, 1))
+    services.add_measure(
+        area,
+        title="Chat",
+        due_date=date(start_year + 1, 6, 1),
+        milestones=[{"title": "Pilot", "due_date": date(start_year + 1, 1, 1)}],
+    )
+    ServiceAreaFactory(municipality=municipality)
+    if adopt or publish:
+        strategy = services.transition(strategy, workflow.START_CONSULTATION)
+        strategy = services.transition(
+            strategy, workflow.ADOPT, adopted_on=date(start_year, 6, 1), case_reference="PS 1/24"
+        )
+    if publish:
+        strategy = services.transition(strategy, workflow.PUBLISH)
+    return strategy
+
+
+@pytest.fixture
+def published_strategy(municipality):
+    return build_strategy(municipality, publish=True)
+
+
+@pytest.fixture
+def draft_strategy(municipality):
+    return build_strategy(municipality)

@@ -36,7 +36,7 @@ def test_publish_refuses_too_few_and_foreign_unit(survey, indicator, other_munic
     for value in ["6", "5"]:
         answer(survey, {"q1": value})
     q1 = survey.questions.get(code="q1")
-    with pytest.raises(ValidationError, match="Too few"):
+    with pytest.raises(ValidationError, match="For få"):
         services.publish_indicator_value(q1, indicator=indicator, statistic="mean")
     with pytest.raises(ValidationError) as err:
         services.publish_indicator_value(

@@ -124,9 +124,9 @@ def test_missing_required_and_out_of_range_keep_what_was_answered(survey):
     with pytest.raises(ValidationError) as err:
         services.submit(survey, key, {"q2": "4", "kontakter": "400", "kjonn": "7"})
     messages = err.value.message_dict
-    assert "q1" in messages and "must be answered" in messages["q1"][0]
-    assert "at most 365" in messages["kontakter"][0]
-    assert "not one of the alternatives" in messages["kjonn"][0]
+    assert "q1" in messages and "må besvares" in messages["q1"][0]
+    assert "høyst 365" in messages["kontakter"][0]
+    assert "er ikke et av svaralternativene" in messages["kjonn"][0]
     assert Response.objects.count() == 0
     # What was valid is kept and can be resumed with the key shown to the respondent.
     key_again = services.resume_open(survey, resume)
@@ -146,17 +146,17 @@ def test_single_choice_takes_one_and_dont_know_alone(survey):
     _r, key = services.start_open(survey)
     with pytest.raises(ValidationError) as err:
         services.submit(survey, key, {"q1": ["1", "2"], "kanal": ["1", "9"]})
-    assert "only one" in err.value.message_dict["q1"][0]
-    assert "cannot be combined" in err.value.message_dict["kanal"][0]
+    assert "bare ett" in err.value.message_dict["q1"][0]
+    assert "kan ikke kombineres" in err.value.message_dict["kanal"][0]
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"state": "closed"}, "closed"),
-        ({"state": "draft"}, "not open"),
-        ({"closes_on": "past"}, "closed on"),
-        ({"opens_on": "future"}, "opens on"),
+        ({"state": "closed"}, "er avsluttet"),
+        ({"state": "draft"}, "ikke åpen"),
+        ({"closes_on": "past"}, "stengte"),
+        ({"opens_on": "future"}, "åpner"),
     ],
 )
 def test_survey_not_open_refuses_answers(municipality, change, message):
@@ -194,10 +194,10 @@ def test_invitation_codes_hashed_one_answer_per_code_not_linked(municipality):
     assert Invitation.objects.filter(used=True).count() == 1
     with pytest.raises(ValidationError) as err:
         services.start_with_code(survey, codes[0])
-    assert "already been used" in err.value.message_dict["code"][0]
+    assert "allerede brukt" in err.value.message_dict["code"][0]
     with pytest.raises(ValidationError) as err:
         services.start_with_code(survey, "AAAAA-BBBBB")
-    assert "not valid" in err.value.message_dict["code"][0]
+    assert "gjelder ikke" in err.value.message_dict["code"][0]
 
 
 def test_used_code_cannot_submit_twice(municipality):
@@ -207,7 +207,7 @@ def test_used_code_cannot_submit_twice(municipality):
     services.submit(survey, key, {"q1": "4"})
     with pytest.raises(ValidationError) as err:
         services.submit(survey, key, {"q1": "2"})
-    assert "already been used" in err.value.messages[0]
+    assert "allerede brukt" in err.value.messages[0]
     assert Response.objects.count() == 1
 
 
@@ -366,3 +366,16 @@ def test_publish_needs_questions(municipality):
     )
     with pytest.raises(ValidationError):
         services.publish(survey)
+
+
+def test_messages_in_norwegian_and_english(survey):
+    from django.utils import translation
+
+    _r, key = services.start_open(survey)
+    for language, expected in (
+        ("nb", "Dette spørsmålet må besvares."),
+        ("en", "This question must be answered."),
+    ):
+        with translation.override(language), pytest.raises(ValidationError) as err:
+            services.submit(survey, key, {})
+        assert err.value.message_dict["q1"] == [expected]

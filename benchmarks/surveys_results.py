@@ -1,0 +1,166 @@
+# ruff: noqa: E501, S608
+"""Results of a survey with 1 000 000 answers (PostgreSQL; rows made with generate_series).
+
+    .venv/bin/python benchmarks/surveys_results.py [--answers 1000000] [--rebuild]
+
+Builds the standard service-desk survey (surveys/data/servicetorg_brukerundersokelse.json) and fills
+it in SQL with ~1 000 000 answer rows whose scale answers follow a latent satisfaction per
+respondent. Times, median and p95 of repeated runs:
+
+* the results selector (frequencies, valid %, Sum row, "vet ikke" apart, mean/SD/95% CI per question),
+* the whole results page (view + template, through Django's test client),
+* the correlation matrix (Pearson r from sums for every pair of scale questions),
+* a crosstab of the overall question by age group, and means by age group.
+
+Target: results page < 1 s.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import percentile, setup  # noqa: E402
+
+TITLE = "Benchmark: 1 000 000 svar"
+
+
+def populate(connection, survey, target_answers: int) -> None:
+    from servicetorg.surveys.models import QuestionKind
+
+    questions = list(survey.questions.prefetch_related("options").order_by("section__position", "position"))
+    per_response = (
+        sum(1 for q in questions if q.kind != QuestionKind.FREE_TEXT) + 0.1
+    )  # ~10 % write a comment
+    responses = int(target_answers / per_response)
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO surveys_response (survey_id, submitted_on, source) "
+            "SELECT %s, DATE '2026-03-01' + (g %% 30), 'web' FROM generate_series(1, %s) g",
+            [survey.pk, responses],
+        )
+        cur.execute("DROP TABLE IF EXISTS bench_level")
+        cur.execute(
+            "CREATE TEMP TABLE bench_level AS SELECT id, 4.2 + (random() + random() + random() - 1.5) * 1.6 AS level "
+            "FROM surveys_response WHERE survey_id = %s",
+            [survey.pk],
+        )
+        for q in questions:
+            options = list(q.options.all())
+            valid = [o for o in options if not o.excluded]
+            excluded = [o for o in options if o.excluded]
+            if q.kind == QuestionKind.LIKERT:
+                ids = "ARRAY[" + ",".join(str(o.pk) for o in valid) + "]"
+                dk = excluded[0].pk if excluded else "NULL"
+                cur.execute(
+                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
+                    SELECT %s, id, %s, CASE WHEN r < 0.05 THEN {dk} ELSE ({ids})[v] END,
+                           CASE WHEN r < 0.05 THEN NULL ELSE v END, ''
+                    FROM (SELECT id, random() AS r,
+                                 GREATEST(1, LEAST({len(valid)}, round(level + random() * 2 - 1)))::int AS v
+                          FROM bench_level) s""",
+                    [survey.pk, q.pk],
+                )
+            elif q.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+                ids = "ARRAY[" + ",".join(str(o.pk) for o in valid) + "]"
+                values = "ARRAY[" + ",".join(str(o.value) for o in valid) + "]"
+                cur.execute(
+                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
+                    SELECT %s, id, %s, ({ids})[i], ({values})[i], ''
+                    FROM (SELECT id, 1 + floor(random() * {len(valid)})::int AS i FROM bench_level) s""",
+                    [survey.pk, q.pk],
+                )
+            elif q.kind == QuestionKind.NUMBER:
+                cur.execute(
+                    """INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
+                    SELECT %s, id, %s, NULL, floor(-ln(1 - random()) * 4), '' FROM bench_level""",
+                    [survey.pk, q.pk],
+                )
+            else:
+                cur.execute(
+                    """INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
+                    SELECT %s, id, %s, NULL, NULL, 'Kortere ventetid, takk.' FROM bench_level WHERE random() < 0.1""",
+                    [survey.pk, q.pk],
+                )
+        cur.execute("ANALYZE surveys_response")
+        cur.execute("ANALYZE surveys_answer")
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    fn()  # warm-up
+    timings = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(timings), percentile(timings, 95)
+
+
+def main():
+    target = int(sys.argv[sys.argv.index("--answers") + 1]) if "--answers" in sys.argv else 1_000_000
+    setup("bench_surveys")
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from servicetorg.core.models import Municipality
+    from servicetorg.surveys import selectors, services
+    from servicetorg.surveys.models import Answer, Survey
+
+    municipality, _ = Municipality.objects.get_or_create(
+        number="9301", defaults={"name": "Benchvik", "organization_number": "964338531"}
+    )
+    survey = Survey.objects.filter(municipality=municipality, title=TITLE).first()
+    if survey is not None and (
+        "--rebuild" in sys.argv or Answer.objects.filter(survey=survey).count() < target * 0.95
+    ):
+        Answer.objects.filter(survey=survey).delete()
+        survey.delete()
+        survey = None
+    if survey is None:
+        survey = services.create_from_template(
+            "servicetorg_brukerundersokelse",
+            municipality=municipality,
+            title=TITLE,
+            opens_on=datetime.date(2026, 3, 1),
+            closes_on=datetime.date(2026, 3, 31),
+        )
+        services.publish(survey)
+        t0 = time.perf_counter()
+        populate(connection, survey, target)
+        print(f"generated in {time.perf_counter() - t0:.1f} s")
+    answers = Answer.objects.filter(survey=survey).count()
+    responses = survey.responses.count()
+    print(
+        f"survey {survey.pk}: {responses} responses, {answers} answers, {survey.questions.count()} questions"
+    )
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-surveys", defaults={"is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    url = reverse("surveys:results", args=[survey.pk])
+    assert client.get(url).status_code == 200
+
+    helhet = survey.questions.get(code="helhet")
+    alder = survey.questions.get(code="alder")
+    rows = [
+        ("results selector", lambda: selectors.survey_results(survey), 10),
+        ("results page (view + template)", lambda: client.get(url), 10),
+        ("correlation matrix", lambda: selectors.correlations(survey), 5),
+        ("crosstab helhet × alder", lambda: selectors.crosstab(helhet, alder), 5),
+        ("means by age group", lambda: selectors.means_by_group(survey, alder), 5),
+    ]
+    print(f"{'what':34} {'median ms':>10} {'p95 ms':>10}")
+    for label, fn, runs in rows:
+        median, p95 = timed(fn, runs)
+        print(f"{label:34} {median:10.1f} {p95:10.1f}")
+
+
+if __name__ == "__main__":
+    main()

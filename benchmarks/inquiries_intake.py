@@ -116,9 +116,9 @@ def main():
 
         for _ in range(100):
             try:
-                requests.get(f"{BASE}/staff/logg-inn/", timeout=1)
+                requests.get(f"{BASE}/staff/logg-inn/", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         processes = 2
         per = total // processes

@@ -109,7 +109,7 @@ def evaluate(
 
 
 RULE_TEXT = gettext_lazy(
-    "On track: the actual value meets the year's target. At risk: it falls short by at most 10 % of "
+    "On track: the actual value meets the year's target. At risk: it falls short by at most 10 per cent of "
     "the distance from the baseline to the target (or of the target when there is no baseline). "
     "Missed: it falls short by more. No data: no value or no target for the year. Whether higher or "
     "lower is better is set per indicator; a changed target counts from the revision that changed it."

@@ -379,3 +379,33 @@ def test_messages_in_norwegian_and_english(survey):
         with translation.override(language), pytest.raises(ValidationError) as err:
             services.submit(survey, key, {})
         assert err.value.message_dict["q1"] == [expected]
+
+
+def test_correlations_of_a_large_questionnaire(municipality):
+    """Seed 002's questionnaire (over 100 scale questions): pairs answered match scipy."""
+    survey = services.create_from_template(
+        "kvalitetsforbedring_1999", municipality=municipality, opens_on=today(), closes_on=today()
+    )
+    services.publish(survey)
+    rng = np.random.default_rng(3)
+    codes = ["q1", "q5a", "q5b", "q6", "q33"]
+    data = []
+    for _ in range(12):
+        row = {
+            "q1": str(rng.integers(1, 5)),
+            "q5a": str(rng.integers(1, 5)),
+            "q5b": str(rng.integers(1, 5)),
+            "q6": str(rng.integers(1, 5)),
+            "q33": str(rng.integers(20, 70)),
+        }
+        answer(survey, row)
+        data.append(row)
+    questions, matrix = selectors.correlations(survey)
+    by_code = {q.code: q.pk for q in questions}
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            x = [float(r[a]) for r in data]
+            y = [float(r[b]) for r in data]
+            got = matrix[(by_code[a], by_code[b])]
+            assert got.n == 12
+            assert got.r == pytest.approx(sps.pearsonr(x, y).statistic)

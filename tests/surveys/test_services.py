@@ -409,3 +409,46 @@ def test_correlations_of_a_large_questionnaire(municipality):
             got = matrix[(by_code[a], by_code[b])]
             assert got.n == 12
             assert got.r == pytest.approx(sps.pearsonr(x, y).statistic)
+
+
+def test_compare_surveys_between_units(municipality):
+    unit_a = UnitFactory(municipality=municipality, name="Servicetorget")
+    unit_b = UnitFactory(municipality=municipality, name="Byggesak")
+    unit_c = UnitFactory(municipality=municipality, name="Liten enhet")
+    a = make_survey(municipality, title="A", unit=unit_a)
+    b = make_survey(municipality, title="B", unit=unit_b)
+    c = make_survey(municipality, title="C", unit=unit_c)
+    for v in [6, 5, 6, 5, 6]:
+        answer(a, {"q1": str(v)})
+    for v in [2, 3, 2, 3, 2, 9]:
+        answer(b, {"q1": str(v)})
+    answer(c, {"q1": "1"})
+    shared, columns, cells = selectors.compare_surveys(a)
+    assert [code for code, _t in shared] == ["q1"]
+    assert [col.label for col in columns] == ["Servicetorget", "Byggesak", "Liten enhet"]
+    assert cells[("q1", a.pk)].mean == pytest.approx(5.6)
+    assert (
+        cells[("q1", b.pk)].mean == pytest.approx(2.4) and cells[("q1", b.pk)].n == 5
+    )  # "vet ikke" left out
+    assert cells[("q1", c.pk)] is None  # one answer: under the threshold
+
+
+def test_purge_drafts_task(municipality, survey):
+    from django.utils import timezone
+
+    from servicetorg.surveys.tasks import purge_drafts
+
+    closed = make_survey(municipality, title="Stengt")
+    _r, key_open = services.start_open(survey)
+    services.save_draft(survey, key_open, {"q1": "2"})
+    _r, key_closed = services.start_open(closed)
+    services.save_draft(closed, key_closed, {"q1": "2"})
+    _r, key_old = services.start_open(survey)
+    services.save_draft(survey, key_old, {"q1": "3"})
+    ResponseDraft.objects.filter(key_hash=key_old).update(
+        updated_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    closed.state = "closed"
+    closed.save()
+    assert purge_drafts.delay().get() == 2
+    assert list(ResponseDraft.objects.values_list("key_hash", flat=True)) == [key_open]

@@ -396,3 +396,58 @@ def export_rows(survey: Survey):
         for rid, submitted in chunk:
             counter += 1
             yield [str(counter), submitted.isoformat(), *(";".join(cells[rid][c]) for c in codes)]
+
+
+@dataclass
+class SurveyColumn:
+    survey: Survey
+    label: str
+
+
+def compare_surveys(
+    survey: Survey, limit: int = 20
+) -> tuple[list[tuple[str, str]], list[SurveyColumn], dict]:
+    """Means of the scale questions this survey shares (by code) with the municipality's other surveys
+    of the same kind and year — e.g. the same user survey run for each unit.
+
+    Returns ([(code, text)], columns, {(code, survey_id): Summary | None}); one grouped query.
+    Cells with fewer answers than that survey's anonymity threshold are None.
+    """
+    own = {q.code: q.text for q in _questions(survey) if q.is_scale}
+    if not own:
+        return [], [], {}
+    candidates = list(
+        Survey.objects.filter(
+            municipality_id=survey.municipality_id, kind=survey.kind, closes_on__year=survey.year
+        )
+        .exclude(state=SurveyState.DRAFT)
+        .filter(questions__code__in=list(own))
+        .select_related("unit", "service", "municipality")
+        .distinct()
+        .order_by("title")[:limit]
+    )
+    if len(candidates) < 2:
+        return [], [], {}
+    rows = (
+        Answer.objects.filter(survey__in=candidates, question__code__in=list(own), value__isnull=False)
+        .values("survey_id", "question__code")
+        .annotate(n=Count("value"), s=Sum("value"), ss=Sum(F("value") * F("value")))
+        .order_by()
+    )
+    thresholds = {s.pk: s.anonymity_threshold for s in candidates}
+    cells = {}
+    for row in rows:
+        key = (row["question__code"], row["survey_id"])
+        cells[key] = (
+            stats.summary(row["n"], row["s"] or 0.0, row["ss"] or 0.0)
+            if row["n"] >= thresholds[row["survey_id"]]
+            else None
+        )
+    shared = [
+        (code, text) for code, text in own.items() if sum(1 for s in candidates if (code, s.pk) in cells) >= 2
+    ]
+    columns = [
+        SurveyColumn(survey=s, label=s.target_label if s.unit_id or s.service_id else s.title)
+        for s in candidates
+    ]
+    return shared, columns, cells

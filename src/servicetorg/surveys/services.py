@@ -12,7 +12,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -762,3 +762,19 @@ def publish_indicator_value(
         source="survey",
         note=note,
     )
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+DRAFT_RETENTION_DAYS = 30
+
+
+def purge_drafts(today: date | None = None) -> int:
+    """Delete unfinished answers of closed surveys and any untouched for 30 days. Returns the count."""
+    today = today or timezone.localdate()
+    stale = timezone.now() - timedelta(days=DRAFT_RETENTION_DAYS)
+    closed = ResponseDraft.objects.filter(survey__closes_on__lt=today) | ResponseDraft.objects.filter(
+        survey__state=SurveyState.CLOSED
+    )
+    deleted, _ = (closed | ResponseDraft.objects.filter(updated_at__lt=stale)).delete()
+    return deleted

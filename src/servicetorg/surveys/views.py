@@ -329,6 +329,10 @@ def compare(request, pk):
     if chosen is not None:
         scale_questions, labels, cells = selectors.means_by_group(survey, chosen)
     rows = [(q, [cells.get((q.pk, label)) for label in labels]) for q in scale_questions]
+    shared, columns, survey_cells = selectors.compare_surveys(survey)
+    survey_rows = [
+        (code, text, [survey_cells.get((code, c.survey.pk)) for c in columns]) for code, text in shared
+    ]
     return render(
         request,
         "surveys/compare.html",
@@ -339,6 +343,8 @@ def compare(request, pk):
             "labels": labels,
             "rows": rows,
             "rounds": selectors.compare_rounds(survey),
+            "columns": columns,
+            "survey_rows": survey_rows,
         },
     )
 

@@ -95,3 +95,30 @@ def test_schema_builds(client, administration):
     client.force_login(administration)
     response = client.get("/api/schema/")
     assert response.status_code == 200 and b"/api/surveys/surveys/{id}/results/" in response.content
+
+
+def test_fuzz_never_500(client, survey, administration):
+    """Arbitrary query strings and upload bytes give 2xx/4xx, never a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client.force_login(administration)
+    _fill(survey, 6)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        question=st.text(max_size=20),
+        by=st.text(max_size=20),
+        content=st.binary(max_size=300),
+        skip=st.sampled_from(["true", "false", "x", ""]),
+        state=st.text(max_size=10),
+    )
+    def run(question, by, content, skip, state):
+        base = f"/api/surveys/surveys/{survey.pk}/"
+        assert client.get(base + "crosstab/", {"question": question, "by": by}).status_code < 500
+        assert client.get("/api/surveys/surveys/", {"state": state, "limit": "x"}).status_code < 500
+        upload = io.BytesIO(content)
+        upload.name = "fuzz.csv"
+        assert client.post(base + "import/", {"file": upload, "skip_bad_rows": skip}).status_code < 500
+
+    run()

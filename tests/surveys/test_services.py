@@ -452,3 +452,25 @@ def test_purge_drafts_task(municipality, survey):
     closed.save()
     assert purge_drafts.delay().get() == 2
     assert list(ResponseDraft.objects.values_list("key_hash", flat=True)) == [key_open]
+
+
+def test_import_never_raises_on_arbitrary_text(survey):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cells = st.sampled_from(
+        ["q1", "q2", "kanal", "kontakter", "submitted_on", "1", "9", "1|2", "x", "", "2026-13-01"]
+    )
+    lines = st.lists(st.lists(cells, max_size=6).map(";".join), max_size=6).map("\n".join)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(content=st.one_of(lines, st.text(max_size=200)), skip=st.booleans())
+    def run(content, skip):
+        before = Response.objects.count()
+        report = services.import_responses_csv(survey, content, skip_bad_rows=skip)
+        assert all(isinstance(line, int) and message for line, message in report.errors)
+        assert Response.objects.count() == before + report.imported
+        if report.errors and not skip:
+            assert report.imported == 0
+
+    run()

@@ -282,3 +282,25 @@ def test_unit_leader_of_municipality_can_edit(client, survey, make_staff, munici
     leader = make_staff(Role.UNIT_LEADER, municipality)
     client.force_login(leader)
     assert client.get(reverse("surveys:survey-edit", args=[survey.pk])).status_code == 200
+
+
+def test_edit_question(client, survey, administration, other_staff):
+    q1 = survey.questions.get(code="q1")
+    url = reverse("surveys:question-edit", args=[survey.pk, q1.pk])
+    client.force_login(other_staff)
+    assert client.get(url).status_code == 404
+    client.force_login(administration)
+    assert client.get(url).status_code == 200
+    labels = "\n".join(["Svært dårlig", "Dårlig", "Litt dårlig", "Litt bra", "Bra", "Svært bra"])
+    response = client.post(
+        url,
+        {"text": "Alt i alt, hvor fornøyd?", "options": labels, "dont_know": "Vet ikke", "required": "on"},
+    )
+    assert response.status_code == 302
+    q1.refresh_from_db()
+    assert q1.text == "Alt i alt, hvor fornøyd?"
+    assert [o.label for o in q1.options.all()][:2] == ["Svært dårlig", "Dårlig"]
+    answer(survey, {"q1": "3"})
+    response = client.post(url, {"text": "x", "options": "Ja\nNei", "required": "on"})
+    assert response.status_code == 200 and "options" in response.context["form"].errors
+    assert q1.options.count() == 7

@@ -225,3 +225,47 @@ class IndicatorForm(forms.Form):
             return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError as exc:
             raise forms.ValidationError(_("Write the codes as whole numbers separated by commas.")) from exc
+
+
+class QuestionEditForm(forms.Form):
+    section = forms.ModelChoiceField(queryset=Section.objects.none(), label=_("Section"), required=False)
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    help_text = forms.CharField(label=_("Help text"), max_length=300, required=False)
+    options = forms.CharField(
+        label=_("Alternatives or scale points"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One per line. When the question has answers, they can be renamed but not added or removed."
+        ),
+    )
+    dont_know = forms.CharField(
+        label=_("“Don't know” alternative outside the scale"), max_length=200, required=False
+    )
+    required = forms.BooleanField(label=_("Must be answered"), required=False)
+    min_value = forms.FloatField(label=_("Lowest number"), required=False)
+    max_value = forms.FloatField(label=_("Highest number"), required=False)
+
+    def __init__(self, *args, question, **kwargs):
+        options = list(question.options.all())
+        initial = {
+            "section": question.section_id,
+            "text": question.text,
+            "help_text": question.help_text,
+            "required": question.required,
+            "min_value": question.min_value,
+            "max_value": question.max_value,
+            "options": "\n".join(o.label for o in options if not o.excluded),
+            "dont_know": next((o.label for o in options if o.excluded), ""),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["section"].queryset = question.survey.sections.all()
+        if not question.is_choice:
+            del self.fields["options"], self.fields["dont_know"]
+        if question.kind != QuestionKind.NUMBER:
+            del self.fields["min_value"], self.fields["max_value"]
+
+    def option_list(self) -> list[str] | None:
+        if "options" not in self.fields:
+            return None
+        return [line.strip() for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]

@@ -248,6 +248,73 @@ def add_question(
     return question
 
 
+QUESTION_TEXT_FIELDS = ("text", "help_text", "required", "section", "min_value", "max_value")
+
+
+@transaction.atomic
+def update_question(
+    question: Question, *, options: list[str] | None = None, dont_know: str = "", **fields
+) -> Question:
+    """Change a question's wording, help, section, required flag and number range at any time.
+
+    The alternatives can be replaced only while the question has no answers (codes must keep
+    their meaning); relabelling them is allowed when their number stays the same.
+    """
+    unknown = set(fields) - set(QUESTION_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown question fields: {sorted(unknown)}")
+    section = fields.get("section")
+    if section is not None and section.survey_id != question.survey_id:
+        raise ValidationError({"section": _("The section belongs to another survey.")})
+    low = fields.get("min_value", question.min_value)
+    high = fields.get("max_value", question.max_value)
+    if low is not None and high is not None and high < low:
+        raise ValidationError({"max_value": _("The highest number cannot be below the lowest.")})
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.full_clean()
+    question.save()
+    if (
+        options is not None
+        and question.is_choice
+        and question.background not in (BackgroundKind.UNIT, BackgroundKind.SERVICE)
+    ):
+        current = [o for o in question.options.all() if not o.excluded]
+        answered = question.answers.exists()
+        if len(options) < 2:
+            raise ValidationError({"options": _("A question with alternatives needs at least two of them.")})
+        if answered and len(options) != len(current):
+            raise ValidationError(
+                {"options": _("The question has answers: alternatives can be renamed, not added or removed.")}
+            )
+        if len(options) == len(current):
+            for option, label in zip(current, options, strict=True):
+                if option.label != label:
+                    option.label = label
+                    option.save(update_fields=["label"])
+        else:
+            question.options.filter(excluded=False).delete()
+            Option.objects.bulk_create(
+                [
+                    Option(question=question, value=i, label=label, position=i)
+                    for i, label in enumerate(options, start=1)
+                ]
+            )
+        excluded = question.options.filter(excluded=True).first()
+        if excluded and dont_know and excluded.label != dont_know:
+            excluded.label = dont_know
+            excluded.save(update_fields=["label"])
+        elif excluded is None and dont_know:
+            Option.objects.create(
+                question=question,
+                value=DONT_KNOW_VALUE,
+                label=dont_know,
+                excluded=True,
+                position=len(options) + 1,
+            )
+    return question
+
+
 def delete_question(question: Question) -> None:
     if question.answers.exists():
         raise ValidationError(_("This question has answers and cannot be deleted."))

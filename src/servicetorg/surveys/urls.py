@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/innstillinger/", views.survey_edit, name="survey-edit"),
     path("<int:pk>/seksjon/", views.section_add, name="section-add"),
     path("<int:pk>/sporsmal/ny/", views.question_add, name="question-add"),
+    path("<int:pk>/sporsmal/<int:question_pk>/", views.question_edit, name="question-edit"),
     path("<int:pk>/sporsmal/<int:question_pk>/slett/", views.question_delete, name="question-delete"),
     path("<int:pk>/publiser/", views.survey_publish, name="survey-publish"),
     path("<int:pk>/avslutt/", views.survey_close, name="survey-close"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from .forms import (
     ImportForm,
     IndicatorForm,
     InvitationForm,
+    QuestionEditForm,
     QuestionForm,
     SectionForm,
     SurveyForm,
@@ -198,6 +199,29 @@ def question_add(request, pk):
 
 
 @login_required
+def question_edit(request, pk, question_pk):
+    survey = _editable(request, pk)
+    question = survey.questions.prefetch_related("options").filter(pk=question_pk).first()
+    if question is None:
+        raise Http404
+    form = QuestionEditForm(request.POST or None, question=question)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("options", "dont_know")}
+        try:
+            services.update_question(
+                question, options=form.option_list(), dont_know=form.cleaned_data.get("dont_know", ""), **data
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The question was saved."))
+            return redirect("surveys:survey-detail", pk=survey.pk)
+    return render(
+        request, "surveys/question_form.html", {"form": form, "survey": survey, "question": question}
+    )
+
+
+@login_required
 @require_POST
 def question_delete(request, pk, question_pk):
     survey = _editable(request, pk)
@@ -366,8 +390,6 @@ def free_text(request, pk, question_pk):
     survey = _survey(request, pk)
     question = survey.questions.filter(pk=question_pk, kind=QuestionKind.FREE_TEXT).first()
     if question is None:
-        from django.http import Http404
-
         raise Http404
     texts = selectors.free_texts(question)
     return render(request, "surveys/free_text.html", {"survey": survey, "question": question, "texts": texts})
@@ -497,12 +519,8 @@ def question_chart(request, pk, question_pk):
     survey = _survey(request, pk)
     question = survey.questions.filter(pk=question_pk).first()
     if question is None:
-        from django.http import Http404
-
         raise Http404
     result = selectors.question_result(question)
     if result.suppressed or not result.table:
-        from django.http import Http404
-
         raise Http404
     return HttpResponse(charts.frequency_svg(result), content_type="image/svg+xml")

@@ -54,7 +54,15 @@ def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publi
         due_date=date(start_year + 1, 6, 1),
         milestones=[{"title": "Pilot", "due_date": date(start_year + 1, 1, 1)}],
     )
-    ServiceAreaFactory(municipality=municipality)
+    first_indicator = Indicator.objects.filter(goal_links__goal__focus_area=area).order_by("pk").first()
+    services.add_status_section(
+        strategy,
+        service_area=ServiceAreaFactory(municipality=municipality, name="Servicetorget"),
+        resources="12 årsverk",
+        volume="30 000 henvendelser",
+        quality="Svar innen én virkedag",
+        indicators=[first_indicator] if first_indicator else [],
+    )
     if adopt or publish:
         strategy = services.transition(strategy, workflow.START_CONSULTATION)
         strategy = services.transition(

@@ -210,7 +210,8 @@ def test_portal_shows_published_strategy_and_progress(client, published_strategy
     assert client.get(reverse("strategy_public:report", args=[report.pk])).status_code == 200
     pdf = client.get(reverse("strategy_public:report-pdf", args=[report.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get(reverse("strategy_public:revision", args=[published_strategy.pk])).status_code == 200
+    revision = client.get(reverse("strategy_public:revision", args=[published_strategy.pk])).content.decode()
+    assert "12 årsverk" in revision and "<td>62</td>" in revision  # status section with the 2024 value
 
 
 def test_portal_hides_drafts_and_unpublished_reports(client, draft_strategy, municipality):

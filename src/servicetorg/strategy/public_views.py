@@ -55,7 +55,11 @@ def strategy_revision(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "strategy/public/revision.html", {"strategy": strategy})
+    return render(
+        request,
+        "strategy/public/revision.html",
+        {"strategy": strategy, "status_rows": selectors.status_rows(strategy)},
+    )
 
 
 def _public_report(request, pk):
@@ -97,6 +101,11 @@ def consultation(request, pk):
     return render(
         request,
         "strategy/public/consultation.html",
-        {"strategy": strategy, "form": form, "comments": selectors.approved_comments(strategy)},
+        {
+            "strategy": strategy,
+            "form": form,
+            "comments": selectors.approved_comments(strategy),
+            "status_rows": selectors.status_rows(strategy),
+        },
         status=400 if form.errors else 200,
     )

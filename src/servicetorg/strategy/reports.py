@@ -1,10 +1,16 @@
 """The follow-up report as a printable HTML document and as PDF (WeasyPrint)."""
 
+import logging
+
 from django.template.loader import render_to_string
 
 from .models import FollowUpReport
 from .selectors import report_figures
 from .status import RULE_TEXT
+
+# WeasyPrint and fontTools log every layout step at INFO; keep the server log readable.
+for _name in ("weasyprint", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 def report_context(report: FollowUpReport, *, with_charts: bool = True) -> dict:

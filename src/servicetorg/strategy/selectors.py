@@ -105,6 +105,21 @@ def published_reports(municipality) -> QuerySet[FollowUpReport]:
     ).select_related("strategy__period")
 
 
+def status_rows(strategy: Strategy) -> list[tuple[StatusSection, list[tuple]]]:
+    """Each status section with its indicators' values from the year before the period on (one query)."""
+    sections = list(strategy.status_sections.all())
+    years = [strategy.period.start_year - 1, *strategy.period.years]
+    ids = {i.pk for section in sections for i in section.indicators.all()}
+    values = value_table(strategy.municipality, ids, years) if ids else {}
+    return [
+        (
+            section,
+            [(i, [(y, tidy(values.get((i.pk, y)))) for y in years]) for i in section.indicators.all()],
+        )
+        for section in sections
+    ]
+
+
 # --- follow-up figures ----------------------------------------------------------------------------
 
 
@@ -122,6 +137,7 @@ class IndicatorRow:
     cells: list[YearCell]
     current: Status
     chart: str = ""
+    baseline: Decimal | None = None
 
     @property
     def indicator(self):
@@ -156,6 +172,14 @@ class FollowUp:
     def measure_counts(self) -> tuple[int, int]:
         done = sum(len(a.measures_done) for a in self.areas)
         return done, done + sum(len(a.measures_open) for a in self.areas)
+
+
+def tidy(value: Decimal | None) -> Decimal | None:
+    """Drop trailing zeros for display (57.6000 → 57.6, 250000.0000 → 250000)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 _SEVERITY = {MISSED: 3, AT_RISK: 2, NO_DATA: 1, ON_TRACK: 0}
@@ -224,9 +248,9 @@ def build_followup(
                         baseline=baseline,
                         original_target=target.original_value if target else None,
                     )
-                    cells.append(YearCell(year, target.value if target else None, actual, status))
+                    cells.append(YearCell(year, tidy(target.value) if target else None, tidy(actual), status))
                 current = _current_status(cells, as_of_year)
-                row = IndicatorRow(link=link, cells=cells, current=current)
+                row = IndicatorRow(link=link, cells=cells, current=current, baseline=tidy(baseline))
                 if with_charts:
                     chart_years = sorted({link.baseline_year, *years})
                     actual = {c.year: c.actual for c in cells}

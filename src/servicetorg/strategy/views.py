@@ -155,6 +155,7 @@ def strategy_detail_with(request, strategy, form_overrides):
             for a in workflow.available_actions(workflow.STRATEGY_TRANSITIONS, strategy.state)
         ],
         "revisions": selectors.revisions_of(strategy),
+        "status_rows": selectors.status_rows(strategy),
         "reports": strategy.follow_up_reports.all(),
         "history": strategy.history.select_related("history_user").order_by("-history_date")[:15],
         "progress": selectors.build_followup(strategy, _current_year(strategy), with_charts=False),

@@ -34,10 +34,15 @@ SURVEY_PAGES = [
     "surveys:crosstab",
     "surveys:compare",
     "surveys:correlations",
-    "surveys:export-csv",
     "surveys:export-xlsx",
 ]
-EDIT_PAGES = ["surveys:survey-edit", "surveys:question-add", "surveys:import", "surveys:publish-indicator"]
+EDIT_PAGES = [
+    "surveys:survey-edit",
+    "surveys:question-add",
+    "surveys:import",
+    "surveys:publish-indicator",
+    "surveys:export-csv",
+]
 
 
 @pytest.mark.parametrize("name", SURVEY_PAGES + EDIT_PAGES)
@@ -70,7 +75,8 @@ def test_other_tenant_cannot_post_changes(client, survey, other_staff):
         assert client.post(reverse(name, args=[survey.pk]), {"count": 3, "title": "x"}).status_code == 404
     q = survey.questions.first()
     assert client.post(reverse("surveys:question-delete", args=[survey.pk, q.pk])).status_code == 404
-    assert client.get(reverse("surveys:free-text", args=[survey.pk, q.pk])).status_code == 404
+    for name in ["surveys:free-text", "surveys:question-chart", "surveys:question-edit"]:
+        assert client.get(reverse(name, args=[survey.pk, q.pk])).status_code == 404
     survey.refresh_from_db()
     assert survey.state == "published" and not Invitation.objects.exists()
 
@@ -234,6 +240,14 @@ def test_exports(client, survey, administration):
     assert book.worksheets[1].max_row == 7
 
 
+def test_reader_gets_results_but_not_row_level_answers(client, survey, desk_worker):
+    _fill(survey, 6)
+    client.force_login(desk_worker)
+    assert client.get(reverse("surveys:export-csv", args=[survey.pk])).status_code == 403
+    book = load_workbook(io.BytesIO(client.get(reverse("surveys:export-xlsx", args=[survey.pk])).content))
+    assert len(book.sheetnames) == 1
+
+
 def test_import_view_reports_lines(client, survey, administration):
     client.force_login(administration)
     upload = io.BytesIO(b"q1;kjonn\n4;1\n8;1\n")
@@ -304,3 +318,11 @@ def test_edit_question(client, survey, administration, other_staff):
     response = client.post(url, {"text": "x", "options": "Ja\nNei", "required": "on"})
     assert response.status_code == 200 and "options" in response.context["form"].errors
     assert q1.options.count() == 7
+
+
+def test_report_pdf(client, survey, administration):
+    _fill(survey, 6)
+    client.force_login(administration)
+    response = client.get(reverse("surveys:report", args=[survey.pk]), {"format": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

@@ -300,6 +300,8 @@ def report(request, pk):
     chart_svgs = {
         r.question.pk: charts.frequency_svg(r) for r in result.questions if r.table and not r.suppressed
     }
+    if request.GET.get("format") == "pdf":
+        return _report_pdf(request, survey, result, chart_svgs)
     return render(
         request,
         "surveys/report.html",
@@ -310,6 +312,31 @@ def report(request, pk):
             "comparison": selectors.compare_rounds(survey),
         },
     )
+
+
+def _report_pdf(request, survey, result, chart_svgs) -> HttpResponse:
+    """The report as PDF (WeasyPrint), from a self-contained template: nothing is fetched."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "surveys/report_pdf.html",
+        {
+            "survey": survey,
+            "results": result,
+            "items": [(r, chart_svgs.get(r.question.pk)) for r in result.questions],
+            "comparison": selectors.compare_rounds(survey),
+        },
+        request=request,
+    )
+    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slugify(survey.title) or "rapport"}.pdf"'
+    return response
+
+
+def _no_fetch(url, *args, **kwargs):
+    raise ValueError(f"external resource not allowed in reports: {url}")
 
 
 @login_required
@@ -402,7 +429,8 @@ class _Echo:
 
 @login_required
 def export_csv(request, pk):
-    survey = _survey(request, pk)
+    """The answers row by row: for editors only, as background answers of small groups could identify."""
+    survey = _editable(request, pk)
     if selectors.response_count(survey) < survey.anonymity_threshold:
         messages.error(
             request,
@@ -457,9 +485,10 @@ def export_xlsx(request, pk):
         if r.summary and r.summary.mean is not None:
             sheet.append([_("N"), _("Mean"), _("Standard deviation"), _("95% CI low"), _("95% CI high")])
             sheet.append([r.summary.n, r.summary.mean, r.summary.sd, r.summary.ci_low, r.summary.ci_high])
-    answers = book.create_sheet(_("Answers"))
-    for row in selectors.export_rows(survey):
-        answers.append(row)
+    if _can_edit(request, survey):  # row-level answers for editors only, as in the CSV export
+        answers = book.create_sheet(_("Answers"))
+        for row in selectors.export_rows(survey):
+            answers.append(row)
     stream = io.BytesIO()
     book.save(stream)
     response = HttpResponse(

@@ -1,0 +1,35 @@
+"""Fuzz the strategy and indicator API from its OpenAPI schema (schemathesis): never a 5xx."""
+
+import base64
+
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+
+from servicetorg.core.choices import Role
+
+from ..factories import make_staff
+from .conftest import build_strategy
+
+
+def test_api_never_fails(municipality):
+    build_strategy(municipality, publish=True)
+    make_staff(Role.ADMINISTRATION, municipality, username="fuzzer")
+    auth = {"Authorization": "Basic " + base64.b64encode(b"fuzzer:pass-for-tests-1").decode()}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application()).include(
+        path_regex="^/api/(strategy|indicators)/"
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 8
+    seen = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case):
+            response = case.call(headers=auth)
+            seen.append(response.status_code)
+            assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"
+
+        check()
+    assert 200 in seen and any(400 <= code < 500 for code in seen)  # authenticated, and bad input refused

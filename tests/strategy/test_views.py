@@ -249,3 +249,51 @@ def test_portal_comment_form(client, draft_strategy):
     services.moderate_comment(comment, decision="approved", answer="Takk")
     page = client.get(url).content.decode()
     assert "Flott" in page and "Takk" in page and "kari@example.no" not in page
+
+
+def test_edit_and_delete_items_of_a_draft(client, administration, draft_strategy):
+    client.force_login(administration)
+    goal = Goal.objects.filter(focus_area__strategy=draft_strategy).first()
+    url = reverse("strategy:item-edit", args=[draft_strategy.pk, "mal", goal.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and goal.title in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "focus_area": goal.focus_area_id,
+            "title": "Nytt navn",
+            "kind": "efficiency",
+            "perspective": "economy",
+        },
+    )
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.title, goal.kind) == ("Nytt navn", "efficiency")
+    assert goal.history.count() == 2
+    bad = client.post(
+        url, {"focus_area": goal.focus_area_id, "title": "", "kind": "x", "perspective": "users"}
+    )
+    assert bad.status_code == 400
+    measure = draft_strategy.focus_areas.get().measures.get(title="Chat")
+    client.post(
+        reverse("strategy:item-edit", args=[draft_strategy.pk, "tiltak", measure.pk]), {"delete": "1"}
+    )
+    assert not draft_strategy.focus_areas.get().measures.filter(title="Chat").exists()
+    assert client.get(reverse("strategy:item-edit", args=[draft_strategy.pk, "ukjent", 1])).status_code == 404
+
+
+def test_items_of_adopted_or_foreign_strategy_cannot_be_edited(
+    client, administration, other_staff, published_strategy
+):
+    goal = Goal.objects.filter(focus_area__strategy=published_strategy).first()
+    url = reverse("strategy:item-edit", args=[published_strategy.pk, "mal", goal.pk])
+    client.force_login(other_staff)
+    assert client.get(url).status_code == 404
+    client.force_login(administration)
+    response = client.post(
+        url, {"focus_area": goal.focus_area_id, "title": "X", "kind": "quality", "perspective": "users"}
+    )
+    assert response.status_code == 400
+    client.post(url, {"delete": "1"})
+    goal.refresh_from_db()
+    assert goal.title != "X"

@@ -266,6 +266,69 @@ def record_milestone_reached(milestone: Milestone, *, reached_on, user=None) -> 
     return milestone
 
 
+def strategy_of(obj) -> Strategy:
+    """The strategy revision an item (focus area, goal, measure, instrument, status section) belongs to."""
+    if isinstance(obj, Goal | Measure):
+        return obj.focus_area.strategy
+    return obj.strategy
+
+
+def _check_same_municipality(strategy: Strategy, fields: dict) -> None:
+    unit = fields.get("responsible_unit")
+    if unit is not None and unit.municipality_id != strategy.municipality_id:
+        raise ValidationError({"responsible_unit": _("The unit belongs to another municipality.")})
+    area = fields.get("focus_area")
+    if area is not None and area.strategy_id != strategy.pk:
+        raise ValidationError({"focus_area": _("Unknown focus area.")})
+    instrument = fields.get("instrument")
+    if instrument is not None and instrument.strategy_id != strategy.pk:
+        raise ValidationError({"instrument": _("The instrument belongs to another strategy.")})
+
+
+EDITABLE_ITEM_FIELDS = {
+    FocusArea: ("title", "description", "position"),
+    Goal: ("focus_area", "title", "description", "kind", "perspective", "responsible_unit", "position"),
+    Measure: (
+        "focus_area",
+        "goal",
+        "instrument",
+        "title",
+        "description",
+        "responsible_unit",
+        "start_date",
+        "due_date",
+    ),
+    Instrument: ("kind", "description"),
+}
+
+
+@transaction.atomic
+def update_item(obj, *, user=None, **fields):
+    """Change a focus area, goal, measure or instrument of a strategy that is still a draft."""
+    strategy = strategy_of(obj)
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    allowed = EDITABLE_ITEM_FIELDS[type(obj)]
+    for name in fields:
+        if name not in allowed:
+            raise ValidationError({name: _("This field cannot be changed here.")})
+    _check_same_municipality(strategy, fields)
+    goal = fields.get("goal")
+    if goal is not None and goal.focus_area_id != fields.get("focus_area", obj.focus_area).pk:
+        raise ValidationError({"goal": _("The goal belongs to another focus area.")})
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return _full_save(obj)
+
+
+@transaction.atomic
+def delete_item(obj, *, user=None) -> None:
+    strategy = strategy_of(obj)
+    _require_editor(user, strategy.municipality_id)
+    _require_editable(strategy)
+    obj.delete()
+
+
 # --- workflow -------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/mal/<int:goal_pk>/indikator/", views.goal_indicator_add, name="goal-indicator-add"),
     path("<int:pk>/malverdi/<int:link_pk>/", views.target_set, name="target-set"),
     path("<int:pk>/virkemiddel/", views.instrument_add, name="instrument-add"),
+    path("<int:pk>/<str:kind>/<int:item_pk>/endre/", views.item_edit, name="item-edit"),
     path("<int:pk>/status/", views.status_add, name="status-add"),
     path("<int:pk>/tiltak/", views.measure_add, name="measure-add"),
     path("<int:pk>/tiltak/<int:measure_pk>/fremdrift/", views.measure_progress, name="measure-progress"),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,11 @@ from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids
 from . import forms, selectors, services, workflow
 from .models import (
     ConsultationComment,
+    FocusArea,
     FollowUpReport,
     Goal,
     GoalIndicator,
+    Instrument,
     Measure,
     MeasureStatus,
     ModerationState,
@@ -227,6 +229,59 @@ def measure_add(request, pk):
         services.add_measure(data.pop("focus_area"), user=request.user, milestones=milestones, **data)
 
     return _add(request, pk, "measure_form", operation, _("The measure was added."))
+
+
+ITEMS = {
+    "innsatsomrade": (FocusArea, lambda strategy, **kw: forms.FocusAreaForm(**kw)),
+    "mal": (Goal, lambda strategy, **kw: forms.GoalForm(strategy=strategy, **kw)),
+    "tiltak": (Measure, lambda strategy, **kw: forms.MeasureForm(strategy=strategy, **kw)),
+    "virkemiddel": (Instrument, lambda strategy, **kw: forms.InstrumentForm(**kw)),
+}
+
+
+@login_required
+def item_edit(request, pk, kind, item_pk):
+    """Change or delete a focus area, goal, measure or instrument while the strategy is a draft."""
+    if kind not in ITEMS:
+        raise Http404
+    model, make_form = ITEMS[kind]
+    strategy = _strategy(request, pk)
+    if not services.can_edit(request.user, strategy.municipality_id):
+        raise PermissionDenied
+    strategy_field = "strategy" if model in (FocusArea, Instrument) else "focus_area__strategy"
+    item = get_scoped_or_404(
+        model.objects.all(),
+        request.user,
+        field=f"{strategy_field}__municipality",
+        pk=item_pk,
+        **{strategy_field: strategy},
+    )
+    if request.method == "POST" and "delete" in request.POST:
+        try:
+            services.delete_item(item, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Deleted."))
+        return redirect("strategy:strategy-detail", pk=strategy.pk)
+    form = make_form(strategy, data=request.POST or None, instance=item)
+    if request.method == "POST" and _run(
+        request,
+        form,
+        lambda d: services.update_item(
+            item,
+            user=request.user,
+            **{k: v for k, v in d.items() if k in services.EDITABLE_ITEM_FIELDS[model]},
+        ),
+        _("The changes were saved."),
+    ):
+        return redirect("strategy:strategy-detail", pk=strategy.pk)
+    return render(
+        request,
+        "strategy/item_form.html",
+        {"strategy": strategy, "item": item, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

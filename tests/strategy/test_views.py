@@ -201,8 +201,11 @@ def test_pdf_opens_and_page_one_renders(client, administration, report, tmp_path
 # --- portal ---
 
 
-def test_portal_shows_published_strategy_and_progress(client, published_strategy, report):
-    response = client.get(reverse("strategy_public:home"))
+def test_portal_shows_published_strategy_and_progress(
+    client, published_strategy, report, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("strategy_public:home"))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Servicestrategi" in page and "Mål 0" in page

@@ -326,3 +326,17 @@ def test_report_pdf(client, survey, administration):
     response = client.get(reverse("surveys:report", args=[survey.pk]), {"format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_admin_pages(client, survey, db):
+    from django.contrib.auth import get_user_model
+
+    answer(survey, {"q1": "4"})
+    admin = get_user_model().objects.create_superuser("root", "root@example.no", "pass-for-tests-1")
+    client.force_login(admin)
+    for model in ["survey", "question", "invitation", "response", "responsedraft"]:
+        assert client.get(f"/admin/surveys/{model}/").status_code == 200
+    assert client.get(f"/admin/surveys/survey/{survey.pk}/change/").status_code == 200
+    assert client.get(f"/admin/surveys/survey/{survey.pk}/history/").status_code == 200
+    q = survey.questions.first()
+    assert client.get(f"/admin/surveys/question/{q.pk}/change/").status_code == 200

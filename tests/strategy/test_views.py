@@ -196,6 +196,9 @@ def test_pdf_opens_and_page_one_renders(client, administration, report, tmp_path
     # The charts are in the PDF: one image per goal indicator (pdfimages is not needed: SVG is vector).
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
     assert "Mål 0" in text and "2027" in text
+    # Each of the two indicators has a table column "Faktisk" and a chart legend "Faktisk" (SVG text).
+    assert [line.strip() for line in text.splitlines()].count("Faktisk") == 4
+    assert "1 av 2 tiltak gjennomført" in text
 
 
 # --- portal ---

@@ -159,6 +159,10 @@ class AreaBlock:
     measures_done: list[Measure]
     measures_open: list[Measure]
 
+    @property
+    def measure_total(self) -> int:
+        return len(self.measures_done) + len(self.measures_open)
+
 
 @dataclass
 class FollowUp:

@@ -1,5 +1,7 @@
 """Answering a survey on the portal (phone and PC sizes) and reading its results, axe-core clean."""
 
+import re
+
 import pytest
 
 from servicetorg.core.choices import Role
@@ -87,3 +89,37 @@ def test_staff_results_pages_accessible(page, municipality, make_staff):
     assert_accessible(page)
     page.goto("/staff/undersokelser/ny/fra-mal/")
     assert_accessible(page)
+
+
+def test_service_desk_template_page_by_page(page, municipality):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    survey = services.create_from_template(
+        "servicetorg_brukerundersokelse",
+        municipality=municipality,
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=1),
+    )
+    services.publish(survey)
+    page.goto(f"/undersokelser/{survey.public_id}/")
+    page.click("button[value=start]")
+    page.check("#id_q_tilg_apningstid_5")
+    while page.locator("button[name=next]").count():
+        assert_accessible(page)
+        page.click("button[name=next]")
+    page.click("button[name=submit]")  # "helhet" is required and unanswered
+    assert page.locator("#error-summary").is_visible()
+    page.click("#error-summary a")
+    page.check("#id_q_helhet_6")
+    while page.locator("button[name=next]").count():
+        page.click("button[name=next]")
+    page.click("button[name=submit]")
+    page.wait_for_url(re.compile(r"/takk/"))  # a redirect keeps the #fragment of the error link
+    answers = {
+        a.question.code: a.value
+        for a in Response.objects.get(survey=survey).answers.select_related("question")
+    }
+    assert answers == {"tilg_apningstid": 5.0, "helhet": 6.0}

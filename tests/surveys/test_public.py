@@ -121,3 +121,50 @@ def test_garbage_input_never_500(client, survey):
     assert response.status_code == 200
     assert Response.objects.count() == 0
     assert client.get(reverse("surveys_public:start", args=["nope"])).status_code == 404
+
+
+def test_one_page_per_section_with_errors_pointing_back(client, municipality):
+    survey = make_survey(municipality)
+    second = services.add_section(survey, title="Om deg")
+    services.add_question(
+        survey,
+        section=second,
+        code="alder",
+        kind="number",
+        text="Alder",
+        min_value=0,
+        max_value=120,
+        required=True,
+    )
+    _start(client, survey)
+    url = reverse("surveys_public:answer", args=[survey.public_id])
+    page1 = client.get(url)
+    assert page1.context["page_count"] == 2 and "Alder" not in page1.content.decode()
+    response = client.post(url, {"side": "1", "q_q2": "4", "next": "1"})  # q1 (required) left for later
+    assert response.status_code == 302 and response["Location"].endswith("?side=2")
+    page2 = client.get(response["Location"])
+    assert "Alder" in page2.content.decode() and "Alt i alt?" not in page2.content.decode()
+    response = client.post(url, {"side": "2", "q_alder": "200", "submit": "1"})
+    # Errors on both pages: the first page with an error is shown, the summary links to the other.
+    assert response.context["page"] == 1
+    hrefs = [e["href"] for e in response.context["error_list"]]
+    assert hrefs == ["#id_q_q1", "?side=2#id_q_alder"]
+    assert 'value="4" checked' in response.content.decode()  # page 1 answers kept
+    response = client.post(url, {"side": "1", "q_q1": "5", "q_q2": "4", "next": "1"})
+    response = client.post(url, {"side": "2", "q_alder": "44", "submit": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/takk/")
+    answers = {a.question.code: a.value for a in Response.objects.get().answers.select_related("question")}
+    assert answers == {"q1": 5.0, "q2": 4.0, "alder": 44.0}
+
+
+def test_previous_page_and_bad_page_number(client, municipality):
+    survey = make_survey(municipality)
+    second = services.add_section(survey, title="Om deg")
+    services.add_question(survey, section=second, code="alder", kind="number", text="Alder")
+    _start(client, survey)
+    url = reverse("surveys_public:answer", args=[survey.public_id])
+    assert client.get(url, {"side": "99"}).context["page"] == 2
+    assert client.get(url, {"side": "x"}).context["page"] == 1
+    response = client.post(url, {"side": "2", "q_alder": "30", "previous": "1"})
+    assert response["Location"].endswith("?side=1")
+    assert ResponseDraft.objects.get().data == {"alder": "30"}

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servicetorg.core.portal import portal_municipality
@@ -130,6 +131,24 @@ def _blocks(questions, values: dict, errors: dict) -> list[dict]:
     return sections
 
 
+def _pages(questions) -> list[list]:
+    """One page per section (a long questionnaire is easier on a phone), in questionnaire order."""
+    pages: list[list] = []
+    for q in questions:
+        if not pages or pages[-1][0].section_id != q.section_id:
+            pages.append([])
+        pages[-1].append(q)
+    return pages or [[]]
+
+
+def _page_number(request, count: int) -> int:
+    try:
+        number = int(request.POST.get("side") or request.GET.get("side") or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), count)
+
+
 def answer(request, public_id):
     survey = _survey(public_id)
     state = request.session.get(_session_key(survey))
@@ -140,25 +159,25 @@ def answer(request, public_id):
         messages.error(request, closed)
         return redirect("surveys_public:start", public_id=survey.public_id)
     questions = services.questions_of(survey)
+    pages = _pages(questions)
+    number = _page_number(request, len(pages))
     key = state["key"]
     values = services.draft_data(survey, key)
     errors: dict = {}
     if request.method == "POST":
-        raw = _raw_from_post(questions, request.POST)
-        values = raw
-        if "save" in request.POST:
-            _clean, errors, kept = services.validate_answers(questions, raw, require=False)
-            services.save_draft(survey, key, kept)
-            if errors:
-                messages.warning(request, _("Your answers were saved, except those marked with an error."))
-            else:
-                messages.success(request, _("Your answers are saved. You can come back and finish later."))
-        else:
+        # This page's answers replace what the draft held for its questions; the other pages' stay.
+        shown = pages[number - 1]
+        values = {code: v for code, v in values.items() if code not in {q.code for q in shown}}
+        values.update(_raw_from_post(shown, request.POST))
+        action = next((a for a in ("submit", "next", "previous", "save") if a in request.POST), "save")
+        if action == "submit":
             try:
-                services.submit(survey, key, raw)
+                services.submit(survey, key, values)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     errors = {code: msgs[0] for code, msgs in error.message_dict.items()}
+                    page_of = {q.code: i for i, page in enumerate(pages, start=1) for q in page}
+                    number = min(page_of.get(code, number) for code in errors)
                 else:
                     messages.error(request, error.messages[0])
                     if error.code in ("used", "closed"):
@@ -167,8 +186,28 @@ def answer(request, public_id):
             else:
                 request.session.pop(_session_key(survey), None)
                 return redirect("surveys_public:thanks", public_id=survey.public_id)
+        else:
+            _clean, all_errors, kept = services.validate_answers(questions, values, require=False)
+            services.save_draft(survey, key, kept)
+            errors = {q.code: all_errors[q.code] for q in shown if q.code in all_errors}
+            if errors:
+                messages.warning(request, _("Your answers were saved, except those marked with an error."))
+            elif action in ("next", "previous"):
+                target = number + (1 if action == "next" else -1)
+                url = reverse("surveys_public:answer", args=[survey.public_id])
+                return redirect(f"{url}?side={min(max(target, 1), len(pages))}")
+            else:
+                messages.success(request, _("Your answers are saved. You can come back and finish later."))
+    page_of = {q.code: i for i, page in enumerate(pages, start=1) for q in page}
     error_list = [
-        {"id": f"id_q_{q.code}", "text": q.text, "message": errors[q.code]}
+        {
+            "id": f"id_q_{q.code}",
+            "text": q.text,
+            "message": errors[q.code],
+            "href": f"#id_q_{q.code}"
+            if page_of[q.code] == number
+            else f"?side={page_of[q.code]}#id_q_{q.code}",
+        }
         for q in questions
         if q.code in errors
     ]
@@ -177,10 +216,12 @@ def answer(request, public_id):
         "surveys/public/answer.html",
         {
             "survey": survey,
-            "sections": _blocks(questions, values, errors),
+            "sections": _blocks(pages[number - 1], values, errors),
             "error_list": error_list,
             "resume_key": state.get("resume"),
             "invitation": survey.access == SurveyAccess.INVITATION,
+            "page": number,
+            "page_count": len(pages),
         },
     )
 

@@ -2,8 +2,11 @@
 
 import base64
 
+import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from servicetorg.core.choices import Role
@@ -12,7 +15,17 @@ from ..factories import make_staff
 from .conftest import build_strategy
 
 
-def test_api_never_fails(municipality):
+@pytest.fixture
+def keep_test_connection():
+    """Like Django's test client: requests must not close the test transaction's connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_api_never_fails(municipality, keep_test_connection):
     build_strategy(municipality, publish=True)
     make_staff(Role.ADMINISTRATION, municipality, username="fuzzer")
     auth = {"Authorization": "Basic " + base64.b64encode(b"fuzzer:pass-for-tests-1").decode()}

@@ -136,6 +136,12 @@ def _add(request, pk, form_key, operation, success):
     strategy = _strategy(request, pk, tree=True)
     if not services.can_edit(request.user, strategy.municipality_id):
         raise PermissionDenied
+    if not strategy.is_editable:
+        messages.error(
+            request,
+            _("This strategy has been adopted and cannot be changed. Make a new revision (roll) instead."),
+        )
+        return redirect("strategy:strategy-detail", pk=strategy.pk)
     bound = _detail_forms(strategy, request.POST)
     form = bound[form_key]
     if _run(request, form, lambda d: operation(strategy, d), success):

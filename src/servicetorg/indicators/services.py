@@ -187,8 +187,17 @@ def import_csv(
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        return _import_csv_rows(text, dialect, municipality, source, user, file_name, skip_bad_rows)
+    except csv.Error as exc:
+        raise ImportFailed(
+            [RowError("-", _("The file cannot be read as CSV: %(error)s") % {"error": str(exc)[:200]})]
+        ) from exc
+
+
+def _import_csv_rows(text, dialect, municipality, source, user, file_name, skip_bad_rows) -> ImportResult:
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         raise ImportFailed(
@@ -277,8 +286,15 @@ def _load_jsonstat(data) -> OrderedDict:
         problems.append(_("expected “class”: “dataset” and “version”: “2.0”"))
     ids, size, dimension = document.get("id"), document.get("size"), document.get("dimension")
     value = document.get("value")
-    if not isinstance(ids, list) or not isinstance(size, list) or len(ids) != len(size) or not ids:
+    if (
+        not isinstance(ids, list)
+        or not isinstance(size, list)
+        or len(ids) != len(size)
+        or not ids
+        or not all(isinstance(i, str) for i in ids)
+    ):
         problems.append(_("“id” and “size” must be lists of the same length"))
+        ids = []
     if not isinstance(dimension, dict) or (isinstance(ids, list) and any(i not in dimension for i in ids)):
         problems.append(_("every dimension named in “id” must be described in “dimension”"))
     if not isinstance(value, list | dict):
@@ -301,7 +317,9 @@ def _load_jsonstat(data) -> OrderedDict:
             ]
         )
     for dim_id, n in zip(ids, size, strict=True):
-        index = (dimension.get(dim_id) or {}).get("category", {}).get("index")
+        described = dimension.get(dim_id)
+        category = described.get("category") if isinstance(described, dict) else None
+        index = category.get("index") if isinstance(category, dict) else None
         count = len(index) if isinstance(index, list | dict) else (1 if n == 1 else -1)
         if count != n:
             raise ImportFailed(

@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inquiries.send_deadline_warnings",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
     },
+    # Delete survey answers that were started but never finished (after their retention time).
+    "surveys-purge-drafts": {"task": "surveys.purge_drafts", "schedule": crontab(hour=3, minute=15)},
 }
 
 REST_FRAMEWORK = {

@@ -303,3 +303,25 @@ def test_items_of_adopted_or_foreign_strategy_cannot_be_edited(
     client.post(url, {"delete": "1"})
     goal.refresh_from_db()
     assert goal.title != "X"
+
+
+def test_adopted_report_is_frozen(client, administration, published_strategy, report):
+    """Correcting an indicator value after adoption does not change the adopted report or its PDF."""
+    from servicetorg.indicators.services import record_value
+
+    assert report.adopted_pdf and report.adopted_body
+    url = reverse("strategy_public:report", args=[report.pk])
+    before = client.get(url).content.decode()
+    assert "<td>69</td>" in before  # 2025 value of the first goal's indicator
+    indicator = (
+        Goal.objects.filter(focus_area__strategy=published_strategy).first().goal_indicators.get().indicator
+    )
+    record_value(
+        indicator=indicator, municipality=published_strategy.municipality, year=2025, value=75, source="own"
+    )
+    after = client.get(url).content.decode()
+    assert "<td>69</td>" in after and "<td>75</td>" not in after
+    pdf = client.get(reverse("strategy_public:report-pdf", args=[report.pk])).content
+    assert pdf == bytes(report.adopted_pdf)
+    client.force_login(administration)
+    assert "<td>69</td>" in client.get(reverse("strategy:report-detail", args=[report.pk])).content.decode()

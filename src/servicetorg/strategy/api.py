@@ -180,7 +180,9 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scope(
-            FollowUpReport.objects.all(), self.request.user, field="strategy__municipality"
+            FollowUpReport.objects.defer("adopted_body", "adopted_pdf"),
+            self.request.user,
+            field="strategy__municipality",
         ).order_by("pk")
 
     @extend_schema(responses={200: dict})

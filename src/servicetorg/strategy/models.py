@@ -368,7 +368,11 @@ class FollowUpReport(models.Model):
     case_reference = models.CharField(_("council case reference"), max_length=60, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    #: The report as the council adopted it (HTML body and PDF), so later corrections of indicator
+    #: values do not change an adopted document.
+    adopted_body = models.TextField(editable=False, blank=True)
+    adopted_pdf = models.BinaryField(editable=False, null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["adopted_body", "adopted_pdf"])
 
     class Meta:
         verbose_name = _("follow-up report")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from servicetorg.core.portal import portal_municipality
@@ -39,7 +40,7 @@ def strategy_home(request):
             "progress": progress,
             "rule_text": RULE_TEXT,
             "consultations": selectors.in_consultation(municipality),
-            "reports": selectors.published_reports(municipality)[:10],
+            "reports": selectors.published_reports(municipality).defer("adopted_body", "adopted_pdf")[:10],
             "revisions": selectors.revisions_of(strategy).filter(state__in=selectors.PUBLIC_STATES)
             if strategy
             else [],
@@ -71,7 +72,11 @@ def _public_report(request, pk):
 
 def report_page(request, pk):
     report = _public_report(request, pk)
-    return render(request, "strategy/public/report.html", report_context(report))
+    if report.adopted_body:  # the report as the council adopted it (rendered by us at adoption)
+        context = {"report": report, "strategy": report.strategy, "snapshot": mark_safe(report.adopted_body)}  # noqa: S308
+    else:
+        context = report_context(report)
+    return render(request, "strategy/public/report.html", context)
 
 
 def report_pdf(request, pk):

@@ -559,4 +559,21 @@ def report_transition(report: FollowUpReport, action: str, *, user=None, adopted
         report.published_at = timezone.now()
     report.state = target
     report.save()
+    if action == workflow.ADOPT:
+        _freeze(report)
     return report
+
+
+def _freeze(report: FollowUpReport) -> None:
+    """Keep the adopted report (HTML body and PDF, in the default language) as the council saw it."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .reports import render_report_pdf, report_context
+
+    with translation.override(settings.LANGUAGE_CODE):
+        context = report_context(report)
+        report.adopted_body = render_to_string("strategy/_report_body.html", context)
+        report.adopted_pdf = render_report_pdf(report, context=context)
+    report.save(update_fields=["adopted_body", "adopted_pdf"])

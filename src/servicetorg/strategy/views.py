@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -164,7 +165,7 @@ def strategy_detail_with(request, strategy, form_overrides):
         ],
         "revisions": selectors.revisions_of(strategy),
         "status_rows": selectors.status_rows(strategy),
-        "reports": strategy.follow_up_reports.all(),
+        "reports": strategy.follow_up_reports.defer("adopted_body", "adopted_pdf"),
         "history": strategy.history.select_related("history_user").order_by("-history_date")[:15],
         "progress": selectors.build_followup(strategy, _current_year(strategy), with_charts=False),
         "rule_text": RULE_TEXT,
@@ -495,9 +496,13 @@ def _report(request, pk) -> FollowUpReport:
 @login_required
 def report_detail(request, pk):
     report = _report(request, pk)
-    context = report_context(report)
-    goals = [g.goal for area in context["figures"].areas for g in area.goals]
-    notes = {g.goal.pk: g.note for area in context["figures"].areas for g in area.goals}
+    if report.adopted_body:  # as adopted by the council
+        context = {"report": report, "strategy": report.strategy, "snapshot": mark_safe(report.adopted_body)}  # noqa: S308
+        goals, notes = [], {}
+    else:
+        context = report_context(report)
+        goals = [g.goal for area in context["figures"].areas for g in area.goals]
+        notes = {g.goal.pk: g.note for area in context["figures"].areas for g in area.goals}
     form = forms.ReportForm(request.POST or None, instance=report, goals=goals, notes=notes)
     if request.method == "POST" and _run(
         request,
@@ -554,7 +559,9 @@ def report_pdf(request, pk):
 
 
 def pdf_response(report) -> HttpResponse:
-    response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
+    """The adopted PDF when the council has adopted the report, else rendered from today's figures."""
+    pdf = bytes(report.adopted_pdf) if report.adopted_pdf else render_report_pdf(report)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="oppfolging-{report.strategy.period}-{report.pk}.pdf"'
     )

@@ -202,3 +202,21 @@ def test_unit_leader_may_record(client, make_staff, municipality, own):
     assert (
         client.post(url, {"municipality": municipality.number, "year": 2025, "value": 1}).status_code == 201
     )
+
+
+def test_csv_import_into_other_municipality_is_refused(client, other_staff, own, municipality):
+    client.force_login(other_staff)
+    upload = SimpleUploadedFile("v.csv", b"indicator;year;value\nsvar;2024;1\n")
+    response = client.post(
+        reverse("indicators:import-csv"), {"municipality": municipality.pk, "file": upload, "source": "own"}
+    )
+    assert response.status_code == 400  # not a choice for this user
+    assert not IndicatorValue.objects.exists()
+
+
+def test_api_value_detail_scoped(client, administration, other_staff, own, municipality):
+    value = services.record_value(indicator=own, municipality=municipality, year=2024, value=1, source="own")
+    client.force_login(other_staff)
+    assert client.get(f"/api/indicators/values/{value.pk}/").status_code == 404
+    client.force_login(administration)
+    assert client.get(f"/api/indicators/values/{value.pk}/").json()["indicator"] == "svar"

@@ -56,9 +56,10 @@ class CompensationAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "municipality", "active", "created_at")
+    list_display = ("name", "municipality", "user", "active", "created_at")
     list_filter = ("municipality", "active")
     readonly_fields = ("created_at",)
+    raw_id_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
         if not change:

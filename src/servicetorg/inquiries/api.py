@@ -1,10 +1,12 @@
 """REST API (DRF): inquiries with idempotent intake, actions, and the dashboard figures."""
 
+import copy
 import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,6 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from servicetorg.catalogue.models import Service
@@ -19,8 +22,9 @@ from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids, scope
 
-from . import selectors, services
-from .models import Handling, IdempotencyRecord, Inquiry
+from . import deadlines, selectors, services
+from .authentication import ApiKeyAuthentication
+from .models import ApiClient, Handling, IdempotencyRecord, Inquiry
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -32,6 +36,16 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class InquirySerializer(serializers.ModelSerializer):
+    """Read-only. Its fields are built from the model once per process, not for every instance."""
+
+    _built_fields = None
+
+    def get_fields(self):
+        cls = type(self)
+        if cls.__dict__.get("_built_fields") is None:
+            cls._built_fields = super().get_fields()
+        return copy.deepcopy(cls._built_fields)
+
     class Meta:
         model = Inquiry
         fields = [
@@ -59,10 +73,16 @@ class InquirySerializer(serializers.ModelSerializer):
 
 
 class IntakeSerializer(serializers.Serializer):
-    municipality = serializers.PrimaryKeyRelatedField(queryset=Municipality.objects.all())
+    # One query each: the municipality with its channel rules, the service with its reply promise.
+    municipality = serializers.PrimaryKeyRelatedField(
+        queryset=deadlines.with_channel_rules(Municipality.objects.all())
+    )
     channel = serializers.ChoiceField(choices=Channel.choices)
     service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.all(), required=False, allow_null=True, default=None
+        queryset=deadlines.with_reply_promise(Service.objects.all()),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
@@ -73,7 +93,11 @@ class IntakeSerializer(serializers.Serializer):
     resolve_at_desk = serializers.BooleanField(required=False, default=False)
 
     def validate_municipality(self, municipality):
-        if not has_role(self.context["request"].user, municipality.pk, services.WORK_ROLES):
+        request = self.context["request"]
+        client = request.auth if isinstance(request.auth, ApiClient) else None
+        if not has_role(request.user, municipality.pk, services.WORK_ROLES) or (
+            client is not None and client.municipality_id != municipality.pk
+        ):
             raise serializers.ValidationError(_("You cannot register inquiries for this municipality."))
         return municipality
 
@@ -93,12 +117,33 @@ def _request_hash(data) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _claim_key(user, key: str, digest: str) -> int | None:
+    """Insert the idempotency record; its id, or None when the key is taken (one statement).
+
+    ``ON CONFLICT DO NOTHING`` on the (user, key) unique index: a concurrent request with the same key
+    waits here until the first one commits (then sees its record) or rolls back (then claims the key).
+    """
+    q = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)} "  # noqa: S608 (identifiers only)
+            f"({q('user_id')}, {q('key')}, {q('request_hash')}, {q('status_code')}, {q('response')}, "
+            f"{q('created_at')}) VALUES (%s, %s, %s, 0, %s, %s) "
+            f"ON CONFLICT ({q('user_id')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
+            [user.pk, key, digest, "{}", now],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 class InquiryViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Inquiries of the municipalities where the user works."""
 
     serializer_class = InquirySerializer
+    authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, ApiKeyAuthentication]
     permission_classes = [HasStaffRole]
     filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]
 
@@ -126,12 +171,8 @@ class InquiryViewSet(
             raise ValidationError({"Idempotency-Key": [_("Give a key of 1 to 255 characters.")]})
         digest = _request_hash(request.data)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(user=request.user, key=key, request_hash=digest)
-            except IntegrityError:
-                record = None
-            if record is None:
+            record_id = _claim_key(request.user, key, digest)
+            if record_id is None:
                 existing = IdempotencyRecord.objects.get(user=request.user, key=key)
                 if existing.request_hash != digest:
                     return Response(
@@ -141,11 +182,12 @@ class InquiryViewSet(
                 return Response(
                     existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
                 )
-            response = self._create(request)
-            record.status_code = response.status_code
-            record.response = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-            record.inquiry_id = response.data["id"]
-            record.save(update_fields=["status_code", "response", "inquiry"])
+            response = self._create(request)  # a 400 rolls back the claim too: the key stays free
+            IdempotencyRecord.objects.filter(pk=record_id).update(
+                status_code=response.status_code,
+                response=json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
+                inquiry_id=response.data["id"],
+            )
             return response
 
     def _create(self, request):

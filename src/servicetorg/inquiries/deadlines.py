@@ -5,11 +5,14 @@ for the channel (administration edits them), else the platform defaults below. A
 working days through :func:`servicetorg.core.workdays.add_working_days`.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from servicetorg.catalogue import selectors as catalogue_selectors
+from servicetorg.catalogue.models import Promise
 from servicetorg.core.choices import Channel
 from servicetorg.core.workdays import add_working_days
 
@@ -26,10 +29,78 @@ DEFAULT_CHANNEL_DAYS: dict[str, int] = {
 }
 
 
-def channel_working_days(municipality_id: int, channel: str) -> int:
-    rule = ChannelRule.objects.filter(municipality_id=municipality_id, channel=channel).first()
-    if rule is not None:
-        return rule.working_days
+#: Attribute names of the prefetch annotations below.
+RULE_ATTR = "channel_rule_days_{}"
+PROMISE_VALUE_ATTR = "reply_promise_limit_value"
+PROMISE_UNIT_ATTR = "reply_promise_limit_unit"
+
+
+def with_channel_rules(municipalities: QuerySet) -> QuerySet:
+    """Municipalities annotated with their rule (working days or None) for every channel.
+
+    Lets the intake read the municipality and its channel rules in one query.
+    """
+    return municipalities.annotate(
+        **{
+            RULE_ATTR.format(channel): Subquery(
+                ChannelRule.objects.filter(municipality_id=OuterRef("pk"), channel=channel)
+                .order_by()
+                .values("working_days")[:1]
+            )
+            for channel in Channel.values
+        }
+    )
+
+
+def with_reply_promise(services: QuerySet) -> QuerySet:
+    """Services annotated with the reply promise of their published declaration (None without one).
+
+    Lets the intake read the service and its reply promise in one query.
+    """
+    # No ordering: the default one joins the service table into the subquery (shadowing the outer row).
+    promise = Promise.objects.filter(description_id=OuterRef("published_version_id"), kind="reply").order_by()
+    return services.annotate(
+        **{
+            PROMISE_VALUE_ATTR: Subquery(promise.values("limit_value")[:1]),
+            PROMISE_UNIT_ATTR: Subquery(promise.values("limit_unit")[:1]),
+        }
+    )
+
+
+def channel_rules_of(municipality) -> dict[str, int] | None:
+    """The channel rules read by :func:`with_channel_rules`, or None when they were not read."""
+    if not hasattr(municipality, RULE_ATTR.format(Channel.values[0])):
+        return None
+    return {
+        channel: days
+        for channel in Channel.values
+        if (days := getattr(municipality, RULE_ATTR.format(channel))) is not None
+    }
+
+
+def reply_promise_days(service) -> int | None:
+    """Working days of the service's published reply promise (None: no promise)."""
+    if hasattr(service, PROMISE_VALUE_ATTR):
+        value = getattr(service, PROMISE_VALUE_ATTR)
+        if value is None:
+            return None
+        return Promise(limit_value=value, limit_unit=getattr(service, PROMISE_UNIT_ATTR)).working_days
+    promise = catalogue_selectors.promise_for(service, "reply")
+    return promise.working_days if promise is not None else None
+
+
+def channel_working_days(municipality_id: int, channel: str, rules: Mapping[str, int] | None = None) -> int:
+    """The municipality's rule for the channel (``rules`` when already read), else the default."""
+    if rules is not None:
+        days = rules.get(channel)
+    else:
+        days = (
+            ChannelRule.objects.filter(municipality_id=municipality_id, channel=channel)
+            .values_list("working_days", flat=True)
+            .first()
+        )
+    if days is not None:
+        return days
     return DEFAULT_CHANNEL_DAYS.get(channel, 1)
 
 
@@ -38,12 +109,23 @@ def deadline_from(received: date, working_days: int) -> date:
     return add_working_days(received, working_days)
 
 
-def reply_deadline(municipality_id: int, service, channel: str, received_at: datetime) -> tuple[date, str]:
-    """(deadline, source) for an inquiry received at ``received_at`` through ``channel``."""
+def reply_deadline(
+    municipality_id: int,
+    service,
+    channel: str,
+    received_at: datetime,
+    *,
+    rules: Mapping[str, int] | None = None,
+) -> tuple[date, str]:
+    """(deadline, source) for an inquiry received at ``received_at`` through ``channel``.
+
+    ``rules`` are the municipality's channel rules when the caller has read them already
+    (:func:`with_channel_rules`); a service read through :func:`with_reply_promise` needs no query.
+    """
     received = timezone.localdate(received_at) if timezone.is_aware(received_at) else received_at.date()
-    promise = catalogue_selectors.promise_for(service, "reply") if service is not None else None
-    if promise is not None:
-        return deadline_from(received, promise.working_days), DeadlineSource.SERVICE
+    days = reply_promise_days(service) if service is not None else None
+    if days is not None:
+        return deadline_from(received, days), DeadlineSource.SERVICE
     return deadline_from(
-        received, channel_working_days(municipality_id, channel)
+        received, channel_working_days(municipality_id, channel, rules)
     ), DeadlineSource.CHANNEL_RULE

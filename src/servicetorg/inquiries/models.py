@@ -254,10 +254,26 @@ class Compensation(models.Model):
 
 
 class ApiClient(models.Model):
-    """An Open311 client allowed to post requests for one municipality (the key is stored hashed)."""
+    """A system allowed to post inquiries for one municipality (the key is stored hashed, sha256).
+
+    Open311 clients send the key as ``api_key``. A client with a service account (``user``) may also
+    use the REST API with ``Authorization: Api-Key <key>``, acting as that account in its municipality.
+    """
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="api_clients")
     name = models.CharField(_("name"), max_length=120)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_clients",
+        verbose_name=_("service account"),
+        help_text=_(
+            "For the REST API (Authorization: Api-Key): the account the client acts as. Its roles in "
+            "the municipality decide what the client may do."
+        ),
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

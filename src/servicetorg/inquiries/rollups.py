@@ -136,42 +136,57 @@ def apply_change(before: Snapshot | None, after: Snapshot | None) -> None:
 
 
 def apply_deltas(deltas) -> None:
+    """Apply per-table deltas: one multi-row upsert per table, all in one statement on PostgreSQL."""
+    statements: list[tuple[str, list]] = []
     for table, rows in deltas.items():
         model, key_fields = TABLES[table]
         rows = {k: v for k, v in rows.items() if any(v.values())}
         if not rows:
             continue
-        by_fields: dict[tuple[str, ...], list] = defaultdict(list)
-        for key, counts in rows.items():
-            fields = tuple(sorted(counts))
-            by_fields[fields].append(tuple(key) + tuple(counts[f] for f in fields))
-        for fields, params in by_fields.items():
-            _upsert(model, key_fields, fields, params)
+        # Every row of a table carries every count field of the table (0 where it does not change).
+        count_fields = sorted({field for counts in rows.values() for field in counts})
+        params = [tuple(key) + tuple(counts.get(f, 0) for f in count_fields) for key, counts in rows.items()]
+        statements.append(_upsert_sql(model, key_fields, count_fields, params))
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            # Data-modifying CTEs: the upserts of all tables in one round trip.
+            *first, (last_sql, last_params) = statements
+            ctes = ", ".join(f"u{i} AS ({sql})" for i, (sql, _p) in enumerate(first))
+            cursor.execute(
+                f"WITH {ctes} {last_sql}",  # noqa: S608 (identifiers and placeholders only)
+                [value for _sql, p in first for value in p] + last_params,
+            )
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 def _column(model, field: str) -> str:
     return model._meta.get_field(field.removesuffix("_id") if field.endswith("_id") else field).column
 
 
-def _upsert(model, key_fields, count_fields, params) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    keys = [connection.ops.quote_name(_column(model, f)) for f in key_fields]
-    counts = [connection.ops.quote_name(_column(model, f)) for f in count_fields]
+def _upsert_sql(model, key_fields, count_fields, rows) -> tuple[str, list]:
+    """``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_columns = [_column(model, f) for f in key_fields]
+    count_columns = [_column(model, f) for f in count_fields]
     # Columns without a value in this statement still need their default (NOT NULL, no DB default).
     others = [
-        connection.ops.quote_name(f.column)
+        f.column
         for f in model._meta.concrete_fields
-        if f.column not in {k.strip('"') for k in keys + counts} and not f.primary_key
+        if f.column not in {*key_columns, *count_columns} and not f.primary_key
     ]
-    columns = keys + counts + others
-    placeholders = ", ".join(["%s"] * (len(keys) + len(counts)) + ["0"] * len(others))
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+    columns = ", ".join(quote(c) for c in key_columns + count_columns + others)
+    row = "(" + ", ".join(["%s"] * (len(key_columns) + len(count_columns)) + ["0"] * len(others)) + ")"
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in count_columns)
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608 (identifiers)
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(rows))} "  # noqa: S608 (identifiers)
+        f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {updates}"
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    return sql, [value for params in rows for value in params]
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
 from . import rollups
-from .deadlines import reply_deadline
+from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     OPEN_STATES,
     ChannelRule,
@@ -47,6 +47,10 @@ WORK_ROLES = frozenset(
 DASHBOARD_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN, Role.COUNCIL})
 #: Roles that set the channel rules and settle compensations.
 ADMINISTRATION_ROLES = frozenset({Role.ADMINISTRATION, Role.ADMIN})
+
+
+#: Inquiry relations that :func:`register` receives as instances (validated by whoever read them).
+INTAKE_RELATIONS = ("municipality", "service", "contact_person", "registered_by")
 
 
 @dataclass
@@ -124,7 +128,9 @@ def register(
             {"national_id": _("Only register the national identity number for services that need it.")}
         )
     received_at = received_at or timezone.now()
-    deadline, source = reply_deadline(municipality.pk, service, channel, received_at)
+    deadline, source = reply_deadline(
+        municipality.pk, service, channel, received_at, rules=channel_rules_of(municipality)
+    )
     token = new_token()
     inquiry = Inquiry(
         municipality=municipality,
@@ -145,7 +151,9 @@ def register(
         token_hash=hash_token(token),
     )
     inquiry._history_user = user
-    inquiry.full_clean(exclude=["reference", "token_hash"])
+    # The related objects are instances read by the caller: no existence queries for them. The
+    # reference is random (the unique index catches the rare collision), the token hash is ours.
+    inquiry.full_clean(exclude=["reference", "token_hash", *INTAKE_RELATIONS], validate_unique=False)
     inquiry.save()
     if body:
         _log(inquiry, MessageKind.CITIZEN, body)
@@ -464,16 +472,21 @@ def compensation_total(compensations) -> Decimal:
     return sum((c.amount for c in compensations), Decimal("0"))
 
 
-def create_api_client(*, municipality: Municipality, name: str, user=None) -> tuple:
-    """A new Open311 client for the municipality; returns (client, key). The key is shown only once."""
-    import hashlib
+def create_api_client(*, municipality: Municipality, name: str, user=None, service_account=None) -> tuple:
+    """A new API client for the municipality; returns (client, key). The key is shown only once.
+
+    With a ``service_account`` (a user with a working role in the municipality) the client may also
+    register inquiries through the REST API with ``Authorization: Api-Key <key>``.
+    """
     import secrets
 
     from .models import ApiClient
 
     _require(user, municipality.pk, ADMINISTRATION_ROLES)
+    if service_account is not None and not has_role(service_account, municipality.pk, WORK_ROLES):
+        raise ValidationError({"user": _("The service account must work in this municipality.")})
     key = secrets.token_urlsafe(32)
     client = ApiClient.objects.create(
-        municipality=municipality, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest()
+        municipality=municipality, name=name, key_hash=hash_token(key), user=service_account
     )
     return client, key

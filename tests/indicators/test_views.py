@@ -220,3 +220,22 @@ def test_api_value_detail_scoped(client, administration, other_staff, own, munic
     assert client.get(f"/api/indicators/values/{value.pk}/").status_code == 404
     client.force_login(administration)
     assert client.get(f"/api/indicators/values/{value.pk}/").json()["indicator"] == "svar"
+
+
+def test_value_history_shown_and_scoped(
+    client, administration, other_staff, national, municipality, other_municipality
+):
+    services.record_value(
+        indicator=national, municipality=municipality, year=2024, value="90,5", source="kostra"
+    )
+    services.record_value(
+        indicator=national, municipality=municipality, year=2024, value="91,5", source="kostra"
+    )
+    services.record_value(
+        indicator=national, municipality=other_municipality, year=2024, value="42", source="kostra"
+    )
+    client.force_login(administration)
+    page = client.get(reverse("indicators:indicator-detail", args=[national.pk])).content.decode()
+    assert (
+        "90,5" in page and "91,5" in page and "<td>Nabovik</td>" not in page and "<td>Fjordvik</td>" in page
+    )

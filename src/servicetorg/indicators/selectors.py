@@ -43,3 +43,13 @@ def values_of(indicator: Indicator, municipality_ids_: set[int] | None) -> Query
     if municipality_ids_ is not None:
         qs = qs.filter(municipality__in=municipality_ids_)
     return qs
+
+
+def value_changes(indicator: Indicator, municipality_ids_: set[int] | None):
+    """The audit trail of an indicator's values (newest first), in the given municipalities."""
+    qs = IndicatorValue.history.filter(indicator_id=indicator.pk).select_related(
+        "history_user", "municipality"
+    )
+    if municipality_ids_ is not None:
+        qs = qs.filter(municipality_id__in=municipality_ids_)
+    return qs.order_by("-history_date", "-history_id")

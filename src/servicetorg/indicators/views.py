@@ -106,12 +106,14 @@ def indicator_detail(request, pk):
                 messages.success(request, _("The value was saved."))
                 return redirect("indicators:indicator-detail", pk=indicator.pk)
     values = selectors.values_of(indicator, municipality_ids(request.user))
+    changes = selectors.value_changes(indicator, municipality_ids(request.user))[:20]
     return render(
         request,
         "indicators/indicator_detail.html",
         {
             "indicator": indicator,
             "values": values[:500],
+            "changes": changes,
             "form": form,
             "can_edit": municipalities.exists(),
         },

@@ -283,10 +283,15 @@ def item_edit(request, pk, kind, item_pk):
         _("The changes were saved."),
     ):
         return redirect("strategy:strategy-detail", pk=strategy.pk)
+    history = (
+        item.history.select_related("history_user").order_by("-history_date")[:20]
+        if hasattr(item, "history")
+        else []
+    )
     return render(
         request,
         "strategy/item_form.html",
-        {"strategy": strategy, "item": item, "form": form},
+        {"strategy": strategy, "item": item, "form": form, "history": history},
         status=400 if form.errors else 200,
     )
 

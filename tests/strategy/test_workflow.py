@@ -109,6 +109,8 @@ def test_roll_makes_a_new_revision_and_keeps_history(published_strategy):
     assert new_goals == old_goals
     assert revision.focus_areas.get().measures.count() == 2
     assert revision.focus_areas.get().measures.get(title="Chat").milestones.count() == 1
+    assert revision.status_sections.get().indicators.count() == 1
+    assert published_strategy.status_sections.get().indicators.count() == 1
     # Change a target in the revision: the old revision keeps its target, the new one remembers the first.
     link = Goal.objects.filter(focus_area__strategy=revision).first().goal_indicators.get()
     with pytest.raises(ValidationError) as error:

@@ -199,7 +199,7 @@ MEASURES = [
         2,
         "Brukervalg i hjemmetjenesten",
         InstrumentKind.USER_CHOICE,
-        "pleie-og-omsorg",
+        "hjemmetjenesten",
         date(2024, 9, 1),
         date(2025, 12, 31),
         MeasureStatus.DONE,
@@ -209,7 +209,7 @@ MEASURES = [
         2,
         "Tjue nye korttidsplasser",
         None,
-        "pleie-og-omsorg",
+        "hjemmetjenesten",
         date(2025, 1, 1),
         date(2026, 6, 30),
         MeasureStatus.PLANNED,
@@ -219,7 +219,7 @@ MEASURES = [
         3,
         "Digital byggesøknad med veiledning",
         InstrumentKind.COOPERATION,
-        "teknisk",
+        "byggesak",
         date(2024, 6, 1),
         date(2025, 12, 31),
         MeasureStatus.IN_PROGRESS,
@@ -293,27 +293,40 @@ def load(municipality, *, seed: int) -> None:
         ),
         consultation_deadline=date(2024, 5, 15),
     )
-    areas = list(ServiceArea.objects.filter(municipality=municipality).order_by("position")[:3])
-    status_texts = [
-        ("Om lag 45 årsverk.", "Om lag 60 000 henvendelser i året.", "Svartider målt hver uke."),
-        ("Om lag 30 % av driftsbudsjettet.", "1 150 barn i barnehage.", "Foreldreundersøkelse hvert år."),
+    status = [
         (
+            "sentraladministrasjon",
+            "Servicetorget har 12 årsverk og er åpent 08–15.",
+            "Om lag 60 000 henvendelser i året, to av tre på telefon og e-post.",
+            "Svartider måles hver uke; brukerundersøkelse hvert år.",
+            ["epost-svar-1-virkedag", "ferdig-i-servicetorget"],
+        ),
+        (
+            "barnehage",
+            "Om lag 30 % av driftsbudsjettet.",
+            "1 150 barn i kommunale og private barnehager.",
+            "Foreldreundersøkelse hvert år.",
+            ["barnehagedekning", "bhg-kostnad-per-barn"],
+        ),
+        (
+            "pleie-og-omsorg",
             "Om lag 35 % av driftsbudsjettet.",
-            "600 brukere av hjemmetjenesten.",
-            "Brukerundersøkelse hvert annet år.",
+            "600 brukere av hjemmetjenesten og 180 sykehjemsplasser.",
+            "Brukerundersøkelse i hjemmetjenesten hvert annet år.",
+            ["andel-80-hjemme", "ventetid-sykehjem"],
         ),
     ]
-    for area, (resources, volume, quality) in zip(areas, status_texts, strict=False):
-        services.add_status_section(
-            strategy,
-            service_area=area,
-            resources=resources,
-            volume=volume,
-            quality=quality,
-            indicators=[indicators["barnehagedekning"], indicators["bhg-kostnad-per-barn"]][
-                : 1 + (area == areas[0])
-            ],
-        )
+    areas = {a.slug: a for a in ServiceArea.objects.filter(municipality=municipality)}
+    for slug, resources, volume, quality, codes in status:
+        if slug in areas:
+            services.add_status_section(
+                strategy,
+                service_area=areas[slug],
+                resources=resources,
+                volume=volume,
+                quality=quality,
+                indicators=[indicators[c] for c in codes],
+            )
     instruments = {}
     for kind, text in INSTRUMENTS:
         instruments[kind] = services.add_instrument(strategy, kind=kind, description=text)

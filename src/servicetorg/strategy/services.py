@@ -396,6 +396,7 @@ def roll(strategy: Strategy, *, user=None, revision_note: str = "") -> Strategy:
         indicators = list(section.indicators.all())
         section.pk = None
         section.strategy = new
+        section._prefetched_objects_cache = {}  # else set() thinks the copy already has them
         section.save()
         section.indicators.set(indicators)
     instruments = {}

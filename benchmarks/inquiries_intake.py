@@ -13,6 +13,17 @@ that the rollups count every inquiry created. Target (issue): >= 500 req/s with 
 
 Without ``wrk`` (``apt-get install wrk``) it says so and falls back to a Python client (requests in
 threads, which itself needs much of the CPU: its figures are far below what the server can do).
+``BENCH_SRC=<other checkout>/src`` serves another version of the code (before/after comparisons).
+
+Figures on the shared 2-core machine (load average 3-5 from other developers' test runs), wrk -t2 -c16
+20 s, bench_inquiries with 10 M inquiries in another municipality (a fresh database gave the same):
+  before (session auth, 17 statements + session/user/memberships):  22-47 req/s, p95 430-1300 ms
+  after  (Api-Key, 12 statements), 3 sync workers:                   55-71 req/s, p95 330-775 ms
+  after, 4 gthread workers x 4 threads:                              65-80 req/s, p95 435 ms (best run)
+One request costs ~11 ms of CPU in Django/DRF alone (in-process, time.process_time), so the 2 cores
+cap the intake near 150 req/s before PostgreSQL and wrk take their share; even a request that DRF
+refuses at once (403, no database write) ran at ~420 req/s here. The >= 500 req/s / p95 < 50 ms target
+needs more cores (or several app servers) rather than fewer statements.
 """
 
 import json

@@ -190,6 +190,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Service catalogue, inquiries, surveys and strategy for Norwegian municipalities.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "StrategyStateEnum": "servicetorg.strategy.models.StrategyState",
+        "ReportStateEnum": "servicetorg.strategy.models.ReportState",
+        "GoalKindEnum": "servicetorg.strategy.models.GoalKind",
+    },
 }
 
 LOGGING = {
@@ -197,6 +202,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools log every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 if not DEBUG:

@@ -1,5 +1,6 @@
 """The citizen-facing portal: published services, search and open data. No login."""
 
+import hashlib
 from itertools import groupby
 
 from django.core.cache import cache
@@ -94,7 +95,8 @@ def catalogue_export(request, number, fmt):
     stamp = Service.objects.filter(municipality=municipality).aggregate(
         changed=Max("updated_at"), n=Count("pk")
     )
-    key = f"cpsv:{municipality.pk}:{fmt}:{base_url}:{stamp['n']}:{stamp['changed']}"
+    version = f"{fmt}|{base_url}|{stamp['n']}|{stamp['changed']}"
+    key = f"cpsv:{municipality.pk}:{hashlib.sha256(version.encode()).hexdigest()}"
     body = cache.get(key)
     if body is None:
         body = serialize(municipality, fmt, base_url=base_url)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
 
@@ -39,14 +40,6 @@ def _editable_service(request, pk) -> Service:
     if not can_edit_service(request.user, service):
         raise PermissionDenied
     return service
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -119,7 +112,7 @@ def service_create(request):
                 **fields,
             )
         except ValidationError as error:
-            _apply_validation_error(service_form, error)
+            apply_validation_error(service_form, error)
         else:
             messages.success(request, _("The service was created as a draft."))
             return redirect("catalogue:service-detail", pk=service.pk)
@@ -168,7 +161,7 @@ def service_edit(request, pk):
                 service, user=request.user, **{k: form.cleaned_data[k] for k in ServiceForm.Meta.fields}
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The service settings were saved."))
             return redirect("catalogue:service-detail", pk=service.pk)
@@ -200,7 +193,7 @@ def draft_edit(request, pk):
             if "publish" in request.POST:
                 services.publish(draft, user=request.user)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             if "publish" in request.POST:
                 messages.success(request, _("Published. The portal now shows this version."))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from servicetorg.core.choices import Role
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.tenancy import municipality_ids
 
@@ -37,14 +38,6 @@ def _indicator(request, pk) -> Indicator:
         return selectors.visible_indicators(request.user).get(pk=pk)
     except Indicator.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -80,7 +73,7 @@ def indicator_create(request):
         try:
             indicator = services.create_indicator(**data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The indicator was created."))
             return redirect("indicators:indicator-detail", pk=indicator.pk)
@@ -101,7 +94,7 @@ def indicator_detail(request, pk):
             try:
                 services.record_value(indicator=indicator, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("The value was saved."))
                 return redirect("indicators:indicator-detail", pk=indicator.pk)

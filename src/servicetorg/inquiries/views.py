@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids, scope
 
@@ -36,14 +37,6 @@ def _municipalities(user, roles=services.WORK_ROLES):
     if allowed is not None and not allowed:
         raise PermissionDenied
     return scope(Municipality.objects.order_by("name"), user, roles, field="pk")
-
-
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -103,7 +96,7 @@ def register(request):
                 else Handling.FORWARDED,
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             inquiry = registered.inquiry
             messages.success(
@@ -197,7 +190,7 @@ def act(request, pk, action):
                     services.change_contact_person(inquiry, contact_person=data["contact_person"], user=user)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    _apply(form, error)
+                    apply_validation_error(form, error)
                     return _render_detail(request, inquiry, forms, status=400)
                 raise
         else:

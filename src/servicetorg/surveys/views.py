@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids
 
 from . import charts, selectors, services
@@ -54,14 +55,6 @@ def _can_edit(request, survey) -> bool:
     return has_role(request.user, survey.municipality_id, SURVEY_EDITOR_ROLES)
 
 
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _editor_municipalities(request) -> set[int]:
     allowed = municipality_ids(request.user, SURVEY_EDITOR_ROLES)
     if allowed is None:
@@ -95,7 +88,7 @@ def survey_create(request):
                 municipality=form.cleaned_data["municipality"], user=request.user, **data
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The survey was created. Add sections and questions."))
             return redirect("surveys:survey-detail", pk=survey.pk)
@@ -114,7 +107,7 @@ def survey_from_template(request):
         try:
             survey = services.create_from_template(key, user=request.user, **data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The survey was created from the template."))
             return redirect("surveys:survey-detail", pk=survey.pk)
@@ -159,7 +152,7 @@ def survey_edit(request, pk):
             services.update_survey(survey, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             survey.refresh_from_db()
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The survey was saved."))
             return redirect("surveys:survey-detail", pk=survey.pk)
@@ -191,7 +184,7 @@ def question_add(request, pk):
         try:
             services.add_question(survey, **data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The question was added."))
             return redirect("surveys:survey-detail", pk=survey.pk)
@@ -212,7 +205,7 @@ def question_edit(request, pk, question_pk):
                 question, options=form.option_list(), dont_know=form.cleaned_data.get("dont_know", ""), **data
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The question was saved."))
             return redirect("surveys:survey-detail", pk=survey.pk)
@@ -532,7 +525,7 @@ def publish_indicator(request, pk):
                 year=data["year"],
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,

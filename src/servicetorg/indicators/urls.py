@@ -8,5 +8,6 @@ urlpatterns = [
     path("ny/", views.indicator_create, name="indicator-create"),
     path("<int:pk>/", views.indicator_detail, name="indicator-detail"),
     path("import/csv/", views.import_csv, name="import-csv"),
+    path("fra-henvendelser/", views.record_inquiry_figures, name="record-inquiry-figures"),
     path("import/jsonstat/", views.import_jsonstat, name="import-jsonstat"),
 ]

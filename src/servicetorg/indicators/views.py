@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from servicetorg.core.choices import Role
 from servicetorg.core.forms import apply_validation_error
@@ -15,6 +16,7 @@ from servicetorg.core.tenancy import municipality_ids
 
 from . import selectors, services
 from .forms import CsvImportForm, IndicatorForm, JsonStatImportForm, ValueForm
+from .inquiry_kpis import record_inquiry_kpis
 from .models import ImportRun, Indicator
 
 #: Roles that may register values, import files and define the municipality's own indicators.
@@ -58,6 +60,26 @@ def indicator_list(request):
             "can_edit": editable_municipalities(request.user).exists(),
         },
     )
+
+
+@login_required
+@require_POST
+def record_inquiry_figures(request):
+    """Fetch the year's front-desk figures from the inquiry dashboard into the indicator store."""
+    municipalities = editable_municipalities(request.user)
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = None
+    if not municipalities.exists():
+        raise PermissionDenied
+    if year is None or not 2000 <= year <= 2100:
+        messages.error(request, _("Give a year between 2000 and 2100."))
+        return redirect("indicators:indicator-list")
+    count = sum(len(record_inquiry_kpis(m, year)) for m in municipalities)
+    text = _("%(n)s figures from the inquiries were recorded for %(year)s.") % {"n": count, "year": year}
+    messages.success(request, text)
+    return redirect("indicators:indicator-list")
 
 
 @login_required

@@ -271,7 +271,54 @@ def check_rollups(municipality_id: int) -> str:
     return f"rollups {'consistent' if ok else 'INCONSISTENT'}: {inquiries} inquiries, {received} received, {backlog} open"
 
 
+def profile(n: int) -> None:
+    """In-process: N intake requests through the WSGI handler (django.test.Client), CPU ms/request
+    (time.process_time, this process only: PostgreSQL's share is not included) and cProfile tops."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    municipality_id, key = setup()
+    client = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+    def post(i):
+        response = client.post(
+            PATH, body_for(municipality_id, f"Profile {i}"), content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )  # fmt: skip
+        assert response.status_code == 201, response.content
+
+    for i in range(50):  # warm-up: imports, URL resolver, serializer fields, connection
+        post(i)
+    with CaptureQueriesContext(connection) as captured:
+        post(-1)
+    c0, w0 = time.process_time(), time.perf_counter()
+    for i in range(n):
+        post(i)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    print(
+        f"{n} requests in-process: CPU {1000 * cpu / n:.2f} ms/request, wall {1000 * wall / n:.2f} ms/request, "
+        f"{len(captured.captured_queries)} SQL statements"
+    )
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(n):
+        post(i)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(arg("--top", 45))
+    stats.sort_stats("tottime").print_stats(arg("--top", 45))
+    if "--dump" in sys.argv:
+        stats.dump_stats(arg("--dump", "intake.prof"))
+
+
 def main():
+    if "--profile" in sys.argv:
+        profile(arg("--requests", 500))
+        return
     duration = arg("--duration", 20)
     connections = arg("--connections", 16)
     threads = arg("--threads", 2)

@@ -13,6 +13,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -73,17 +75,12 @@ class InquirySerializer(serializers.ModelSerializer):
 
 
 class IntakeSerializer(serializers.Serializer):
-    # One query each: the municipality with its channel rules, the service with its reply promise.
-    municipality = serializers.PrimaryKeyRelatedField(
-        queryset=deadlines.with_channel_rules(Municipality.objects.all())
-    )
+    # Ids, read by validate(): the municipality with its channel rules in one statement (after the
+    # tenant check, so other tenants' ids are refused without a query), the service with its reply
+    # promise in one query.
+    municipality = serializers.IntegerField(min_value=1)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    service = serializers.PrimaryKeyRelatedField(
-        queryset=deadlines.with_reply_promise(Service.objects.all()),
-        required=False,
-        allow_null=True,
-        default=None,
-    )
+    service = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -92,14 +89,27 @@ class IntakeSerializer(serializers.Serializer):
     national_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=13)
     resolve_at_desk = serializers.BooleanField(required=False, default=False)
 
-    def validate_municipality(self, municipality):
+    does_not_exist = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+
+    def validate_municipality(self, pk):
         request = self.context["request"]
         client = request.auth if isinstance(request.auth, ApiClient) else None
-        if not has_role(request.user, municipality.pk, services.WORK_ROLES) or (
-            client is not None and client.municipality_id != municipality.pk
+        if not has_role(request.user, pk, services.WORK_ROLES) or (
+            client is not None and client.municipality_id != pk
         ):
             raise serializers.ValidationError(_("You cannot register inquiries for this municipality."))
+        municipality = deadlines.municipality_with_rules(pk)
+        if municipality is None:
+            raise serializers.ValidationError(self.does_not_exist.format(pk_value=pk))
         return municipality
+
+    def validate_service(self, pk):
+        if pk is None:
+            return None
+        service = deadlines.with_reply_promise(Service.objects.all()).filter(pk=pk).first()
+        if service is None:
+            raise serializers.ValidationError(self.does_not_exist.format(pk_value=pk))
+        return service
 
 
 class TextSerializer(serializers.Serializer):
@@ -137,6 +147,34 @@ def _claim_key(user, key: str, digest: str) -> int | None:
     return row[0] if row else None
 
 
+def _store_response(record_id: int, response) -> None:
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {q('status_code')} = %s, "  # noqa: S608
+            f"{q('response')} = %s, {q('inquiry_id')} = %s WHERE {q('id')} = %s",
+            [
+                response.status_code,
+                json.dumps(response.data, cls=DjangoJSONEncoder),
+                response.data["id"],
+                record_id,
+            ],
+        )
+
+
+_representation = None
+
+
+def represent(inquiry) -> dict:
+    """InquirySerializer(inquiry).data without building a serializer per request (read-only fields,
+    no state per call: one shared instance is safe across threads)."""
+    global _representation  # noqa: PLW0603
+    if _representation is None:
+        _representation = InquirySerializer()
+        _representation.fields  # noqa: B018 (build the fields once)
+    return _representation.to_representation(inquiry)
+
+
 class InquiryViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -146,6 +184,16 @@ class InquiryViewSet(
     authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, ApiKeyAuthentication]
     permission_classes = [HasStaffRole]
     filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]
+
+    def get_renderers(self):
+        if self.action == "create":  # machine clients: JSON only, no browsable API on the hot path
+            return [JSONRenderer()]
+        return super().get_renderers()
+
+    def get_parsers(self):
+        if getattr(self, "action", None) == "create":
+            return [JSONParser(), FormParser()]
+        return super().get_parsers()
 
     def get_queryset(self):
         return scope(Inquiry.objects.all(), self.request.user).order_by("-received_at", "-pk")
@@ -182,24 +230,19 @@ class InquiryViewSet(
                 return Response(
                     existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
                 )
-            response = self._create(request)  # a 400 rolls back the claim too: the key stays free
-            IdempotencyRecord.objects.filter(pk=record_id).update(
-                status_code=response.status_code,
-                response=json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
-                inquiry_id=response.data["id"],
-            )
+            response = self._create(
+                request, in_transaction=True
+            )  # a 400 rolls back the claim too: the key stays free
+            _store_response(record_id, response)
             return response
 
-    def _create(self, request):
+    def _create(self, request, in_transaction=False):
         intake = IntakeSerializer(data=request.data, context={"request": request})
         intake.is_valid(raise_exception=True)
-        data = dict(intake.validated_data)
         registered = services.register(
-            municipality=data.pop("municipality"),
-            user=request.user,
-            **data,
+            user=request.user, savepoint=not in_transaction, **intake.validated_data
         )
-        return Response(InquirySerializer(registered.inquiry).data, status=status.HTTP_201_CREATED)
+        return Response(represent(registered.inquiry), status=status.HTTP_201_CREATED)
 
     def _writable(self):
         inquiry = self.get_object()

@@ -6,9 +6,16 @@ indexed query. The request then runs as the service account (its roles decide, a
 ``request.auth`` the client: intake is further limited to the client's own municipality.
 """
 
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+
+from servicetorg.core import tenancy
+from servicetorg.core.models import Membership
 
 from .models import ApiClient, hash_token
 
@@ -26,17 +33,71 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid API key.")) from exc
-        client = (
-            ApiClient.objects.select_related("user")
-            .filter(key_hash=hash_token(key), active=True, user__isnull=False, user__is_active=True)
-            .first()
-        )
-        if client is None:
+        found = _client_and_account(hash_token(key))
+        if found is None:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        return client.user, client
+        return found
 
     def authenticate_header(self, request):
         return KEYWORD
+
+
+def _user_converters():
+    """Per user column: the backend's and the field's converters (as the ORM applies them)."""
+    out = []
+    for field in get_user_model()._meta.concrete_fields:
+        col = field.cached_col
+        out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return out
+
+
+@cache
+def _lookup_sql() -> tuple[str, list[str]]:
+    """One statement: the client, its service account and the account's memberships (LEFT JOIN)."""
+    q = connection.ops.quote_name
+    user_model = get_user_model()
+    user_fields = [f for f in user_model._meta.concrete_fields]
+    columns = ", ".join(f"u.{q(f.column)}" for f in user_fields)
+    sql = (
+        f"SELECT c.{q('id')}, c.{q('municipality_id')}, c.{q('name')}, m.{q('municipality_id')}, "  # noqa: S608 (identifiers only)
+        f"m.{q('unit_id')}, m.{q('role')}, {columns} "
+        f"FROM {q(ApiClient._meta.db_table)} c "
+        f"JOIN {q(user_model._meta.db_table)} u ON u.{q(user_model._meta.pk.column)} = c.{q('user_id')} "
+        f"LEFT JOIN {q(Membership._meta.db_table)} m ON m.{q('user_id')} = u.{q(user_model._meta.pk.column)} "
+        f"WHERE c.{q('key_hash')} = %s AND c.{q('active')} AND u.{q('is_active')}"
+    )
+    return sql, [f.attname for f in user_fields]
+
+
+def _client_and_account(key_hash: str):
+    """(service account, client) for an active client with an active account, else None.
+
+    The account comes with its memberships (the tenancy cache is filled), so the permission checks
+    of the request need no further query.
+    """
+    sql, user_attnames = _lookup_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    user_model = get_user_model()
+    values = []
+    for (col, converters), value in zip(_user_converters(), first[6:], strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        values.append(value)
+    user = user_model.from_db(connection.alias, user_attnames, values)
+    # The same cache core.tenancy.memberships() fills: (municipality_id, unit_id, role) triples.
+    setattr(user, tenancy._CACHE_ATTR, [(r[3], r[4], r[5]) for r in rows if r[3] is not None])
+    client = ApiClient.from_db(
+        connection.alias,
+        ["id", "municipality_id", "name", "user_id", "key_hash", "active"],
+        [first[0], first[1], first[2], user.pk, key_hash, True],
+    )
+    client.user = user
+    return user, client
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

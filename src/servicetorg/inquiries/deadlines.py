@@ -52,6 +52,31 @@ def with_channel_rules(municipalities: QuerySet) -> QuerySet:
     )
 
 
+def municipality_with_rules(pk: int):
+    """The municipality (its id only; other fields deferred) with its channel rules, in one statement,
+    as :func:`with_channel_rules` would annotate it; None when there is no such municipality."""
+    from django.db import connection
+
+    from servicetorg.core.models import Municipality
+
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.{q('id')}, r.{q('channel')}, r.{q('working_days')} "  # noqa: S608 (identifiers only)
+            f"FROM {q(Municipality._meta.db_table)} m LEFT JOIN {q(ChannelRule._meta.db_table)} r "
+            f"ON r.{q('municipality_id')} = m.{q('id')} WHERE m.{q('id')} = %s",
+            [pk],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    municipality = Municipality.from_db(connection.alias, ["id"], [rows[0][0]])
+    rules = {channel: days for _pk, channel, days in rows if channel is not None}
+    for channel in Channel.values:
+        setattr(municipality, RULE_ATTR.format(channel), rules.get(channel))
+    return municipality
+
+
 def with_reply_promise(services: QuerySet) -> QuerySet:
     """Services annotated with the reply promise of their published declaration (None without one).
 

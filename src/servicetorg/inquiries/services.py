@@ -94,8 +94,17 @@ def _check_unit(municipality_id: int, unit: Unit | None) -> None:
         raise ValidationError({"unit": _("The unit belongs to another municipality.")})
 
 
-@transaction.atomic
-def register(
+def register(*, savepoint: bool = True, **fields) -> Registered:
+    """Register an inquiry in a transaction (see :func:`_register` for the fields).
+
+    ``savepoint=False`` when the caller's own transaction covers it (the intake API): no savepoint
+    round trips; an error then rolls back the caller's whole transaction.
+    """
+    with transaction.atomic(savepoint=savepoint):
+        return _register(**fields)
+
+
+def _register(
     *,
     municipality: Municipality,
     channel: str,

@@ -6,8 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import services
+from .inquiry_kpis import record_inquiry_kpis
 from .models import Aspect, Direction, ImportRun, Indicator, Source
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "ssb_12362_kostra_example.json"
@@ -160,3 +162,7 @@ def load(municipality, *, seed: int) -> None:
                 value=Decimal(str(value)),
                 source=source,
             )
+    # The front desk's own figures, from the demo year of inquiries (module 2).
+    today = timezone.localdate()
+    for year in (today.year - 1, today.year):
+        record_inquiry_kpis(municipality, year)

@@ -167,3 +167,28 @@ def api_desk(municipality):
     client = APIClient()
     client.force_authenticate(make_staff(Role.DESK_WORKER, municipality))
     return client
+
+
+def test_intake_writes_the_history_row_and_counts(client_key, municipality):
+    """The intake writes inquiry, history row and rollups together (one statement on PostgreSQL)."""
+    response = keyed(client_key).post(
+        URL, body(municipality, contact_name="Kari"), format="json", HTTP_IDEMPOTENCY_KEY="h1"
+    )
+    assert response.status_code == 201, response.content
+    inquiry = Inquiry.objects.get()
+    assert response.json()["id"] == inquiry.pk
+    assert response.json()["reference"] == inquiry.reference
+    row = inquiry.history.get()
+    assert row.history_type == "+"
+    assert row.history_user.username == "system-intake"
+    assert (row.reference, row.subject, row.contact_name, row.received_at, row.reply_deadline) == (
+        inquiry.reference,
+        inquiry.subject,
+        "Kari",
+        inquiry.received_at,
+        inquiry.reply_deadline,
+    )
+    assert row.municipality_id == municipality.pk
+    assert inquiry.updated_at is not None
+    assert DailyStat.objects.get(municipality=municipality).received == 1
+    assert DailyServiceStat.objects.get(municipality=municipality).received == 1

@@ -137,16 +137,7 @@ def apply_change(before: Snapshot | None, after: Snapshot | None) -> None:
 
 def apply_deltas(deltas) -> None:
     """Apply per-table deltas: one multi-row upsert per table, all in one statement on PostgreSQL."""
-    statements: list[tuple[str, list]] = []
-    for table, rows in deltas.items():
-        model, key_fields = TABLES[table]
-        rows = {k: v for k, v in rows.items() if any(v.values())}
-        if not rows:
-            continue
-        # Every row of a table carries every count field of the table (0 where it does not change).
-        count_fields = sorted({field for counts in rows.values() for field in counts})
-        params = [tuple(key) + tuple(counts.get(f, 0) for f in count_fields) for key, counts in rows.items()]
-        statements.append(_upsert_sql(model, key_fields, count_fields, params))
+    statements = delta_statements(deltas)
     if not statements:
         return
     with connection.cursor() as cursor:
@@ -161,6 +152,28 @@ def apply_deltas(deltas) -> None:
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
+
+
+def new_inquiry_statements(inquiry: Inquiry) -> list[tuple[str, list]]:
+    """The upserts that count a new inquiry (to run as CTEs of the statement that inserts it)."""
+    deltas: dict[str, dict[tuple, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    _accumulate(deltas, snapshot(inquiry), +1)
+    return delta_statements(deltas)
+
+
+def delta_statements(deltas) -> list[tuple[str, list]]:
+    """(sql, params) of one multi-row upsert per table with a non-zero delta."""
+    statements: list[tuple[str, list]] = []
+    for table, rows in deltas.items():
+        model, key_fields = TABLES[table]
+        rows = {k: v for k, v in rows.items() if any(v.values())}
+        if not rows:
+            continue
+        # Every row of a table carries every count field of the table (0 where it does not change).
+        count_fields = sorted({field for counts in rows.values() for field in counts})
+        params = [tuple(key) + tuple(counts.get(f, 0) for f in count_fields) for key, counts in rows.items()]
+        statements.append(_upsert_sql(model, key_fields, count_fields, params))
+    return statements
 
 
 def _column(model, field: str) -> str:

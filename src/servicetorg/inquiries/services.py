@@ -11,7 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,10 +164,13 @@ def _register(
     # The related objects are instances read by the caller: no existence queries for them. The
     # reference is random (the unique index catches the rare collision), the token hash is ours.
     inquiry.full_clean(exclude=["reference", "token_hash", *INTAKE_RELATIONS], validate_unique=False)
-    inquiry.save()
+    if connection.vendor == "postgresql":
+        _insert_counted(inquiry, user)  # inquiry, history row and rollups in one statement
+    else:
+        inquiry.save()
+        rollups.apply_change(None, rollups.snapshot(inquiry))
     if body:
         _log(inquiry, MessageKind.CITIZEN, body)
-    rollups.apply_change(None, rollups.snapshot(inquiry))
     if resolve_at_desk:
         resolve(inquiry, user=user, note=resolution_note)
         inquiry.refresh_from_db()
@@ -174,6 +178,59 @@ def _register(
         route(inquiry, unit=route_to, handling=handling, user=user, note=resolution_note)
         inquiry.refresh_from_db()
     return Registered(inquiry=inquiry, token=token)
+
+
+#: Columns of the history model that are not copies of the inquiry's columns.
+_HISTORY_OWN = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+def _insert_counted(inquiry: Inquiry, user) -> None:
+    """INSERT the new inquiry, its history row ("+", as django-simple-history writes it) and its
+    rollup counts with data-modifying CTEs: one round trip instead of three (PostgreSQL only).
+
+    The inquiry's INSERT is Django's own (field defaults and ``pre_save`` such as ``auto_now`` apply);
+    model save signals are not sent on this path (the history row is the only receiver).
+    """
+    meta = Inquiry._meta
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
+    query = InsertQuery(Inquiry)
+    query.insert_values(fields, [inquiry])
+    [(insert_sql, insert_params)] = query.get_compiler(connection.alias).as_sql()
+    history_model = _history_model()
+    q = connection.ops.quote_name
+    copied = ", ".join(
+        q(f.column) for f in history_model._meta.concrete_fields if f.column not in _HISTORY_OWN
+    )
+    history_sql = (
+        f"INSERT INTO {q(history_model._meta.db_table)} ({copied}, {q('history_date')}, "  # noqa: S608
+        f"{q('history_change_reason')}, {q('history_type')}, {q('history_user_id')}) "
+        f"SELECT {copied}, %s, %s, '+', %s FROM i"
+    )
+    history_params = [
+        getattr(inquiry, "_history_date", timezone.now()),
+        getattr(inquiry, "_change_reason", None),
+        user.pk if user is not None else None,
+    ]
+    counts = rollups.new_inquiry_statements(inquiry)
+    ctes = "".join(f", u{n} AS ({sql})" for n, (sql, _p) in enumerate(counts))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH i AS ({insert_sql} RETURNING {copied}), "  # noqa: S608 (copied columns include the id)
+            f"h AS ({history_sql}){ctes} SELECT {q(meta.pk.column)} FROM i",
+            [*insert_params, *history_params, *(v for _sql, p in counts for v in p)],
+        )
+        inquiry.pk = cursor.fetchone()[0]
+    inquiry._state.adding = False
+    inquiry._state.db = connection.alias
+
+
+_history_models: dict = {}
+
+
+def _history_model():
+    if "inquiry" not in _history_models:
+        _history_models["inquiry"] = Inquiry.history.model
+    return _history_models["inquiry"]
 
 
 @transaction.atomic

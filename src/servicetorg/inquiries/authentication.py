@@ -42,7 +42,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
-def _user_converters():
+@cache
+def _user_converters(vendor: str):
     """Per user column: the backend's and the field's converters (as the ORM applies them)."""
     out = []
     for field in get_user_model()._meta.concrete_fields:
@@ -84,7 +85,7 @@ def _client_and_account(key_hash: str):
     first = rows[0]
     user_model = get_user_model()
     values = []
-    for (col, converters), value in zip(_user_converters(), first[6:], strict=True):
+    for (col, converters), value in zip(_user_converters(connection.vendor), first[6:], strict=True):
         for converter in converters:
             value = converter(value, col, connection)
         values.append(value)

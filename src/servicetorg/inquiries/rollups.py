@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -182,6 +183,12 @@ def _column(model, field: str) -> str:
 
 def _upsert_sql(model, key_fields, count_fields, rows) -> tuple[str, list]:
     """``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``."""
+    sql = _upsert_text(connection.vendor, model, tuple(key_fields), tuple(count_fields), len(rows))
+    return sql, [value for params in rows for value in params]
+
+
+@lru_cache(maxsize=256)
+def _upsert_text(vendor, model, key_fields, count_fields, row_count) -> str:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     key_columns = [_column(model, f) for f in key_fields]
@@ -195,11 +202,10 @@ def _upsert_sql(model, key_fields, count_fields, rows) -> tuple[str, list]:
     columns = ", ".join(quote(c) for c in key_columns + count_columns + others)
     row = "(" + ", ".join(["%s"] * (len(key_columns) + len(count_columns)) + ["0"] * len(others)) + ")"
     updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in count_columns)
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(rows))} "  # noqa: S608 (identifiers)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * row_count)} "  # noqa: S608 (identifiers)
         f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {updates}"
     )
-    return sql, [value for params in rows for value in params]
 
 
 @transaction.atomic

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,40 +188,50 @@ def _insert_counted(inquiry: Inquiry, user) -> None:
     """INSERT the new inquiry, its history row ("+", as django-simple-history writes it) and its
     rollup counts with data-modifying CTEs: one round trip instead of three (PostgreSQL only).
 
-    The inquiry's INSERT is Django's own (field defaults and ``pre_save`` such as ``auto_now`` apply);
-    model save signals are not sent on this path (the history row is the only receiver).
+    The inquiry's values are prepared as Django's INSERT prepares them (field defaults, ``pre_save``
+    such as ``auto_now``, ``get_db_prep_save``); model save signals are not sent on this path (the
+    history row is the only receiver). The statement text is built once per process.
     """
-    meta = Inquiry._meta
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
-    query = InsertQuery(Inquiry)
-    query.insert_values(fields, [inquiry])
-    [(insert_sql, insert_params)] = query.get_compiler(connection.alias).as_sql()
-    history_model = _history_model()
-    q = connection.ops.quote_name
-    copied = ", ".join(
-        q(f.column) for f in history_model._meta.concrete_fields if f.column not in _HISTORY_OWN
-    )
-    history_sql = (
-        f"INSERT INTO {q(history_model._meta.db_table)} ({copied}, {q('history_date')}, "  # noqa: S608
-        f"{q('history_change_reason')}, {q('history_type')}, {q('history_user_id')}) "
-        f"SELECT {copied}, %s, %s, '+', %s FROM i"
-    )
+    fields, insert_sql, history_sql = _insert_statement()
+    values = [f.get_db_prep_save(f.pre_save(inquiry, True), connection=connection) for f in fields]
     history_params = [
         getattr(inquiry, "_history_date", timezone.now()),
         getattr(inquiry, "_change_reason", None),
         user.pk if user is not None else None,
     ]
     counts = rollups.new_inquiry_statements(inquiry)
+    pk = connection.ops.quote_name(Inquiry._meta.pk.column)
     ctes = "".join(f", u{n} AS ({sql})" for n, (sql, _p) in enumerate(counts))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH i AS ({insert_sql} RETURNING {copied}), "  # noqa: S608 (copied columns include the id)
-            f"h AS ({history_sql}){ctes} SELECT {q(meta.pk.column)} FROM i",
-            [*insert_params, *history_params, *(v for _sql, p in counts for v in p)],
+            f"WITH i AS ({insert_sql}), h AS ({history_sql}){ctes} SELECT {pk} FROM i",  # noqa: S608
+            [*values, *history_params, *(v for _sql, p in counts for v in p)],
         )
         inquiry.pk = cursor.fetchone()[0]
     inquiry._state.adding = False
     inquiry._state.db = connection.alias
+
+
+@cache
+def _insert_statement() -> tuple[list, str, str]:
+    """(fields, INSERT of the inquiry RETURNING the copied columns, INSERT of its history row)."""
+    meta = Inquiry._meta
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
+    q = connection.ops.quote_name
+    history_model = _history_model()
+    copied = ", ".join(
+        q(f.column) for f in history_model._meta.concrete_fields if f.column not in _HISTORY_OWN
+    )  # includes the id
+    insert_sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {copied}"
+    )
+    history_sql = (
+        f"INSERT INTO {q(history_model._meta.db_table)} ({copied}, {q('history_date')}, "  # noqa: S608
+        f"{q('history_change_reason')}, {q('history_type')}, {q('history_user_id')}) "
+        f"SELECT {copied}, %s, %s, '+', %s FROM i"
+    )
+    return fields, insert_sql, history_sql
 
 
 _history_models: dict = {}

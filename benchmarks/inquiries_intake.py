@@ -1,8 +1,10 @@
 # ruff: noqa: E501, S603, S607
 """Intake API throughput: gunicorn on 127.0.0.1, PostgreSQL (bench_inquiries), load from wrk.
 
-    .venv/bin/python benchmarks/inquiries_intake.py [--duration 20] [--connections 16] [--threads 2]
-        [--workers 3] [--worker-threads 1] [--auth api-key|session] [--runs 1] [--python-client]
+    .venv/bin/python benchmarks/inquiries_intake.py [--duration 15] [--connections 8] [--threads 1]
+        [--workers 3] [--worker-threads 1] [--auth api-key|session] [--runs 2] [--python-client]
+    .venv/bin/python benchmarks/inquiries_intake.py --profile [--requests 500] [--cpu] [--top 45]
+        [--dump file.prof]
 
 Every request POSTs /api/inquiries/inquiries/ with a fresh Idempotency-Key, authenticated as a system
 client (``Authorization: Api-Key <key>``, the default) or with a logged-in session cookie
@@ -11,19 +13,33 @@ client (``Authorization: Api-Key <key>``, the default) or with a logged-in sessi
 the SQL statements per request (counted in-process with CaptureQueriesContext). Afterwards it checks
 that the rollups count every inquiry created. Target (issue): >= 500 req/s with p95 < 50 ms.
 
+``--profile`` runs no server: N intake requests in-process through Django's WSGI handler
+(django.test.Client, DEBUG=0, same database), prints CPU ms/request (time.process_time of this
+process: PostgreSQL's share is not in it) and the cProfile tops by cumulative and by own time
+(``--cpu``: charge CPU time instead of wall time).
+
 Without ``wrk`` (``apt-get install wrk``) it says so and falls back to a Python client (requests in
 threads, which itself needs much of the CPU: its figures are far below what the server can do).
 ``BENCH_SRC=<other checkout>/src`` serves another version of the code (before/after comparisons).
 
-Figures on the shared 2-core machine (load average 3-5 from other developers' test runs), wrk -t2 -c16
-20 s, bench_inquiries with 10 M inquiries in another municipality (a fresh database gave the same):
-  before (session auth, 17 statements + session/user/memberships):  22-47 req/s, p95 430-1300 ms
-  after  (Api-Key, 12 statements), 3 sync workers:                   55-71 req/s, p95 330-775 ms
-  after, 4 gthread workers x 4 threads:                              65-80 req/s, p95 435 ms (best run)
-One request costs ~11 ms of CPU in Django/DRF alone (in-process, time.process_time), so the 2 cores
-cap the intake near 150 req/s before PostgreSQL and wrk take their share; even a request that DRF
-refuses at once (403, no database write) ran at ~420 req/s here. The >= 500 req/s / p95 < 50 ms target
-needs more cores (or several app servers) rather than fewer statements.
+Figures on the shared 2-core machine (wrk -t1, 15 s, Api-Key auth, 2 runs each; load average ~3,
+mostly this benchmark itself; bench_inquiries holding 10 M inquiries of another municipality):
+  CPU per request in-process: 9.2-10.1 ms before the lean intake path, 5.0-5.4 ms after.
+  SQL per request: BEGIN, auth (client+account+memberships), idempotency claim, municipality+rules,
+  inquiry+history row+rollups (one statement), idempotency response, COMMIT (was 12 statements).
+                                          req/s     p50 ms   p95 ms
+  before, 3 sync workers, -c16            137-151   102-116  131-143
+  after,  3 sync workers, -c16            249-267    58-63    76-82
+  after,  3 sync workers, -c8 (default)   235-242    32-33    44-45
+  after,  2 sync workers, -c8             217-228    34-36    46-49
+  after,  4 sync workers, -c16            215-232    66-75    92
+  after,  2 gthread x4, -c16              206-221    77-86   142
+  after,  3 gthread x4, -c32              217-223   171-181  236-273
+No errors in any run. Sync workers beat gthread here (the GIL and thread switching on 2 cores).
+While another developer's test run held both cores, every configuration fell to 90-130 req/s.
+At ~5 ms of Python CPU per request plus PostgreSQL and wrk on the same 2 cores, ~250 req/s is the
+ceiling: the >= 500 req/s target needs more cores (or app servers) than this machine has; the p95
+< 50 ms target holds at 8 concurrent connections.
 """
 
 import json
@@ -321,13 +337,13 @@ def main():
     if "--profile" in sys.argv:
         profile(arg("--requests", 500))
         return
-    duration = arg("--duration", 20)
-    connections = arg("--connections", 16)
-    threads = arg("--threads", 2)
+    duration = arg("--duration", 15)
+    connections = arg("--connections", 8)
+    threads = arg("--threads", 1)
     workers = arg("--workers", 3)
     worker_threads = arg("--worker-threads", 1)
     auth = arg("--auth", "api-key")
-    runs = arg("--runs", 1)
+    runs = arg("--runs", 2)
     use_wrk = "--python-client" not in sys.argv
     if use_wrk and which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install -y wrk); falling back to the Python client,")

@@ -28,6 +28,11 @@ def memberships(user) -> list[tuple[int, int | None, str]]:
     return cached
 
 
+def remember_memberships(user, triples: list[tuple[int, int | None, str]]) -> None:
+    """Give ``user`` memberships already read elsewhere (e.g. in the same query as its API key)."""
+    setattr(user, _CACHE_ATTR, list(triples))
+
+
 def forget_memberships(user) -> None:
     """Drop the per-object cache (after changing a user's memberships)."""
     if hasattr(user, _CACHE_ATTR):

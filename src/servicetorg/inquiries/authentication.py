@@ -90,8 +90,8 @@ def _client_and_account(key_hash: str):
             value = converter(value, col, connection)
         values.append(value)
     user = user_model.from_db(connection.alias, user_attnames, values)
-    # The same cache core.tenancy.memberships() fills: (municipality_id, unit_id, role) triples.
-    setattr(user, tenancy._CACHE_ATTR, [(r[3], r[4], r[5]) for r in rows if r[3] is not None])
+    # (municipality_id, unit_id, role) triples, as core.tenancy.memberships() would read them.
+    tenancy.remember_memberships(user, [(r[3], r[4], r[5]) for r in rows if r[3] is not None])
     client = ApiClient.from_db(
         connection.alias,
         ["id", "municipality_id", "name", "user_id", "key_hash", "active"],

@@ -13,7 +13,7 @@ from .models import (
     ServiceLadder,
     ServiceState,
 )
-from .services import DESCRIPTION_FIELDS
+from .services import DESCRIPTION_FIELDS, SERVICE_FIELDS
 
 
 class ServiceForm(forms.ModelForm):
@@ -27,15 +27,7 @@ class ServiceForm(forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = [
-            "area",
-            "slug",
-            "responsible_unit",
-            "ladder_level",
-            "channels",
-            "requires_national_id",
-            "review_due",
-        ]
+        fields = list(SERVICE_FIELDS)
         widgets = {"review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, municipality: Municipality, **kwargs):

@@ -381,29 +381,33 @@ def measure_progress(request, pk, measure_pk):
     return redirect("strategy:strategy-detail", pk=strategy.pk)
 
 
+def _run_transition(request, transition, target) -> bool:
+    """Validate the transition form and run ``transition(target, action, ...)``; report to the user."""
+    form = forms.TransitionForm(request.POST, prefix="tr")
+    if not form.is_valid():
+        messages.error(request, _("The form was not valid."))
+        return False
+    data = form.cleaned_data
+    try:
+        transition(
+            target,
+            data["action"],
+            user=request.user,
+            adopted_on=data["adopted_on"],
+            case_reference=data["case_reference"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def strategy_transition(request, pk):
     strategy = _strategy(request, pk)
-    form = forms.TransitionForm(request.POST, prefix="tr")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.transition(
-                strategy,
-                data["action"],
-                user=request.user,
-                adopted_on=data["adopted_on"],
-                case_reference=data["case_reference"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, _("The strategy is now: %(state)s.") % {"state": _state_label(strategy)}
-            )
-    else:
-        messages.error(request, _("The form was not valid."))
+    if _run_transition(request, services.transition, strategy):
+        messages.success(request, _("The strategy is now: %(state)s.") % {"state": _state_label(strategy)})
     return redirect("strategy:strategy-detail", pk=strategy.pk)
 
 
@@ -539,21 +543,8 @@ def report_detail(request, pk):
 @require_POST
 def report_transition(request, pk):
     report = _report(request, pk)
-    form = forms.TransitionForm(request.POST, prefix="tr")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.report_transition(
-                report,
-                data["action"],
-                user=request.user,
-                adopted_on=data["adopted_on"],
-                case_reference=data["case_reference"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The report was updated."))
+    if _run_transition(request, services.report_transition, report):
+        messages.success(request, _("The report was updated."))
     return redirect("strategy:report-detail", pk=report.pk)
 
 

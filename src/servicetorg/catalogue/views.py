@@ -67,6 +67,7 @@ def service_list(request):
             services_qs = services_qs.filter(review_due__lt=timezone.localdate()).exclude(state="archived")
     services_qs = services_qs.order_by("area__position", "name", "slug")
     page = Paginator(services_qs, 50).get_page(request.GET.get("page"))
+    editable = editable_municipality_ids(request.user)
     overdue = scope(Service.objects.filter(review_due__lt=timezone.localdate()), request.user).exclude(
         state="archived"
     )
@@ -80,8 +81,7 @@ def service_list(request):
             "page": page,
             "overdue_count": overdue.count(),
             "query": query.urlencode(),
-            "can_create": editable_municipality_ids(request.user) is None
-            or bool(editable_municipality_ids(request.user)),
+            "can_create": editable is None or bool(editable),
         },
     )
 

@@ -102,6 +102,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django binds parameters on the client, so PostgreSQL parses and plans every statement anew. The
+    # few statements of hot paths run through servicetorg.core.db.prepared_cursor() instead: bound on
+    # the server, and prepared (planned once per connection) from their 5th execution on. Set
+    # DB_PREPARE_THRESHOLD=off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21
+    # in transaction mode).
+    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _threshold == "off" else int(_threshold)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 from servicetorg.core.choices import Role
 from tests.factories import UnitFactory, make_service, make_staff
@@ -40,3 +41,23 @@ def time_machine_today(monkeypatch):
         monkeypatch.setattr(timezone, "now", lambda: moment)
 
     return travel
+
+
+@pytest.fixture
+def client_key(municipality, make_staff):
+    """The API key of a system client whose service account is a desk worker of ``municipality``."""
+    from servicetorg.inquiries import services
+
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    account = make_staff(Role.DESK_WORKER, municipality, username="system-intake")
+    _client, key = services.create_api_client(
+        municipality=municipality, name="Chatbot", user=admin, service_account=account
+    )
+    return key
+
+
+def keyed(key):
+    """An API client that sends ``Authorization: Api-Key <key>``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client

@@ -15,6 +15,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from servicetorg.core import tenancy
+from servicetorg.core.db import prepared_cursor
 from servicetorg.core.models import Membership
 
 from .models import ApiClient, hash_token
@@ -77,7 +78,7 @@ def _client_and_account(key_hash: str):
     of the request need no further query.
     """
     sql, user_attnames = _lookup_sql()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [key_hash])
         rows = cursor.fetchall()
     if not rows:

@@ -57,10 +57,11 @@ def municipality_with_rules(pk: int):
     as :func:`with_channel_rules` would annotate it; None when there is no such municipality."""
     from django.db import connection
 
+    from servicetorg.core.db import prepared_cursor
     from servicetorg.core.models import Municipality
 
     q = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT m.{q('id')}, r.{q('channel')}, r.{q('working_days')} "  # noqa: S608 (identifiers only)
             f"FROM {q(Municipality._meta.db_table)} m LEFT JOIN {q(ChannelRule._meta.db_table)} r "

@@ -60,8 +60,12 @@ class DeadlineSource(models.TextChoices):
 class Inquiry(models.Model):
     """A henvendelse: one contact from a citizen, through one channel, about one service (or unknown)."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="inquiries")
-    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
+    # Foreign keys led by a composite index in Meta carry no index of their own (every index is
+    # written on every intake).
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="inquiries", db_index=False
+    )
+    reference = models.CharField(_("reference"), max_length=12, default=new_reference)
     token_hash = models.CharField(max_length=64, editable=False, default="")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     service = models.ForeignKey(
@@ -92,12 +96,14 @@ class Inquiry(models.Model):
         blank=True,
         related_name="inquiries",
         verbose_name=_("unit"),
+        db_index=False,
     )
     contact_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="owned_inquiries",
         verbose_name=_("contact person"),
         help_text=_("One case, one contact person: owns the inquiry until it is closed."),
@@ -107,6 +113,7 @@ class Inquiry(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="assigned_inquiries",
         verbose_name=_("case officer"),
     )
@@ -123,12 +130,21 @@ class Inquiry(models.Model):
     warning_sent_for = models.DateField(null=True, blank=True, editable=False)
     breached = models.BooleanField(_("deadline broken"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["token_hash", "updated_at"])
+    # History rows are read per inquiry (its id) and by date; no other index on the history table.
+    history = HistoricalRecords(
+        excluded_fields=["token_hash", "updated_at"],
+        no_db_index=[
+            "municipality", "reference", "service", "unit", "contact_person", "assigned_to",
+            "registered_by",
+        ],
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("inquiry")
         verbose_name_plural = _("inquiries")
         ordering = ["-received_at"]
+        # A unique constraint rather than unique=True: no second (LIKE pattern) index on PostgreSQL.
+        constraints = [models.UniqueConstraint(fields=["reference"], name="inq_reference_unique")]
         indexes = [
             models.Index(
                 fields=["municipality", "state", "reply_deadline"], name="inq_tenant_state_deadline"
@@ -290,7 +306,9 @@ class ApiClient(models.Model):
 class IdempotencyRecord(models.Model):
     """One Idempotency-Key per user: repeats get the first response, never a second inquiry."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(  # led by the unique (user, key) index
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)

@@ -155,14 +155,18 @@ def apply_deltas(deltas) -> None:
                 cursor.execute(sql, params)
 
 
-def new_inquiry_statements(inquiry: Inquiry) -> list[tuple[str, list]]:
-    """The upserts that count a new inquiry (to run as CTEs of the statement that inserts it)."""
+def new_inquiry_statements(inquiry: Inquiry, *, for_each_row_of: str | None = None) -> list[tuple[str, list]]:
+    """The upserts that count a new inquiry (to run as CTEs of the statement that inserts it).
+
+    ``for_each_row_of``: the name of a CTE; the counts are then added once per row it returns (none
+    when the insert it names did not happen), instead of unconditionally.
+    """
     deltas: dict[str, dict[tuple, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     _accumulate(deltas, snapshot(inquiry), +1)
-    return delta_statements(deltas)
+    return delta_statements(deltas, for_each_row_of=for_each_row_of)
 
 
-def delta_statements(deltas) -> list[tuple[str, list]]:
+def delta_statements(deltas, *, for_each_row_of: str | None = None) -> list[tuple[str, list]]:
     """(sql, params) of one multi-row upsert per table with a non-zero delta."""
     statements: list[tuple[str, list]] = []
     for table, rows in deltas.items():
@@ -173,7 +177,7 @@ def delta_statements(deltas) -> list[tuple[str, list]]:
         # Every row of a table carries every count field of the table (0 where it does not change).
         count_fields = sorted({field for counts in rows.values() for field in counts})
         params = [tuple(key) + tuple(counts.get(f, 0) for f in count_fields) for key, counts in rows.items()]
-        statements.append(_upsert_sql(model, key_fields, count_fields, params))
+        statements.append(_upsert_sql(model, key_fields, count_fields, params, for_each_row_of))
     return statements
 
 
@@ -181,14 +185,16 @@ def _column(model, field: str) -> str:
     return model._meta.get_field(field.removesuffix("_id") if field.endswith("_id") else field).column
 
 
-def _upsert_sql(model, key_fields, count_fields, rows) -> tuple[str, list]:
+def _upsert_sql(model, key_fields, count_fields, rows, for_each_row_of=None) -> tuple[str, list]:
     """``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``."""
-    sql = _upsert_text(connection.vendor, model, tuple(key_fields), tuple(count_fields), len(rows))
+    sql = _upsert_text(
+        connection.vendor, model, tuple(key_fields), tuple(count_fields), len(rows), for_each_row_of
+    )
     return sql, [value for params in rows for value in params]
 
 
 @lru_cache(maxsize=256)
-def _upsert_text(vendor, model, key_fields, count_fields, row_count) -> str:
+def _upsert_text(vendor, model, key_fields, count_fields, row_count, for_each_row_of=None) -> str:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     key_columns = [_column(model, f) for f in key_fields]
@@ -200,10 +206,16 @@ def _upsert_text(vendor, model, key_fields, count_fields, row_count) -> str:
         if f.column not in {*key_columns, *count_columns} and not f.primary_key
     ]
     columns = ", ".join(quote(c) for c in key_columns + count_columns + others)
-    row = "(" + ", ".join(["%s"] * (len(key_columns) + len(count_columns)) + ["0"] * len(others)) + ")"
+    values = ", ".join(["%s"] * (len(key_columns) + len(count_columns)) + ["0"] * len(others))
+    if for_each_row_of is None:
+        rows = "VALUES " + ", ".join([f"({values})"] * row_count)
+    else:
+        if row_count != 1:
+            raise ValueError("for_each_row_of takes one row of counts")
+        rows = f"SELECT {values} FROM {for_each_row_of}"  # noqa: S608 (a CTE's name)
     updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in count_columns)
     return (
-        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * row_count)} "  # noqa: S608 (identifiers)
+        f"INSERT INTO {table} ({columns}) {rows} "  # noqa: S608 (identifiers and placeholders only)
         f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {updates}"
     )
 

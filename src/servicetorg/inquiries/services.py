@@ -6,19 +6,22 @@ machine (transitions.py), changes it, writes the message log and updates the das
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core.choices import Channel, Role
+from servicetorg.core.db import prepared_cursor
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
@@ -32,6 +35,7 @@ from .models import (
     CompensationState,
     DeadlineSource,
     Handling,
+    IdempotencyRecord,
     Inquiry,
     InquiryMessage,
     MessageKind,
@@ -107,6 +111,31 @@ def register(*, savepoint: bool = True, **fields) -> Registered:
 
 def _register(
     *,
+    user=None,
+    resolve_at_desk: bool = False,
+    resolution_note: str = "",
+    route_to: Unit | None = None,
+    handling: str = Handling.FORWARDED,
+    **fields,
+) -> Registered:
+    """Register an inquiry (see :func:`prepare` for the fields); optionally resolve it at the desk or
+    route it at once. ``user`` is the staff member registering (becomes the contact person); None
+    for citizen intake."""
+    registered = prepare(user=user, **fields)
+    _check_unit(registered.inquiry.municipality_id, route_to)
+    insert(registered.inquiry, user)
+    inquiry = registered.inquiry
+    if resolve_at_desk:
+        resolve(inquiry, user=user, note=resolution_note)
+        inquiry.refresh_from_db()
+    elif route_to is not None:
+        route(inquiry, unit=route_to, handling=handling, user=user, note=resolution_note)
+        inquiry.refresh_from_db()
+    return registered
+
+
+def prepare(
+    *,
     municipality: Municipality,
     channel: str,
     subject: str,
@@ -118,20 +147,17 @@ def _register(
     national_id: str = "",
     user=None,
     received_at: datetime | None = None,
-    resolve_at_desk: bool = False,
-    resolution_note: str = "",
-    route_to: Unit | None = None,
-    handling: str = Handling.FORWARDED,
 ) -> Registered:
-    """Register an inquiry; optionally resolve it at the desk or route it at once.
+    """A new inquiry, checked and with its deadline, reference and secret token; not saved yet
+    (:func:`insert` saves it). Raises ValidationError or PermissionDenied, having written nothing.
 
-    ``user`` is the staff member registering (becomes the contact person); None for citizen intake.
+    ``municipality`` and ``service`` are instances read by the caller (``deadlines`` reads them with
+    their channel rules and reply promise in one query each).
     """
     _require(user, municipality.pk)
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Choose a valid channel.")})
     _check_service(municipality, service)
-    _check_unit(municipality.pk, route_to)
     national_id = (national_id or "").replace(" ", "")
     if national_id and not (service is not None and service.requires_national_id):
         raise ValidationError(
@@ -164,74 +190,146 @@ def _register(
     # The related objects are instances read by the caller: no existence queries for them. The
     # reference is random (the unique index catches the rare collision), the token hash is ours.
     inquiry.full_clean(exclude=["reference", "token_hash", *INTAKE_RELATIONS], validate_unique=False)
+    return Registered(inquiry=inquiry, token=token)
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """An Idempotency-Key to claim in the statement that inserts the inquiry, with the response to
+    keep for repeats (the inquiry's id is filled in by the insert)."""
+
+    user_id: int
+    key: str
+    request_hash: str
+    response: dict
+    status_code: int = 201
+
+
+def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> bool:
+    """Save a :func:`prepare`d inquiry with its history row ("+"), its rollup counts and the citizen's
+    text as its first message; with ``claim``, also the idempotency record. All or nothing.
+
+    False, having written nothing, when the claim's key is taken (by a committed request, or by one
+    in flight: the insert waits for it to end). On PostgreSQL it is one statement, planned once per
+    connection; model save signals are not sent on that path (the history row is the only receiver).
+    """
     if connection.vendor == "postgresql":
-        _insert_counted(inquiry, user)  # inquiry, history row and rollups in one statement
-    else:
+        return _insert_in_one_statement(inquiry, user, claim)
+    with transaction.atomic():
+        record = None
+        if claim is not None:
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user_id=claim.user_id, key=claim.key, request_hash=claim.request_hash
+                    )
+            except IntegrityError:
+                return False
         inquiry.save()
         rollups.apply_change(None, rollups.snapshot(inquiry))
-    if body:
-        _log(inquiry, MessageKind.CITIZEN, body)
-    if resolve_at_desk:
-        resolve(inquiry, user=user, note=resolution_note)
-        inquiry.refresh_from_db()
-    elif route_to is not None:
-        route(inquiry, unit=route_to, handling=handling, user=user, note=resolution_note)
-        inquiry.refresh_from_db()
-    return Registered(inquiry=inquiry, token=token)
+        if inquiry.body:
+            _log(inquiry, MessageKind.CITIZEN, inquiry.body)
+        if record is not None:
+            record.status_code = claim.status_code
+            record.response = {**claim.response, "id": inquiry.pk}
+            record.inquiry = inquiry
+            record.save(update_fields=["status_code", "response", "inquiry"])
+    return True
 
 
 #: Columns of the history model that are not copies of the inquiry's columns.
 _HISTORY_OWN = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
 
-def _insert_counted(inquiry: Inquiry, user) -> None:
-    """INSERT the new inquiry, its history row ("+", as django-simple-history writes it) and its
-    rollup counts with data-modifying CTEs: one round trip instead of three (PostgreSQL only).
+def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | None) -> bool:
+    """INSERT the key claim (optional), the inquiry, its history row, its rollup counts and its first
+    message (optional) with data-modifying CTEs, each reading the row of the one before, so that a
+    taken key stops them all. The statement text is built once per process for each of its four
+    shapes, and prepared once per connection.
 
     The inquiry's values are prepared as Django's INSERT prepares them (field defaults, ``pre_save``
-    such as ``auto_now``, ``get_db_prep_save``); model save signals are not sent on this path (the
-    history row is the only receiver). The statement text is built once per process.
+    such as ``auto_now``, ``get_db_prep_save``).
     """
-    fields, insert_sql, history_sql = _insert_statement()
-    values = [f.get_db_prep_save(f.pre_save(inquiry, True), connection=connection) for f in fields]
-    history_params = [
-        getattr(inquiry, "_history_date", timezone.now()),
-        getattr(inquiry, "_change_reason", None),
-        user.pk if user is not None else None,
-    ]
-    counts = rollups.new_inquiry_statements(inquiry)
-    pk = connection.ops.quote_name(Inquiry._meta.pk.column)
-    ctes = "".join(f", u{n} AS ({sql})" for n, (sql, _p) in enumerate(counts))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH i AS ({insert_sql}), h AS ({history_sql}){ctes} SELECT {pk} FROM i",  # noqa: S608
-            [*values, *history_params, *(v for _sql, p in counts for v in p)],
-        )
-        inquiry.pk = cursor.fetchone()[0]
+    counts = rollups.new_inquiry_statements(inquiry, for_each_row_of="i")
+    sql = _statement(claim is not None, bool(inquiry.body), tuple(sql for sql, _values in counts))
+    fields = _inquiry_fields()
+    params = []
+    if claim is not None:
+        now = timezone.now()
+        params += [claim.user_id, claim.key, claim.request_hash, claim.status_code]
+        params += [json.dumps(claim.response, cls=DjangoJSONEncoder), now]
+    params += [f.get_db_prep_save(f.pre_save(inquiry, True), connection=connection) for f in fields]
+    params += [getattr(inquiry, "_history_date", timezone.now()), getattr(inquiry, "_change_reason", None)]
+    params.append(user.pk if user is not None else None)
+    for _sql, values in counts:
+        params += values
+    if inquiry.body:
+        params += [MessageKind.CITIZEN, inquiry.body, timezone.now()]
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    inquiry.pk = row[0]
     inquiry._state.adding = False
     inquiry._state.db = connection.alias
+    return True
 
 
 @cache
-def _insert_statement() -> tuple[list, str, str]:
-    """(fields, INSERT of the inquiry RETURNING the copied columns, INSERT of its history row)."""
-    meta = Inquiry._meta
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
+def _inquiry_fields() -> list:
+    return [f for f in Inquiry._meta.local_concrete_fields if not f.primary_key and not f.generated]
+
+
+@cache
+def _statement(claimed: bool, with_message: bool, count_statements: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
+    meta = Inquiry._meta
+    pk = q(meta.pk.column)
+    columns = [q(f.column) for f in _inquiry_fields()]
+    values = ["%s"] * len(columns)
+    ctes = []
+    if claimed:
+        record = IdempotencyRecord._meta
+        record_columns = ", ".join(
+            q(record.get_field(name).column)
+            for name in ("user", "key", "request_hash", "status_code", "response", "created_at", "inquiry")
+        )
+        # The inquiry's id is drawn first, so that the kept response can carry it.
+        sequence = f"pg_get_serial_sequence('{q(meta.db_table)}', '{meta.pk.column}')"
+        ctes.append(
+            f"c AS (INSERT INTO {q(record.db_table)} ({record_columns}) "  # noqa: S608 (identifiers)
+            f"SELECT %s, %s, %s, %s, jsonb_set(%s::jsonb, '{{id}}', to_jsonb(n.id)), %s, n.id "
+            f"FROM (SELECT nextval({sequence}) AS id) n "
+            f"ON CONFLICT ({q(record.get_field('user').column)}, {q('key')}) DO NOTHING "
+            f"RETURNING {q(record.get_field('inquiry').column)} AS id)"
+        )
+        columns.insert(0, pk)
+        values.insert(0, "c.id")
     history_model = _history_model()
     copied = ", ".join(
         q(f.column) for f in history_model._meta.concrete_fields if f.column not in _HISTORY_OWN
     )  # includes the id
-    insert_sql = (
-        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {copied}"
+    ctes.append(
+        f"i AS (INSERT INTO {q(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers)
+        f"SELECT {', '.join(values)}{' FROM c' if claimed else ''} RETURNING {copied})"
     )
-    history_sql = (
-        f"INSERT INTO {q(history_model._meta.db_table)} ({copied}, {q('history_date')}, "  # noqa: S608
+    ctes.append(
+        f"h AS (INSERT INTO {q(history_model._meta.db_table)} ({copied}, {q('history_date')}, "  # noqa: S608
         f"{q('history_change_reason')}, {q('history_type')}, {q('history_user_id')}) "
-        f"SELECT {copied}, %s, %s, '+', %s FROM i"
+        f"SELECT {copied}, %s, %s, '+', %s FROM i)"
     )
-    return fields, insert_sql, history_sql
+    ctes += [f"u{n} AS ({sql})" for n, sql in enumerate(count_statements)]
+    if with_message:
+        message = InquiryMessage._meta
+        message_columns = ", ".join(
+            q(message.get_field(name).column) for name in ("inquiry", "kind", "text", "created_at")
+        )
+        ctes.append(
+            f"m AS (INSERT INTO {q(message.db_table)} ({message_columns}) "  # noqa: S608 (identifiers)
+            f"SELECT {pk}, %s, %s, %s FROM i)"
+        )
+    return f"WITH {', '.join(ctes)} SELECT {pk} FROM i"  # noqa: S608 (identifiers only)
 
 
 _history_models: dict = {}

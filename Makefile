@@ -7,7 +7,7 @@ PORT ?= 8000
 VENDOR := src/servicetorg/static/vendor
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install static browsers migrate demo lint format messages worker benchmarks clean
+.PHONY: run test install static browsers migrate demo lint format messages worker bench-tools benchmarks clean
 
 run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -72,7 +72,10 @@ messages: install ## regenerate and compile translations (needs GNU gettext); fi
 	  (cd src/servicetorg/$$app && ../../../$(BIN)/django-admin makemessages -l en -l nb) || exit 1; done
 	cd src/servicetorg && ../../$(BIN)/django-admin compilemessages
 
-benchmarks: install static
+bench-tools: ## wrk, the HTTP load generator of benchmarks/inquiries_intake.py (Debian package)
+	@dpkg -s wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+benchmarks: install static bench-tools ## every benchmark (PostgreSQL on 127.0.0.1; prints figures)
 	for b in benchmarks/[a-z]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

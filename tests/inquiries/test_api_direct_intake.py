@@ -85,6 +85,20 @@ def test_direct_answer_equals_the_viewset_answer(client_key, as_account, municip
     assert first.history.get().history_type == "+"
 
 
+def test_direct_answer_comes_before_the_rest_of_the_cycle(client_key, as_account, municipality, spy):
+    """The middleware answers right after SecurityMiddleware: its headers are there, the later
+    middleware's (language, frame options) and the URL routing are not; other POSTs pass by."""
+    direct = keyed(client_key).post(URL, body(municipality), format="json")
+    through_drf = as_account.post(URL, body(municipality), format="json")
+    assert spy == [201, None]
+    assert direct["X-Content-Type-Options"] == through_drf["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Language" in through_drf and "X-Frame-Options" in through_drf
+    assert "Content-Language" not in direct and "X-Frame-Options" not in direct
+    inquiry = direct.json()["id"]
+    reply = keyed(client_key).post(f"{URL}{inquiry}/reply/", {"text": "Svar"}, format="json")
+    assert reply.status_code == 200 and spy == [201, None]
+
+
 def test_citizen_text_becomes_the_first_message(client_key, municipality, spy):
     response = keyed(client_key).post(URL, body(municipality, body="Når får jeg svar?"), format="json")
     assert spy == [201]

@@ -76,6 +76,38 @@ def test_api_key_is_limited_to_its_municipality(client_key, municipality, other_
     assert not Inquiry.objects.exists()
 
 
+def test_key_lookup_reads_memberships_once_and_the_own_municipalitys_rules(
+    client_key, municipality, other_municipality, unit
+):
+    """The key's one statement joins memberships and channel rules: each membership is kept once
+    however many rules there are, and only the client's municipality's rules are read."""
+    from servicetorg.core import tenancy
+    from servicetorg.core.models import Membership
+    from servicetorg.inquiries import deadlines
+    from servicetorg.inquiries.authentication import _client_and_account
+    from servicetorg.inquiries.models import ApiClient, hash_token
+
+    account = ApiClient.objects.get().user
+    Membership.objects.create(user=account, municipality=municipality, unit=unit, role=Role.CASE_OFFICER)
+    Membership.objects.create(user=account, municipality=other_municipality, role=Role.DESK_WORKER)
+    ChannelRule.objects.create(municipality=municipality, channel="letter", working_days=7)
+    ChannelRule.objects.create(municipality=municipality, channel="email", working_days=3)
+    ChannelRule.objects.create(municipality=other_municipality, channel="phone", working_days=9)
+    with CaptureQueriesContext(connection) as queries:
+        user, client = _client_and_account(hash_token(client_key))
+        assert tenancy.municipality_ids(user, [Role.DESK_WORKER]) == {municipality.pk, other_municipality.pk}
+        assert deadlines.channel_rules_of(client.municipality) == {"letter": 7, "email": 3}
+    assert len(queries) == 1
+    read = tenancy.memberships(user)
+    assert len(read) == 3
+    assert set(read) == {
+        (municipality.pk, None, Role.DESK_WORKER),
+        (municipality.pk, unit.pk, Role.CASE_OFFICER),
+        (other_municipality.pk, None, Role.DESK_WORKER),
+    }
+    assert client.municipality_id == municipality.pk
+
+
 def test_service_account_must_work_in_the_municipality(municipality, other_staff, make_staff):
     admin = make_staff(Role.ADMINISTRATION, municipality)
     with pytest.raises(ValidationError):
@@ -85,11 +117,12 @@ def test_service_account_must_work_in_the_municipality(municipality, other_staff
 
 
 def test_intake_queries_per_request(client_key, municipality, service):
-    """Authentication, municipality (+ channel rules), service (+ reply promise), and one statement
-    for key claim, inquiry, history, rollups and kept response; nothing per field or rollup row."""
+    """Authentication (+ memberships, the client's municipality and its channel rules), service
+    (+ reply promise), and one statement for key claim, inquiry, history, rollups and kept response;
+    nothing per field or rollup row."""
     client = keyed(client_key)
     client.post(URL, body(municipality), format="json", HTTP_IDEMPOTENCY_KEY="warm")
-    for extra, reads in (({}, 2), ({"service": service.pk}, 3)):
+    for extra, reads in (({}, 1), ({"service": service.pk}, 2)):
         with CaptureQueriesContext(connection) as queries:
             response = client.post(
                 URL, body(municipality, **extra), format="json", HTTP_IDEMPOTENCY_KEY=f"k{extra}"
@@ -184,3 +217,25 @@ def test_intake_writes_the_history_row_and_counts(client_key, municipality):
     assert inquiry.updated_at is not None
     assert DailyStat.objects.get(municipality=municipality).received == 1
     assert DailyServiceStat.objects.get(municipality=municipality).received == 1
+
+
+def test_derived_rows_follow_their_relations_through_the_orm(client_key, municipality):
+    """History, rollup and idempotency rows have no database constraints (CONCURRENT_INTAKE in
+    models.py); deleting through Django still cascades to them."""
+    from servicetorg.catalogue.models import ServiceArea
+    from servicetorg.core.models import Municipality
+    from servicetorg.inquiries.models import BacklogStat
+
+    response = keyed(client_key).post(URL, body(municipality), format="json", HTTP_IDEMPOTENCY_KEY="x1")
+    inquiry = Inquiry.objects.get(pk=response.json()["id"])
+    assert IdempotencyRecord.objects.filter(inquiry=inquiry).exists()
+    inquiry.delete()
+    assert not IdempotencyRecord.objects.filter(key="x1").exists()
+
+    empty = Municipality.objects.create(number="9998", name="Tom", organization_number="999999999")
+    DailyStat.objects.create(municipality=empty, day="2026-01-05", channel="phone", handling="pending")
+    BacklogStat.objects.create(municipality=empty, unit_key=0, open_count=1)
+    ServiceArea.objects.filter(municipality=empty).delete()  # a new municipality gets the seed areas
+    empty.delete()
+    assert not DailyStat.objects.filter(municipality_id=empty.pk).exists()
+    assert not BacklogStat.objects.filter(municipality_id=empty.pk).exists()

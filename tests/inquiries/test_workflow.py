@@ -310,3 +310,17 @@ def test_channel_rule_needs_administration(municipality, desk_worker, administra
     assert rule.working_days == 2
     services.set_channel_rule(municipality=municipality, channel="email", working_days=3, user=administration)
     assert ChannelRule.objects.get(municipality=municipality, channel="email").working_days == 3
+
+
+def test_references_are_readable_and_use_every_letter():
+    """Four and four letters of the phone-friendly alphabet, each position drawing from all 32."""
+    import re
+
+    from servicetorg.inquiries.models import REFERENCE_ALPHABET, new_reference
+
+    references = [new_reference() for _ in range(3000)]
+    pattern = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
+    assert all(pattern.fullmatch(reference) for reference in references)
+    for position in (0, 3, 5, 8):
+        assert {reference[position] for reference in references} == set(REFERENCE_ALPHABET)
+    assert len(set(references)) == len(references)

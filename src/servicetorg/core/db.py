@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 @contextmanager
@@ -21,15 +21,15 @@ def prepared_cursor():
     through Django's cursor wrapper, so its statements are logged and counted like any other. On
     other databases: ``connection.cursor()``.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each attribute of the proxy is a lookup
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             yield cursor
         return
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = _PreparedCursor(connection.connection)
-    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-    with wrapped as cursor:
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = _PreparedCursor(db.connection)
+    with db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw) as cursor:
         yield cursor
 
 

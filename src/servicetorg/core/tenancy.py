@@ -28,7 +28,7 @@ def memberships(user) -> list[tuple[int, int | None, str]]:
     return cached
 
 
-def remember_memberships(user, triples: list[tuple[int, int | None, str]]) -> None:
+def remember_memberships(user, triples: Iterable[tuple[int, int | None, str]]) -> None:
     """Give ``user`` memberships already read elsewhere (e.g. in the same query as its API key)."""
     setattr(user, _CACHE_ATTR, list(triples))
 

@@ -1,6 +1,5 @@
 """REST API (DRF): inquiries with idempotent intake, actions, and the dashboard figures."""
 
-import copy
 import hashlib
 import json
 
@@ -25,6 +24,7 @@ from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
 from servicetorg.catalogue.models import Service
+from servicetorg.core.api import CopiedFieldsMixin
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids, scope
@@ -42,16 +42,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
-class InquirySerializer(serializers.ModelSerializer):
+class InquirySerializer(CopiedFieldsMixin, serializers.ModelSerializer):
     """Read-only. Its fields are built from the model once per process, not for every instance."""
-
-    _built_fields = None
-
-    def get_fields(self):
-        cls = type(self)
-        if cls.__dict__.get("_built_fields") is None:
-            cls._built_fields = super().get_fields()
-        return copy.deepcopy(cls._built_fields)
 
     class Meta:
         model = Inquiry
@@ -79,7 +71,7 @@ class InquirySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(CopiedFieldsMixin, serializers.Serializer):
     # Ids, read by validate(): the municipality with its channel rules in one statement (after the
     # tenant check, so other tenants' ids are refused without a query), the service with its reply
     # promise in one query.
@@ -103,7 +95,8 @@ class IntakeSerializer(serializers.Serializer):
             client is not None and client.municipality_id != pk
         ):
             raise serializers.ValidationError(_("You cannot register inquiries for this municipality."))
-        municipality = deadlines.municipality_with_rules(pk)
+        # An API client's municipality was read with the key, channel rules and all (authentication).
+        municipality = client.municipality if client is not None else deadlines.municipality_with_rules(pk)
         if municipality is None:
             raise serializers.ValidationError(self.does_not_exist.format(pk_value=pk))
         return municipality
@@ -184,8 +177,9 @@ _json = JSONRenderer()
 
 
 def direct_intake(request) -> HttpResponse | None:
-    """The intake API's common case without DRF's request cycle (which costs more than the rest of
-    the request): a system with an API key posts JSON for a new inquiry.
+    """The intake API's common case without the request cycle of Django and DRF (which costs more
+    than the intake itself): a system with an API key posts JSON for a new inquiry. Called by
+    :class:`~servicetorg.inquiries.middleware.DirectIntakeMiddleware`.
 
     Every other case answers None, and the viewset answers it: errors of any kind, a repeated
     Idempotency-Key, session or basic authentication, form data, resolving at the desk. Nothing has
@@ -239,13 +233,6 @@ class InquiryViewSet(
     authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, ApiKeyAuthentication]
     permission_classes = [HasStaffRole]
     filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and self.action_map.get("post") == "create":
-            response = direct_intake(request)
-            if response is not None:
-                return response
-        return super().dispatch(request, *args, **kwargs)
 
     def get_renderers(self):
         if self.action == "create":  # machine clients: JSON only, no browsable API on the hot path

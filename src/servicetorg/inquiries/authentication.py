@@ -18,7 +18,8 @@ from servicetorg.core import tenancy
 from servicetorg.core.db import prepared_cursor
 from servicetorg.core.models import Membership
 
-from .models import ApiClient, hash_token
+from . import deadlines
+from .models import ApiClient, ChannelRule, hash_token
 
 KEYWORD = "Api-Key"
 
@@ -55,17 +56,19 @@ def _user_converters(vendor: str):
 
 @cache
 def _lookup_sql() -> tuple[str, list[str]]:
-    """One statement: the client, its service account and the account's memberships (LEFT JOIN)."""
+    """One statement: the client, its service account, the account's memberships and the channel
+    rules of the client's municipality (LEFT JOINs: a row per membership and rule)."""
     q = connection.ops.quote_name
     user_model = get_user_model()
     user_fields = [f for f in user_model._meta.concrete_fields]
     columns = ", ".join(f"u.{q(f.column)}" for f in user_fields)
     sql = (
         f"SELECT c.{q('id')}, c.{q('municipality_id')}, c.{q('name')}, m.{q('municipality_id')}, "  # noqa: S608 (identifiers only)
-        f"m.{q('unit_id')}, m.{q('role')}, {columns} "
+        f"m.{q('unit_id')}, m.{q('role')}, r.{q('channel')}, r.{q('working_days')}, {columns} "
         f"FROM {q(ApiClient._meta.db_table)} c "
         f"JOIN {q(user_model._meta.db_table)} u ON u.{q(user_model._meta.pk.column)} = c.{q('user_id')} "
         f"LEFT JOIN {q(Membership._meta.db_table)} m ON m.{q('user_id')} = u.{q(user_model._meta.pk.column)} "
+        f"LEFT JOIN {q(ChannelRule._meta.db_table)} r ON r.{q('municipality_id')} = c.{q('municipality_id')} "
         f"WHERE c.{q('key_hash')} = %s AND c.{q('active')} AND u.{q('is_active')}"
     )
     return sql, [f.attname for f in user_fields]
@@ -75,7 +78,9 @@ def _client_and_account(key_hash: str):
     """(service account, client) for an active client with an active account, else None.
 
     The account comes with its memberships (the tenancy cache is filled), so the permission checks
-    of the request need no further query.
+    of the request need no further query; the client comes with its municipality and that
+    municipality's channel rules (as ``deadlines.municipality_with_rules`` reads them), so intake
+    needs none for its deadline.
     """
     sql, user_attnames = _lookup_sql()
     with prepared_cursor() as cursor:
@@ -86,19 +91,21 @@ def _client_and_account(key_hash: str):
     first = rows[0]
     user_model = get_user_model()
     values = []
-    for (col, converters), value in zip(_user_converters(connection.vendor), first[6:], strict=True):
+    for (col, converters), value in zip(_user_converters(connection.vendor), first[8:], strict=True):
         for converter in converters:
             value = converter(value, col, connection)
         values.append(value)
     user = user_model.from_db(connection.alias, user_attnames, values)
     # (municipality_id, unit_id, role) triples, as core.tenancy.memberships() would read them.
-    tenancy.remember_memberships(user, [(r[3], r[4], r[5]) for r in rows if r[3] is not None])
+    # dict.fromkeys: each membership once (the rules' join repeats them).
+    tenancy.remember_memberships(user, dict.fromkeys((r[3], r[4], r[5]) for r in rows if r[3] is not None))
     client = ApiClient.from_db(
         connection.alias,
         ["id", "municipality_id", "name", "user_id", "key_hash", "active"],
         [first[0], first[1], first[2], user.pk, key_hash, True],
     )
     client.user = user
+    client.municipality = deadlines.municipality_of_rules(first[1], {(r[6], r[7]) for r in rows})
     return user, client
 
 

@@ -5,7 +5,7 @@ for the channel (administration edits them), else the platform defaults below. A
 working days through :func:`servicetorg.core.workdays.add_working_days`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -31,6 +31,7 @@ DEFAULT_CHANNEL_DAYS: dict[str, int] = {
 
 #: Attribute names of the prefetch annotations below.
 RULE_ATTR = "channel_rule_days_{}"
+_RULE_ATTRS = tuple((channel, RULE_ATTR.format(channel)) for channel in Channel.values)
 PROMISE_VALUE_ATTR = "reply_promise_limit_value"
 PROMISE_UNIT_ATTR = "reply_promise_limit_unit"
 
@@ -71,10 +72,21 @@ def municipality_with_rules(pk: int):
         rows = cursor.fetchall()
     if not rows:
         return None
-    municipality = Municipality.from_db(connection.alias, ["id"], [rows[0][0]])
-    rules = {channel: days for _pk, channel, days in rows if channel is not None}
-    for channel in Channel.values:
-        setattr(municipality, RULE_ATTR.format(channel), rules.get(channel))
+    return municipality_of_rules(rows[0][0], [(channel, days) for _pk, channel, days in rows])
+
+
+def municipality_of_rules(pk: int, rules: Iterable[tuple[str | None, int | None]]):
+    """The municipality ``pk`` (its id only; other fields deferred) annotated with its channel rules
+    as :func:`with_channel_rules` would, from ``(channel, working days)`` pairs read with it (a LEFT
+    JOIN's ``(None, None)`` is no rule)."""
+    from django.db import connection
+
+    from servicetorg.core.models import Municipality
+
+    municipality = Municipality.from_db(connection.alias, ["id"], [pk])
+    days_of = {channel: days for channel, days in rules if channel is not None}
+    for channel, attr in _RULE_ATTRS:
+        setattr(municipality, attr, days_of.get(channel))
     return municipality
 
 
@@ -95,13 +107,10 @@ def with_reply_promise(services: QuerySet) -> QuerySet:
 
 def channel_rules_of(municipality) -> dict[str, int] | None:
     """The channel rules read by :func:`with_channel_rules`, or None when they were not read."""
-    if not hasattr(municipality, RULE_ATTR.format(Channel.values[0])):
+    if not hasattr(municipality, _RULE_ATTRS[0][1]):
         return None
-    return {
-        channel: days
-        for channel in Channel.values
-        if (days := getattr(municipality, RULE_ATTR.format(channel))) is not None
-    }
+    days_of = {channel: getattr(municipality, attr) for channel, attr in _RULE_ATTRS}
+    return {channel: days for channel, days in days_of.items() if days is not None}
 
 
 def reply_promise_days(service) -> int | None:

@@ -18,7 +18,9 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read alo
 
 
 def new_reference() -> str:
-    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    """Eight random letters of the 32-letter alphabet, from 40 random bits (one system call)."""
+    bits = int.from_bytes(secrets.token_bytes(5))
+    raw = "".join(REFERENCE_ALPHABET[(bits >> shift) & 31] for shift in range(0, 40, 5))
     return f"{raw[:4]}-{raw[4:]}"
 
 
@@ -131,7 +133,9 @@ class Inquiry(models.Model):
     breached = models.BooleanField(_("deadline broken"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
     # History rows are read per inquiry (its id) and by date; no other index on the history table.
+    # No database constraint on the history's user: see CONCURRENT_INTAKE below.
     history = HistoricalRecords(
+        user_db_constraint=False,
         excluded_fields=["token_hash", "updated_at"],
         no_db_index=[
             "municipality", "reference", "service", "unit", "contact_person", "assigned_to",
@@ -306,14 +310,20 @@ class ApiClient(models.Model):
 class IdempotencyRecord(models.Model):
     """One Idempotency-Key per user: repeats get the first response, never a second inquiry."""
 
-    user = models.ForeignKey(  # led by the unique (user, key) index
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    user = models.ForeignKey(  # led by the unique (user, key) index; no database constraint (below)
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
     response = models.JSONField(default=dict)
-    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -327,11 +337,38 @@ class IdempotencyRecord(models.Model):
 
 # --- Rollups: kept current in the same transaction as every inquiry change (see rollups.py). ---------
 
+#: CONCURRENT_INTAKE: many intakes at once for one municipality must not wait for each other.
+#:
+#: The rows an intake writes besides the inquiry (its history row, the rollup counts, the
+#: idempotency record) are derived from the inquiry and written only with it, by this module's code.
+#: They keep their relations in Django (deleting through the ORM still cascades) but have no
+#: foreign-key constraint in the database: each constraint makes every insert lock the referenced
+#: row (FOR KEY SHARE), and all intakes reference the same municipality and service account. The
+#: inquiry itself keeps its constraints.
+#:
+#: Rollup counts are split in stripes: each database connection adds to its own row of a key
+#: (``stripe``, see rollups.stripe_sql), so concurrent intakes do not queue for one row lock;
+#: readers sum the stripes. Hot-row waits and retries cost half of PostgreSQL's time per intake.
+
+
+def rollup_municipality():
+    """A rollup row's municipality: no constraint (CONCURRENT_INTAKE), and no index of its own (each
+    rollup table's unique key starts with the municipality)."""
+    return models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+
+
+def rollup_stripe():
+    """The writer's stripe of a rollup key (CONCURRENT_INTAKE); 0 for rebuilt and imported rows."""
+    return models.SmallIntegerField(default=0, db_default=0)
+
 
 class DailyStat(models.Model):
     """Inquiries received per day, channel and handling, with their reply outcome."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    municipality = rollup_municipality()
+    stripe = rollup_stripe()
     day = models.DateField()
     channel = models.CharField(max_length=20)
     handling = models.CharField(max_length=20)
@@ -343,7 +380,7 @@ class DailyStat(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "day", "channel", "handling"], name="daily_stat_key"
+                fields=["municipality", "day", "channel", "handling", "stripe"], name="daily_stat_key"
             )
         ]
 
@@ -354,7 +391,8 @@ class DailyStat(models.Model):
 class DailyServiceStat(models.Model):
     """Inquiries received per day and service (``service_key`` 0 is "unknown service")."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    municipality = rollup_municipality()
+    stripe = rollup_stripe()
     day = models.DateField()
     service_key = models.BigIntegerField()
     received = models.IntegerField(default=0)
@@ -364,7 +402,7 @@ class DailyServiceStat(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "day", "service_key"], name="daily_service_stat_key"
+                fields=["municipality", "day", "service_key", "stripe"], name="daily_service_stat_key"
             )
         ]
 
@@ -375,7 +413,8 @@ class DailyServiceStat(models.Model):
 class ReplyTimeStat(models.Model):
     """Histogram of time to reply (by received day and channel) for median and 90th percentile."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    municipality = rollup_municipality()
+    stripe = rollup_stripe()
     day = models.DateField()
     channel = models.CharField(max_length=20)
     bucket = models.SmallIntegerField()
@@ -384,7 +423,7 @@ class ReplyTimeStat(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "day", "channel", "bucket"], name="reply_time_stat_key"
+                fields=["municipality", "day", "channel", "bucket", "stripe"], name="reply_time_stat_key"
             )
         ]
 
@@ -395,12 +434,15 @@ class ReplyTimeStat(models.Model):
 class BacklogStat(models.Model):
     """Open inquiries now, per unit (``unit_key`` 0 is the service desk, not routed)."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    municipality = rollup_municipality()
+    stripe = rollup_stripe()
     unit_key = models.BigIntegerField()
     open_count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["municipality", "unit_key"], name="backlog_stat_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "unit_key", "stripe"], name="backlog_stat_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_key}: {self.open_count}"

@@ -3,8 +3,10 @@
 Each inquiry contributes counts to a few small tables (see :func:`contributions`). A change applies
 the difference between the inquiry's contribution before and after it, as atomic upserts
 (``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``, on PostgreSQL and SQLite alike), so
-concurrent changes never lose a count. :func:`rebuild` recomputes a municipality's rollups from the
-inquiries in SQL (demo loading, repairs).
+concurrent changes never lose a count. Each database connection adds to its own stripe of a key
+(:func:`stripe_sql`), so concurrent changes do not wait for one row either; readers sum the stripes
+(a stripe alone may even be negative: an inquiry counted open in one and closed in another).
+:func:`rebuild` recomputes a municipality's rollups from the inquiries in SQL (demo loading, repairs).
 """
 
 from __future__ import annotations
@@ -193,20 +195,33 @@ def _upsert_sql(model, key_fields, count_fields, rows, for_each_row_of=None) -> 
     return sql, [value for params in rows for value in params]
 
 
+#: Stripes per rollup key (models.CONCURRENT_INTAKE): more than the writers that run at once.
+STRIPES = 16
+
+
+def stripe_sql(vendor: str) -> str:
+    """The SQL for the writing connection's stripe: one per PostgreSQL backend (a connection keeps
+    its stripe, so its rows stay few); SQLite has one writer at a time."""
+    return f"mod(pg_backend_pid(), {STRIPES})" if vendor == "postgresql" else "0"
+
+
 @lru_cache(maxsize=256)
 def _upsert_text(vendor, model, key_fields, count_fields, row_count, for_each_row_of=None) -> str:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     key_columns = [_column(model, f) for f in key_fields]
     count_columns = [_column(model, f) for f in count_fields]
+    stripe = model._meta.get_field("stripe").column
     # Columns without a value in this statement still need their default (NOT NULL, no DB default).
     others = [
         f.column
         for f in model._meta.concrete_fields
-        if f.column not in {*key_columns, *count_columns} and not f.primary_key
+        if f.column not in {*key_columns, *count_columns, stripe} and not f.primary_key
     ]
-    columns = ", ".join(quote(c) for c in key_columns + count_columns + others)
-    values = ", ".join(["%s"] * (len(key_columns) + len(count_columns)) + ["0"] * len(others))
+    columns = ", ".join(quote(c) for c in [*key_columns, stripe, *count_columns, *others])
+    values = ", ".join(
+        ["%s"] * len(key_columns) + [stripe_sql(vendor)] + ["%s"] * len(count_columns) + ["0"] * len(others)
+    )
     if for_each_row_of is None:
         rows = "VALUES " + ", ".join([f"({values})"] * row_count)
     else:
@@ -216,7 +231,7 @@ def _upsert_text(vendor, model, key_fields, count_fields, row_count, for_each_ro
     updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in count_columns)
     return (
         f"INSERT INTO {table} ({columns}) {rows} "  # noqa: S608 (identifiers and placeholders only)
-        f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(quote(c) for c in [*key_columns, stripe])}) DO UPDATE SET {updates}"
     )
 
 

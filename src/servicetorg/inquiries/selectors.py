@@ -215,9 +215,11 @@ def dashboard(municipality_id: int, start: date, end: date, *, channel: str = ""
     board.p90_hours = percentile_from_histogram(counts, 0.9)
 
     backlog = list(
-        BacklogStat.objects.filter(municipality_id=municipality_id, open_count__gt=0).values_list(
-            "unit_key", "open_count"
-        )
+        BacklogStat.objects.filter(municipality_id=municipality_id)
+        .values("unit_key")
+        .annotate(n=Sum("open_count"))
+        .filter(n__gt=0)
+        .values_list("unit_key", "n")
     )
     units = dict(Unit.objects.filter(pk__in=[u for u, _n in backlog if u]).values_list("pk", "name"))
     from django.utils.translation import gettext as _

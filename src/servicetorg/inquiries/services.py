@@ -14,7 +14,7 @@ from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,9 @@ DASHBOARD_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN, 
 #: Roles that set the channel rules and settle compensations.
 ADMINISTRATION_ROLES = frozenset({Role.ADMINISTRATION, Role.ADMIN})
 
+
+#: The channels' values (``Channel.values`` builds its list on each use).
+_CHANNELS = frozenset(Channel.values)
 
 #: Inquiry relations that :func:`register` receives as instances (validated by whoever read them).
 INTAKE_RELATIONS = ("municipality", "service", "contact_person", "registered_by")
@@ -155,7 +158,7 @@ def prepare(
     their channel rules and reply promise in one query each).
     """
     _require(user, municipality.pk)
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Choose a valid channel.")})
     _check_service(municipality, service)
     national_id = (national_id or "").replace(" ", "")
@@ -250,6 +253,7 @@ def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | N
     The inquiry's values are prepared as Django's INSERT prepares them (field defaults, ``pre_save``
     such as ``auto_now``, ``get_db_prep_save``).
     """
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each attribute of the proxy is a lookup
     counts = rollups.new_inquiry_statements(inquiry, for_each_row_of="i")
     sql = _statement(claim is not None, bool(inquiry.body), tuple(sql for sql, _values in counts))
     fields = _inquiry_fields()
@@ -258,7 +262,7 @@ def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | N
         now = timezone.now()
         params += [claim.user_id, claim.key, claim.request_hash, claim.status_code]
         params += [json.dumps(claim.response, cls=DjangoJSONEncoder), now]
-    params += [f.get_db_prep_save(f.pre_save(inquiry, True), connection=connection) for f in fields]
+    params += [f.get_db_prep_save(f.pre_save(inquiry, True), connection=db) for f in fields]
     params += [getattr(inquiry, "_history_date", timezone.now()), getattr(inquiry, "_change_reason", None)]
     params.append(user.pk if user is not None else None)
     for _sql, values in counts:
@@ -272,7 +276,7 @@ def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | N
         return False
     inquiry.pk = row[0]
     inquiry._state.adding = False
-    inquiry._state.db = connection.alias
+    inquiry._state.db = db.alias
     return True
 
 

@@ -4,6 +4,7 @@ import itertools
 import re
 from contextlib import contextmanager
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -28,9 +29,15 @@ def prepared_cursor():
         return
     db.close_if_health_check_failed()
     db.ensure_connection()
-    raw = _PreparedCursor(db.connection)
-    with db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw) as cursor:
-        yield cursor
+    # One such cursor per connection, kept open and reused: fetch a statement's rows before the next.
+    raw = _cursors.get(db.connection)
+    if raw is None or raw.closed:
+        raw = _cursors[db.connection] = _PreparedCursor(db.connection)
+    yield db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+
+
+#: The prepared cursor of each open psycopg connection (gone with its connection).
+_cursors: WeakKeyDictionary = WeakKeyDictionary()
 
 
 class _PreparedCursor(psycopg.RawCursor):

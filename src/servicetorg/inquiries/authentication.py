@@ -9,7 +9,7 @@ indexed query. The request then runs as the service account (its roles decide, a
 from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -88,19 +88,19 @@ def _client_and_account(key_hash: str):
         rows = cursor.fetchall()
     if not rows:
         return None
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each attribute of the proxy is a lookup
     first = rows[0]
-    user_model = get_user_model()
     values = []
-    for (col, converters), value in zip(_user_converters(connection.vendor), first[8:], strict=True):
+    for (col, converters), value in zip(_user_converters(db.vendor), first[8:], strict=True):
         for converter in converters:
-            value = converter(value, col, connection)
+            value = converter(value, col, db)
         values.append(value)
-    user = user_model.from_db(connection.alias, user_attnames, values)
+    user = get_user_model().from_db(db.alias, user_attnames, values)
     # (municipality_id, unit_id, role) triples, as core.tenancy.memberships() would read them.
     # dict.fromkeys: each membership once (the rules' join repeats them).
     tenancy.remember_memberships(user, dict.fromkeys((r[3], r[4], r[5]) for r in rows if r[3] is not None))
     client = ApiClient.from_db(
-        connection.alias,
+        db.alias,
         ["id", "municipality_id", "name", "user_id", "key_hash", "active"],
         [first[0], first[1], first[2], user.pk, key_hash, True],
     )

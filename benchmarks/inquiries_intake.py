@@ -22,24 +22,28 @@ Without ``wrk`` (``apt-get install wrk``) it says so and falls back to a Python 
 threads, which itself needs much of the CPU: its figures are far below what the server can do).
 ``BENCH_SRC=<other checkout>/src`` serves another version of the code (before/after comparisons).
 
-Figures on the shared 2-core machine (wrk -t1, 15 s, Api-Key auth, 2 runs each; load average ~3,
-mostly this benchmark itself; bench_inquiries holding 10 M inquiries of another municipality):
-  CPU per request in-process: 9.2-10.1 ms before the lean intake path, 5.0-5.4 ms after.
-  SQL per request: BEGIN, auth (client+account+memberships), idempotency claim, municipality+rules,
-  inquiry+history row+rollups (one statement), idempotency response, COMMIT (was 12 statements).
-                                          req/s     p50 ms   p95 ms
-  before, 3 sync workers, -c16            137-151   102-116  131-143
-  after,  3 sync workers, -c16            249-267    58-63    76-82
-  after,  3 sync workers, -c8 (default)   235-242    32-33    44-45
-  after,  2 sync workers, -c8             217-228    34-36    46-49
-  after,  4 sync workers, -c16            215-232    66-75    92
-  after,  2 gthread x4, -c16              206-221    77-86   142
-  after,  3 gthread x4, -c32              217-223   171-181  236-273
-No errors in any run. Sync workers beat gthread here (the GIL and thread switching on 2 cores).
-While another developer's test run held both cores, every configuration fell to 90-130 req/s.
-At ~5 ms of Python CPU per request plus PostgreSQL and wrk on the same 2 cores, ~250 req/s is the
-ceiling: the >= 500 req/s target needs more cores (or app servers) than this machine has; the p95
-< 50 ms target holds at 8 concurrent connections.
+Figures on the 2-core machine (wrk -t1 -c8, 3 sync workers, 15 s runs, Api-Key auth; wrk, gunicorn
+and PostgreSQL share the 2 cores). The machine's own speed varies by up to a third from minute to
+minute (the same pure-Python loop takes 0.26-0.48 s), so each line is a series of runs:
+                                                        req/s      p50 ms      p95 ms
+  2026-11-01, 12 statements in a transaction             137-151   102-116     131-143  (-c16)
+  2026-11-18, 5 statements, lean DRF path                235-242    32-33       44-45
+  2026-11-22, one prepared insert statement, direct path 518-621    (not kept)  18-21
+  the same code on 2026-11-23 (a slower machine phase)  414-437    17.7-18.5   25.9-27.8
+  2026-11-23, + DirectIntakeMiddleware, rules read with
+    the key (2 statements), rollup stripes, no FK
+    constraints on derived rows, cheaper serializer      511-658    11.4-15.1   18.8-22.3  (5 runs)
+No errors in any run; the rollups counted every inquiry. Where the CPU goes at ~540 req/s
+(/proc, 10 s): gunicorn workers ~2.8 ms per request, PostgreSQL backends ~0.75 ms, wrk ~0.15 ms.
+Under full load each process needs 1.4-2x the CPU per request it needs alone (both cores busy),
+so every saved microsecond counts about double. What the changes of 2026-11-23 measured:
+  - Python per request in-process (full WSGI stack, same machine phase): 2.8-3.2 ms -> 1.0-1.5 ms.
+  - PostgreSQL per insert at 8 connections (pgbench of the statement): 0.68 ms -> 0.35 ms with
+    rollup stripes (the hot rollup rows queued every intake behind the previous one's commit),
+    and 1 840 -> 4 370 statements/s; FK constraints on derived rows: 0.98 -> 0.73 ms.
+Other settings tried: 2 workers 394-543 req/s, 4 workers 427-479, 5 workers 439-497 (p95 up to
+63 ms), 3 workers at -c12 473 (p95 33 ms), -c16 461 (p95 44 ms); gthread workers with keep-alive
+were slower (thread hand-off costs more than the TCP connection it saves on loopback).
 """
 
 import json

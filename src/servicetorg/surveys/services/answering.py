@@ -1,0 +1,293 @@
+"""Answering: invitation codes and resume keys, drafts, validating and submitting answers."""
+
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    CHOICE_KINDS,
+    Answer,
+    Invitation,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseDraft,
+    ResponseSource,
+    Survey,
+    SurveyAccess,
+    SurveyState,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def hash_key(kind: str, key: str) -> str:
+    """Keyed hash of an invitation code or resume key (the plain text is never stored)."""
+    message = f"{kind}:{normalise_code(key)}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _new_code(length: int = 10) -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+@transaction.atomic
+def create_invitations(survey: Survey, count: int) -> list[str]:
+    """Create ``count`` invitation codes and return them in plain text: the only time they exist."""
+    if not 1 <= count <= 10000:
+        raise ValidationError({"count": _("Create between 1 and 10 000 codes at a time.")})
+    batch = (survey.invitations.aggregate(m=Max("batch"))["m"] or 0) + 1
+    codes = []
+    seen = set()
+    while len(codes) < count:
+        code = _new_code()
+        digest = hash_key("code", code)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        codes.append(code)
+    existing = set(Invitation.objects.filter(code_hash__in=seen).values_list("code_hash", flat=True))
+    if existing:  # astronomically unlikely; try again rather than hand out a duplicate
+        return create_invitations(survey, count)
+    Invitation.objects.bulk_create(
+        [Invitation(survey=survey, code_hash=hash_key("code", c), batch=batch) for c in codes]
+    )
+    return codes
+
+
+def check_open(survey: Survey, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if survey.state != SurveyState.PUBLISHED:
+        if survey.state == SurveyState.CLOSED:
+            raise ValidationError(_("This survey is closed and no longer takes answers."), code="closed")
+        raise ValidationError(_("This survey is not open."), code="not_open")
+    if today < survey.opens_on:
+        raise ValidationError(
+            _("This survey opens on %(date)s.") % {"date": survey.opens_on.strftime("%d.%m.%Y")},
+            code="not_yet",
+        )
+    if today > survey.closes_on:
+        raise ValidationError(
+            _("This survey closed on %(date)s and no longer takes answers.")
+            % {"date": survey.closes_on.strftime("%d.%m.%Y")},
+            code="closed",
+        )
+
+
+def start_with_code(survey: Survey, code: str) -> str:
+    """Check an invitation code; return the draft key (the code's hash) to answer with."""
+    check_open(survey)
+    if survey.access != SurveyAccess.INVITATION:
+        raise ValidationError({"code": _("This survey does not use invitation codes.")})
+    invitation = Invitation.objects.filter(survey=survey, code_hash=hash_key("code", code)).first()
+    if invitation is None:
+        raise ValidationError({"code": _("This code is not valid for this survey. Check what you typed.")})
+    if invitation.used:
+        raise ValidationError({"code": _("This code has already been used to answer the survey.")})
+    return invitation.code_hash
+
+
+def start_open(survey: Survey) -> tuple[str, str]:
+    """Start an answer on an open-link survey: (resume key to show the respondent, draft key)."""
+    check_open(survey)
+    if survey.access != SurveyAccess.OPEN_LINK:
+        raise ValidationError(_("This survey needs a personal invitation code."))
+    resume_key = _new_code(12)[:13]
+    return resume_key, hash_key("resume", resume_key)
+
+
+def resume_open(survey: Survey, resume_key: str) -> str:
+    """Draft key of a half-finished open-link answer, from the resume key shown to the respondent."""
+    check_open(survey)
+    digest = hash_key("resume", resume_key)
+    if not ResponseDraft.objects.filter(survey=survey, key_hash=digest).exists():
+        raise ValidationError({"resume_key": _("No unfinished answer has this key.")})
+    return digest
+
+
+def draft_data(survey: Survey, key_hash: str) -> dict:
+    draft = ResponseDraft.objects.filter(survey=survey, key_hash=key_hash).first()
+    return dict(draft.data) if draft else {}
+
+
+def save_draft(survey: Survey, key_hash: str, data: dict) -> ResponseDraft:
+    check_open(survey)
+    draft, _created = ResponseDraft.objects.update_or_create(
+        survey=survey, key_hash=key_hash, defaults={"data": data}
+    )
+    return draft
+
+
+# --- validating and submitting answers ------------------------------------------------------------
+
+
+@dataclass
+class CleanAnswer:
+    question: Question
+    option: Option | None = None
+    value: float | None = None
+    text: str = ""
+
+
+def _is_blank(raw) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, list | tuple):
+        return all(_is_blank(r) for r in raw)
+    return str(raw).strip() == ""
+
+
+def _parse_number(raw: str) -> float:
+    return float(str(raw).strip().replace(" ", "").replace("\u00a0", "").replace(",", "."))
+
+
+def validate_answers(
+    questions: list[Question], raw: dict, *, require: bool = True
+) -> tuple[list[CleanAnswer], dict[str, str], dict]:
+    """Check raw answers ``{code: str | list[str]}`` (option codes, numbers, text).
+
+    Returns (clean answers, errors by question code, the raw values that passed). Choice questions
+    take option codes; a multiple-choice question a list of them. ``require`` enforces required
+    questions (on submission, not when saving a draft).
+    """
+    clean: list[CleanAnswer] = []
+    errors: dict[str, str] = {}
+    kept: dict = {}
+    for question in questions:
+        value = raw.get(question.code)
+        if _is_blank(value):
+            if require and question.required:
+                errors[question.code] = _("This question must be answered.")
+            continue
+        options = {str(o.value): o for o in question.options.all()}
+        if question.kind in CHOICE_KINDS:
+            values = value if isinstance(value, list | tuple) else [value]
+            values = [str(v).strip() for v in values if not _is_blank(v)]
+            if question.kind != QuestionKind.MULTIPLE_CHOICE and len(values) > 1:
+                errors[question.code] = _("Choose only one alternative.")
+                continue
+            unknown = [v for v in values if v not in options]
+            if unknown:
+                errors[question.code] = _("“%(value)s” is not one of the alternatives.") % {
+                    "value": unknown[0]
+                }
+                continue
+            chosen = [options[v] for v in dict.fromkeys(values)]
+            if (
+                question.kind == QuestionKind.MULTIPLE_CHOICE
+                and any(o.excluded for o in chosen)
+                and len(chosen) > 1
+            ):
+                errors[question.code] = _("“%(label)s” cannot be combined with other alternatives.") % {
+                    "label": next(o.label for o in chosen if o.excluded)
+                }
+                continue
+            for option in chosen:
+                clean.append(
+                    CleanAnswer(
+                        question=question,
+                        option=option,
+                        value=None if option.excluded else float(option.value),
+                    )
+                )
+            kept[question.code] = values if question.kind == QuestionKind.MULTIPLE_CHOICE else values[0]
+        elif question.kind == QuestionKind.NUMBER:
+            try:
+                number = _parse_number(value)
+            except (TypeError, ValueError):
+                errors[question.code] = _("Enter a number.")
+                continue
+            if not math.isfinite(number):
+                errors[question.code] = _("Enter a number.")
+                continue
+            if question.min_value is not None and number < question.min_value:
+                errors[question.code] = _("Enter a number of at least %(min)s.") % {
+                    "min": f"{question.min_value:g}"
+                }
+                continue
+            if question.max_value is not None and number > question.max_value:
+                errors[question.code] = _("Enter a number of at most %(max)s.") % {
+                    "max": f"{question.max_value:g}"
+                }
+                continue
+            clean.append(CleanAnswer(question=question, value=number))
+            kept[question.code] = str(value).strip()
+        else:
+            text = str(value).strip()
+            if len(text) > 5000:
+                errors[question.code] = _("Keep the answer under 5000 characters.")
+                continue
+            clean.append(CleanAnswer(question=question, text=text))
+            kept[question.code] = text
+    return clean, errors, kept
+
+
+def questions_of(survey: Survey) -> list[Question]:
+    return list(
+        survey.questions.select_related("section")
+        .prefetch_related("options")
+        .order_by("section__position", "position", "id")
+    )
+
+
+def _store(
+    survey: Survey, clean: list[CleanAnswer], source: str, submitted_on: date | None = None
+) -> Response:
+    response = Response.objects.create(
+        survey=survey, source=source, submitted_on=submitted_on or timezone.localdate()
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                survey=survey,
+                response=response,
+                question=a.question,
+                option=a.option,
+                value=a.value,
+                text=a.text,
+            )
+            for a in clean
+        ]
+    )
+    return response
+
+
+def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
+    """Submit an answer. On any error nothing is lost: the valid answers are kept in the draft.
+
+    ``key_hash`` is the draft key: the invitation code's hash for an invitation survey (the code is
+    then marked used, and the response keeps no trace of it), a resume key's hash for an open link.
+    """
+    check_open(survey)
+    questions = questions_of(survey)
+    clean, errors, kept = validate_answers(questions, raw, require=True)
+    if errors:
+        merged = {**draft_data(survey, key_hash), **kept}
+        ResponseDraft.objects.update_or_create(survey=survey, key_hash=key_hash, defaults={"data": merged})
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if survey.access == SurveyAccess.INVITATION:
+            marked = Invitation.objects.filter(survey=survey, code_hash=key_hash, used=False).update(
+                used=True
+            )
+            if not marked:
+                raise ValidationError(_("This code has already been used to answer the survey."), code="used")
+        response = _store(survey, clean, ResponseSource.WEB)
+        ResponseDraft.objects.filter(survey=survey, key_hash=key_hash).delete()
+    return response

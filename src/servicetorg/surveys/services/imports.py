@@ -1,0 +1,101 @@
+"""Importing responses from CSV (e.g. a punched paper survey)."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import QuestionKind, ResponseSource, Survey
+from .answering import CleanAnswer, _store, questions_of, validate_answers
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_responses_csv(
+    survey: Survey, content: str | bytes, *, skip_bad_rows: bool = False
+) -> ImportReport:
+    """Import responses from CSV (e.g. a punched paper survey).
+
+    The header names question codes (columns separated by ";", "," or tab, as in the header line);
+    choice answers are option codes, several in one cell separated by "|" (or by ";" or "," when
+    that is not the column separator);
+    an optional column ``submitted_on`` (YYYY-MM-DD). Every bad row is reported with its line; a
+    file with bad rows imports nothing unless ``skip_bad_rows``.
+    """
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return ImportReport(errors=[(0, _("The file is not UTF-8 text."))])
+    content = content.lstrip("\ufeff")
+    first_line = content.split("\n", 1)[0]
+    delimiter = max([";", ",", "\t"], key=first_line.count)
+    # Several options in one cell: "1|3", or "1;3" / "1,3" when that is not the column separator.
+    separators = "|" + "".join(sep for sep in ";," if sep != delimiter)
+    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    report = ImportReport()
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        report.errors.append((1, _("The file is empty.")))
+        return report
+    questions = questions_of(survey)
+    by_code = {q.code: q for q in questions}
+    unknown = [h for h in header if h and h not in by_code and h != "submitted_on"]
+    if unknown:
+        report.errors.append((1, _("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)}))
+        return report
+    if not any(h in by_code for h in header):
+        report.errors.append((1, _("No column names a question of this survey.")))
+        return report
+    good: list[tuple[list[CleanAnswer], date | None]] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            report.errors.append((line, _("The row has more cells than the header.")))
+            continue
+        values = dict(zip(header, row, strict=False))
+        submitted_on = None
+        if values.get("submitted_on", "").strip():
+            try:
+                submitted_on = date.fromisoformat(values["submitted_on"].strip())
+            except ValueError:
+                report.errors.append((line, _("submitted_on: use a date like 2026-03-31.")))
+                continue
+        raw = {}
+        for code, cell in values.items():
+            if code in by_code:
+                question = by_code[code]
+                if question.kind == QuestionKind.MULTIPLE_CHOICE:
+                    raw[code] = re.split(f"[{re.escape(separators)}]", cell)
+                else:
+                    raw[code] = cell
+        clean, errors, _kept = validate_answers(questions, raw, require=True)
+        if errors:
+            message = "; ".join(f"{code}: {msg}" for code, msg in errors.items())
+            report.errors.append((line, message))
+            continue
+        if not clean:
+            report.errors.append((line, _("The row answers no question.")))
+            continue
+        good.append((clean, submitted_on))
+    if report.errors and not skip_bad_rows:
+        return report
+    with transaction.atomic():
+        for clean, submitted_on in good:
+            _store(survey, clean, ResponseSource.IMPORT, submitted_on)
+    report.imported = len(good)
+    return report

@@ -7,7 +7,7 @@ PORT ?= 8000
 VENDOR := src/servicetorg/static/vendor
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install static browsers migrate demo lint format messages worker bench-tools benchmarks clean
+.PHONY: run test install lock static browsers migrate demo lint format messages worker bench-tools benchmarks clean
 
 run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -15,13 +15,25 @@ run: install static browsers migrate demo ## start on the embedded default (SQLi
 test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set, SQLite otherwise
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+LOCK := requirements.lock
 
-$(VENV)/.installed: pyproject.toml
+install: $(VENV)/.installed ## the exact, hash-checked versions of requirements.lock, then the project itself
+
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
+
+# After changing the dependencies in pyproject.toml: `make lock`, then commit requirements.lock.
+# `make lock UPGRADE=1` moves every pin to the newest version pyproject.toml allows.
+lock: ## pin every dependency (with its hashes) for Python 3.11 on Linux into requirements.lock
+	@test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet uv)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
+	  $(if $(UPGRADE),--upgrade) --quiet -o $(LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

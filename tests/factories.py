@@ -7,6 +7,7 @@ from servicetorg.catalogue import services as catalogue_services
 from servicetorg.catalogue.models import Service, ServiceArea
 from servicetorg.core.choices import Role, UnitKind
 from servicetorg.core.models import Membership, Municipality, Unit
+from servicetorg.core.permissions import SYSTEM
 
 # Valid organisation numbers (mod-11 check digit) for generated municipalities.
 ORG_NUMBERS = [
@@ -115,7 +116,7 @@ def make_service(
     summary: str = "Søk om plass i barnehage for barn under skolealder.",
     publish: bool = True,
     promises: list[dict] | None = None,
-    user=None,
+    user=SYSTEM,
     **description,
 ) -> Service:
     """A service created through the catalogue's own services (published unless ``publish=False``).

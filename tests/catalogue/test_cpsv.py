@@ -16,6 +16,7 @@ from servicetorg.catalogue import services as catalogue_services
 from servicetorg.catalogue.cpsv import CHANNEL_TYPE, CPSV, CV, LOS_THEME, SCHEMA
 from servicetorg.catalogue.models import ServiceArea
 from servicetorg.core.models import Unit
+from servicetorg.core.permissions import SYSTEM
 from tests.factories import UnitFactory, make_service
 
 BASE = "https://tjenester.fjordvik.no"
@@ -218,10 +219,12 @@ def test_shapes_catch_a_broken_export(municipality, barnehage, break_graph, expe
 def test_only_published_services_are_exported(municipality, area, barnehage):
     make_service(municipality, area=area, slug="utkast", name="Utkast", publish=False)
     withdrawn = make_service(municipality, area=area, slug="trukket", name="Trukket")
-    catalogue_services.withdraw(withdrawn)
+    catalogue_services.withdraw(withdrawn, user=SYSTEM)
     # A published service with a new draft is exported with its published text.
     catalogue_services.save_draft(
-        catalogue_services.ensure_draft(barnehage), description={"name": "Nytt navn i utkast"}
+        catalogue_services.ensure_draft(barnehage, user=SYSTEM),
+        description={"name": "Nytt navn i utkast"},
+        user=SYSTEM,
     )
 
     graph = cpsv.build_graph(municipality, base_url=BASE)
@@ -341,6 +344,7 @@ def test_the_whole_demo_catalogue_conforms(municipality):
     for data in demo_data.SERVICES:
         description = {k: data[k] for k in catalogue_services.DESCRIPTION_FIELDS}
         service = catalogue_services.create_service(
+            user=SYSTEM,
             municipality=municipality,
             area=areas[data["area"]],
             slug=data["slug"],
@@ -351,7 +355,7 @@ def test_the_whole_demo_catalogue_conforms(municipality):
             description=description,
             promises=data["promises"],
         )
-        catalogue_services.publish(service.versions.get())
+        catalogue_services.publish(service.versions.get(), user=SYSTEM)
 
     graph = cpsv.build_graph(municipality, base_url=BASE)
     assert len(set(graph.subjects(RDF.type, CPSV.PublicService))) == len(demo_data.SERVICES)

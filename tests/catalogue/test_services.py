@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from servicetorg.catalogue import selectors, services
 from servicetorg.catalogue.models import ServiceDescription, VersionState
+from servicetorg.core.permissions import SYSTEM
 
 from ..factories import ServiceAreaFactory, UnitFactory, make_service
 
@@ -27,15 +28,15 @@ def test_publishing_sets_review_date_and_denormalises(municipality):
 
 def test_published_version_stays_while_new_draft_is_edited(municipality):
     service = make_service(municipality, slug="sfo", name="SFO")
-    draft = services.ensure_draft(service)
+    draft = services.ensure_draft(service, user=SYSTEM)
     assert draft.version == 2
     assert [p.kind for p in draft.promises.all()] == ["decision", "reply"]  # copied from version 1
-    services.save_draft(draft, description={"name": "SFO – nytt navn"})
+    services.save_draft(draft, description={"name": "SFO – nytt navn"}, user=SYSTEM)
     service.refresh_from_db()
     assert service.name == "SFO"
     assert selectors.published_service(municipality, "sfo").published_version.version == 1
 
-    services.publish(draft)
+    services.publish(draft, user=SYSTEM)
     service.refresh_from_db()
     assert service.name == "SFO – nytt navn"
     states = dict(service.versions.values_list("version", "state"))
@@ -44,26 +45,26 @@ def test_published_version_stays_while_new_draft_is_edited(municipality):
 
 def test_ensure_draft_returns_the_existing_draft(municipality):
     service = make_service(municipality, slug="sfo")
-    assert services.ensure_draft(service).pk == services.ensure_draft(service).pk
+    assert services.ensure_draft(service, user=SYSTEM).pk == services.ensure_draft(service, user=SYSTEM).pk
     assert service.versions.filter(state=VersionState.DRAFT).count() == 1
 
 
 def test_published_versions_are_read_only(municipality):
     service = make_service(municipality, slug="sfo")
     with pytest.raises(ValidationError):
-        services.save_draft(service.published_version, description={"name": "Endret"})
+        services.save_draft(service.published_version, description={"name": "Endret"}, user=SYSTEM)
     with pytest.raises(ValidationError):
-        services.publish(service.published_version)
+        services.publish(service.published_version, user=SYSTEM)
 
 
 def test_withdraw_takes_the_service_off_the_portal(municipality):
     service = make_service(municipality, slug="sfo")
-    services.withdraw(service)
+    services.withdraw(service, user=SYSTEM)
     service.refresh_from_db()
     assert service.state == "archived"
     assert not selectors.published_services(municipality).exists()
     with pytest.raises(ValidationError):
-        services.withdraw(service)
+        services.withdraw(service, user=SYSTEM)
 
 
 def test_slug_clash_is_a_clear_validation_error(municipality):
@@ -110,8 +111,8 @@ def test_invalid_channel_is_refused(municipality):
 def test_mark_reviewed(municipality):
     service = make_service(municipality, slug="a")
     with pytest.raises(ValidationError):
-        services.mark_reviewed(service, next_review=timezone.localdate())
-    services.mark_reviewed(service, next_review=timezone.localdate() + timedelta(days=30))
+        services.mark_reviewed(service, next_review=timezone.localdate(), user=SYSTEM)
+    services.mark_reviewed(service, next_review=timezone.localdate() + timedelta(days=30), user=SYSTEM)
     assert not service.is_review_overdue
 
 

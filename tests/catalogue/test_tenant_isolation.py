@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from servicetorg.catalogue import services
 from servicetorg.catalogue.models import Service
+from servicetorg.core.permissions import SYSTEM
 
 from ..factories import make_service
 
@@ -13,7 +14,7 @@ from ..factories import make_service
 @pytest.fixture
 def service(municipality):
     svc = make_service(municipality, slug="barnehageplass", name="Hemmelig barnehageplass")
-    services.ensure_draft(svc)
+    services.ensure_draft(svc, user=SYSTEM)
     return svc
 
 

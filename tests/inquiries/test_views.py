@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from servicetorg.core.choices import Channel, Role
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import Compensation, DailyStat, Inquiry, State
 from tests.factories import make_staff
@@ -115,11 +116,14 @@ def test_detail_actions(client, inquiry, unit, case_officer):
     assert response.status_code == 400
 
 
-def test_council_reads_but_cannot_act(client, municipality, inquiry):
+def test_council_sees_aggregates_only(client, municipality, inquiry):
+    """Council members read the dashboard, never an inquiry with the citizen's personal data."""
     council = make_staff(Role.COUNCIL, municipality)
     client.force_login(council)
-    assert client.get(reverse("inquiries:detail", args=[inquiry.pk])).status_code == 200
-    assert client.post(reverse("inquiries:act", args=[inquiry.pk, "take"])).status_code == 403
+    assert client.get(reverse("inquiries:dashboard")).status_code == 200
+    assert client.get(reverse("inquiries:queue")).status_code == 403
+    assert client.get(reverse("inquiries:detail", args=[inquiry.pk])).status_code == 404
+    assert client.post(reverse("inquiries:act", args=[inquiry.pk, "take"])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -198,7 +202,7 @@ def test_channel_rules_page(client, municipality, administration, desk_worker, o
 
 
 def test_compensation_settle_page(client, municipality, inquiry, administration, other_staff):
-    services.mark_breaches(inquiry.reply_deadline.replace(year=inquiry.reply_deadline.year + 1))
+    services.mark_breaches(inquiry.reply_deadline.replace(year=inquiry.reply_deadline.year + 1), user=SYSTEM)
     compensation = Compensation.objects.get()
     client.force_login(other_staff)
     assert (

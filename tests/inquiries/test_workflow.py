@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from servicetorg.core.choices import Channel
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.core.workdays import add_working_days
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import (
@@ -235,7 +236,7 @@ def test_no_compensation_without_guarantee(municipality, plain_service, desk_wor
         user=desk_worker,
         received_at=at(2026, 3, 2),
     ).inquiry
-    assert services.mark_breaches(date(2026, 3, 10)) == 1
+    assert services.mark_breaches(date(2026, 3, 10), user=SYSTEM) == 1
     inquiry.refresh_from_db()
     assert inquiry.breached
     assert not Compensation.objects.filter(inquiry=inquiry).exists()
@@ -251,12 +252,12 @@ def test_mark_breaches_and_warnings(municipality, service, desk_worker, case_off
         received_at=at(2026, 3, 2),
     ).inquiry
     # Deadline Wed 4 March: warning goes out on Tue 3 March, once.
-    assert services.send_warnings(date(2026, 3, 2)) == 0
-    assert services.send_warnings(date(2026, 3, 3)) == 1
-    assert services.send_warnings(date(2026, 3, 3)) == 0
+    assert services.send_warnings(date(2026, 3, 2), user=SYSTEM) == 0
+    assert services.send_warnings(date(2026, 3, 3), user=SYSTEM) == 1
+    assert services.send_warnings(date(2026, 3, 3), user=SYSTEM) == 0
     assert mail.outbox[-1].to == [desk_worker.email]
-    assert services.mark_breaches(date(2026, 3, 4)) == 0
-    assert services.mark_breaches(date(2026, 3, 5)) == 1
+    assert services.mark_breaches(date(2026, 3, 4), user=SYSTEM) == 0
+    assert services.mark_breaches(date(2026, 3, 5), user=SYSTEM) == 1
     inquiry.refresh_from_db()
     assert inquiry.breached
     assert Compensation.objects.filter(inquiry=inquiry, amount=500).exists()
@@ -271,7 +272,7 @@ def test_settle_compensation(municipality, service, desk_worker, administration)
         user=desk_worker,
         received_at=at(2026, 3, 2),
     ).inquiry
-    services.mark_breaches(date(2026, 3, 10))
+    services.mark_breaches(date(2026, 3, 10), user=SYSTEM)
     comp = Compensation.objects.get(inquiry=inquiry)
     with pytest.raises(PermissionDenied):
         services.settle_compensation(comp, state="paid", user=desk_worker)

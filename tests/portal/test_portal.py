@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from servicetorg.catalogue import services
+from servicetorg.core.permissions import SYSTEM
 
 from ..factories import ServiceAreaFactory, make_service
 
@@ -67,7 +68,7 @@ def test_service_page_shows_what_is_promised_in_plain_words(client, catalogue):
 
 def test_drafts_and_withdrawn_services_are_404(client, catalogue, municipality):
     assert client.get(reverse("portal:service-detail", args=["utkast"])).status_code == 404
-    services.withdraw(municipality.services.get(slug="renovasjon"))
+    services.withdraw(municipality.services.get(slug="renovasjon"), user=SYSTEM)
     assert client.get(reverse("portal:service-detail", args=["renovasjon"])).status_code == 404
     assert client.get(reverse("portal:service-detail", args=["finnes-ikke"])).status_code == 404
 
@@ -123,7 +124,7 @@ def test_open_data_exports_follow_publishing(client, catalogue, municipality):
     assert turtle["Content-Type"].startswith("text/turtle")
     assert "Barnehageplass" in turtle.content.decode()
     assert "Hemmelig utkast" not in turtle.content.decode()
-    services.withdraw(municipality.services.get(slug="barnehageplass"))
+    services.withdraw(municipality.services.get(slug="barnehageplass"), user=SYSTEM)
     turtle = client.get(reverse("portal:cpsv-turtle", args=[municipality.number]))
     assert "Barnehageplass" not in turtle.content.decode()
     jsonld = client.get(reverse("portal:cpsv-jsonld", args=[municipality.number]))

@@ -7,11 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from servicetorg.core.models import Unit
+from servicetorg.core.permissions import SYSTEM
 
 from . import services
 from .defaults import create_default_areas
 from .demo_data import SERVICES, UNITS
 from .models import Service
+
+#: Service areas whose inquiries are walled to the unit that handles them (health, care, social).
+SENSITIVE_AREAS = frozenset({"helse", "pleie-og-omsorg", "sosiale-tjenester"})
 
 
 @transaction.atomic
@@ -38,10 +42,12 @@ def load(municipality, *, seed: int) -> None:
             ladder_level=data.get("ladder_level", 2),
             channels=data.get("channels", []),
             requires_national_id=data.get("requires_national_id", False),
+            sensitive=data["area"] in SENSITIVE_AREAS,
             description=description,
             promises=data.get("promises", []),
+            user=SYSTEM,
         )
-        services.publish(service.versions.get())
+        services.publish(service.versions.get(), user=SYSTEM)
         roll = rng.random()
         if roll < 0.1:
             # Some descriptions are overdue for their yearly review.
@@ -50,5 +56,5 @@ def load(municipality, *, seed: int) -> None:
             )
         elif roll < 0.18:
             # Some have a new draft being edited while the published version stays on the portal.
-            draft = services.ensure_draft(service)
-            services.save_draft(draft, description={"summary": draft.summary + " (Oppdateres.)"})
+            draft = services.ensure_draft(service, user=SYSTEM)
+            services.save_draft(draft, description={"summary": draft.summary + " (Oppdateres.)"}, user=SYSTEM)

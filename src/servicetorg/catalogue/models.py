@@ -92,6 +92,14 @@ class Service(models.Model):
         default=False,
         help_text=_("Only where the law requires the fødselsnummer to handle the case."),
     )
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Health, child welfare, social services and the like: inquiries about the service are seen "
+            "only by the unit that handles them (and whoever registered or owns them)."
+        ),
+    )
     state = models.CharField(
         _("state"), max_length=12, choices=ServiceState.choices, default=ServiceState.DRAFT
     )

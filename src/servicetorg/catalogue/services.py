@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.core.choices import Channel
+from servicetorg.core.permissions import Perm, require, user_of
 
 from .models import Promise, Service, ServiceDescription, ServiceState, VersionState
 from .selectors import SEARCH_CONFIG
@@ -46,14 +47,21 @@ SERVICE_FIELDS = (
     "ladder_level",
     "channels",
     "requires_national_id",
+    "sensitive",
     "review_due",
 )
 REVIEW_INTERVAL = timedelta(days=365)
 
 
 def _as_user(instance, user):
-    instance._history_user = user
+    instance._history_user = user_of(user)
     return instance
+
+
+def _require_edit(user, municipality_id: int, unit_id: int | None) -> None:
+    """Administration edits every service of its municipality, a unit leader those of her unit (a
+    unit leader without a unit binding leads at municipality level): the roles matrix."""
+    require(user, Perm.CATALOGUE_EDIT, municipality_id, unit_id)
 
 
 def validate_channels(channels) -> list[str]:
@@ -86,10 +94,10 @@ def _replace_promises(description: ServiceDescription, promises: list[dict], use
 
 
 @transaction.atomic
-def create_service(
-    *, municipality, description: dict, promises: list[dict] | None = None, user=None, **fields
-):
+def create_service(*, municipality, description: dict, promises: list[dict] | None = None, user, **fields):
     """Create a service with its first draft description (and promises)."""
+    unit = fields.get("responsible_unit")
+    _require_edit(user, municipality.pk, unit.pk if unit is not None else None)
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown service fields: {sorted(unknown)}")
@@ -98,7 +106,9 @@ def create_service(
     service.full_clean()
     _check_tenant(service)
     _as_user(service, user).save()
-    draft = ServiceDescription(service=service, version=1, created_by=user, **_description_data(description))
+    draft = ServiceDescription(
+        service=service, version=1, created_by=user_of(user), **_description_data(description)
+    )
     draft.full_clean()
     _as_user(draft, user).save()
     _replace_promises(draft, promises or [], user)
@@ -106,8 +116,9 @@ def create_service(
 
 
 @transaction.atomic
-def update_service(service: Service, *, user=None, **fields) -> Service:
+def update_service(service: Service, *, user, **fields) -> Service:
     """Change the lasting settings of a service (area, unit, ladder level, channels, review date...)."""
+    _require_edit(user, service.municipality_id, service.responsible_unit_id)
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown service fields: {sorted(unknown)}")
@@ -115,6 +126,8 @@ def update_service(service: Service, *, user=None, **fields) -> Service:
         fields["channels"] = validate_channels(fields["channels"])
     for name, value in fields.items():
         setattr(service, name, value)
+    if "responsible_unit" in fields:  # handing the service to another unit: that unit too
+        _require_edit(user, service.municipality_id, service.responsible_unit_id)
     service.full_clean()
     _check_tenant(service)
     _as_user(service, user).save()
@@ -126,15 +139,16 @@ def _description_data(data: dict) -> dict:
 
 
 @transaction.atomic
-def ensure_draft(service: Service, user=None) -> ServiceDescription:
+def ensure_draft(service: Service, *, user) -> ServiceDescription:
     """The service's draft; when there is none, a new version copied from the newest one."""
+    _require_edit(user, service.municipality_id, service.responsible_unit_id)
     service = Service.objects.select_for_update().get(pk=service.pk)
     draft = service.versions.filter(state=VersionState.DRAFT).first()
     if draft:
         return draft
     source = service.versions.order_by("-version").prefetch_related("promises").first()
     next_version = (service.versions.aggregate(v=Max("version"))["v"] or 0) + 1
-    draft = ServiceDescription(service=service, version=next_version, created_by=user)
+    draft = ServiceDescription(service=service, version=next_version, created_by=user_of(user))
     promises = []
     if source:
         for name in DESCRIPTION_FIELDS:
@@ -146,10 +160,10 @@ def ensure_draft(service: Service, user=None) -> ServiceDescription:
 
 
 @transaction.atomic
-def save_draft(
-    draft: ServiceDescription, *, description: dict, promises: list[dict] | None = None, user=None
-):
+def save_draft(draft: ServiceDescription, *, description: dict, promises: list[dict] | None = None, user):
     """Change a draft's text and (when given) replace its promises. Published versions are read-only."""
+    service = draft.service
+    _require_edit(user, service.municipality_id, service.responsible_unit_id)
     if draft.state != VersionState.DRAFT:
         raise ValidationError(_("Only a draft can be edited. Start a new draft from the published version."))
     for name, value in _description_data(description).items():
@@ -162,9 +176,10 @@ def save_draft(
 
 
 @transaction.atomic
-def publish(draft: ServiceDescription, user=None) -> ServiceDescription:
+def publish(draft: ServiceDescription, *, user) -> ServiceDescription:
     """Publish a draft: the previous published version is archived, the portal shows the new one."""
     service = Service.objects.select_for_update().get(pk=draft.service_id)
+    _require_edit(user, service.municipality_id, service.responsible_unit_id)
     draft.refresh_from_db()
     if draft.state != VersionState.DRAFT:
         raise ValidationError(_("Only a draft can be published."))
@@ -174,7 +189,7 @@ def publish(draft: ServiceDescription, user=None) -> ServiceDescription:
         _as_user(old, user).save(update_fields=["state"])
     draft.state = VersionState.PUBLISHED
     draft.published_at = timezone.now()
-    draft.published_by = user
+    draft.published_by = user_of(user)
     _as_user(draft, user).save()
     service.state = ServiceState.PUBLISHED
     service.published_version = draft
@@ -188,9 +203,10 @@ def publish(draft: ServiceDescription, user=None) -> ServiceDescription:
 
 
 @transaction.atomic
-def withdraw(service: Service, user=None) -> Service:
+def withdraw(service: Service, *, user) -> Service:
     """Take a service off the portal; its versions are kept (the published one is archived)."""
     service = Service.objects.select_for_update().get(pk=service.pk)
+    _require_edit(user, service.municipality_id, service.responsible_unit_id)
     if service.state != ServiceState.PUBLISHED:
         raise ValidationError(_("Only a published service can be withdrawn."))
     for old in service.versions.filter(state=VersionState.PUBLISHED):
@@ -203,8 +219,9 @@ def withdraw(service: Service, user=None) -> Service:
 
 
 @transaction.atomic
-def mark_reviewed(service: Service, *, next_review: date | None = None, user=None) -> Service:
+def mark_reviewed(service: Service, *, next_review: date | None = None, user) -> Service:
     """Record that the description was reviewed; the next review is due in a year unless given."""
+    _require_edit(user, service.municipality_id, service.responsible_unit_id)
     today = timezone.localdate()
     next_review = next_review or today + REVIEW_INTERVAL
     if next_review <= today:

@@ -19,8 +19,6 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset(
     {Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.COUNCIL, Role.ADMIN}
 )
-#: Roles that may change the service catalogue.
-CATALOGUE_EDITOR_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN})
 
 
 class Channel(models.TextChoices):

@@ -39,9 +39,16 @@ def forget_memberships(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def _all_powerful(user) -> bool:
+    """A superuser, or the SYSTEM actor (core.permissions): every municipality."""
+    if getattr(user, "is_system", False) is True:
+        return True
+    return getattr(user, "is_superuser", False) and user.is_active
+
+
 def municipality_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | None:
     """Ids of the municipalities where ``user`` holds one of ``roles``; ``None`` means all (superuser)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _all_powerful(user):
         return None
     wanted = set(roles)
     return {m for m, _unit, role in memberships(user) if role in wanted}
@@ -49,7 +56,7 @@ def municipality_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | Non
 
 def unit_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | None:
     """Ids of the units where ``user`` holds one of ``roles`` (unit-bound memberships only)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _all_powerful(user):
         return None
     wanted = set(roles)
     return {u for _m, u, role in memberships(user) if role in wanted and u is not None}

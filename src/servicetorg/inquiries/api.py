@@ -27,9 +27,9 @@ from servicetorg.catalogue.models import Service
 from servicetorg.core.api import CopiedFieldsMixin
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
-from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids, scope
+from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids
 
-from . import deadlines, selectors, services
+from . import deadlines, permissions, selectors, services
 from .authentication import ApiKeyAuthentication
 from .models import ApiClient, Handling, IdempotencyRecord, Inquiry
 
@@ -232,6 +232,7 @@ class InquiryViewSet(
     serializer_class = InquirySerializer
     authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, ApiKeyAuthentication]
     permission_classes = [HasStaffRole]
+    scope_roles = services.WORK_ROLES  # council members: the dashboard only
     filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]
 
     def get_renderers(self):
@@ -245,7 +246,7 @@ class InquiryViewSet(
         return super().get_parsers()
 
     def get_queryset(self):
-        return scope(Inquiry.objects.all(), self.request.user).order_by("-received_at", "-pk")
+        return permissions.visible(Inquiry.objects.all(), self.request.user).order_by("-received_at", "-pk")
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -296,7 +297,7 @@ class InquiryViewSet(
 
     def _writable(self):
         inquiry = self.get_object()
-        if not has_role(self.request.user, inquiry.municipality_id, services.WORK_ROLES):
+        if not permissions.can_work(self.request.user, inquiry):
             raise PermissionDenied
         return inquiry
 

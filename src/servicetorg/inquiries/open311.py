@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import CITIZEN
 
 from . import services
 from .models import OPEN_STATES, ApiClient, Inquiry
@@ -220,7 +221,7 @@ def _post(request, municipality):
             contact_name=name,
             contact_email=data.get("email", "")[:254],
             contact_phone=data.get("phone", "")[:30],
-            user=None,
+            user=CITIZEN,
         )
     except ValidationError as exc:
         raise Open311Error(400, "; ".join(exc.messages)) from exc

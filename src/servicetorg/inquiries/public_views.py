@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 
 from . import services
@@ -53,7 +54,7 @@ def contact(request, slug=None):
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 national_id=data.get("national_id", ""),
-                user=None,
+                user=CITIZEN,
             )
         except ValidationError as error:
             for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():

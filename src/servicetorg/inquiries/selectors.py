@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from servicetorg.catalogue.models import Service
 from servicetorg.core.models import Unit
-from servicetorg.core.tenancy import scope, unit_ids
+from servicetorg.core.tenancy import scope
+from servicetorg.core.tenancy import unit_ids as tenancy_unit_ids
 from servicetorg.core.workdays import add_working_days
 
+from . import permissions
 from .models import (
     OPEN_STATES,
     BacklogStat,
@@ -31,19 +33,23 @@ WHOSE = ("mine", "unit", "all")
 
 
 def staff_inquiries(user) -> QuerySet[Inquiry]:
-    return scope(Inquiry.objects.all(), user)
+    """The inquiries ``user`` may read (permissions.py: by role, unit and sensitivity)."""
+    return permissions.visible(Inquiry.objects.all(), user)
 
 
 def inquiry_for_staff(user, pk) -> Inquiry:
-    from servicetorg.core.tenancy import get_scoped_or_404
+    """One inquiry ``user`` may read, else 404 (what she may not read does not exist for her)."""
+    from django.http import Http404
 
-    return get_scoped_or_404(
-        Inquiry.objects.select_related(
-            "municipality", "service", "unit", "contact_person", "assigned_to", "registered_by"
-        ),
-        user,
-        pk=pk,
+    inquiry = (
+        staff_inquiries(user)
+        .select_related("municipality", "service", "unit", "contact_person", "assigned_to", "registered_by")
+        .filter(pk=pk)
+        .first()
     )
+    if inquiry is None:
+        raise Http404
+    return inquiry
 
 
 def queue(
@@ -63,7 +69,7 @@ def queue(
 
         qs = qs.filter(Q(contact_person=user) | Q(assigned_to=user))
     elif whose == "unit":
-        units = unit_ids(user)
+        units = tenancy_unit_ids(user)
         if units is not None:
             qs = qs.filter(unit_id__in=units)
     if q:

@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service, ServiceState
-from servicetorg.core.choices import Channel, Role
+from servicetorg.core import permissions as core_permissions
+from servicetorg.core.choices import Channel
 from servicetorg.core.db import prepared_cursor
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.permissions import CITIZEN, Perm, user_of
 from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
-from . import rollups
+from . import permissions, rollups
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     OPEN_STATES,
@@ -44,14 +46,13 @@ from .models import (
 )
 from .transitions import Action, next_state
 
-#: Roles that may register and work on inquiries (council members only read).
-WORK_ROLES = frozenset(
-    {Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN}
-)
-#: Roles that see the dashboards.
-DASHBOARD_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN, Role.COUNCIL})
+#: Roles that may register and work on inquiries (council members see only the dashboards). Which
+#: inquiries each of them reads and works on: permissions.py; the roles matrix: core.permissions.
+WORK_ROLES = core_permissions.roles_for(Perm.INQUIRY_WORK)
+#: Roles that see the dashboards (aggregates only).
+DASHBOARD_ROLES = core_permissions.roles_for(Perm.INQUIRY_DASHBOARD)
 #: Roles that set the channel rules and settle compensations.
-ADMINISTRATION_ROLES = frozenset({Role.ADMINISTRATION, Role.ADMIN})
+ADMINISTRATION_ROLES = core_permissions.roles_for(Perm.INQUIRY_ADMINISTER)
 
 
 #: The channels' values (``Channel.values`` builds its list on each use).
@@ -67,13 +68,20 @@ class Registered:
     token: str
 
 
-def _require(user, municipality_id: int, roles=WORK_ROLES) -> None:
-    if user is not None and not has_role(user, municipality_id, roles):
+def _require_work(user, inquiry: Inquiry) -> None:
+    """The actor may work on this inquiry (reads it and holds a working role): permissions.py."""
+    permissions.require_work(user, inquiry)
+
+
+def _require_system(user) -> None:
+    """Operations over every municipality at once (nightly tasks) are the platform's own."""
+    core_permissions.check_actor(user)
+    if not core_permissions.is_system(user):
         raise PermissionDenied
 
 
-def _log(inquiry: Inquiry, kind: str, text: str, user=None) -> InquiryMessage:
-    return InquiryMessage.objects.create(inquiry=inquiry, kind=kind, text=text, author=user)
+def _log(inquiry: Inquiry, kind: str, text: str, user) -> InquiryMessage:
+    return InquiryMessage.objects.create(inquiry=inquiry, kind=kind, text=text, author=user_of(user))
 
 
 def _locked(inquiry: Inquiry) -> Inquiry:
@@ -81,7 +89,7 @@ def _locked(inquiry: Inquiry) -> Inquiry:
 
 
 def _save(inquiry: Inquiry, before, user) -> Inquiry:
-    inquiry._history_user = user
+    inquiry._history_user = user_of(user)
     inquiry.full_clean(exclude=["reference", "token_hash"])
     inquiry.save()
     rollups.apply_change(before, rollups.snapshot(inquiry))
@@ -114,7 +122,7 @@ def register(*, savepoint: bool = True, **fields) -> Registered:
 
 def _register(
     *,
-    user=None,
+    user,
     resolve_at_desk: bool = False,
     resolution_note: str = "",
     route_to: Unit | None = None,
@@ -122,8 +130,8 @@ def _register(
     **fields,
 ) -> Registered:
     """Register an inquiry (see :func:`prepare` for the fields); optionally resolve it at the desk or
-    route it at once. ``user`` is the staff member registering (becomes the contact person); None
-    for citizen intake."""
+    route it at once. ``user`` is the staff member registering (becomes the contact person), or
+    CITIZEN for a citizen's own intake on a public channel (contact form, Open311)."""
     registered = prepare(user=user, **fields)
     _check_unit(registered.inquiry.municipality_id, route_to)
     insert(registered.inquiry, user)
@@ -148,7 +156,7 @@ def prepare(
     contact_email: str = "",
     contact_phone: str = "",
     national_id: str = "",
-    user=None,
+    user,
     received_at: datetime | None = None,
 ) -> Registered:
     """A new inquiry, checked and with its deadline, reference and secret token; not saved yet
@@ -157,7 +165,9 @@ def prepare(
     ``municipality`` and ``service`` are instances read by the caller (``deadlines`` reads them with
     their channel rules and reply promise in one query each).
     """
-    _require(user, municipality.pk)
+    core_permissions.check_actor(user)
+    if user is not CITIZEN:
+        core_permissions.require(user, Perm.INQUIRY_REGISTER, municipality.pk, unit_bound=False)
     if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Choose a valid channel.")})
     _check_service(municipality, service)
@@ -181,15 +191,15 @@ def prepare(
         contact_email=contact_email,
         contact_phone=contact_phone,
         national_id=national_id,
-        registered_by=user,
-        contact_person=user,
+        registered_by=user_of(user),
+        contact_person=user_of(user),
         received_at=received_at,
         first_deadline=deadline,
         reply_deadline=deadline,
         deadline_source=source,
         token_hash=hash_token(token),
     )
-    inquiry._history_user = user
+    inquiry._history_user = user_of(user)
     # The related objects are instances read by the caller: no existence queries for them. The
     # reference is random (the unique index catches the rare collision), the token hash is ours.
     inquiry.full_clean(exclude=["reference", "token_hash", *INTAKE_RELATIONS], validate_unique=False)
@@ -231,7 +241,7 @@ def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> boo
         inquiry.save()
         rollups.apply_change(None, rollups.snapshot(inquiry))
         if inquiry.body:
-            _log(inquiry, MessageKind.CITIZEN, inquiry.body)
+            _log(inquiry, MessageKind.CITIZEN, inquiry.body, CITIZEN)
         if record is not None:
             record.status_code = claim.status_code
             record.response = {**claim.response, "id": inquiry.pk}
@@ -264,7 +274,7 @@ def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | N
         params += [json.dumps(claim.response, cls=DjangoJSONEncoder), now]
     params += [f.get_db_prep_save(f.pre_save(inquiry, True), connection=db) for f in fields]
     params += [getattr(inquiry, "_history_date", timezone.now()), getattr(inquiry, "_change_reason", None)]
-    params.append(user.pk if user is not None else None)
+    params.append(inquiry.registered_by_id)  # the history's user: the registering user, if any
     for _sql, values in counts:
         params += values
     if inquiry.body:
@@ -348,7 +358,7 @@ def _history_model():
 @transaction.atomic
 def resolve(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
     """Ferdigbehandlet: the desk answered the citizen there and then."""
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     inquiry = _locked(inquiry)
     before = rollups.snapshot(inquiry)
     inquiry.state = next_state(inquiry.state, Action.RESOLVE_AT_DESK)
@@ -365,7 +375,7 @@ def route(
     inquiry: Inquiry, *, unit: Unit, handling: str = Handling.FORWARDED, user, note: str = ""
 ) -> Inquiry:
     """Send the inquiry to a unit (partly handled or forwarded); the contact person stays."""
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     _check_unit(inquiry.municipality_id, unit)
     if handling not in (Handling.PARTLY_HANDLED, Handling.FORWARDED):
         raise ValidationError({"handling": _("Choose partly handled or forwarded.")})
@@ -377,7 +387,7 @@ def route(
     inquiry.unit = unit
     inquiry.assigned_to = None
     if inquiry.contact_person_id is None:
-        inquiry.contact_person = user
+        inquiry.contact_person = user_of(user)
     text = _("Routed to %(unit)s.") % {"unit": unit.name}
     _log(inquiry, MessageKind.EVENT, f"{text} {note}".strip(), user)
     return _save(inquiry, before, user)
@@ -386,19 +396,19 @@ def route(
 @transaction.atomic
 def take(inquiry: Inquiry, *, user) -> Inquiry:
     """A case officer takes the inquiry (becomes its handler; contact person if it has none)."""
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     inquiry = _locked(inquiry)
     before = rollups.snapshot(inquiry)
     inquiry.state = next_state(inquiry.state, Action.TAKE)
-    inquiry.assigned_to = user
+    inquiry.assigned_to = user_of(user)
     if inquiry.contact_person_id is None:
-        inquiry.contact_person = user
+        inquiry.contact_person = user_of(user)
     _log(inquiry, MessageKind.EVENT, _("Taken by %(user)s.") % {"user": _name(user)}, user)
     return _save(inquiry, before, user)
 
 
 def _name(user) -> str:
-    if user is None:
+    if user_of(user) is None:
         return "–"
     return user.get_full_name() or user.get_username()
 
@@ -406,7 +416,7 @@ def _name(user) -> str:
 @transaction.atomic
 def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, user) -> Inquiry:
     """Foreløpig svar: why it takes longer and when the citizen can expect the answer."""
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the reply takes longer.")})
     inquiry = _locked(inquiry)
@@ -436,7 +446,7 @@ def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, use
 
 @transaction.atomic
 def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     if not text.strip():
         raise ValidationError({"text": _("Write the question.")})
     inquiry = _locked(inquiry)
@@ -451,7 +461,7 @@ def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 @transaction.atomic
 def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
     """The answer to the citizen; late answers mark the deadline as broken."""
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     if not text.strip():
         raise ValidationError({"text": _("Write the reply.")})
     inquiry = _locked(inquiry)
@@ -463,7 +473,7 @@ def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
         if timezone.localdate(now) > inquiry.reply_deadline:
             inquiry.breached = True
     if inquiry.assigned_to_id is None:
-        inquiry.assigned_to = user
+        inquiry.assigned_to = user_of(user)
     _log(inquiry, MessageKind.REPLY, text.strip(), user)
     saved = _save(inquiry, before, user)
     if saved.breached:
@@ -473,20 +483,23 @@ def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 
 
 @transaction.atomic
-def citizen_message(inquiry: Inquiry, *, text: str) -> Inquiry:
-    """The citizen writes (through the secret link or by e-mail registered by staff)."""
+def citizen_message(inquiry: Inquiry, *, text: str, user=CITIZEN) -> Inquiry:
+    """The citizen writes (CITIZEN: through the secret link, which the caller has checked), or staff
+    register what she sent another way."""
+    if user is not CITIZEN:
+        _require_work(user, inquiry)
     if not text.strip():
         raise ValidationError({"text": _("Write a message.")})
     inquiry = _locked(inquiry)
     before = rollups.snapshot(inquiry)
     inquiry.state = next_state(inquiry.state, Action.CITIZEN_MESSAGE)
-    _log(inquiry, MessageKind.CITIZEN, text.strip())
-    return _save(inquiry, before, None)
+    _log(inquiry, MessageKind.CITIZEN, text.strip(), user)
+    return _save(inquiry, before, user)
 
 
 @transaction.atomic
 def close(inquiry: Inquiry, *, user) -> Inquiry:
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     inquiry = _locked(inquiry)
     before = rollups.snapshot(inquiry)
     inquiry.state = next_state(inquiry.state, Action.CLOSE)
@@ -497,7 +510,7 @@ def close(inquiry: Inquiry, *, user) -> Inquiry:
 
 @transaction.atomic
 def reopen(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
-    _require(user, inquiry.municipality_id)
+    _require_work(user, inquiry)
     inquiry = _locked(inquiry)
     before = rollups.snapshot(inquiry)
     inquiry.state = next_state(inquiry.state, Action.REOPEN)
@@ -509,8 +522,8 @@ def reopen(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
 @transaction.atomic
 def change_contact_person(inquiry: Inquiry, *, contact_person, user) -> Inquiry:
     """Hand the case over to another contact person (still one at a time)."""
-    _require(user, inquiry.municipality_id)
-    if not has_role(contact_person, inquiry.municipality_id, WORK_ROLES):
+    _require_work(user, inquiry)
+    if not core_permissions.can(contact_person, Perm.INQUIRY_WORK, inquiry.municipality_id, unit_bound=False):
         raise ValidationError({"contact_person": _("The contact person must work in this municipality.")})
     inquiry = _locked(inquiry)
     if not inquiry.is_open:
@@ -540,8 +553,10 @@ def _compensate(inquiry: Inquiry) -> Compensation | None:
 
 
 @transaction.atomic
-def mark_breaches(today: date | None = None) -> int:
-    """Open inquiries past their deadline: mark broken, create compensations. Returns how many."""
+def mark_breaches(today: date | None = None, *, user) -> int:
+    """Open inquiries past their deadline: mark broken, create compensations. Returns how many.
+    A nightly task over every municipality: ``user`` is SYSTEM."""
+    _require_system(user)
     today = today or timezone.localdate()
     overdue = (
         Inquiry.objects.select_for_update(of=("self",))
@@ -561,7 +576,7 @@ def mark_breaches(today: date | None = None) -> int:
 
 @transaction.atomic
 def settle_compensation(compensation: Compensation, *, state: str, note: str = "", user) -> Compensation:
-    _require(user, compensation.municipality_id, ADMINISTRATION_ROLES)
+    core_permissions.require(user, Perm.INQUIRY_ADMINISTER, compensation.municipality_id)
     if state not in (CompensationState.PAID, CompensationState.REJECTED):
         raise ValidationError({"state": _("Choose paid or rejected.")})
     compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
@@ -572,20 +587,20 @@ def settle_compensation(compensation: Compensation, *, state: str, note: str = "
     compensation.state = state
     compensation.note = note
     compensation.settled_at = timezone.now()
-    compensation.settled_by = user
-    compensation._history_user = user
+    compensation.settled_by = user_of(user)
+    compensation._history_user = user_of(user)
     compensation.save()
     return compensation
 
 
 @transaction.atomic
 def set_channel_rule(*, municipality: Municipality, channel: str, working_days: int, user) -> ChannelRule:
-    _require(user, municipality.pk, ADMINISTRATION_ROLES)
+    core_permissions.require(user, Perm.INQUIRY_ADMINISTER, municipality.pk)
     rule = ChannelRule.objects.filter(municipality=municipality, channel=channel).first() or ChannelRule(
         municipality=municipality, channel=channel
     )
     rule.working_days = working_days
-    rule._history_user = user
+    rule._history_user = user_of(user)
     rule.full_clean()
     rule.save()
     return rule
@@ -602,10 +617,12 @@ def due_for_warning(today: date | None = None):
     )
 
 
-def send_warnings(today: date | None = None) -> int:
-    """E-mail the contact person and case officer (or the unit) one working day before the deadline."""
+def send_warnings(today: date | None = None, *, user) -> int:
+    """E-mail the contact person and case officer (or the unit) one working day before the deadline.
+    A daily task over every municipality: ``user`` is SYSTEM."""
     from django.core.mail import send_mail
 
+    _require_system(user)
     count = 0
     for inquiry in due_for_warning(today):
         recipients = {
@@ -650,7 +667,7 @@ def compensation_total(compensations) -> Decimal:
     return sum((c.amount for c in compensations), Decimal("0"))
 
 
-def create_api_client(*, municipality: Municipality, name: str, user=None, service_account=None) -> tuple:
+def create_api_client(*, municipality: Municipality, name: str, user, service_account=None) -> tuple:
     """A new API client for the municipality; returns (client, key). The key is shown only once.
 
     With a ``service_account`` (a user with a working role in the municipality) the client may also
@@ -660,7 +677,7 @@ def create_api_client(*, municipality: Municipality, name: str, user=None, servi
 
     from .models import ApiClient
 
-    _require(user, municipality.pk, ADMINISTRATION_ROLES)
+    core_permissions.require(user, Perm.INQUIRY_ADMINISTER, municipality.pk)
     if service_account is not None and not has_role(service_account, municipality.pk, WORK_ROLES):
         raise ValidationError({"user": _("The service account must work in this municipality.")})
     key = secrets.token_urlsafe(32)

@@ -4,6 +4,8 @@ from datetime import date
 
 from celery import shared_task
 
+from servicetorg.core.permissions import SYSTEM
+
 from . import services
 
 
@@ -11,6 +13,6 @@ from . import services
 def send_deadline_warnings(today: str | None = None) -> dict:
     """Mark broken deadlines (and compensations), then warn about those due on the next working day."""
     day = date.fromisoformat(today) if today else None
-    breached = services.mark_breaches(day)
-    warned = services.send_warnings(day)
+    breached = services.mark_breaches(day, user=SYSTEM)
+    warned = services.send_warnings(day, user=SYSTEM)
     return {"breached": breached, "warned": warned}

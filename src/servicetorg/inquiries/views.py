@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
-from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids, scope
+from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
 
-from . import exports, selectors, services
+from . import exports, permissions, selectors, services
 from .deadlines import DEFAULT_CHANNEL_DAYS
 from .forms import (
     ChannelRuleForm,
@@ -41,7 +41,7 @@ def _municipalities(user, roles=services.WORK_ROLES):
 
 @login_required
 def queue(request):
-    _municipalities(request.user, services.WORK_ROLES | services.DASHBOARD_ROLES)
+    _municipalities(request.user, services.WORK_ROLES)
     which = request.GET.get("frist", "all")
     whose = request.GET.get("hvem", "all")
     which = which if which in selectors.QUEUES else "all"
@@ -129,7 +129,7 @@ def _action_forms(inquiry, data=None, which=None):
 
 
 def _render_detail(request, inquiry, forms, status=200):
-    can_work = has_role(request.user, inquiry.municipality_id, services.WORK_ROLES)
+    can_work = permissions.can_work(request.user, inquiry)
     return render(
         request,
         "inquiries/detail.html",
@@ -155,7 +155,7 @@ def detail(request, pk):
 @require_POST
 def act(request, pk, action):
     inquiry = selectors.inquiry_for_staff(request.user, pk)
-    if not has_role(request.user, inquiry.municipality_id, services.WORK_ROLES):
+    if not permissions.can_work(request.user, inquiry):
         raise PermissionDenied
     forms = _action_forms(inquiry, request.POST, action)
     user = request.user

@@ -78,10 +78,10 @@ format: install
 APPS_WITH_OWN_LOCALE := inquiries surveys indicators strategy
 
 messages: install ## regenerate and compile translations (needs GNU gettext); fill in nb, then run again
-	cd src/servicetorg && ../../$(BIN)/django-admin makemessages -l en -l nb --ignore 'static/*' \
+	cd src/servicetorg && ../../$(BIN)/django-admin makemessages -l en -l nb -l nn --ignore 'static/*' \
 	  $(foreach app,$(APPS_WITH_OWN_LOCALE),--ignore '$(app)/*')
 	for app in $(APPS_WITH_OWN_LOCALE); do \
-	  (cd src/servicetorg/$$app && ../../../$(BIN)/django-admin makemessages -l en -l nb) || exit 1; done
+	  (cd src/servicetorg/$$app && ../../../$(BIN)/django-admin makemessages -l en -l nb -l nn) || exit 1; done
 	cd src/servicetorg && ../../$(BIN)/django-admin compilemessages
 
 bench-tools: ## wrk, the HTTP load generator of benchmarks/inquiries_intake.py (Debian package)

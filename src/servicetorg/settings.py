@@ -30,6 +30,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if D
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_FAILURE_VIEW = "servicetorg.core.errors.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -60,7 +61,8 @@ MIDDLEWARE = [
     # Answers the intake API's common case (a system's new inquiry) before the rest of the cycle.
     "servicetorg.inquiries.middleware.DirectIntakeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Bokmål unless the user has chosen another language (not the browser's Accept-Language).
+    "servicetorg.core.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,7 +142,10 @@ if OIDC_RP_CLIENT_ID:
     OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
+#: The language that content written by the municipality (services, replies, surveys) is in; pages
+#: mark it with ``lang`` when the interface is in another language.
+CONTENT_LANGUAGE = "nb"
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

@@ -29,5 +29,11 @@ urlpatterns = [
     path("", include("servicetorg.portal.urls")),
 ]
 
+# Error pages in the portal's look and the user's language (servicetorg.core.errors).
+handler400 = "servicetorg.core.errors.bad_request"
+handler403 = "servicetorg.core.errors.permission_denied"
+handler404 = "servicetorg.core.errors.page_not_found"
+handler500 = "servicetorg.core.errors.server_error"
+
 if settings.OIDC_RP_CLIENT_ID:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -68,3 +68,34 @@ def assert_accessible(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
         for v in violations
     )
     assert not violations, f"axe-core found {len(violations)} violation(s) on {page.url}:\n{report}"
+
+
+def assert_fits(page) -> None:
+    """Nothing is wider than the viewport (WCAG 1.4.10 reflow): no sideways scrolling of the page."""
+    widths = page.evaluate(
+        "() => ({page: document.documentElement.scrollWidth, viewport: window.innerWidth})"
+    )
+    assert widths["page"] <= widths["viewport"], (
+        f"{page.url} is {widths['page']} px wide in {widths['viewport']} px"
+    )
+
+
+def check_page(page) -> None:
+    """The checks every citizen page passes at every width: it fits, and axe finds nothing."""
+    assert_fits(page)
+    assert_accessible(page)
+
+
+@pytest.fixture(params=[390, 1280], ids=["phone", "desktop"])
+def sized_page(request, browser, live_server):
+    """A page at a phone's width (390 px) and at a desktop's (1280 px)."""
+    width = request.param
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="nb-NO",
+        viewport={"width": width, "height": 844 if width < 600 else 900},
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()

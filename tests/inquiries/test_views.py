@@ -239,7 +239,7 @@ def test_citizen_contact_receipt_and_follow_up(client, municipality, service, ca
     link = receipt.context["link"]
     case_url = link.split("testserver")[1]
     page = client.get(case_url)
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     services.reply(inquiry, text="Du får svar i morgen.", user=case_officer)
     assert "Du får svar i morgen." in client.get(case_url).content.decode()
     client.post(case_url, {"text": "Takk!"})
@@ -269,3 +269,52 @@ def test_general_contact_form_validation(client, municipality, service):
 
 def test_unknown_service_contact_page_404(client, municipality):
     assert client.get("/kontakt/finnes-ikke/").status_code == 404
+
+
+def test_wrong_national_id_is_a_field_error_and_nothing_typed_is_lost(client, municipality, unit):
+    from tests.factories import make_service
+
+    service = make_service(municipality, unit=unit, slug="bostotte", name="Bostøtte")
+    service.requires_national_id = True
+    service.save()
+    url = reverse("inquiries_public:contact-service", args=[service.slug])
+    typed = {
+        "subject": "Bostøtte for mars",
+        "body": "Jeg har fått nytt arbeid og lurer på om bostøtten endres.",
+        "contact_name": "Kari Nordmann",
+        "contact_email": "kari@example.no",
+        "national_id": "12345678901",
+    }
+    response = client.post(url, typed)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"national_id"}
+    assert "Dette er ikke et gyldig fødselsnummer." in html
+    # The message is tied to the field, and everything she typed is still there.
+    assert (
+        'id="id_national_id_error"' in html
+        and 'aria-describedby="id_national_id_helptext id_national_id_error"' in html
+    )
+    for value in (
+        "Bostøtte for mars",
+        "Jeg har fått nytt arbeid",
+        "Kari Nordmann",
+        "kari@example.no",
+        "12345678901",
+    ):
+        assert value in html
+    assert not Inquiry.objects.exists()
+    # A valid number with spaces is accepted and stored compact.
+    response = client.post(url, {**typed, "national_id": "150190 00181"})
+    assert response.status_code == 302
+    assert Inquiry.objects.get().national_id == "15019000181"
+
+
+def test_case_page_forms_post_with_their_origin(client, municipality, service):
+    """The case page's secret must not leak to other sites, but its own forms must pass CSRF's Origin
+    check: same-origin, not no-referrer (which makes a browser send Origin: null)."""
+    registered = services.register(
+        municipality=municipality, channel=Channel.WEB_FORM, service=service, subject="Hei", body="Tekst"
+    )
+    response = client.get(f"/sak/{registered.inquiry.reference}/{registered.token}/")
+    assert response["Referrer-Policy"] == "same-origin"

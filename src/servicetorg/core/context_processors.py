@@ -4,6 +4,9 @@ from .menus import menu
 from .portal import portal_municipality
 from .tenancy import municipality_ids
 
+#: Each language named in itself, for the language buttons.
+LANGUAGE_CHOICES = (("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English"))
+
 
 def platform(request):
     user = getattr(request, "user", None)
@@ -11,6 +14,9 @@ def platform(request):
     is_staff_user = allowed is None or bool(allowed)
     return {
         "PLATFORM_NAME": "Servicetorg",
+        "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
+        # ``lang`` for content written in Norwegian when the interface is in another language.
+        "CONTENT_LANG": settings.CONTENT_LANGUAGE,
         "DEBUG": settings.DEBUG,
         "oidc_enabled": bool(settings.OIDC_RP_CLIENT_ID),
         "is_staff_user": is_staff_user,

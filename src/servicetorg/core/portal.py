@@ -6,6 +6,7 @@ the one named by the ``PORTAL_MUNICIPALITY`` setting (a kommunenummer), else the
 """
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 
 from .models import Municipality
 
@@ -20,8 +21,13 @@ def portal_municipality(request) -> Municipality | None:
     if number:
         chosen = Municipality.objects.filter(number=number).first()
     if chosen is None:
-        host = request.get_host().split(":")[0]
-        chosen = Municipality.objects.filter(portal_host=host).exclude(portal_host="").first()
+        try:
+            host = request.get_host().split(":")[0]
+        except DisallowedHost:  # the 400 page for a bad Host header still has a portal
+            host = ""
+        chosen = (
+            Municipality.objects.filter(portal_host=host).exclude(portal_host="").first() if host else None
+        )
     if chosen is None and getattr(settings, "PORTAL_MUNICIPALITY", ""):
         chosen = Municipality.objects.filter(number=settings.PORTAL_MUNICIPALITY).first()
     if chosen is None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.validators import validate_national_id
 
 from .models import CompensationState, Handling
 
@@ -223,6 +224,13 @@ class ContactForm(forms.Form):
         else:
             self.fields["service"].queryset = published_services(municipality).order_by("name")
             del self.fields["national_id"]
+
+    def clean_national_id(self):
+        """Checked here so that a wrong number is a message on the field, with the rest kept."""
+        value = "".join(self.cleaned_data.get("national_id", "").split())
+        if value:
+            validate_national_id(value)
+        return value
 
 
 class CitizenReplyForm(forms.Form):

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 
@@ -27,8 +28,10 @@ def _municipality(request):
     return municipality
 
 
-def _no_referrer(response):
-    response["Referrer-Policy"] = "no-referrer"
+def _same_origin_referrer(response):
+    """The case link holds the secret code: no referrer to other sites. ``same-origin`` (not
+    ``no-referrer``) so that the page's own forms post with their Origin, which CSRF checks."""
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -57,8 +60,7 @@ def contact(request, slug=None):
                 user=CITIZEN,
             )
         except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, error)
         else:
             request.session[RECEIPT_KEY] = {
                 "reference": registered.inquiry.reference,
@@ -83,7 +85,9 @@ def receipt(request):
     link = request.build_absolute_uri(
         reverse("inquiries_public:case", kwargs={"reference": inquiry.reference, "token": data["token"]})
     )
-    return _no_referrer(render(request, "inquiries/public/receipt.html", {"inquiry": inquiry, "link": link}))
+    return _same_origin_referrer(
+        render(request, "inquiries/public/receipt.html", {"inquiry": inquiry, "link": link})
+    )
 
 
 def lookup(request):
@@ -123,7 +127,7 @@ def case(request, reference, token=None):
             messages.success(request, _("Thank you. Your message is added to the case."))
             return redirect("inquiries_public:case", reference=inquiry.reference, token=token)
     log = inquiry.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)
-    return _no_referrer(
+    return _same_origin_referrer(
         render(
             request,
             "inquiries/public/case.html",

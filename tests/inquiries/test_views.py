@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from servicetorg.core.choices import Channel, Role
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import Compensation, DailyStat, Inquiry, State
 from tests.factories import make_staff
@@ -314,7 +314,12 @@ def test_case_page_forms_post_with_their_origin(client, municipality, service):
     """The case page's secret must not leak to other sites, but its own forms must pass CSRF's Origin
     check: same-origin, not no-referrer (which makes a browser send Origin: null)."""
     registered = services.register(
-        municipality=municipality, channel=Channel.WEB_FORM, service=service, subject="Hei", body="Tekst"
+        municipality=municipality,
+        channel=Channel.WEB_FORM,
+        service=service,
+        subject="Hei",
+        body="Tekst",
+        user=CITIZEN,
     )
     response = client.get(f"/sak/{registered.inquiry.reference}/{registered.token}/")
     assert response["Referrer-Policy"] == "same-origin"

@@ -173,17 +173,47 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicetorg@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds per SMTP attempt of the outbox
+
+# SMS (see servicetorg.core.sms): a file under var/ in development, LINK Mobility in production.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "servicetorg.core.sms.FileBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+SMS_TIMEOUT = int(os.environ.get("SMS_TIMEOUT", "10"))
+SMS_LINKMOBILITY_URL = os.environ.get("SMS_LINKMOBILITY_URL", "https://wsx.sp247.net")
+SMS_LINKMOBILITY_USERNAME = os.environ.get("SMS_LINKMOBILITY_USERNAME", "")
+SMS_LINKMOBILITY_PASSWORD = os.environ.get("SMS_LINKMOBILITY_PASSWORD", "")
+SMS_LINKMOBILITY_PLATFORM_ID = os.environ.get("SMS_LINKMOBILITY_PLATFORM_ID", "")
+SMS_LINKMOBILITY_PLATFORM_PARTNER_ID = os.environ.get("SMS_LINKMOBILITY_PLATFORM_PARTNER_ID", "")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# At-least-once: a task is acknowledged when it has finished, and a task whose worker died (kill -9,
+# out of memory) goes back to the queue. Every task is safe to run twice (its effects are keyed).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one task at a time, not a hidden batch
+# Redis hands an unacknowledged task to another worker after the visibility timeout: it must be
+# longer than the longest task (the hard time limit below), and it is how long a dead worker's
+# tasks wait before they run again (docs/operations.md).
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 300)))
+}
 CELERY_BEAT_SCHEDULE = {
-    # Warn contact persons one working day before a reply deadline; mark breaches.
+    # Mark breaches; warn contact persons one working day before a reply deadline. Hourly in working
+    # hours: each run is idempotent and catches up what an earlier run missed (warnings marked late).
     "inquiries-deadline-warnings": {
         "task": "inquiries.send_deadline_warnings",
-        "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
+        "schedule": crontab(hour="6-17", minute=30, day_of_week="mon-fri"),
     },
+    # Send due outbox messages: retries, and what a dead worker or a down broker left behind.
+    "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 60.0},
+    # Forget one-time form tokens after 24 hours.
+    "core-purge-form-tokens": {"task": "core.purge_form_tokens", "schedule": crontab(hour=2, minute=45)},
     # Delete survey answers that were started but never finished (after their retention time).
     "surveys-purge-drafts": {"task": "surveys.purge_drafts", "schedule": crontab(hour=3, minute=15)},
 }

@@ -242,7 +242,9 @@ def test_no_compensation_without_guarantee(municipality, plain_service, desk_wor
     assert not Compensation.objects.filter(inquiry=inquiry).exists()
 
 
-def test_mark_breaches_and_warnings(municipality, service, desk_worker, case_officer, unit):
+def test_mark_breaches_and_warnings(
+    municipality, service, desk_worker, case_officer, unit, django_capture_on_commit_callbacks
+):
     inquiry = services.register(
         municipality=municipality,
         channel=Channel.PHONE,
@@ -252,10 +254,12 @@ def test_mark_breaches_and_warnings(municipality, service, desk_worker, case_off
         received_at=at(2026, 3, 2),
     ).inquiry
     # Deadline Wed 4 March: warning goes out on Tue 3 March, once.
-    assert services.send_warnings(date(2026, 3, 2), user=SYSTEM) == 0
-    assert services.send_warnings(date(2026, 3, 3), user=SYSTEM) == 1
-    assert services.send_warnings(date(2026, 3, 3), user=SYSTEM) == 0
-    assert mail.outbox[-1].to == [desk_worker.email]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_warnings(date(2026, 3, 2), user=SYSTEM) == 0
+        assert services.send_warnings(date(2026, 3, 3), user=SYSTEM) == 1
+        assert services.send_warnings(date(2026, 3, 3), user=SYSTEM) == 0
+    assert len(mail.outbox) == 1 and mail.outbox[-1].to == [desk_worker.email]
+    assert "Late" not in mail.outbox[-1].subject
     assert services.mark_breaches(date(2026, 3, 4), user=SYSTEM) == 0
     assert services.mark_breaches(date(2026, 3, 5), user=SYSTEM) == 1
     inquiry.refresh_from_db()
@@ -325,3 +329,25 @@ def test_references_are_readable_and_use_every_letter():
     for position in (0, 3, 5, 8):
         assert {reference[position] for reference in references} == set(REFERENCE_ALPHABET)
     assert len(set(references)) == len(references)
+
+
+def test_missed_warning_is_sent_late_at_the_next_run(
+    municipality, service, desk_worker, django_capture_on_commit_callbacks
+):
+    """The worker was down on Tue 3 March: Wednesday's run still warns about Wednesday's deadline."""
+    inquiry = services.register(
+        municipality=municipality,
+        channel=Channel.PHONE,
+        subject="Frist",
+        service=service,
+        user=desk_worker,
+        received_at=at(2026, 3, 2),
+    ).inquiry
+    assert inquiry.reply_deadline == date(2026, 3, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.warn_due(date(2026, 3, 4), user=SYSTEM) == {"warned": 1, "late": 1}
+        assert services.warn_due(date(2026, 3, 4), user=SYSTEM) == {"warned": 0, "late": 0}
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith(("Late warning", "Forsinket varsel"))
+    # A deadline already passed is a breach, not a warning.
+    assert services.warn_due(date(2026, 3, 5), user=SYSTEM) == {"warned": 0, "late": 0}

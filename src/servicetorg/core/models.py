@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -102,3 +103,72 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.unit or self.municipality
         return f"{self.user} – {self.get_role_display()} – {where}"
+
+
+class OutboxChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """An e-mail or SMS written in the transaction of the change that causes it (see core.outbox)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=OutboxChannel.choices)
+    #: One key per effect (e.g. ``inquiries.deadline-warning:42:2026-03-04``): a re-run finds the row.
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    body = models.TextField(_("text"))
+    from_email = models.CharField(_("sender"), max_length=254, blank=True)
+    state = models.CharField(
+        _("status"), max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # The sweep: pending messages whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_due",
+                condition=models.Q(state="pending"),
+            ),
+            # The staff page: one municipality's messages of one status, newest first.
+            models.Index(fields=["municipality", "state", "-created_at"], name="outbox_staff_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class FormSubmission(models.Model):
+    """A form's one-time token, claimed in the transaction of what the form did (see core.once)."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=80)
+    #: The work's result, encrypted with the form's token (which only the submitter's page holds).
+    sealed_result = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return self.scope

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.staff_home, name="staff-home"),
     path("logg-inn/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("utboks/", views.outbox_list, name="outbox"),
+    path("utboks/<int:pk>/send-igjen/", views.outbox_retry, name="outbox-retry"),
 ]

@@ -11,6 +11,7 @@ from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
 from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.once import submit_once
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 
@@ -46,7 +47,8 @@ def contact(request, slug=None):
     form = ContactForm(request.POST or None, municipality=municipality, service=service)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def register() -> dict:
             registered = services.register(
                 municipality=municipality,
                 channel=Channel.WEB_FORM,
@@ -59,13 +61,15 @@ def contact(request, slug=None):
                 national_id=data.get("national_id", ""),
                 user=CITIZEN,
             )
+            return {"reference": registered.inquiry.reference, "token": registered.token}
+
+        try:
+            # A double submit (same one-time token) registers once and shows the first receipt.
+            receipt_data, _first = submit_once(request, "inquiries.contact", register)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            request.session[RECEIPT_KEY] = {
-                "reference": registered.inquiry.reference,
-                "token": registered.token,
-            }
+            request.session[RECEIPT_KEY] = receipt_data
             return redirect("inquiries_public:receipt")
     return render(
         request,

@@ -15,11 +15,13 @@ from functools import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service, ServiceState
+from servicetorg.core import outbox
 from servicetorg.core import permissions as core_permissions
 from servicetorg.core.choices import Channel
 from servicetorg.core.db import prepared_cursor
@@ -431,7 +433,7 @@ def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, use
     inquiry.reply_deadline = expected_date
     inquiry.deadline_source = DeadlineSource.PRELIMINARY
     inquiry.warning_sent_for = None
-    _log(
+    logged = _log(
         inquiry,
         MessageKind.PRELIMINARY,
         _("%(reason)s\n\nExpected reply by %(date)s.") % {"reason": reason.strip(), "date": expected_date},
@@ -440,7 +442,9 @@ def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, use
     saved = _save(inquiry, before, user)
     if inquiry.breached:
         _compensate(saved)
-    _notify_citizen(saved, _("Preliminary reply to your inquiry %(ref)s") % {"ref": saved.reference}, reason)
+    _notify_citizen(
+        saved, logged, _("Preliminary reply to your inquiry %(ref)s") % {"ref": saved.reference}, reason
+    )
     return saved
 
 
@@ -452,9 +456,9 @@ def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
     inquiry = _locked(inquiry)
     before = rollups.snapshot(inquiry)
     inquiry.state = next_state(inquiry.state, Action.ASK_CITIZEN)
-    _log(inquiry, MessageKind.QUESTION, text.strip(), user)
+    logged = _log(inquiry, MessageKind.QUESTION, text.strip(), user)
     saved = _save(inquiry, before, user)
-    _notify_citizen(saved, _("Question about your inquiry %(ref)s") % {"ref": saved.reference}, text)
+    _notify_citizen(saved, logged, _("Question about your inquiry %(ref)s") % {"ref": saved.reference}, text)
     return saved
 
 
@@ -474,11 +478,11 @@ def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
             inquiry.breached = True
     if inquiry.assigned_to_id is None:
         inquiry.assigned_to = user_of(user)
-    _log(inquiry, MessageKind.REPLY, text.strip(), user)
+    logged = _log(inquiry, MessageKind.REPLY, text.strip(), user)
     saved = _save(inquiry, before, user)
     if saved.breached:
         _compensate(saved)
-    _notify_citizen(saved, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
+    _notify_citizen(saved, logged, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
     return saved
 
 
@@ -607,60 +611,85 @@ def set_channel_rule(*, municipality: Municipality, channel: str, working_days: 
 
 
 def due_for_warning(today: date | None = None):
-    """Open inquiries due on the next working day that have not been warned about that deadline."""
+    """Open inquiries due by the next working day whose current deadline has not been warned about.
+
+    Deadlines of today are included: their warning was due on an earlier run that did not happen
+    (the worker was down), and is sent now, marked late.
+    """
     today = today or timezone.localdate()
     tomorrow = add_working_days(today, 1)
     return (
-        Inquiry.objects.filter(state__in=OPEN_STATES, reply_deadline=tomorrow)
-        .exclude(warning_sent_for=tomorrow)
-        .select_related("contact_person", "assigned_to", "unit", "municipality")
+        Inquiry.objects.filter(state__in=OPEN_STATES, reply_deadline__gte=today, reply_deadline__lte=tomorrow)
+        .exclude(warning_sent_for=F("reply_deadline"))
+        .select_related("contact_person", "assigned_to", "unit")
+        .order_by("reply_deadline", "pk")
     )
 
 
 def send_warnings(today: date | None = None, *, user) -> int:
-    """E-mail the contact person and case officer (or the unit) one working day before the deadline.
-    A daily task over every municipality: ``user`` is SYSTEM."""
-    from django.core.mail import send_mail
+    """Warn about deadlines of the next working day (see :func:`warn_due`); returns how many."""
+    return warn_due(today, user=user)["warned"]
 
+
+def warn_due(today: date | None = None, *, user) -> dict:
+    """E-mail the contact person and case officer (or the unit) one working day before the deadline.
+
+    Each warning is written to the outbox in the transaction that records it as sent
+    (``warning_sent_for``), keyed by inquiry and deadline: a re-run, or a task run twice after a
+    worker died, never warns twice about one deadline. A warning that should have gone out on an
+    earlier day is sent now and says it is late. Returns {"warned": n, "late": m}. A task over
+    every municipality: ``user`` is SYSTEM.
+    """
     _require_system(user)
-    count = 0
+    today = today or timezone.localdate()
+    tomorrow = add_working_days(today, 1)
+    warned = late_count = 0
     for inquiry in due_for_warning(today):
-        recipients = {
-            address
-            for address in (
+        with transaction.atomic():
+            locked = Inquiry.objects.select_for_update().filter(pk=inquiry.pk, state__in=OPEN_STATES).first()
+            if locked is None or locked.warning_sent_for == locked.reply_deadline:
+                continue  # closed meanwhile, or warned by a concurrent run
+            if locked.reply_deadline != inquiry.reply_deadline:
+                continue  # the deadline moved meanwhile: the next run looks at it again
+            late = inquiry.reply_deadline < tomorrow
+            recipients = [
                 getattr(inquiry.contact_person, "email", ""),
                 getattr(inquiry.assigned_to, "email", ""),
                 getattr(inquiry.unit, "email", "") if inquiry.assigned_to_id is None else "",
-            )
-            if address
-        }
-        with transaction.atomic():
-            locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-            if locked.warning_sent_for == inquiry.reply_deadline:
-                continue
-            if recipients:
-                send_mail(
-                    _("Inquiry %(ref)s is due %(date)s")
-                    % {"ref": inquiry.reference, "date": inquiry.reply_deadline},
-                    _("The inquiry “%(subject)s” (%(ref)s) must be answered by %(date)s.")
-                    % {"subject": inquiry.subject, "ref": inquiry.reference, "date": inquiry.reply_deadline},
-                    None,
-                    sorted(recipients),
+            ]
+            values = {"subject": inquiry.subject, "ref": inquiry.reference, "date": inquiry.reply_deadline}
+            subject = _("Inquiry %(ref)s is due %(date)s") % values
+            body = _("The inquiry “%(subject)s” (%(ref)s) must be answered by %(date)s.") % values
+            if late:
+                subject = _("Late warning: %(subject)s") % {"subject": subject}
+                body += "\n\n" + _(
+                    "This warning was due on an earlier working day but could not be sent then."
                 )
+            outbox.enqueue_email(
+                municipality=inquiry.municipality_id,
+                to=recipients,
+                subject=subject,
+                body=body,
+                key=f"inquiries.deadline-warning:{inquiry.pk}:{inquiry.reply_deadline.isoformat()}",
+            )
             Inquiry.objects.filter(pk=inquiry.pk).update(warning_sent_for=inquiry.reply_deadline)
-            count += 1
-    return count
+            warned += 1
+            late_count += late
+    return {"warned": warned, "late": late_count}
 
 
-def _notify_citizen(inquiry: Inquiry, subject: str, text: str) -> None:
-    """E-mail the citizen (when she left an address) after the transaction commits."""
+def _notify_citizen(inquiry: Inquiry, logged: InquiryMessage, subject: str, text: str) -> None:
+    """E-mail the citizen (when she left an address) through the outbox, in the caller's transaction."""
     if not inquiry.contact_email:
         return
-    from django.core.mail import send_mail
-
-    address = inquiry.contact_email
     body = text + "\n\n" + _("Reference: %(ref)s") % {"ref": inquiry.reference}
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
+    outbox.enqueue_email(
+        municipality=inquiry.municipality_id,
+        to=inquiry.contact_email,
+        subject=subject,
+        body=body,
+        key=f"inquiries.citizen-notice:{inquiry.pk}:{logged.pk}",
+    )
 
 
 def compensation_total(compensations) -> Decimal:

@@ -11,8 +11,12 @@ from . import services
 
 @shared_task(name="inquiries.send_deadline_warnings")
 def send_deadline_warnings(today: str | None = None) -> dict:
-    """Mark broken deadlines (and compensations), then warn about those due on the next working day."""
+    """Mark broken deadlines (and compensations), then warn about those due on the next working day.
+
+    Safe to run again at any time (beat runs it hourly in working hours; a task whose worker died
+    runs again): breaches are marked once, each warning is written to the outbox once (keyed by
+    inquiry and deadline), and a warning missed on an earlier day is sent late.
+    """
     day = date.fromisoformat(today) if today else None
     breached = services.mark_breaches(day, user=SYSTEM)
-    warned = services.send_warnings(day, user=SYSTEM)
-    return {"breached": breached, "warned": warned}
+    return {"breached": breached, **services.warn_due(day, user=SYSTEM)}

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
+from servicetorg.core.once import submit_once
 from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
 
 from . import exports, permissions, selectors, services
@@ -76,7 +77,8 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = data["outcome"]
-        try:
+
+        def register_inquiry() -> dict:
             registered = services.register(
                 municipality=data["municipality"],
                 channel=data["channel"],
@@ -95,18 +97,27 @@ def register(request):
                 if outcome in (Handling.PARTLY_HANDLED, Handling.FORWARDED)
                 else Handling.FORWARDED,
             )
+            inquiry = registered.inquiry
+            return {
+                "pk": inquiry.pk,
+                "reference": inquiry.reference,
+                "deadline": inquiry.reply_deadline.strftime("%d.%m.%Y"),
+            }
+
+        try:
+            # A double submit (same one-time token) registers once and shows the first result.
+            done, _first = submit_once(request, "inquiries.desk-register", register_inquiry)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            inquiry = registered.inquiry
             messages.success(
                 request,
                 _("Inquiry %(ref)s registered. Reply deadline %(date)s.")
-                % {"ref": inquiry.reference, "date": inquiry.reply_deadline.strftime("%d.%m.%Y")},
+                % {"ref": done["reference"], "date": done["deadline"]},
             )
             if "another" in request.POST:
                 return redirect("inquiries:register")
-            return redirect("inquiries:detail", pk=inquiry.pk)
+            return redirect("inquiries:detail", pk=done["pk"])
     services_list = selectors.published_services_for([m.pk for m in municipalities]).values_list(
         "name", flat=True
     )

@@ -114,10 +114,13 @@ def test_turtle_export_describes_the_service(municipality, barnehage):
     rule = graph.value(service, CPSV.follows)
     assert (rule, RDF.type, CPSV.Rule) in graph
     assert graph.value(rule, DCTERMS.description) == Literal("Barnehageloven § 16", lang="nb")
-    assert graph.value(rule, CPSV.implements) == URIRef("https://lovdata.no/lov/2005-06-17-64")
+    law = graph.value(rule, CPSV.implements)
+    assert law == URIRef(f"{service}#regelverk") == graph.value(service, CV.hasLegalResource)
+    assert graph.value(law, ns.RDFS.seeAlso) == URIRef("https://lovdata.no/lov/2005-06-17-64")
+    assert graph.value(law, DCTERMS.title) == Literal("Barnehageloven § 16", lang="nb")
 
     # Contact point from the responsible unit.
-    contact = graph.value(service, CV.hasContactPoint)
+    contact = graph.value(service, CV.contactPoint)
     assert graph.value(contact, CV.telephone) == Literal("tel:+4733400120")
     assert graph.value(contact, CV.email) == Literal(
         "mailto:barnehage@fjordvik.kommune.no", datatype=ns.XSD.anyURI
@@ -195,9 +198,36 @@ def _bad_processing_time(graph, service):
     graph.set((service, CV.processingTime, Literal("fire uker")))
 
 
+def _no_contact_point(graph, service):
+    graph.remove((service, CV.contactPoint, None))
+
+
+def _no_owner(graph, service):
+    graph.remove((service, CV.ownedBy, None))
+
+
+def _old_status_vocabulary(graph, service):
+    graph.set((service, cpsv.ADMS.status, URIRef("http://purl.org/adms/status/Completed")))
+
+
+def _no_possible_output(graph, service):
+    graph.remove((service, cpsv.CPSVNO.hasPossibleOutput, None))
+
+
+def _contact_point_without_ways_to_reach(graph, service):
+    contact = graph.value(service, CV.contactPoint)
+    for predicate in (CV.email, CV.telephone, CV.contactPage):
+        graph.remove((contact, predicate, None))
+
+
 @pytest.mark.parametrize(
     "break_graph, expected",
     [
+        (_no_contact_point, "kontaktpunkt (cv:contactPoint)"),
+        (_no_owner, "cv:ownedBy"),
+        (_old_status_vocabulary, "distribution-status"),
+        (_no_possible_output, "cpsvno:hasPossibleOutput"),
+        (_contact_point_without_ways_to_reach, "e-post, telefon eller kontaktside"),
         (_drop_title, "title"),
         (_second_authority, "hasCompetentAuthority"),
         (_cost_without_currency, "currency"),
@@ -284,7 +314,10 @@ def test_iris_are_stable_between_exports(municipality, barnehage):
     parts = {s for s in graph.subjects() if str(s).startswith(str(service))}
     assert parts == {
         service,
-        *(URIRef(f"{service}#{part}") for part in ("gebyr", "regel", "kontaktpunkt", "resultat")),
+        *(
+            URIRef(f"{service}#{part}")
+            for part in ("gebyr", "regel", "regelverk", "kontaktpunkt", "apningstid", "resultat")
+        ),
         *(
             URIRef(f"{service}#kanal-{c}")
             for c in ("web-form", "phone", "counter", "email", "letter", "social-media")
@@ -363,9 +396,7 @@ def test_the_whole_demo_catalogue_conforms(municipality):
     assert conforms, report
     nav_service = iri("okonomisk-sosialhjelp")
     assert graph.value(nav_service, CV.processingTime) == Literal("P10D", datatype=ns.XSD.duration)
-    assert graph.value(graph.value(nav_service, CV.hasContactPoint), CV.telephone) == Literal(
-        "tel:+4755553333"
-    )
+    assert graph.value(graph.value(nav_service, CV.contactPoint), CV.telephone) == Literal("tel:+4755553333")
 
 
 # ------------------------------------------------------------------------------ export_cpsv command
@@ -400,6 +431,20 @@ def test_command_prints_to_standard_output(municipality, barnehage):
     out = StringIO()
     call_command("export_cpsv", "3999", stdout=out)
     graph = parse(out.getvalue(), "turtle")
+    assert (iri("barnehageplass", base="http://127.0.0.1:8000"), RDF.type, CPSV.PublicService) in graph
+
+
+def test_command_reports_what_it_left_out(municipality, barnehage, tmp_path):
+    from servicetorg.catalogue.models import ServiceDescription
+
+    ServiceDescription.objects.filter(pk=barnehage.published_version_id).update(
+        legal_basis_url='https://lovdata.no/lov/2005-06-17-64">'
+    )
+    out, err = StringIO(), StringIO()
+    call_command("export_cpsv", "3999", "--validate", "-o", str(tmp_path / "t.ttl"), stdout=out, stderr=err)
+    assert "Left out: barnehageplass: legal_basis_url:" in err.getvalue()
+    assert "Wrote 1 services" in out.getvalue()
+    graph = parse((tmp_path / "t.ttl").read_text(), "turtle")
     assert (iri("barnehageplass", base="http://127.0.0.1:8000"), RDF.type, CPSV.PublicService) in graph
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.validators import validate_link
 
 
 class ServiceArea(models.Model):
@@ -168,7 +169,7 @@ class ServiceDescription(models.Model):
     expectations = models.TextField(_("what you can expect"), blank=True)
     user_actions = models.TextField(_("what you must do"), blank=True)
     required_documents = models.TextField(_("documents to enclose"), blank=True)
-    application_url = models.URLField(_("application form"), blank=True)
+    application_url = models.URLField(_("application form"), blank=True, validators=[validate_link])
     price = models.TextField(_("price and fees"), blank=True)
     price_amount = models.DecimalField(
         _("price (NOK)"),
@@ -180,7 +181,7 @@ class ServiceDescription(models.Model):
     )
     case_flow = models.TextField(_("case flow"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
-    legal_basis_url = models.URLField(_("link to the law"), blank=True)
+    legal_basis_url = models.URLField(_("link to the law"), blank=True, validators=[validate_link])
     contact = models.TextField(_("contact"), blank=True)
     case_officer_role = models.CharField(_("responsible case officer (role)"), max_length=160, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)

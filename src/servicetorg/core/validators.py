@@ -1,5 +1,7 @@
 """Validators for Norwegian identifiers (python-stdnum does the arithmetic)."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
@@ -41,3 +43,19 @@ def mask_national_id(value: str) -> str:
     """Show only the birth date part: 010190*****."""
     value = fodselsnummer.compact(value or "")
     return f"{value[:6]}*****" if len(value) == 11 else ""
+
+
+_NOT_IN_A_LINK = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
+
+
+def validate_link(value: str) -> None:
+    """Refuse addresses that pass Django's URLValidator but cannot be a link in open data or HTML.
+
+    ``https://lovdata.no/lov">`` is a "valid URL" to Django; as an IRI it would break the
+    municipality's CPSV-AP-NO export (and it is never what the author meant).
+    """
+    if value and _NOT_IN_A_LINK.search(value):
+        raise ValidationError(
+            _('A web address cannot contain spaces or any of the characters < > " { } | \\ ^ `.'),
+            code="invalid_link",
+        )

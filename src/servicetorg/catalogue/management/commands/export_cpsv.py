@@ -55,14 +55,17 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError(f"--base-url must be an http(s) address, not {base_url!r}.") from exc
 
-        graph = cpsv.build_graph(municipality, base_url=base_url)
+        export = cpsv.build_export(municipality, base_url=base_url)
+        graph = export.graph
+        for problem in export.problems:
+            self.stderr.write(self.style.WARNING(f"Left out: {problem}"))
         if options["validate"]:
             conforms, report = cpsv.validate(graph)
             if not conforms:
                 raise CommandError(f"The export does not conform to the CPSV-AP-NO shapes:\n{report}")
         fmt = options["format"]
         text = cpsv.serialize_graph(graph, fmt)
-        count = sum(1 for _ in graph.subjects(cpsv.RDF.type, cpsv.CPSV.PublicService))
+        count = export.services
 
         if not options["output"]:
             self.stdout.write(text, ending="" if text.endswith("\n") else "\n")

@@ -16,6 +16,7 @@ from servicetorg.catalogue import cpsv, demo_data
 from servicetorg.catalogue import services as catalogue_services
 from servicetorg.catalogue.models import ServiceArea, ServiceDescription
 from servicetorg.core.models import Unit
+from servicetorg.core.permissions import SYSTEM
 from tests.factories import UnitFactory, make_service
 from tests.harvester import CPSV_PUBLIC_SERVICE, harvest
 
@@ -56,6 +57,7 @@ def demo_catalogue(municipality):
     for data in demo_data.SERVICES:
         description = {k: data[k] for k in catalogue_services.DESCRIPTION_FIELDS}
         service = catalogue_services.create_service(
+            user=SYSTEM,
             municipality=municipality,
             area=areas[data["area"]],
             slug=data["slug"],
@@ -66,7 +68,7 @@ def demo_catalogue(municipality):
             description=description,
             promises=data["promises"],
         )
-        catalogue_services.publish(service.versions.get())
+        catalogue_services.publish(service.versions.get(), user=SYSTEM)
     return {data["slug"]: data for data in demo_data.SERVICES}
 
 

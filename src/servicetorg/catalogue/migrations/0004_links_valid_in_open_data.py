@@ -7,7 +7,7 @@ import servicetorg.core.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0002_search_index"),
+        ("catalogue", "0003_service_sensitive"),
     ]
 
     operations = [

@@ -23,10 +23,14 @@ def test_write_receipt_language_and_write_back(sized_page, municipality):
     service.save()
     officer = make_staff(Role.CASE_OFFICER, municipality, unit, username="officer")
 
-    # The general form and the service's form fit the screen.
+    # The general form fits the screen; the service's page leads to its own form, with the promise.
     page.goto("/kontakt/")
     check_page(page)
-    page.goto(f"/kontakt/{service.slug}/")
+    page.goto(f"/tjenester/{service.slug}/")
+    check_page(page)
+    page.get_by_role("link", name="Spør om denne tjenesten").click()
+    page.wait_for_url(re.compile(rf"/kontakt/{service.slug}/$"))
+    assert "Vi svarer innen 2 virkedager." in page.locator("#reply-promise").inner_text()
     check_page(page)
 
     # A wrong fødselsnummer: a message on the field, focus on the summary, nothing typed lost.
@@ -103,6 +107,13 @@ def test_error_pages_fit_and_lead_on(sized_page, municipality):
     check_page(page)
     page.get_by_role("link", name="Finn en tjeneste").click()
     page.wait_for_url(re.compile(r"/tjenester/$"))
+    # The statements, from the footer.
+    page.get_by_role("link", name="Personvernerklæring").click()
+    page.wait_for_url(re.compile(r"/personvern/$"))
+    check_page(page)
+    page.get_by_role("link", name="Tilgjengelighetserklæring").click()
+    page.wait_for_url(re.compile(r"/tilgjengelighet/$"))
+    check_page(page)
 
 
 def test_staff_intake_form_fits_a_phone(sized_page, municipality):

@@ -323,3 +323,53 @@ def test_case_page_forms_post_with_their_origin(client, municipality, service):
     )
     response = client.get(f"/sak/{registered.inquiry.reference}/{registered.token}/")
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_service_page_offers_ask_about_this_service(client, municipality, service):
+    html = client.get(f"/tjenester/{service.slug}/").content.decode()
+    assert f'href="/kontakt/{service.slug}/">Spør om denne tjenesten</a>' in html
+
+
+def test_the_service_form_repeats_the_promise(client, municipality, unit):
+    from tests.factories import make_service
+
+    service = make_service(
+        municipality,
+        unit=unit,
+        slug="snomaking",
+        name="Snømåking",
+        promises=[
+            {
+                "kind": "reply",
+                "limit_value": 3,
+                "limit_unit": "working_days",
+                "text": "Vi svarer på meldinger om brøyting innen tre virkedager.",
+                "guarantee": "Du får beskjed om hvorfor.",
+            }
+        ],
+    )
+    response = client.get(f"/kontakt/{service.slug}/")
+    html = response.content.decode()
+    promise = html.index('id="reply-promise"')
+    assert promise < html.index('<form method="post"')
+    assert "Vi svarer innen 3 virkedager." in html
+    assert "Vi svarer på meldinger om brøyting innen tre virkedager." in html
+    assert "Du får beskjed om hvorfor." in html
+    assert "Skriver du i dag, får du svar innen" in html
+
+
+def test_web_inquiry_for_a_known_service_goes_to_its_units_queue(client, municipality, service, unit):
+    response = client.post(
+        reverse("inquiries_public:contact-service", args=[service.slug]),
+        {"subject": "Plass", "body": "Når?", "contact_name": "Ola"},
+    )
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.get()
+    assert inquiry.state == State.ROUTED and inquiry.unit == unit
+    assert inquiry.messages.filter(text__contains="Sendt rett til tjenestens ansvarlige enhet").exists()
+    # Without a known service it stays with the desk.
+    client.post(
+        reverse("inquiries_public:contact"), {"subject": "Hei", "body": "Noe", "contact_name": "Kari"}
+    )
+    general = Inquiry.objects.get(subject="Hei")
+    assert general.state == State.NEW and general.unit is None

@@ -92,6 +92,7 @@ class Perm(enum.StrEnum):
     STAFF_PAGES = "core.staff_pages"  # the staff start page and menus
     PERSONAL_DATA_REQUEST = "core.personal_data_request"  # right of access and erasure (one person)
     RETENTION = "core.retention"  # retention periods and the purge report
+    PUBLIC_STATEMENTS = "core.public_statements"  # the portal's privacy and accessibility statements
     # Catalogue
     CATALOGUE_READ = "catalogue.read"  # drafts and internal fields of services
     CATALOGUE_EDIT = "catalogue.edit"
@@ -123,6 +124,7 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.STAFF_PAGES: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.PERSONAL_DATA_REQUEST: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.RETENTION: {R.ADMIN: M},
+    Perm.PUBLIC_STATEMENTS: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CATALOGUE_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.CATALOGUE_EDIT: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.INQUIRY_REGISTER: dict(_ALL_STAFF_READ),

@@ -10,3 +10,5 @@ class InquiriesConfig(AppConfig):
         ("inquiries:dashboard", _("Inquiry dashboard")),
     ]
     public_menu = [("inquiries_public:contact", _("Contact us"))]
+    # On each service's portal page: the contact form with the service chosen.
+    service_actions = [("inquiries_public:contact-service", _("Ask about this service"))]

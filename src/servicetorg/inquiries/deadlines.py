@@ -164,3 +164,16 @@ def reply_deadline(
     return deadline_from(
         received, channel_working_days(municipality_id, channel, rules)
     ), DeadlineSource.CHANNEL_RULE
+
+
+def promised_reply(
+    municipality_id: int, service, channel: str, now: datetime | None = None
+) -> tuple[int, date]:
+    """(working days, date) a citizen writing now through ``channel`` is promised a reply by: what the
+    contact form repeats above itself."""
+    now = now or timezone.now()
+    days = reply_promise_days(service) if service is not None else None
+    if days is None:
+        days = channel_working_days(municipality_id, channel)
+    deadline, _source = reply_deadline(municipality_id, service, channel, now)
+    return days, deadline

@@ -16,6 +16,7 @@ from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 
 from . import services
+from .deadlines import promised_reply
 from .forms import CitizenReplyForm, ContactForm, LookupForm
 from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State
 
@@ -60,6 +61,7 @@ def contact(request, slug=None):
                 contact_phone=data["contact_phone"],
                 national_id=data.get("national_id", ""),
                 user=CITIZEN,
+                to_responsible_unit=True,
             )
             return {"reference": registered.inquiry.reference, "token": registered.token}
 
@@ -71,11 +73,26 @@ def contact(request, slug=None):
         else:
             request.session[RECEIPT_KEY] = receipt_data
             return redirect("inquiries_public:receipt")
+    reply_days, reply_by = promised_reply(municipality.pk, service, Channel.WEB_FORM)
     return render(
         request,
         "inquiries/public/contact.html",
-        {"form": form, "service": service, "municipality": municipality},
+        {
+            "form": form,
+            "service": service,
+            "municipality": municipality,
+            "reply_days": reply_days,
+            "reply_by": reply_by,
+            "reply_promise": _reply_promise(service),
+        },
     )
+
+
+def _reply_promise(service):
+    """The service's published reply promise (its plain words and guarantee), if it has one."""
+    if service is None or service.published_version is None:
+        return None
+    return next((p for p in service.published_version.promises.all() if p.kind == "reply"), None)
 
 
 @never_cache

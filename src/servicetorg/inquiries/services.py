@@ -129,20 +129,34 @@ def _register(
     resolution_note: str = "",
     route_to: Unit | None = None,
     handling: str = Handling.FORWARDED,
+    to_responsible_unit: bool = False,
     **fields,
 ) -> Registered:
     """Register an inquiry (see :func:`prepare` for the fields); optionally resolve it at the desk or
     route it at once. ``user`` is the staff member registering (becomes the contact person), or
-    CITIZEN for a citizen's own intake on a public channel (contact form, Open311)."""
+    CITIZEN for a citizen's own intake on a public channel (contact form, Open311).
+
+    ``to_responsible_unit``: an inquiry about a known service goes straight to the queue of the
+    service's responsible unit (the platform routes it; the desk has nothing to add)."""
     registered = prepare(user=user, **fields)
     _check_unit(registered.inquiry.municipality_id, route_to)
     insert(registered.inquiry, user)
     inquiry = registered.inquiry
+    service = inquiry.service
     if resolve_at_desk:
         resolve(inquiry, user=user, note=resolution_note)
         inquiry.refresh_from_db()
     elif route_to is not None:
         route(inquiry, unit=route_to, handling=handling, user=user, note=resolution_note)
+        inquiry.refresh_from_db()
+    elif to_responsible_unit and service is not None and service.responsible_unit_id is not None:
+        route(
+            inquiry,
+            unit=service.responsible_unit,
+            handling=Handling.FORWARDED,
+            user=core_permissions.SYSTEM,
+            note=_("Sent straight to the service's responsible unit."),
+        )
         inquiry.refresh_from_db()
     return registered
 

@@ -3,18 +3,29 @@
 import hashlib
 from itertools import groupby
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicetorg.catalogue import selectors
 from servicetorg.catalogue.models import Service
+from servicetorg.core import permissions
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.menus import menu
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm
 from servicetorg.core.portal import choose, portal_municipality
+
+from . import services
+from .forms import StatementForm
 
 
 def _municipality(request) -> Municipality:
@@ -76,6 +87,66 @@ def choose_municipality(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+EDIT_URLS = {"privacy": "portal:privacy-edit", "accessibility": "portal:accessibility-edit"}
+
+
+def statement(request, kind):
+    """The municipality's privacy or accessibility statement (its own text, else the default)."""
+    municipality = _municipality(request)
+    return render(
+        request,
+        "portal/statement.html",
+        {
+            "statement": services.shown_statement(municipality, kind),
+            "municipality": municipality,
+            "edit_url": reverse(EDIT_URLS[kind])
+            if request.user.is_authenticated
+            and permissions.can(request.user, Perm.PUBLIC_STATEMENTS, municipality.pk)
+            else None,
+        },
+    )
+
+
+@login_required
+def statement_edit(request, kind):
+    """The administration edits the portal's statement (or resets it to the platform's default)."""
+    municipality = _municipality(request)
+    if not permissions.can(request.user, Perm.PUBLIC_STATEMENTS, municipality.pk):
+        raise PermissionDenied
+    shown = services.shown_statement(municipality, kind)
+    if request.method == "POST" and "reset" in request.POST:
+        services.reset_statement(municipality, kind, user=request.user)
+        messages.success(request, _("The statement is back to the default text."))
+        return redirect(EDIT_URLS[kind])
+    initial = {
+        "text": services.default_text(municipality, kind)
+        if shown.is_default
+        else _own_text(municipality, kind),
+        "contact": shown.contact,
+    }
+    form = StatementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_statement(municipality, kind, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Saved. The portal shows the new text."))
+            return redirect(EDIT_URLS[kind])
+    return render(
+        request,
+        "portal/statement_edit.html",
+        {"form": form, "statement": shown, "municipality": municipality},
+        status=400 if form.errors else 200,
+    )
+
+
+def _own_text(municipality, kind) -> str:
+    from .models import Statement
+
+    return Statement.objects.get(municipality=municipality, kind=kind).text
 
 
 def open_data(request, number):

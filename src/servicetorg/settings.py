@@ -99,8 +99,13 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'servicetorg.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before its first use in a request, so the first request
+        # after a database restart reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
+#: Seconds a client is asked to wait (Retry-After) when the database is unavailable (answer 503).
+DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its database file here
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -115,6 +120,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _threshold == "off" else int(_threshold)
+    # A database that does not answer (down, frozen) fails a new connection after this many seconds
+    # (answered 503) instead of holding the worker.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -212,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Send due outbox messages: retries, and what a dead worker or a down broker left behind.
     "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 60.0},
+    # Delete Idempotency-Key records (REST and Open311) once they have expired (24 hours).
+    "inquiries-purge-idempotency-keys": {
+        "task": "inquiries.purge_idempotency_keys",
+        "schedule": crontab(minute=5),
+    },
     # Forget one-time form tokens after 24 hours.
     "core-purge-form-tokens": {"task": "core.purge_form_tokens", "schedule": crontab(hour=2, minute=45)},
     # Delete survey answers that were started but never finished (after their retention time).
@@ -231,6 +246,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "servicetorg.core.api.exception_handler",
 }
 PORTAL_MUNICIPALITY = os.environ.get("PORTAL_MUNICIPALITY", "")
+#: Open311 POSTs without an Idempotency-Key: an identical post from the same client within this many
+#: seconds is refused as a repeat (409).
+OPEN311_DUPLICATE_WINDOW = int(os.environ.get("OPEN311_DUPLICATE_WINDOW", "600"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Servicetorg API",

@@ -13,6 +13,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
+    from .errors import is_database_unavailable, problem_unavailable
+
+    if is_database_unavailable(exc):  # down or restarting: the client should retry, not give up
+        return problem_unavailable()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)

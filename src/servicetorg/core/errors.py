@@ -3,10 +3,19 @@
 Django calls these for 400, 403, 404 and 500 (``handler400`` … in urls.py) and for a refused CSRF
 check (``CSRF_FAILURE_VIEW``). Each falls back to a page without the database's help (the layout
 reads the portal's municipality) when the full layout cannot be drawn.
+
+When the database is unavailable (down, restarting, refusing connections), the 500 handler answers
+``503 Service Unavailable`` with ``Retry-After`` instead: a JSON problem (RFC 9457,
+``application/problem+json``) to the API, a Norwegian page to browsers. The API's own exception
+handler (core.api) answers the same for errors DRF sees first.
 """
 
+import json
 import logging
+import sys
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -61,8 +70,61 @@ def page_not_found(request, exception=None):
     )
 
 
+#: Errors that mean "the database cannot be reached now", not "this request is wrong".
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def wants_json(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or ("json" in accept and "html" not in accept)
+
+
+def problem_unavailable() -> HttpResponse:
+    """RFC 9457 problem details for a 503, with Retry-After."""
+    body = {
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "Databasen er midlertidig utilgjengelig. Prøv igjen om litt. / "
+        "The database is temporarily unavailable. Try again shortly.",
+    }
+    response = HttpResponse(json.dumps(body), status=503, content_type="application/problem+json")
+    response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+    return response
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 for a database outage: problem JSON to the API, a page (drawn without the database) else."""
+    if wants_json(request):
+        return problem_unavailable()
+    context = {
+        "status": 503,
+        "title": _("The service is temporarily unavailable"),
+        "text": _(
+            "We cannot reach our database just now. Nothing you sent has been lost if you saw a "
+            "receipt. Try again in a minute."
+        ),
+    }
+    response = HttpResponse(loader.render_to_string("errors/plain.html", context), status=503)
+    response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+    return response
+
+
 @requires_csrf_token
 def server_error(request):
+    if is_database_unavailable(sys.exc_info()[1]):
+        try:
+            return database_unavailable(request)
+        except Exception:  # pragma: no cover - last resort
+            logger.exception("The 503 page could not be drawn")
     try:
         return _page(
             request,

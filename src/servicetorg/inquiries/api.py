@@ -125,21 +125,22 @@ def _request_hash(data) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim_key(user, key: str, digest: str) -> int | None:
+def _claim_key(user, client_scope: int, key: str, digest: str) -> int | None:
     """Insert the idempotency record; its id, or None when the key is taken (one statement).
 
-    ``ON CONFLICT DO NOTHING`` on the (user, key) unique index: a concurrent request with the same key
-    waits here until the first one commits (then sees its record) or rolls back (then claims the key).
+    On the (user, client, key) unique index: a concurrent request with the same key waits here until
+    the first one commits (then sees its record) or rolls back (then claims the key). An expired
+    key's record is claimed anew (services.claim_conflict_sql).
     """
     q = connection.ops.quote_name
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    cutoff = connection.ops.adapt_datetimefield_value(services.idempotency_cutoff())
+    columns = ", ".join(q(IdempotencyRecord._meta.get_field(f).column) for f in services.RECORD_FIELDS[:-1])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)} "  # noqa: S608 (identifiers only)
-            f"({q('user_id')}, {q('key')}, {q('request_hash')}, {q('status_code')}, {q('response')}, "
-            f"{q('created_at')}) VALUES (%s, %s, %s, 0, %s, %s) "
-            f"ON CONFLICT ({q('user_id')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
-            [user.pk, key, digest, "{}", now],
+            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)} ({columns}) "  # noqa: S608 (identifiers only)
+            f"VALUES (%s, %s, %s, %s, 0, %s, %s) {services.claim_conflict_sql()} RETURNING {q('id')}",
+            [user.pk, client_scope, key, digest, "{}", now, cutoff],
         )
         row = cursor.fetchone()
     return row[0] if row else None
@@ -214,7 +215,9 @@ def direct_intake(request) -> HttpResponse | None:
     except (DjangoValidationError, DjangoPermissionDenied):
         return None
     body = represent(inquiry)
-    claim = None if key is None else services.IdempotencyClaim(user.pk, key, _request_hash(data), body)
+    claim = None
+    if key is not None:
+        claim = services.IdempotencyClaim(user.pk, key, _request_hash(data), body, client_scope=client.pk)
     try:
         if not services.insert(inquiry, user, claim):
             return None  # the key is taken: the viewset answers with the kept response
@@ -268,10 +271,13 @@ class InquiryViewSet(
         if not key or len(key) > 255:
             raise ValidationError({"Idempotency-Key": [_("Give a key of 1 to 255 characters.")]})
         digest = _request_hash(request.data)
+        client_scope = request.auth.pk if isinstance(request.auth, ApiClient) else 0
         with transaction.atomic():
-            record_id = _claim_key(request.user, key, digest)
+            record_id = _claim_key(request.user, client_scope, key, digest)
             if record_id is None:
-                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
+                existing = IdempotencyRecord.objects.get(
+                    user=request.user, client_scope=client_scope, key=key
+                )
                 if existing.request_hash != digest:
                     return Response(
                         {"detail": _("This Idempotency-Key was used with a different request.")},

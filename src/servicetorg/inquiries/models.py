@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -308,7 +309,13 @@ class ApiClient(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """One Idempotency-Key per user: repeats get the first response, never a second inquiry."""
+    """One Idempotency-Key per client: repeats get the first response, never a second inquiry.
+
+    Scoped per API client (``client_scope`` is the ApiClient's id; 0 for a user's own session or
+    basic authentication), so two systems that share a service account cannot collide. A key
+    expires :data:`IDEMPOTENCY_KEY_LIFETIME` after its first use: it may then be used again (a new
+    request), and the hourly ``inquiries.purge_idempotency_keys`` deletes the records.
+    """
 
     user = models.ForeignKey(  # led by the unique (user, key) index; no database constraint (below)
         settings.AUTH_USER_MODEL,
@@ -317,6 +324,7 @@ class IdempotencyRecord(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    client_scope = models.BigIntegerField(default=0)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
@@ -329,10 +337,39 @@ class IdempotencyRecord(models.Model):
     class Meta:
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_scope", "key"], name="idempotency_client_key_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key
+
+
+class Open311Submission(models.Model):
+    """An Open311 POST, kept to recognise its repeats: by the client's Idempotency-Key (for
+    :data:`IDEMPOTENCY_KEY_LIFETIME`) or, without a key, by its content (an identical post from the
+    same client within ``OPEN311_DUPLICATE_WINDOW`` seconds is refused)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.CharField(max_length=300)  # "key:<Idempotency-Key>" or "body:<sha256 of the post>"
+    request_hash = models.CharField(max_length=64)
+    service_request_id = models.CharField(max_length=12)
+    response = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Open311 submission")
+        verbose_name_plural = _("Open311 submissions")
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="open311_client_key_unique")]
+
+    def __str__(self) -> str:
+        return self.service_request_id
+
+
+#: How long an Idempotency-Key is kept (as the IETF Idempotency-Key draft suggests: 24 hours).
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
 
 # --- Rollups: kept current in the same transaction as every inquiry change (see rollups.py). ---------

@@ -4,14 +4,21 @@ Services map to published catalogue services (``service_code`` is the service's 
 service requests map to inquiries (``service_request_id`` is the reference). ``jurisdiction_id`` is the
 kommunenummer; without it the portal's default municipality answers. POST needs an ``api_key`` issued
 per municipality (ApiClient). Personal data (names, contact details, the text) is never listed.
+
+A POST is registered once: with an ``Idempotency-Key`` header, a repeat (same key, same content,
+within 24 hours) gets the first answer again (``Idempotent-Replayed: true``) and the same key with
+other content is refused (422); without a key, an identical post from the same client within
+``OPEN311_DUPLICATE_WINDOW`` seconds (default 600) is refused (409, naming the first request).
 """
 
 import hashlib
+import json
 from datetime import datetime, time, timedelta
 from xml.etree import ElementTree as ET  # noqa: S405 -- we only build XML, never parse it
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,7 +31,7 @@ from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import CITIZEN
 
 from . import services
-from .models import OPEN_STATES, ApiClient, Inquiry
+from .models import IDEMPOTENCY_KEY_LIFETIME, OPEN_STATES, ApiClient, Inquiry, Open311Submission
 
 MAX_REQUESTS = 1000
 
@@ -193,8 +200,47 @@ def _client(municipality, api_key: str) -> ApiClient:
 
 
 def _post(request, municipality):
+    """Register a POST once (see the module's docstring): (status, response body, replayed)."""
     data = request.POST
-    _client(municipality, data.get("api_key", ""))
+    client = _client(municipality, data.get("api_key", ""))
+    header = request.headers.get("Idempotency-Key")
+    if header is not None and not (0 < len(header.strip()) <= 255):
+        raise Open311Error(400, "Idempotency-Key must be 1 to 255 characters.")
+    content = sorted((k, v) for k, values in data.lists() if k != "api_key" for v in values)
+    digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    if header is not None:
+        key, lifetime = f"key:{header.strip()}", IDEMPOTENCY_KEY_LIFETIME
+    else:
+        key, lifetime = f"body:{digest}", timedelta(seconds=settings.OPEN311_DUPLICATE_WINDOW)
+    now = timezone.now()
+    with transaction.atomic():
+        # An expired record gives way; a live one (or one in flight: the insert waits) is a repeat.
+        Open311Submission.objects.filter(client=client, key=key, created_at__lt=now - lifetime).delete()
+        try:
+            with transaction.atomic():
+                record = Open311Submission.objects.create(
+                    client=client, key=key, request_hash=digest, created_at=now
+                )
+        except IntegrityError:
+            first = Open311Submission.objects.get(client=client, key=key)
+            if header is None:
+                raise Open311Error(
+                    409,
+                    f"An identical request was received at {timezone.localtime(first.created_at):%H:%M:%S} "
+                    f"(service_request_id {first.service_request_id}); it is not registered twice. / "
+                    f"En identisk henvendelse er allerede registrert ({first.service_request_id}).",
+                ) from None
+            if first.request_hash != digest:
+                raise Open311Error(422, "This Idempotency-Key was used with a different request.") from None
+            return first.response, True
+        response = _register(data, municipality)
+        record.service_request_id = response[0]["service_request_id"]
+        record.response = response
+        record.save(update_fields=["service_request_id", "response"])
+    return response, False
+
+
+def _register(data, municipality) -> list[dict]:
     code = data.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required.")
@@ -242,7 +288,11 @@ def request_list(request, fmt):
     try:
         municipality = _municipality(request)
         if request.method == "POST":
-            return _render(_post(request, municipality), fmt, "service_requests", "request", 201)
+            body, replayed = _post(request, municipality)
+            response = _render(body, fmt, "service_requests", "request", 201)
+            if replayed:
+                response["Idempotent-Replayed"] = "true"
+            return response
         inquiries = _requests(municipality, request.GET)
     except Open311Error as exc:
         return _error(exc, fmt)

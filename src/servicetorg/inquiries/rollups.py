@@ -6,7 +6,8 @@ the difference between the inquiry's contribution before and after it, as atomic
 concurrent changes never lose a count. Each database connection adds to its own stripe of a key
 (:func:`stripe_sql`), so concurrent changes do not wait for one row either; readers sum the stripes
 (a stripe alone may even be negative: an inquiry counted open in one and closed in another).
-:func:`rebuild` recomputes a municipality's rollups from the inquiries in SQL (demo loading, repairs).
+:func:`rebuild` repairs a municipality's rollups from the inquiries in SQL (demo loading, repairs)
+while intake goes on: it adds the difference, it does not delete and rewrite.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -173,7 +174,8 @@ def delta_statements(deltas, *, for_each_row_of: str | None = None) -> list[tupl
     statements: list[tuple[str, list]] = []
     for table, rows in deltas.items():
         model, key_fields = TABLES[table]
-        rows = {k: v for k, v in rows.items() if any(v.values())}
+        # Key order: every writer takes the row locks of a table in the same order (no deadlock).
+        rows = {k: v for k, v in sorted(rows.items()) if any(v.values())}
         if not rows:
             continue
         # Every row of a table carries every count field of the table (0 where it does not change).
@@ -235,11 +237,82 @@ def _upsert_text(vendor, model, key_fields, count_fields, row_count, for_each_ro
     )
 
 
-@transaction.atomic
-def rebuild(municipality_id: int) -> None:
-    """Recompute every rollup of one municipality from its inquiries (aggregated in SQL)."""
-    for model, _keys in TABLES.values():
-        model.objects.filter(municipality_id=municipality_id).delete()
+def rebuild(municipality_id: int) -> dict[str, int]:
+    """Bring every rollup of one municipality in line with its inquiries, while intake goes on.
+
+    The rollups are not deleted and rewritten (that deadlocked with live intake, and counted an
+    inquiry twice when its transaction committed between the delete and the re-count). Instead:
+
+    1. In one snapshot (REPEATABLE READ on PostgreSQL, read only), count the inquiries as the
+       rollups should (:func:`expected`) and sum the rollups as they are (:func:`current`). An
+       intake writes its inquiry and its counts in one transaction, so the snapshot holds both or
+       neither: the difference is exactly the drift to repair.
+    2. Add the difference as increments, like any change does. Increments commute with the
+       increments of inquiries changed after the snapshot, so nothing is lost or counted twice. The
+       rows are written table by table in key order, in short transactions, the order in which
+       intake takes its row locks: no deadlock, and intake never waits for more than one short
+       statement.
+
+    Returns how many rollup rows were corrected.
+    """
+    outer = connection.in_atomic_block  # inside a caller's transaction: read at its isolation
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not outer:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        want = expected(municipality_id)
+        have = current(municipality_id)
+    corrected = 0
+    for table in TABLES:
+        fields = _count_fields(table)
+        rows = {}
+        for key in sorted(set(want[table]) | set(have[table])):
+            target, now = want[table].get(key, {}), have[table].get(key, {})
+            delta = {f: target.get(f, 0) - now.get(f, 0) for f in fields}
+            if any(delta.values()):
+                rows[key] = delta
+        keys = list(rows)
+        for start in range(0, len(keys), REBUILD_CHUNK):
+            chunk = {key: rows[key] for key in keys[start : start + REBUILD_CHUNK]}
+            with transaction.atomic():
+                apply_deltas({table: chunk})
+        corrected += len(rows)
+    return corrected
+
+
+#: Rows per correcting statement (and transaction) of :func:`rebuild`.
+REBUILD_CHUNK = 500
+
+
+def _count_fields(table: str) -> tuple[str, ...]:
+    model, key_fields = TABLES[table]
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.attname not in key_fields and f.name not in ("stripe", "municipality")
+    )
+
+
+def current(municipality_id: int) -> dict[str, dict[tuple, dict[str, int]]]:
+    """The rollups as stored: the stripes of each key summed."""
+    out: dict[str, dict[tuple, dict[str, int]]] = {}
+    for table, (model, key_fields) in TABLES.items():
+        fields = _count_fields(table)
+        rows = (
+            model.objects.filter(municipality_id=municipality_id)
+            .values(*key_fields)
+            .annotate(**{f"sum_{f}": Sum(f) for f in fields})
+        )
+        out[table] = {
+            tuple(row[k] for k in key_fields): {f: row[f"sum_{f}"] or 0 for f in fields} for row in rows
+        }
+    return out
+
+
+def expected(municipality_id: int) -> dict[str, dict[tuple, dict[str, int]]]:
+    """The rollups as the inquiries say they should be (aggregated in SQL)."""
+    m = municipality_id
+    out: dict[str, dict[tuple, dict[str, int]]] = {table: {} for table in TABLES}
     inquiries = Inquiry.objects.filter(municipality_id=municipality_id)
     day = TruncDate("received_at", tzinfo=timezone.get_current_timezone())
     replied = Q(replied_at__isnull=False)
@@ -254,22 +327,13 @@ def rebuild(municipality_id: int) -> None:
             breached_n=Count("pk", filter=Q(breached=True)),
         )
     )
-    DailyStat.objects.bulk_create(
-        [
-            DailyStat(
-                municipality_id=municipality_id,
-                day=row["d"],
-                channel=row["channel"],
-                handling=row["handling"],
-                received=row["received"],
-                replied=row["replied_n"],
-                in_time=row["in_time_n"],
-                breached=row["breached_n"],
-            )
-            for row in daily
-        ],
-        batch_size=2000,
-    )
+    for row in daily:
+        out["daily"][(m, row["d"], row["channel"], row["handling"])] = {
+            "received": row["received"],
+            "replied": row["replied_n"],
+            "in_time": row["in_time_n"],
+            "breached": row["breached_n"],
+        }
     per_service = (
         inquiries.annotate(d=day)
         .values("d", "service_id")
@@ -277,20 +341,13 @@ def rebuild(municipality_id: int) -> None:
             received=Count("pk"), replied_n=Count("pk", filter=replied), in_time_n=Count("pk", filter=in_time)
         )
     )
-    DailyServiceStat.objects.bulk_create(
-        [
-            DailyServiceStat(
-                municipality_id=municipality_id,
-                day=row["d"],
-                service_key=row["service_id"] or 0,
-                received=row["received"],
-                replied=row["replied_n"],
-                in_time=row["in_time_n"],
-            )
-            for row in per_service
-        ],
-        batch_size=2000,
-    )
+    for row in per_service:
+        key = (m, row["d"], row["service_id"] or 0)
+        out["service"][key] = {
+            "received": row["received"],
+            "replied": row["replied_n"],
+            "in_time": row["in_time_n"],
+        }
     # Reply-time buckets: computed in Python from two columns (one pass, no per-row queries).
     histogram: dict[tuple, int] = defaultdict(int)
     for received_at, replied_at, channel in (
@@ -299,18 +356,8 @@ def rebuild(municipality_id: int) -> None:
         .iterator(chunk_size=5000)
     ):
         hours = max((replied_at - received_at).total_seconds(), 0) / 3600
-        histogram[(_local_day(received_at), channel, bucket_for(hours))] += 1
-    ReplyTimeStat.objects.bulk_create(
-        [
-            ReplyTimeStat(municipality_id=municipality_id, day=d, channel=c, bucket=b, count=n)
-            for (d, c, b), n in histogram.items()
-        ],
-        batch_size=2000,
-    )
+        histogram[(m, _local_day(received_at), channel, bucket_for(hours))] += 1
+    out["reply_time"] = {key: {"count": n} for key, n in histogram.items()}
     backlog = inquiries.filter(state__in=OPEN_STATES).values("unit_id").annotate(n=Count("pk"))
-    BacklogStat.objects.bulk_create(
-        [
-            BacklogStat(municipality_id=municipality_id, unit_key=row["unit_id"] or 0, open_count=row["n"])
-            for row in backlog
-        ]
-    )
+    out["backlog"] = {(m, row["unit_id"] or 0): {"open_count": row["n"]} for row in backlog}
+    return out

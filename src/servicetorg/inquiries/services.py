@@ -33,6 +33,7 @@ from servicetorg.core.workdays import add_working_days
 from . import permissions, rollups
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
+    IDEMPOTENCY_KEY_LIFETIME,
     OPEN_STATES,
     ChannelRule,
     Compensation,
@@ -43,6 +44,7 @@ from .models import (
     Inquiry,
     InquiryMessage,
     MessageKind,
+    Open311Submission,
     hash_token,
     new_token,
 )
@@ -232,6 +234,25 @@ class IdempotencyClaim:
     request_hash: str
     response: dict
     status_code: int = 201
+    client_scope: int = 0  # the ApiClient's id; 0 for a user's own session or basic authentication
+
+
+def idempotency_cutoff():
+    """Keys first used before this moment have expired (and may be claimed again)."""
+    return timezone.now() - IDEMPOTENCY_KEY_LIFETIME
+
+
+def purge_idempotency_keys() -> int:
+    """Delete expired Idempotency-Key records (hourly task). Records are inserted in id order, so the
+    expired ones are those below the oldest live id: read and deleted along the primary key."""
+    live = IdempotencyRecord.objects.filter(created_at__gte=idempotency_cutoff()).order_by("pk")
+    first_live = live.values_list("pk", flat=True).first()
+    expired = IdempotencyRecord.objects.all()
+    if first_live is not None:
+        expired = expired.filter(pk__lt=first_live)
+    deleted, _by_model = expired.delete()
+    old_posts, _by_model = Open311Submission.objects.filter(created_at__lt=idempotency_cutoff()).delete()
+    return deleted + old_posts
 
 
 def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> bool:
@@ -247,11 +268,12 @@ def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> boo
     with transaction.atomic():
         record = None
         if claim is not None:
+            mine = {"user_id": claim.user_id, "client_scope": claim.client_scope, "key": claim.key}
+            # An expired key may be used again: its old record gives way.
+            IdempotencyRecord.objects.filter(**mine, created_at__lt=idempotency_cutoff()).delete()
             try:
                 with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user_id=claim.user_id, key=claim.key, request_hash=claim.request_hash
-                    )
+                    record = IdempotencyRecord.objects.create(**mine, request_hash=claim.request_hash)
             except IntegrityError:
                 return False
         inquiry.save()
@@ -286,8 +308,8 @@ def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | N
     params = []
     if claim is not None:
         now = timezone.now()
-        params += [claim.user_id, claim.key, claim.request_hash, claim.status_code]
-        params += [json.dumps(claim.response, cls=DjangoJSONEncoder), now]
+        params += [claim.user_id, claim.client_scope, claim.key, claim.request_hash, claim.status_code]
+        params += [json.dumps(claim.response, cls=DjangoJSONEncoder), now, idempotency_cutoff()]
     params += [f.get_db_prep_save(f.pre_save(inquiry, True), connection=db) for f in fields]
     params += [getattr(inquiry, "_history_date", timezone.now()), getattr(inquiry, "_change_reason", None)]
     params.append(inquiry.registered_by_id)  # the history's user: the registering user, if any
@@ -321,17 +343,13 @@ def _statement(claimed: bool, with_message: bool, count_statements: tuple[str, .
     ctes = []
     if claimed:
         record = IdempotencyRecord._meta
-        record_columns = ", ".join(
-            q(record.get_field(name).column)
-            for name in ("user", "key", "request_hash", "status_code", "response", "created_at", "inquiry")
-        )
+        record_columns = ", ".join(q(record.get_field(name).column) for name in RECORD_FIELDS)
         # The inquiry's id is drawn first, so that the kept response can carry it.
         sequence = f"pg_get_serial_sequence('{q(meta.db_table)}', '{meta.pk.column}')"
         ctes.append(
             f"c AS (INSERT INTO {q(record.db_table)} ({record_columns}) "  # noqa: S608 (identifiers)
-            f"SELECT %s, %s, %s, %s, jsonb_set(%s::jsonb, '{{id}}', to_jsonb(n.id)), %s, n.id "
-            f"FROM (SELECT nextval({sequence}) AS id) n "
-            f"ON CONFLICT ({q(record.get_field('user').column)}, {q('key')}) DO NOTHING "
+            f"SELECT %s, %s, %s, %s, %s, jsonb_set(%s::jsonb, '{{id}}', to_jsonb(n.id)), %s, n.id "
+            f"FROM (SELECT nextval({sequence}) AS id) n {claim_conflict_sql()} "
             f"RETURNING {q(record.get_field('inquiry').column)} AS id)"
         )
         columns.insert(0, pk)
@@ -360,6 +378,31 @@ def _statement(claimed: bool, with_message: bool, count_statements: tuple[str, .
             f"SELECT {pk}, %s, %s, %s FROM i)"
         )
     return f"WITH {', '.join(ctes)} SELECT {pk} FROM i"  # noqa: S608 (identifiers only)
+
+
+#: The idempotency record's columns as the claiming statements write them.
+RECORD_FIELDS = (
+    "user",
+    "client_scope",
+    "key",
+    "request_hash",
+    "status_code",
+    "response",
+    "created_at",
+    "inquiry",
+)
+
+
+def claim_conflict_sql() -> str:
+    """``ON CONFLICT`` of a key claim: a taken key stays taken (nothing returned), unless it has
+    expired (first used before the cutoff, the statement's last parameter): then it is claimed anew."""
+    q = connection.ops.quote_name
+    record = IdempotencyRecord._meta
+    table = q(record.db_table)
+    columns = [q(record.get_field(name).column) for name in RECORD_FIELDS]
+    unique = ", ".join(columns[:3])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[3:])
+    return f"ON CONFLICT ({unique}) DO UPDATE SET {updates} WHERE {table}.{q('created_at')} < %s"
 
 
 _history_models: dict = {}

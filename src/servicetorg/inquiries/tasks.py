@@ -20,3 +20,9 @@ def send_deadline_warnings(today: str | None = None) -> dict:
     day = date.fromisoformat(today) if today else None
     breached = services.mark_breaches(day, user=SYSTEM)
     return {"breached": breached, **services.warn_due(day, user=SYSTEM)}
+
+
+@shared_task(name="inquiries.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Delete expired Idempotency-Key records of the REST intake and of Open311 (hourly)."""
+    return services.purge_idempotency_keys()

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from servicetorg.core.choices import Role
+from servicetorg.core.workflow import TransitionRefused
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import (
     ConsultationComment,
@@ -20,13 +21,6 @@ from servicetorg.strategy.models import (
 
 from .conftest import build_strategy, make_indicator
 
-ALL_ACTIONS = [
-    workflow.START_CONSULTATION,
-    workflow.BACK_TO_DRAFT,
-    workflow.ADOPT,
-    workflow.PUBLISH,
-    workflow.SUPERSEDE,
-]
 ADOPT_ARGS = {"adopted_on": date(2024, 6, 1), "case_reference": "PS 1/24"}
 
 
@@ -36,18 +30,38 @@ def _in_state(strategy, state):
     return strategy
 
 
-@pytest.mark.parametrize("state", list(StrategyState.values))
-@pytest.mark.parametrize("action", ALL_ACTIONS)
+EXPECTED_STRATEGY = {
+    (StrategyState.DRAFT, workflow.START_CONSULTATION): StrategyState.CONSULTATION,
+    (StrategyState.CONSULTATION, workflow.BACK_TO_DRAFT): StrategyState.DRAFT,
+    (StrategyState.CONSULTATION, workflow.ADOPT): StrategyState.ADOPTED,
+    (StrategyState.ADOPTED, workflow.PUBLISH): StrategyState.PUBLISHED,
+}
+
+
+@pytest.mark.parametrize(("state", "action"), workflow.STRATEGY_WORKFLOW.pairs())
 def test_every_transition_follows_the_table(draft_strategy, state, action):
+    """Users may take exactly the expected transitions; supersede is the system's only."""
     strategy = _in_state(draft_strategy, state)
-    expected = workflow.STRATEGY_TRANSITIONS.get((state, action))
-    if expected is None or action == workflow.SUPERSEDE:
-        with pytest.raises(ValidationError):
+    expected = EXPECTED_STRATEGY.get((state, action))
+    if expected is None:
+        with pytest.raises(TransitionRefused) as refused:
             services.transition(strategy, action, **ADOPT_ARGS)
+        assert refused.value.code == "transition_refused"
         strategy.refresh_from_db()
         assert strategy.state == state
     else:
         assert services.transition(strategy, action, **ADOPT_ARGS).state == expected
+        strategy.refresh_from_db()
+        assert strategy.state == expected
+
+
+def test_supersede_is_internal_and_follows_publishing_a_revision():
+    assert workflow.STRATEGY_WORKFLOW.actions_from(StrategyState.PUBLISHED) == []
+    assert not workflow.STRATEGY_WORKFLOW.allows(StrategyState.PUBLISHED, workflow.SUPERSEDE)
+    assert (
+        workflow.STRATEGY_WORKFLOW.next_state(StrategyState.PUBLISHED, workflow.SUPERSEDE, internal=True)
+        == StrategyState.SUPERSEDED
+    )
 
 
 def test_adoption_needs_date_and_case_reference(draft_strategy):
@@ -193,17 +207,30 @@ def test_comments_only_during_consultation(draft_strategy):
     assert ConsultationComment.objects.count() == 1
 
 
-@pytest.mark.parametrize("state", list(ReportState.values))
-@pytest.mark.parametrize("action", [workflow.ADOPT, workflow.PUBLISH, workflow.START_CONSULTATION])
+EXPECTED_REPORT = {
+    (ReportState.DRAFT, workflow.ADOPT): ReportState.ADOPTED,
+    (ReportState.ADOPTED, workflow.PUBLISH): ReportState.PUBLISHED,
+}
+
+
+@pytest.mark.parametrize(("state", "action"), workflow.REPORT_WORKFLOW.pairs())
 def test_report_transitions_follow_the_table(published_strategy, state, action):
     report = services.create_report(published_strategy, as_of_year=2025)
     FollowUpReport.objects.filter(pk=report.pk).update(state=state)
-    expected = workflow.REPORT_TRANSITIONS.get((state, action))
+    expected = EXPECTED_REPORT.get((state, action))
     if expected is None:
-        with pytest.raises(ValidationError):
+        with pytest.raises(TransitionRefused):
             services.report_transition(report, action, **ADOPT_ARGS)
+        assert FollowUpReport.objects.get(pk=report.pk).state == state
     else:
         assert services.report_transition(report, action, **ADOPT_ARGS).state == expected
+        assert FollowUpReport.objects.get(pk=report.pk).state == expected
+
+
+def test_report_refuses_actions_of_the_strategy(published_strategy):
+    report = services.create_report(published_strategy, as_of_year=2025)
+    with pytest.raises(TransitionRefused):
+        services.report_transition(report, workflow.START_CONSULTATION)
 
 
 def test_report_needs_adopted_strategy_and_year_in_period(other_municipality, published_strategy):

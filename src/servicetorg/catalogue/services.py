@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from servicetorg.core.choices import Channel
 from servicetorg.core.permissions import Perm, require, user_of
 
-from .models import Promise, Service, ServiceDescription, ServiceState, VersionState
+from . import workflow
+from .models import Promise, Service, ServiceDescription, VersionState
 from .selectors import SEARCH_CONFIG
+from .workflow import SERVICE_WORKFLOW, VERSION_WORKFLOW
 
 DESCRIPTION_FIELDS = (
     "name",
@@ -164,8 +166,8 @@ def save_draft(draft: ServiceDescription, *, description: dict, promises: list[d
     """Change a draft's text and (when given) replace its promises. Published versions are read-only."""
     service = draft.service
     _require_edit(user, service.municipality_id, service.responsible_unit_id)
-    if draft.state != VersionState.DRAFT:
-        raise ValidationError(_("Only a draft can be edited. Start a new draft from the published version."))
+    VERSION_WORKFLOW.lock(draft)
+    VERSION_WORKFLOW.apply(draft, workflow.EDIT)  # only a draft is edited; TransitionRefused otherwise
     for name, value in _description_data(description).items():
         setattr(draft, name, value)
     draft.full_clean()
@@ -181,17 +183,14 @@ def publish(draft: ServiceDescription, *, user) -> ServiceDescription:
     service = Service.objects.select_for_update().get(pk=draft.service_id)
     _require_edit(user, service.municipality_id, service.responsible_unit_id)
     draft.refresh_from_db()
-    if draft.state != VersionState.DRAFT:
-        raise ValidationError(_("Only a draft can be published."))
+    target = VERSION_WORKFLOW.next_state(draft.state, workflow.PUBLISH)
+    SERVICE_WORKFLOW.apply(service, workflow.PUBLISH)
     draft.full_clean()
-    for old in service.versions.filter(state=VersionState.PUBLISHED):
-        old.state = VersionState.ARCHIVED
-        _as_user(old, user).save(update_fields=["state"])
-    draft.state = VersionState.PUBLISHED
+    _archive_published(service, user)
+    draft.state = target
     draft.published_at = timezone.now()
     draft.published_by = user_of(user)
     _as_user(draft, user).save()
-    service.state = ServiceState.PUBLISHED
     service.published_version = draft
     today = timezone.localdate()
     if not service.review_due or service.review_due <= today:
@@ -202,17 +201,20 @@ def publish(draft: ServiceDescription, *, user) -> ServiceDescription:
     return draft
 
 
+def _archive_published(service: Service, user) -> None:
+    """The published version is archived when a newer one is published or the service is withdrawn."""
+    for old in service.versions.filter(state=VersionState.PUBLISHED):
+        VERSION_WORKFLOW.apply(old, workflow.ARCHIVE, internal=True)
+        _as_user(old, user).save(update_fields=["state"])
+
+
 @transaction.atomic
 def withdraw(service: Service, *, user) -> Service:
     """Take a service off the portal; its versions are kept (the published one is archived)."""
     service = Service.objects.select_for_update().get(pk=service.pk)
     _require_edit(user, service.municipality_id, service.responsible_unit_id)
-    if service.state != ServiceState.PUBLISHED:
-        raise ValidationError(_("Only a published service can be withdrawn."))
-    for old in service.versions.filter(state=VersionState.PUBLISHED):
-        old.state = VersionState.ARCHIVED
-        _as_user(old, user).save(update_fields=["state"])
-    service.state = ServiceState.ARCHIVED
+    SERVICE_WORKFLOW.apply(service, workflow.WITHDRAW)
+    _archive_published(service, user)
     service.published_version = None
     _as_user(service, user).save()
     return service

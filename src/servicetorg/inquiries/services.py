@@ -1,12 +1,15 @@
 """Domain operations on inquiries: used by staff views, the API, Open311, admin and commands alike.
 
-Every operation is one transaction: it locks the inquiry, checks the transition against the state
-machine (transitions.py), changes it, writes the message log and updates the dashboard rollups.
+Every operation is one transaction through :func:`_transition`: it checks the actor, locks the
+inquiry, takes the rollup snapshot, moves the state by the table (transitions.py, core's workflow
+helper), lets the operation change the inquiry, writes the message log, saves and updates the
+dashboard rollups.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,7 +51,7 @@ from .models import (
     hash_token,
     new_token,
 )
-from .transitions import Action, next_state
+from .transitions import WORKFLOW, Action
 
 #: Roles that may register and work on inquiries (council members see only the dashboards). Which
 #: inquiries each of them reads and works on: permissions.py; the roles matrix: core.permissions.
@@ -98,6 +101,38 @@ def _save(inquiry: Inquiry, before, user) -> Inquiry:
     inquiry.save()
     rollups.apply_change(before, rollups.snapshot(inquiry))
     return inquiry
+
+
+def _transition(
+    inquiry: Inquiry,
+    action: str,
+    *,
+    user,
+    log: tuple[str, str],
+    check: Callable[[], None] | None = None,
+    change: Callable[[Inquiry], None] | None = None,
+    require: bool = True,
+) -> tuple[Inquiry, InquiryMessage]:
+    """The steps every inquiry transition shares, in the caller's transaction; returns (inquiry, message).
+
+    The actor's right to work on the inquiry (``require=False`` only where the caller has checked
+    another right, e.g. the citizen's secret link), ``check`` of the input, the row lock, the rollup
+    snapshot, the next state by the table (``TransitionRefused`` when the table has no such pair),
+    ``change`` on the locked inquiry (it may raise ``ValidationError``), the message log entry
+    ``log = (kind, text)``, then validation, save and the rollup update.
+    """
+    if require:
+        _require_work(user, inquiry)
+    if check is not None:
+        check()
+    inquiry = _locked(inquiry)
+    before = rollups.snapshot(inquiry)
+    WORKFLOW.apply(inquiry, action)
+    if change is not None:
+        change(inquiry)
+    kind, text = log
+    message = _log(inquiry, kind, text, user)
+    return _save(inquiry, before, user), message
 
 
 def _check_service(municipality: Municipality, service: Service | None) -> None:
@@ -417,16 +452,15 @@ def _history_model():
 @transaction.atomic
 def resolve(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
     """Ferdigbehandlet: the desk answered the citizen there and then."""
-    _require_work(user, inquiry)
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.RESOLVE_AT_DESK)
-    now = timezone.now()
-    inquiry.handling = Handling.RESOLVED_AT_DESK
-    inquiry.replied_at = inquiry.closed_at = now
-    inquiry.breached = timezone.localdate(now) > inquiry.reply_deadline
-    _log(inquiry, MessageKind.REPLY, note or _("Resolved at the service desk."), user)
-    return _save(inquiry, before, user)
+
+    def change(inquiry: Inquiry) -> None:
+        now = timezone.now()
+        inquiry.handling = Handling.RESOLVED_AT_DESK
+        inquiry.replied_at = inquiry.closed_at = now
+        inquiry.breached = timezone.localdate(now) > inquiry.reply_deadline
+
+    log = (MessageKind.REPLY, note or _("Resolved at the service desk."))
+    return _transition(inquiry, Action.RESOLVE_AT_DESK, user=user, log=log, change=change)[0]
 
 
 @transaction.atomic
@@ -434,36 +468,36 @@ def route(
     inquiry: Inquiry, *, unit: Unit, handling: str = Handling.FORWARDED, user, note: str = ""
 ) -> Inquiry:
     """Send the inquiry to a unit (partly handled or forwarded); the contact person stays."""
-    _require_work(user, inquiry)
-    _check_unit(inquiry.municipality_id, unit)
-    if handling not in (Handling.PARTLY_HANDLED, Handling.FORWARDED):
-        raise ValidationError({"handling": _("Choose partly handled or forwarded.")})
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.ROUTE)
-    if inquiry.handling == Handling.PENDING or inquiry.unit_id is None:
-        inquiry.handling = handling
-    inquiry.unit = unit
-    inquiry.assigned_to = None
-    if inquiry.contact_person_id is None:
-        inquiry.contact_person = user_of(user)
+
+    def check() -> None:
+        _check_unit(inquiry.municipality_id, unit)
+        if handling not in (Handling.PARTLY_HANDLED, Handling.FORWARDED):
+            raise ValidationError({"handling": _("Choose partly handled or forwarded.")})
+
+    def change(inquiry: Inquiry) -> None:
+        if inquiry.handling == Handling.PENDING or inquiry.unit_id is None:
+            inquiry.handling = handling
+        inquiry.unit = unit
+        inquiry.assigned_to = None
+        if inquiry.contact_person_id is None:
+            inquiry.contact_person = user_of(user)
+
     text = _("Routed to %(unit)s.") % {"unit": unit.name}
-    _log(inquiry, MessageKind.EVENT, f"{text} {note}".strip(), user)
-    return _save(inquiry, before, user)
+    log = (MessageKind.EVENT, f"{text} {note}".strip())
+    return _transition(inquiry, Action.ROUTE, user=user, log=log, check=check, change=change)[0]
 
 
 @transaction.atomic
 def take(inquiry: Inquiry, *, user) -> Inquiry:
     """A case officer takes the inquiry (becomes its handler; contact person if it has none)."""
-    _require_work(user, inquiry)
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.TAKE)
-    inquiry.assigned_to = user_of(user)
-    if inquiry.contact_person_id is None:
-        inquiry.contact_person = user_of(user)
-    _log(inquiry, MessageKind.EVENT, _("Taken by %(user)s.") % {"user": _name(user)}, user)
-    return _save(inquiry, before, user)
+
+    def change(inquiry: Inquiry) -> None:
+        inquiry.assigned_to = user_of(user)
+        if inquiry.contact_person_id is None:
+            inquiry.contact_person = user_of(user)
+
+    log = (MessageKind.EVENT, _("Taken by %(user)s.") % {"user": _name(user)})
+    return _transition(inquiry, Action.TAKE, user=user, log=log, change=change)[0]
 
 
 def _name(user) -> str:
@@ -475,29 +509,30 @@ def _name(user) -> str:
 @transaction.atomic
 def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, user) -> Inquiry:
     """Foreløpig svar: why it takes longer and when the citizen can expect the answer."""
-    _require_work(user, inquiry)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the reply takes longer.")})
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.PRELIMINARY_REPLY)
-    if expected_date <= inquiry.reply_deadline:
-        raise ValidationError({"expected_date": _("The expected date must be after the current deadline.")})
-    today = timezone.localdate()
-    if today > inquiry.first_deadline and inquiry.preliminary_reply_at is None:
-        inquiry.breached = True  # the preliminary reply itself came too late
-    inquiry.preliminary_reply_at = timezone.now()
-    inquiry.reply_deadline = expected_date
-    inquiry.deadline_source = DeadlineSource.PRELIMINARY
-    inquiry.warning_sent_for = None
-    logged = _log(
-        inquiry,
-        MessageKind.PRELIMINARY,
-        _("%(reason)s\n\nExpected reply by %(date)s.") % {"reason": reason.strip(), "date": expected_date},
-        user,
+
+    def check() -> None:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the reply takes longer.")})
+
+    def change(inquiry: Inquiry) -> None:
+        if expected_date <= inquiry.reply_deadline:
+            raise ValidationError(
+                {"expected_date": _("The expected date must be after the current deadline.")}
+            )
+        today = timezone.localdate()
+        if today > inquiry.first_deadline and inquiry.preliminary_reply_at is None:
+            inquiry.breached = True  # the preliminary reply itself came too late
+        inquiry.preliminary_reply_at = timezone.now()
+        inquiry.reply_deadline = expected_date
+        inquiry.deadline_source = DeadlineSource.PRELIMINARY
+        inquiry.warning_sent_for = None
+
+    text = _("%(reason)s\n\nExpected reply by %(date)s.") % {"reason": reason.strip(), "date": expected_date}
+    log = (MessageKind.PRELIMINARY, text)
+    saved, logged = _transition(
+        inquiry, Action.PRELIMINARY_REPLY, user=user, log=log, check=check, change=change
     )
-    saved = _save(inquiry, before, user)
-    if inquiry.breached:
+    if saved.breached:
         _compensate(saved)
     _notify_citizen(
         saved, logged, _("Preliminary reply to your inquiry %(ref)s") % {"ref": saved.reference}, reason
@@ -507,14 +542,12 @@ def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, use
 
 @transaction.atomic
 def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
-    _require_work(user, inquiry)
-    if not text.strip():
-        raise ValidationError({"text": _("Write the question.")})
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.ASK_CITIZEN)
-    logged = _log(inquiry, MessageKind.QUESTION, text.strip(), user)
-    saved = _save(inquiry, before, user)
+    def check() -> None:
+        if not text.strip():
+            raise ValidationError({"text": _("Write the question.")})
+
+    log = (MessageKind.QUESTION, text.strip())
+    saved, logged = _transition(inquiry, Action.ASK_CITIZEN, user=user, log=log, check=check)
     _notify_citizen(saved, logged, _("Question about your inquiry %(ref)s") % {"ref": saved.reference}, text)
     return saved
 
@@ -522,21 +555,22 @@ def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 @transaction.atomic
 def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
     """The answer to the citizen; late answers mark the deadline as broken."""
-    _require_work(user, inquiry)
-    if not text.strip():
-        raise ValidationError({"text": _("Write the reply.")})
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.REPLY)
-    now = timezone.now()
-    if inquiry.replied_at is None:
-        inquiry.replied_at = now
-        if timezone.localdate(now) > inquiry.reply_deadline:
-            inquiry.breached = True
-    if inquiry.assigned_to_id is None:
-        inquiry.assigned_to = user_of(user)
-    logged = _log(inquiry, MessageKind.REPLY, text.strip(), user)
-    saved = _save(inquiry, before, user)
+
+    def check() -> None:
+        if not text.strip():
+            raise ValidationError({"text": _("Write the reply.")})
+
+    def change(inquiry: Inquiry) -> None:
+        now = timezone.now()
+        if inquiry.replied_at is None:
+            inquiry.replied_at = now
+            if timezone.localdate(now) > inquiry.reply_deadline:
+                inquiry.breached = True
+        if inquiry.assigned_to_id is None:
+            inquiry.assigned_to = user_of(user)
+
+    log = (MessageKind.REPLY, text.strip())
+    saved, logged = _transition(inquiry, Action.REPLY, user=user, log=log, check=check, change=change)
     if saved.breached:
         _compensate(saved)
     _notify_citizen(saved, logged, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
@@ -547,52 +581,53 @@ def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 def citizen_message(inquiry: Inquiry, *, text: str, user=CITIZEN) -> Inquiry:
     """The citizen writes (CITIZEN: through the secret link, which the caller has checked), or staff
     register what she sent another way."""
-    if user is not CITIZEN:
-        _require_work(user, inquiry)
-    if not text.strip():
-        raise ValidationError({"text": _("Write a message.")})
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.CITIZEN_MESSAGE)
-    _log(inquiry, MessageKind.CITIZEN, text.strip(), user)
-    return _save(inquiry, before, user)
+
+    def check() -> None:
+        if not text.strip():
+            raise ValidationError({"text": _("Write a message.")})
+
+    log = (MessageKind.CITIZEN, text.strip())
+    # CITIZEN holds no working right: the secret link, checked by the caller, is hers.
+    return _transition(
+        inquiry, Action.CITIZEN_MESSAGE, user=user, log=log, check=check, require=user is not CITIZEN
+    )[0]
 
 
 @transaction.atomic
 def close(inquiry: Inquiry, *, user) -> Inquiry:
-    _require_work(user, inquiry)
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.CLOSE)
-    inquiry.closed_at = timezone.now()
-    _log(inquiry, MessageKind.EVENT, _("Closed."), user)
-    return _save(inquiry, before, user)
+    def change(inquiry: Inquiry) -> None:
+        inquiry.closed_at = timezone.now()
+
+    log = (MessageKind.EVENT, _("Closed."))
+    return _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)[0]
 
 
 @transaction.atomic
 def reopen(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
-    _require_work(user, inquiry)
-    inquiry = _locked(inquiry)
-    before = rollups.snapshot(inquiry)
-    inquiry.state = next_state(inquiry.state, Action.REOPEN)
-    inquiry.closed_at = None
-    _log(inquiry, MessageKind.EVENT, f"{_('Reopened.')} {note}".strip(), user)
-    return _save(inquiry, before, user)
+    def change(inquiry: Inquiry) -> None:
+        inquiry.closed_at = None
+
+    log = (MessageKind.EVENT, f"{_('Reopened.')} {note}".strip())
+    return _transition(inquiry, Action.REOPEN, user=user, log=log, change=change)[0]
 
 
 @transaction.atomic
 def change_contact_person(inquiry: Inquiry, *, contact_person, user) -> Inquiry:
-    """Hand the case over to another contact person (still one at a time)."""
-    _require_work(user, inquiry)
-    if not core_permissions.can(contact_person, Perm.INQUIRY_WORK, inquiry.municipality_id, unit_bound=False):
-        raise ValidationError({"contact_person": _("The contact person must work in this municipality.")})
-    inquiry = _locked(inquiry)
-    if not inquiry.is_open:
-        raise ValidationError(_("A closed inquiry keeps its contact person."))
-    before = rollups.snapshot(inquiry)
-    inquiry.contact_person = contact_person
-    _log(inquiry, MessageKind.EVENT, _("Contact person: %(user)s.") % {"user": _name(contact_person)}, user)
-    return _save(inquiry, before, user)
+    """Hand the case over to another contact person (still one at a time), while the case is open."""
+
+    def check() -> None:
+        if not core_permissions.can(
+            contact_person, Perm.INQUIRY_WORK, inquiry.municipality_id, unit_bound=False
+        ):
+            raise ValidationError({"contact_person": _("The contact person must work in this municipality.")})
+
+    def change(inquiry: Inquiry) -> None:
+        inquiry.contact_person = contact_person
+
+    log = (MessageKind.EVENT, _("Contact person: %(user)s.") % {"user": _name(contact_person)})
+    return _transition(inquiry, Action.CHANGE_CONTACT_PERSON, user=user, log=log, check=check, change=change)[
+        0
+    ]
 
 
 def _compensate(inquiry: Inquiry) -> Compensation | None:

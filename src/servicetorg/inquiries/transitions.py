@@ -1,13 +1,13 @@
-"""The inquiry state machine: an explicit table of (state, action) -> new state.
+"""The inquiry state machine: an explicit table of (state, action) -> new state, in core's helper.
 
-Anything not in the table is refused. Tests walk every state x action pair.
+Anything not in the table is refused with ``TransitionRefused``. Tests walk every state x action pair.
 """
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import State
+from servicetorg.core.workflow import TransitionRefused, Workflow
+
+from .models import OPEN_STATES, State
 
 
 class Action:
@@ -20,6 +20,7 @@ class Action:
     REPLY = "reply"
     CLOSE = "close"
     REOPEN = "reopen"
+    CHANGE_CONTACT_PERSON = "change_contact_person"
 
 
 ACTION_LABELS = {
@@ -32,6 +33,7 @@ ACTION_LABELS = {
     Action.REPLY: gettext_lazy("Reply"),
     Action.CLOSE: gettext_lazy("Close"),
     Action.REOPEN: gettext_lazy("Reopen"),
+    Action.CHANGE_CONTACT_PERSON: gettext_lazy("Change the contact person"),
 }
 
 S = State
@@ -58,25 +60,23 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REPLIED, Action.CLOSE): S.CLOSED,
     (S.REPLIED, Action.REOPEN): S.IN_PROGRESS,
     (S.CLOSED, Action.REOPEN): S.IN_PROGRESS,
+    # One contact person owns the case to the end: the owner can change while the case is open.
+    **{(state, Action.CHANGE_CONTACT_PERSON): state for state in OPEN_STATES},
 }
+
+WORKFLOW = Workflow.declare(
+    gettext_lazy("the inquiry"), states=State.choices, actions=ACTION_LABELS, table=TRANSITIONS
+)
 
 ALL_ACTIONS = tuple(ACTION_LABELS)
 
 
-class TransitionRefused(ValidationError):
-    pass
+__all__ = ["ACTION_LABELS", "ALL_ACTIONS", "TRANSITIONS", "WORKFLOW", "Action", "TransitionRefused"]
 
 
 def allowed_actions(state: str) -> list[str]:
-    return [action for (source, action) in TRANSITIONS if source == state]
+    return WORKFLOW.actions_from(state)
 
 
 def next_state(state: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise TransitionRefused(
-            _("“%(action)s” is not possible when the inquiry is “%(state)s”.")
-            % {"action": ACTION_LABELS.get(action, action), "state": State(state).label},
-            code="transition_refused",
-        ) from None
+    return WORKFLOW.next_state(state, action)

@@ -338,12 +338,7 @@ def transition(
 ) -> Strategy:
     """Apply ``action`` by the transition table; anything else raises ``ValidationError``."""
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
-    target = workflow.next_state(workflow.STRATEGY_TRANSITIONS, strategy.state, action)
-    if target is None or action == workflow.SUPERSEDE:
-        raise ValidationError(
-            _("“%(action)s” is not possible when the strategy is “%(state)s”.")
-            % {"action": action, "state": strategy.get_state_display()}
-        )
+    target = workflow.STRATEGY_WORKFLOW.next_state(strategy.state, action)  # TransitionRefused
     if user is not None and not has_role(user, strategy.municipality_id, workflow.ACTION_ROLES[action]):
         raise PermissionDenied
     if action == workflow.START_CONSULTATION and not strategy.focus_areas.exists():
@@ -363,7 +358,7 @@ def transition(
             state__in=[StrategyState.ADOPTED, StrategyState.PUBLISHED]
         )
         for old in older:
-            old.state = workflow.next_state(workflow.STRATEGY_TRANSITIONS, old.state, workflow.SUPERSEDE)
+            workflow.STRATEGY_WORKFLOW.apply(old, workflow.SUPERSEDE, internal=True)
             old.save()
     strategy.state = target
     strategy.save()
@@ -537,12 +532,7 @@ def update_report(report: FollowUpReport, *, user=None, goal_notes: dict | None 
 @transaction.atomic
 def report_transition(report: FollowUpReport, action: str, *, user=None, adopted_on=None, case_reference=""):
     report = FollowUpReport.objects.select_for_update().select_related("strategy").get(pk=report.pk)
-    target = workflow.next_state(workflow.REPORT_TRANSITIONS, report.state, action)
-    if target is None:
-        raise ValidationError(
-            _("“%(action)s” is not possible when the report is “%(state)s”.")
-            % {"action": action, "state": report.get_state_display()}
-        )
+    target = workflow.REPORT_WORKFLOW.next_state(report.state, action)  # TransitionRefused
     if user is not None and not has_role(
         user, report.strategy.municipality_id, workflow.ACTION_ROLES[action]
     ):

@@ -160,8 +160,7 @@ def strategy_detail_with(request, strategy, form_overrides):
         "strategy": strategy,
         "can_edit": services.can_edit(request.user, strategy.municipality_id),
         "actions": [
-            (a, workflow.ACTION_LABELS[a])
-            for a in workflow.available_actions(workflow.STRATEGY_TRANSITIONS, strategy.state)
+            (a, workflow.ACTION_LABELS[a]) for a in workflow.STRATEGY_WORKFLOW.actions_from(strategy.state)
         ],
         "revisions": selectors.revisions_of(strategy),
         "status_rows": selectors.status_rows(strategy),
@@ -530,8 +529,7 @@ def report_detail(request, pk):
             "form": form,
             "can_edit": services.can_edit(request.user, report.strategy.municipality_id),
             "actions": [
-                (a, workflow.ACTION_LABELS[a])
-                for a in workflow.available_actions(workflow.REPORT_TRANSITIONS, report.state)
+                (a, workflow.ACTION_LABELS[a]) for a in workflow.REPORT_WORKFLOW.actions_from(report.state)
             ],
             "transition_form": forms.TransitionForm(prefix="tr"),
         }

@@ -1,12 +1,14 @@
-"""Explicit transition tables of the strategy and the follow-up report.
+"""Explicit transition tables of the strategy and the follow-up report, in core's workflow helper.
 
-``TRANSITIONS[(from_state, action)] = to_state``; anything not in the table is refused. Who may do
-what is in ``ACTION_ROLES``. ``superseded`` is only reached when a newer revision is published.
+``TRANSITIONS[(from_state, action)] = to_state``; anything not in the table is refused with
+``TransitionRefused``. Who may do what is in ``ACTION_ROLES``. ``superseded`` is only reached when a
+newer revision is published: ``SUPERSEDE`` is an internal action, never offered to a user.
 """
 
 from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.choices import Role
+from servicetorg.core.workflow import Workflow
 
 from .models import ReportState, StrategyState
 
@@ -49,9 +51,16 @@ ACTION_ROLES = {
 }
 
 
-def next_state(table: dict, state: str, action: str) -> str | None:
-    return table.get((state, action))
-
-
-def available_actions(table: dict, state: str) -> list[str]:
-    return [action for (source, action) in table if source == state and action != SUPERSEDE]
+STRATEGY_WORKFLOW = Workflow.declare(
+    _("the strategy"),
+    states=StrategyState.choices,
+    actions=ACTION_LABELS,
+    table=STRATEGY_TRANSITIONS,
+    internal={SUPERSEDE},
+)
+REPORT_WORKFLOW = Workflow.declare(
+    _("the report"),
+    states=ReportState.choices,
+    actions={a: ACTION_LABELS[a] for a in (ADOPT, PUBLISH)},
+    table=REPORT_TRANSITIONS,
+)

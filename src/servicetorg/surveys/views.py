@@ -249,8 +249,12 @@ def survey_publish(request, pk):
 @require_POST
 def survey_close(request, pk):
     survey = _editable(request, pk)
-    services.close(survey, user=request.user)
-    messages.success(request, _("The survey is closed."))
+    try:
+        services.close(survey, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The survey is closed."))
     return redirect("surveys:survey-detail", pk=survey.pk)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core.models import Municipality, Unit
 
+from .. import workflow
 from ..models import (
     CHOICE_KINDS,
     BackgroundKind,
@@ -20,8 +21,8 @@ from ..models import (
     Section,
     Survey,
     SurveyKind,
-    SurveyState,
 )
+from ..workflow import WORKFLOW
 
 DONT_KNOW_VALUE = 9
 
@@ -296,16 +297,23 @@ def delete_question(question: Question) -> None:
     question.delete()
 
 
+@transaction.atomic
 def publish(survey: Survey, user=None) -> Survey:
+    """Open a draft survey for answers between its dates; ``TransitionRefused`` in any other state."""
+    WORKFLOW.lock(survey)
+    target = WORKFLOW.next_state(survey.state, workflow.PUBLISH)
     if not survey.questions.exists():
         raise ValidationError(_("Add at least one question before publishing the survey."))
-    survey.state = SurveyState.PUBLISHED
+    survey.state = target
     _as_user(survey, user).save(update_fields=["state"])
     return survey
 
 
+@transaction.atomic
 def close(survey: Survey, user=None) -> Survey:
-    survey.state = SurveyState.CLOSED
+    """Stop taking answers and delete the unfinished ones, at once; only a published survey closes."""
+    WORKFLOW.lock(survey)
+    WORKFLOW.apply(survey, workflow.CLOSE)
     _as_user(survey, user).save(update_fields=["state"])
     ResponseDraft.objects.filter(survey=survey).delete()
     return survey

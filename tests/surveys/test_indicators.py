@@ -48,3 +48,17 @@ def test_publish_refuses_too_few_and_foreign_unit(survey, indicator, other_munic
             survey.questions.get(code="bedre"), indicator=indicator, statistic="mean"
         )
     assert not IndicatorValue.objects.exists()
+
+
+def test_surveys_reach_indicators_only_through_the_registry(survey, indicator, monkeypatch):
+    """Surveys come before indicators in the app order: without a registered target nothing is stored."""
+    from servicetorg.indicators.survey_figures import SurveyIndicatorTarget
+    from servicetorg.surveys import figure_targets
+
+    assert isinstance(figure_targets.indicator_target(), SurveyIndicatorTarget)  # filled by apps.py
+    for value in ["6", "5", "5", "2", "3"]:
+        answer(survey, {"q1": value})
+    monkeypatch.setattr(figure_targets, "_target", None)
+    with pytest.raises(ValidationError):
+        services.publish_indicator_value(survey.questions.get(code="q1"), indicator=indicator)
+    assert not IndicatorValue.objects.exists()

@@ -6,3 +6,10 @@ class IndicatorsConfig(AppConfig):
     name = "servicetorg.indicators"
     verbose_name = _("Indicators")
     staff_menu = [("indicators:indicator-list", _("Indicators"))]
+
+    def ready(self):
+        from servicetorg.surveys import figure_targets
+
+        from .survey_figures import SurveyIndicatorTarget
+
+        figure_targets.register(SurveyIndicatorTarget())

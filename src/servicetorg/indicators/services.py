@@ -64,7 +64,8 @@ def _clean_year(year) -> int:
     return year
 
 
-def _clean_value(value) -> Decimal:
+def clean_value(value) -> Decimal:
+    """A figure as stored (4 decimals); accepts "1 234,5"; ``ValidationError`` on anything else."""
     if isinstance(value, str):
         value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
@@ -131,7 +132,7 @@ def record_value(
     """
     _check(indicator, municipality, unit, source)
     year = _clean_year(year)
-    number = _clean_value(value)
+    number = clean_value(value)
     note = (note or "")[:300]
     return _upsert(indicator, municipality, unit, year, number, source, note)[0]
 
@@ -226,7 +227,7 @@ def _import_csv_rows(text, dialect, municipality, source, user, file_name, skip_
         except ValidationError as exc:
             reasons.extend(exc.message_dict["year"])
         try:
-            number = _clean_value(row["value"])
+            number = clean_value(row["value"])
         except ValidationError as exc:
             reasons.extend(exc.message_dict["value"])
         if not reasons:
@@ -415,7 +416,7 @@ def import_jsonstat(
             continue  # reported once per code above
         try:
             year = _clean_year(str(record["Tid"])[:4])
-            number = _clean_value(raw)
+            number = clean_value(raw)
         except ValidationError as exc:
             errors.append(
                 RowError(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core.tenancy import has_role
 from servicetorg.indicators.models import Indicator
-from servicetorg.indicators.services import _clean_value
+from servicetorg.indicators.services import clean_value
 
 from . import workflow
 from .models import (
@@ -171,7 +171,7 @@ def add_goal_indicator(
         goal=goal,
         indicator=indicator,
         baseline_year=baseline_year,
-        baseline_value=None if baseline_value in (None, "") else _clean_value(baseline_value),
+        baseline_value=None if baseline_value in (None, "") else clean_value(baseline_value),
     )
     for year, value in (targets or {}).items():
         set_target(link, year=year, value=value, user=user)
@@ -186,7 +186,7 @@ def set_target(goal_indicator: GoalIndicator, *, year, value, reason: str = "", 
     _require_editable(strategy)
     year = _check_year(strategy, year)
     try:
-        number = _clean_value(value)
+        number = clean_value(value)
     except ValidationError as exc:
         raise ValidationError({"value": _("The target must be a number.")}) from exc
     target = Target.objects.filter(goal_indicator=goal_indicator, year=year).first()

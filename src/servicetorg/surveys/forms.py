@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from servicetorg.catalogue.models import Service
 from servicetorg.core.models import Municipality, Unit
 
-from . import services
+from . import figure_targets, services
 from .models import BackgroundKind, QuestionKind, Section, Survey
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -204,14 +204,13 @@ class IndicatorForm(forms.Form):
 
     def __init__(self, *args, survey, **kwargs):
         super().__init__(*args, **kwargs)
-        from servicetorg.indicators.models import Indicator  # lazy: indicators comes after surveys
-
         self.fields["question"].choices = [
             (q.pk, f"{q.code} – {q.text[:80]}") for q in survey.questions.all() if q.is_scale or q.is_choice
         ]
-        indicators = Indicator.objects.filter(municipality=survey.municipality).order_by("name")
-        self.fields["indicator"].choices = [(i.pk, str(i)) for i in indicators]
-        self._indicators = {str(i.pk): i for i in indicators}
+        target = figure_targets.indicator_target()
+        indicators = target.choices(survey.municipality) if target is not None else []
+        self.fields["indicator"].choices = [(i.pk, label) for i, label in indicators]
+        self._indicators = {str(i.pk): i for i, _label in indicators}
         self.fields["unit"].queryset = Unit.objects.filter(municipality=survey.municipality)
         self.fields["unit"].initial = survey.unit_id
         self.fields["year"].initial = survey.year

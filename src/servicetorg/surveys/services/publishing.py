@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core.models import Unit
 
+from .. import figure_targets
 from ..models import Question
 
 
@@ -52,10 +53,12 @@ def publish_indicator_value(
 ):
     """Publish a question's mean or share as an indicator value for a unit (or the municipality) and year.
 
-    The indicators app sits after surveys in the import order, so it is imported here, lazily.
+    The indicators app comes after surveys in the app order: it fills ``figure_targets``, and this
+    function stores the value through whatever is registered there.
     """
-    from servicetorg.indicators.services import record_value  # lazy: indicators comes after surveys
-
+    target = figure_targets.indicator_target()
+    if target is None:
+        raise ValidationError(_("No indicator store is installed to publish to."))
     survey = question.survey
     if unit is not None and unit.municipality_id != survey.municipality_id:
         raise ValidationError({"unit": _("The unit belongs to another municipality.")})
@@ -70,12 +73,11 @@ def publish_indicator_value(
         "n": n,
         "chosen": ", ".join(str(c) for c in chosen or []),
     }
-    return record_value(
-        indicator=indicator,
+    return target.record(
+        indicator,
         municipality=survey.municipality,
         unit=unit if unit is not None else survey.unit,
         year=year or survey.year,
         value=round(value, 4),
-        source="survey",
         note=note,
     )

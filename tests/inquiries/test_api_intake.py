@@ -84,8 +84,8 @@ def test_key_lookup_reads_memberships_once_and_the_own_municipalitys_rules(
     from servicetorg.core import tenancy
     from servicetorg.core.models import Membership
     from servicetorg.inquiries import deadlines
-    from servicetorg.inquiries.authentication import _client_and_account
     from servicetorg.inquiries.models import ApiClient, hash_token
+    from servicetorg.inquiries.sql import client_and_account
 
     account = ApiClient.objects.get().user
     Membership.objects.create(user=account, municipality=municipality, unit=unit, role=Role.CASE_OFFICER)
@@ -94,7 +94,7 @@ def test_key_lookup_reads_memberships_once_and_the_own_municipalitys_rules(
     ChannelRule.objects.create(municipality=municipality, channel="email", working_days=3)
     ChannelRule.objects.create(municipality=other_municipality, channel="phone", working_days=9)
     with CaptureQueriesContext(connection) as queries:
-        user, client = _client_and_account(hash_token(client_key))
+        user, client = client_and_account(hash_token(client_key))
         assert tenancy.municipality_ids(user, [Role.DESK_WORKER]) == {municipality.pk, other_municipality.pk}
         assert deadlines.channel_rules_of(client.municipality) == {"letter": 7, "email": 3}
     assert len(queries) == 1

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.core.choices import Channel
+from servicetorg.core.db import is_postgresql
 from servicetorg.core.permissions import Perm, require, user_of
 
 from . import workflow
@@ -245,7 +246,7 @@ def _denormalise(service: Service, description: ServiceDescription) -> None:
 
 def refresh_search_vector(service: Service) -> None:
     """Rebuild the stored full-text vector (PostgreSQL only; other databases search the plain text)."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return
     version = service.published_version
     vector = (

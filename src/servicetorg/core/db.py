@@ -1,4 +1,12 @@
-"""Database access for hot paths that the ORM's defaults make slower than they need to be."""
+"""Database access for hot paths that the ORM's defaults make slower than they need to be.
+
+One of the modules where ``django.db.connection`` may be used (docs/architecture.md, "Where raw SQL
+lives"); ruff's TID251 refuses it elsewhere. :func:`prepared_cursor` relies on these parts of
+Django's database wrapper, which are not documented API: ``close_if_health_check_failed``,
+``ensure_connection``, ``connection`` (the psycopg connection), ``queries_logged``,
+``make_debug_cursor`` and ``make_cursor``. tests/core/test_db.py fails if a Django upgrade
+changes them; the lock file pins the version.
+"""
 
 import itertools
 import re
@@ -8,6 +16,11 @@ from weakref import WeakKeyDictionary
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
+
+
+def is_postgresql() -> bool:
+    """Whether the default database is PostgreSQL (else the embedded default, SQLite)."""
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,39 +126,32 @@ def _request_hash(data) -> str:
 
 
 def _claim_key(user, client_scope: int, key: str, digest: str) -> int | None:
-    """Insert the idempotency record; its id, or None when the key is taken (one statement).
+    """Insert the idempotency record; its id, or None when the key is taken.
 
-    On the (user, client, key) unique index: a concurrent request with the same key waits here until
-    the first one commits (then sees its record) or rolls back (then claims the key). An expired
-    key's record is claimed anew (services.claim_conflict_sql).
+    In a savepoint, on the (user, client, key) unique index: a concurrent request with the same key
+    waits here until the first one commits (then fails on the index) or rolls back (then claims the
+    key). An expired key's record is claimed anew by one conditional UPDATE: of two requests taking
+    over the same expired key, the second finds it no longer expired.
     """
-    q = connection.ops.quote_name
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    cutoff = connection.ops.adapt_datetimefield_value(services.idempotency_cutoff())
-    columns = ", ".join(q(IdempotencyRecord._meta.get_field(f).column) for f in services.RECORD_FIELDS[:-1])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)} ({columns}) "  # noqa: S608 (identifiers only)
-            f"VALUES (%s, %s, %s, %s, 0, %s, %s) {services.claim_conflict_sql()} RETURNING {q('id')}",
-            [user.pk, client_scope, key, digest, "{}", now, cutoff],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    fields = {"user": user, "client_scope": client_scope, "key": key}
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(request_hash=digest, **fields).pk
+    except IntegrityError:
+        pass
+    now = timezone.now()
+    expired = IdempotencyRecord.objects.filter(created_at__lt=services.idempotency_cutoff(), **fields)
+    renewed = expired.update(request_hash=digest, status_code=0, response={}, inquiry=None, created_at=now)
+    if not renewed:
+        return None
+    return IdempotencyRecord.objects.filter(**fields).values_list("pk", flat=True).get()
 
 
 def _store_response(record_id: int, response) -> None:
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {q('status_code')} = %s, "  # noqa: S608
-            f"{q('response')} = %s, {q('inquiry_id')} = %s WHERE {q('id')} = %s",
-            [
-                response.status_code,
-                json.dumps(response.data, cls=DjangoJSONEncoder),
-                response.data["id"],
-                record_id,
-            ],
-        )
+    data = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))  # as the JSON column keeps it
+    IdempotencyRecord.objects.filter(pk=record_id).update(
+        status_code=response.status_code, response=data, inquiry_id=response.data["id"]
+    )
 
 
 _representation = None

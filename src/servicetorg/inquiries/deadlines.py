@@ -54,22 +54,16 @@ def with_channel_rules(municipalities: QuerySet) -> QuerySet:
 
 
 def municipality_with_rules(pk: int):
-    """The municipality (its id only; other fields deferred) with its channel rules, in one statement,
-    as :func:`with_channel_rules` would annotate it; None when there is no such municipality."""
-    from django.db import connection
-
-    from servicetorg.core.db import prepared_cursor
+    """The municipality (its id only; other fields deferred) with its channel rules, in one query
+    (a LEFT JOIN), as :func:`with_channel_rules` would annotate it; None when there is no such
+    municipality."""
     from servicetorg.core.models import Municipality
 
-    q = connection.ops.quote_name
-    with prepared_cursor() as cursor:
-        cursor.execute(
-            f"SELECT m.{q('id')}, r.{q('channel')}, r.{q('working_days')} "  # noqa: S608 (identifiers only)
-            f"FROM {q(Municipality._meta.db_table)} m LEFT JOIN {q(ChannelRule._meta.db_table)} r "
-            f"ON r.{q('municipality_id')} = m.{q('id')} WHERE m.{q('id')} = %s",
-            [pk],
-        )
-        rows = cursor.fetchall()
+    rows = list(
+        Municipality.objects.filter(pk=pk)
+        .order_by()
+        .values_list("id", "channel_rules__channel", "channel_rules__working_days")
+    )
     if not rows:
         return None
     return municipality_of_rules(rows[0][0], [(channel, days) for _pk, channel, days in rows])
@@ -79,11 +73,11 @@ def municipality_of_rules(pk: int, rules: Iterable[tuple[str | None, int | None]
     """The municipality ``pk`` (its id only; other fields deferred) annotated with its channel rules
     as :func:`with_channel_rules` would, from ``(channel, working days)`` pairs read with it (a LEFT
     JOIN's ``(None, None)`` is no rule)."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS
 
     from servicetorg.core.models import Municipality
 
-    municipality = Municipality.from_db(connection.alias, ["id"], [pk])
+    municipality = Municipality.from_db(DEFAULT_DB_ALIAS, ["id"], [pk])
     days_of = {channel: days for channel, days in rules if channel is not None}
     for channel, attr in _RULE_ATTRS:
         setattr(municipality, attr, days_of.get(channel))

@@ -384,7 +384,7 @@ IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 #: inquiry itself keeps its constraints.
 #:
 #: Rollup counts are split in stripes: each database connection adds to its own row of a key
-#: (``stripe``, see rollups.stripe_sql), so concurrent intakes do not queue for one row lock;
+#: (``stripe``, see sql.stripe_sql), so concurrent intakes do not queue for one row lock;
 #: readers sum the stripes. Hot-row waits and retries cost half of PostgreSQL's time per intake.
 
 

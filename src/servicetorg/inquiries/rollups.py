@@ -4,7 +4,7 @@ Each inquiry contributes counts to a few small tables (see :func:`contributions`
 the difference between the inquiry's contribution before and after it, as atomic upserts
 (``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``, on PostgreSQL and SQLite alike), so
 concurrent changes never lose a count. Each database connection adds to its own stripe of a key
-(:func:`stripe_sql`), so concurrent changes do not wait for one row either; readers sum the stripes
+(``sql.stripe_sql``), so concurrent changes do not wait for one row either; readers sum the stripes
 (a stripe alone may even be negative: an inquiry counted open in one and closed in another).
 :func:`rebuild` repairs a municipality's rollups from the inquiries in SQL (demo loading, repairs)
 while intake goes on: it adds the difference, it does not delete and rewrite.
@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from . import sql
 from .models import OPEN_STATES, BacklogStat, DailyServiceStat, DailyStat, Inquiry, ReplyTimeStat
 
 #: Upper bounds (hours) of the reply-time histogram buckets; the last bucket is open-ended.
@@ -140,22 +140,10 @@ def apply_change(before: Snapshot | None, after: Snapshot | None) -> None:
 
 
 def apply_deltas(deltas) -> None:
-    """Apply per-table deltas: one multi-row upsert per table, all in one statement on PostgreSQL."""
-    statements = delta_statements(deltas)
-    if not statements:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
-            # Data-modifying CTEs: the upserts of all tables in one round trip.
-            *first, (last_sql, last_params) = statements
-            ctes = ", ".join(f"u{i} AS ({sql})" for i, (sql, _p) in enumerate(first))
-            cursor.execute(
-                f"WITH {ctes} {last_sql}",  # noqa: S608 (identifiers and placeholders only)
-                [value for _sql, p in first for value in p] + last_params,
-            )
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+    """Apply per-table deltas: one multi-row upsert per table (sql.py), all in one statement on PostgreSQL."""
+    statements = sql.delta_statements(deltas, TABLES)
+    if statements:
+        sql.run_upserts(statements)
 
 
 def new_inquiry_statements(inquiry: Inquiry, *, for_each_row_of: str | None = None) -> list[tuple[str, list]]:
@@ -166,75 +154,7 @@ def new_inquiry_statements(inquiry: Inquiry, *, for_each_row_of: str | None = No
     """
     deltas: dict[str, dict[tuple, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     _accumulate(deltas, snapshot(inquiry), +1)
-    return delta_statements(deltas, for_each_row_of=for_each_row_of)
-
-
-def delta_statements(deltas, *, for_each_row_of: str | None = None) -> list[tuple[str, list]]:
-    """(sql, params) of one multi-row upsert per table with a non-zero delta."""
-    statements: list[tuple[str, list]] = []
-    for table, rows in deltas.items():
-        model, key_fields = TABLES[table]
-        # Key order: every writer takes the row locks of a table in the same order (no deadlock).
-        rows = {k: v for k, v in sorted(rows.items()) if any(v.values())}
-        if not rows:
-            continue
-        # Every row of a table carries every count field of the table (0 where it does not change).
-        count_fields = sorted({field for counts in rows.values() for field in counts})
-        params = [tuple(key) + tuple(counts.get(f, 0) for f in count_fields) for key, counts in rows.items()]
-        statements.append(_upsert_sql(model, key_fields, count_fields, params, for_each_row_of))
-    return statements
-
-
-def _column(model, field: str) -> str:
-    return model._meta.get_field(field.removesuffix("_id") if field.endswith("_id") else field).column
-
-
-def _upsert_sql(model, key_fields, count_fields, rows, for_each_row_of=None) -> tuple[str, list]:
-    """``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``."""
-    sql = _upsert_text(
-        connection.vendor, model, tuple(key_fields), tuple(count_fields), len(rows), for_each_row_of
-    )
-    return sql, [value for params in rows for value in params]
-
-
-#: Stripes per rollup key (models.CONCURRENT_INTAKE): more than the writers that run at once.
-STRIPES = 16
-
-
-def stripe_sql(vendor: str) -> str:
-    """The SQL for the writing connection's stripe: one per PostgreSQL backend (a connection keeps
-    its stripe, so its rows stay few); SQLite has one writer at a time."""
-    return f"mod(pg_backend_pid(), {STRIPES})" if vendor == "postgresql" else "0"
-
-
-@lru_cache(maxsize=256)
-def _upsert_text(vendor, model, key_fields, count_fields, row_count, for_each_row_of=None) -> str:
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    key_columns = [_column(model, f) for f in key_fields]
-    count_columns = [_column(model, f) for f in count_fields]
-    stripe = model._meta.get_field("stripe").column
-    # Columns without a value in this statement still need their default (NOT NULL, no DB default).
-    others = [
-        f.column
-        for f in model._meta.concrete_fields
-        if f.column not in {*key_columns, *count_columns, stripe} and not f.primary_key
-    ]
-    columns = ", ".join(quote(c) for c in [*key_columns, stripe, *count_columns, *others])
-    values = ", ".join(
-        ["%s"] * len(key_columns) + [stripe_sql(vendor)] + ["%s"] * len(count_columns) + ["0"] * len(others)
-    )
-    if for_each_row_of is None:
-        rows = "VALUES " + ", ".join([f"({values})"] * row_count)
-    else:
-        if row_count != 1:
-            raise ValueError("for_each_row_of takes one row of counts")
-        rows = f"SELECT {values} FROM {for_each_row_of}"  # noqa: S608 (a CTE's name)
-    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in count_columns)
-    return (
-        f"INSERT INTO {table} ({columns}) {rows} "  # noqa: S608 (identifiers and placeholders only)
-        f"ON CONFLICT ({', '.join(quote(c) for c in [*key_columns, stripe])}) DO UPDATE SET {updates}"
-    )
+    return sql.delta_statements(deltas, TABLES, for_each_row_of=for_each_row_of)
 
 
 def rebuild(municipality_id: int) -> dict[str, int]:
@@ -255,11 +175,10 @@ def rebuild(municipality_id: int) -> dict[str, int]:
 
     Returns how many rollup rows were corrected.
     """
-    outer = connection.in_atomic_block  # inside a caller's transaction: read at its isolation
+    outer = sql.in_caller_transaction()  # inside a caller's transaction: read at its isolation
     with transaction.atomic():
-        if connection.vendor == "postgresql" and not outer:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        if not outer:
+            sql.read_only_snapshot()
         want = expected(municipality_id)
         have = current(municipality_id)
     corrected = 0

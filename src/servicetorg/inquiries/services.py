@@ -8,16 +8,13 @@ dashboard rollups.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +24,13 @@ from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core import outbox
 from servicetorg.core import permissions as core_permissions
 from servicetorg.core.choices import Channel
-from servicetorg.core.db import prepared_cursor
+from servicetorg.core.db import is_postgresql
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.permissions import CITIZEN, Perm, user_of
 from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
-from . import permissions, rollups
+from . import permissions, rollups, sql
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
@@ -298,8 +295,9 @@ def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> boo
     in flight: the insert waits for it to end). On PostgreSQL it is one statement, planned once per
     connection; model save signals are not sent on that path (the history row is the only receiver).
     """
-    if connection.vendor == "postgresql":
-        return _insert_in_one_statement(inquiry, user, claim)
+    if is_postgresql():
+        counts = rollups.new_inquiry_statements(inquiry, for_each_row_of="i")
+        return sql.insert_inquiry(inquiry, user, claim, counts, idempotency_cutoff())
     with transaction.atomic():
         record = None
         if claim is not None:
@@ -321,132 +319,6 @@ def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> boo
             record.inquiry = inquiry
             record.save(update_fields=["status_code", "response", "inquiry"])
     return True
-
-
-#: Columns of the history model that are not copies of the inquiry's columns.
-_HISTORY_OWN = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
-
-
-def _insert_in_one_statement(inquiry: Inquiry, user, claim: IdempotencyClaim | None) -> bool:
-    """INSERT the key claim (optional), the inquiry, its history row, its rollup counts and its first
-    message (optional) with data-modifying CTEs, each reading the row of the one before, so that a
-    taken key stops them all. The statement text is built once per process for each of its four
-    shapes, and prepared once per connection.
-
-    The inquiry's values are prepared as Django's INSERT prepares them (field defaults, ``pre_save``
-    such as ``auto_now``, ``get_db_prep_save``).
-    """
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each attribute of the proxy is a lookup
-    counts = rollups.new_inquiry_statements(inquiry, for_each_row_of="i")
-    sql = _statement(claim is not None, bool(inquiry.body), tuple(sql for sql, _values in counts))
-    fields = _inquiry_fields()
-    params = []
-    if claim is not None:
-        now = timezone.now()
-        params += [claim.user_id, claim.client_scope, claim.key, claim.request_hash, claim.status_code]
-        params += [json.dumps(claim.response, cls=DjangoJSONEncoder), now, idempotency_cutoff()]
-    params += [f.get_db_prep_save(f.pre_save(inquiry, True), connection=db) for f in fields]
-    params += [getattr(inquiry, "_history_date", timezone.now()), getattr(inquiry, "_change_reason", None)]
-    params.append(inquiry.registered_by_id)  # the history's user: the registering user, if any
-    for _sql, values in counts:
-        params += values
-    if inquiry.body:
-        params += [MessageKind.CITIZEN, inquiry.body, timezone.now()]
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    inquiry.pk = row[0]
-    inquiry._state.adding = False
-    inquiry._state.db = db.alias
-    return True
-
-
-@cache
-def _inquiry_fields() -> list:
-    return [f for f in Inquiry._meta.local_concrete_fields if not f.primary_key and not f.generated]
-
-
-@cache
-def _statement(claimed: bool, with_message: bool, count_statements: tuple[str, ...]) -> str:
-    q = connection.ops.quote_name
-    meta = Inquiry._meta
-    pk = q(meta.pk.column)
-    columns = [q(f.column) for f in _inquiry_fields()]
-    values = ["%s"] * len(columns)
-    ctes = []
-    if claimed:
-        record = IdempotencyRecord._meta
-        record_columns = ", ".join(q(record.get_field(name).column) for name in RECORD_FIELDS)
-        # The inquiry's id is drawn first, so that the kept response can carry it.
-        sequence = f"pg_get_serial_sequence('{q(meta.db_table)}', '{meta.pk.column}')"
-        ctes.append(
-            f"c AS (INSERT INTO {q(record.db_table)} ({record_columns}) "  # noqa: S608 (identifiers)
-            f"SELECT %s, %s, %s, %s, %s, jsonb_set(%s::jsonb, '{{id}}', to_jsonb(n.id)), %s, n.id "
-            f"FROM (SELECT nextval({sequence}) AS id) n {claim_conflict_sql()} "
-            f"RETURNING {q(record.get_field('inquiry').column)} AS id)"
-        )
-        columns.insert(0, pk)
-        values.insert(0, "c.id")
-    history_model = _history_model()
-    copied = ", ".join(
-        q(f.column) for f in history_model._meta.concrete_fields if f.column not in _HISTORY_OWN
-    )  # includes the id
-    ctes.append(
-        f"i AS (INSERT INTO {q(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers)
-        f"SELECT {', '.join(values)}{' FROM c' if claimed else ''} RETURNING {copied})"
-    )
-    ctes.append(
-        f"h AS (INSERT INTO {q(history_model._meta.db_table)} ({copied}, {q('history_date')}, "  # noqa: S608
-        f"{q('history_change_reason')}, {q('history_type')}, {q('history_user_id')}) "
-        f"SELECT {copied}, %s, %s, '+', %s FROM i)"
-    )
-    ctes += [f"u{n} AS ({sql})" for n, sql in enumerate(count_statements)]
-    if with_message:
-        message = InquiryMessage._meta
-        message_columns = ", ".join(
-            q(message.get_field(name).column) for name in ("inquiry", "kind", "text", "created_at")
-        )
-        ctes.append(
-            f"m AS (INSERT INTO {q(message.db_table)} ({message_columns}) "  # noqa: S608 (identifiers)
-            f"SELECT {pk}, %s, %s, %s FROM i)"
-        )
-    return f"WITH {', '.join(ctes)} SELECT {pk} FROM i"  # noqa: S608 (identifiers only)
-
-
-#: The idempotency record's columns as the claiming statements write them.
-RECORD_FIELDS = (
-    "user",
-    "client_scope",
-    "key",
-    "request_hash",
-    "status_code",
-    "response",
-    "created_at",
-    "inquiry",
-)
-
-
-def claim_conflict_sql() -> str:
-    """``ON CONFLICT`` of a key claim: a taken key stays taken (nothing returned), unless it has
-    expired (first used before the cutoff, the statement's last parameter): then it is claimed anew."""
-    q = connection.ops.quote_name
-    record = IdempotencyRecord._meta
-    table = q(record.db_table)
-    columns = [q(record.get_field(name).column) for name in RECORD_FIELDS]
-    unique = ", ".join(columns[:3])
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[3:])
-    return f"ON CONFLICT ({unique}) DO UPDATE SET {updates} WHERE {table}.{q('created_at')} < %s"
-
-
-_history_models: dict = {}
-
-
-def _history_model():
-    if "inquiry" not in _history_models:
-        _history_models["inquiry"] = Inquiry.history.model
-    return _history_models["inquiry"]
 
 
 @transaction.atomic

@@ -208,7 +208,7 @@ def crosstab(question: Question, by: Question, *, decimals: int = 0) -> stats.Cr
         "AND b.option_id IS NOT NULL GROUP BY a.option_id, b.option_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [question.pk, by.pk])
+        cursor.execute(sql, [question.pk, by.pk])  # Why SQL: a self-join of answers by respondent
         raw = cursor.fetchall()
     rows = [o for o in question.options.all() if not o.excluded]
     cols = [o for o in by.options.all() if not o.excluded]
@@ -252,7 +252,7 @@ def means_by_group(survey: Survey, by: Question) -> tuple[list[Question], list[s
         "GROUP BY a.question_id, b.option_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [survey.pk, by.pk, by.pk])
+        cursor.execute(sql, [survey.pk, by.pk, by.pk])  # Why SQL: self-join by respondent, sums in SQL
         raw = cursor.fetchall()
     sums = {(q, o): (n, s, ss) for q, o, n, s, ss in raw}
     sizes = dict(
@@ -302,7 +302,7 @@ def correlations(survey: Survey) -> tuple[list[Question], dict[tuple[int, int], 
     )
     ids = [q.pk for q in scale_questions]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [survey.pk, survey.pk, *ids, *ids])
+        cursor.execute(sql, [survey.pk, survey.pk, *ids, *ids])  # Why SQL: pairwise sums over a self-join
         raw = cursor.fetchall()
     threshold = survey.anonymity_threshold
     result = {}

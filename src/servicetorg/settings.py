@@ -128,6 +128,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The intake's fast path (inquiries/fast_path.py, docs/adr/0003): API-key intake answered before the
+# request cycle, written in one statement on PostgreSQL. INQUIRIES_FAST_INTAKE=0 turns it off.
+INQUIRIES_FAST_INTAKE = env_bool("INQUIRIES_FAST_INTAKE", True)
+
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

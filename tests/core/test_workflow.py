@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from servicetorg.core.workflow import TransitionRefused, Workflow
 
@@ -24,14 +25,21 @@ class Thing:
     state = "draft"
 
 
-def test_allowed_and_refused():
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "“Go live” is not possible when the thing is “Gone”."),
+        ("nb", "«Go live» er ikke mulig når the thing er «Gone»."),
+    ],
+)
+def test_allowed_and_refused(language, message):
     flow = make()
     assert flow.next_state("draft", "go_live") == "live"
-    with pytest.raises(TransitionRefused) as refused:
+    with translation.override(language), pytest.raises(TransitionRefused) as refused:
         flow.next_state("gone", "go_live")
     assert isinstance(refused.value, ValidationError)
     assert refused.value.code == "transition_refused"
-    assert refused.value.messages == ["“Go live” is not possible when the thing is “Gone”."]
+    assert refused.value.messages == [message]
 
 
 def test_internal_actions_only_when_asked_for():

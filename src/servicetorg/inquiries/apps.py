@@ -12,3 +12,6 @@ class InquiriesConfig(AppConfig):
     public_menu = [("inquiries_public:contact", _("Contact us"))]
     # On each service's portal page: the contact form with the service chosen.
     service_actions = [("inquiries_public:contact-service", _("Ask about this service"))]
+
+    def ready(self):
+        from . import fast_path  # noqa: F401 (registers the fast path's system check)

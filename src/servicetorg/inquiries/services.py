@@ -30,7 +30,7 @@ from servicetorg.core.permissions import CITIZEN, Perm, user_of
 from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
-from . import permissions, rollups, sql
+from . import fast_path, permissions, rollups, sql
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
@@ -295,7 +295,7 @@ def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> boo
     in flight: the insert waits for it to end). On PostgreSQL it is one statement, planned once per
     connection; model save signals are not sent on that path (the history row is the only receiver).
     """
-    if is_postgresql():
+    if is_postgresql() and fast_path.enabled():
         counts = rollups.new_inquiry_statements(inquiry, for_each_row_of="i")
         return sql.insert_inquiry(inquiry, user, claim, counts, idempotency_cutoff())
     with transaction.atomic():

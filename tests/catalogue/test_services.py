@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from servicetorg.catalogue import selectors, services
-from servicetorg.catalogue.models import ServiceDescription, VersionState
+from servicetorg.catalogue.models import Service, ServiceDescription, VersionState
 from servicetorg.core.permissions import SYSTEM
 
 from ..factories import ServiceAreaFactory, UnitFactory, make_service
@@ -75,8 +75,11 @@ def test_slug_clash_is_a_clear_validation_error(municipality):
 
 
 def test_same_slug_in_another_municipality_is_fine(municipality, other_municipality):
-    make_service(municipality, slug="sfo")
-    make_service(other_municipality, slug="sfo")
+    ours = make_service(municipality, slug="sfo")
+    theirs = make_service(other_municipality, slug="sfo")
+    assert ours.pk != theirs.pk
+    slugs = Service.objects.filter(slug="sfo").values_list("municipality_id", flat=True)
+    assert sorted(slugs) == sorted([municipality.pk, other_municipality.pk])
 
 
 def test_area_and_unit_must_belong_to_the_municipality(municipality, other_municipality):
@@ -156,9 +159,12 @@ def test_search_ignores_drafts_and_other_municipalities(municipality, other_muni
 
 
 def test_search_survives_odd_input(municipality):
-    make_service(municipality, slug="sfo", name="SFO")
-    for query in ["", "   ", "&|!:*()'\"", "sfo & | !", "a" * 500, "\x00"]:
-        list(selectors.search_published(municipality, query))
+    """Operators and odd characters are not syntax: no error; a query of no words lists everything."""
+    sfo = make_service(municipality, slug="sfo", name="SFO")
+    for no_words in ["", "   ", "&|!:*()'\"", "\x00"]:
+        assert list(selectors.search_published(municipality, no_words)) == [sfo], repr(no_words)
+    assert list(selectors.search_published(municipality, "sfo & | !")) == [sfo]
+    assert list(selectors.search_published(municipality, "a" * 500)) == []
 
 
 def test_new_municipality_gets_the_ten_default_areas(municipality):

@@ -77,7 +77,10 @@ def test_other_municipality_gets_404_from_the_api(other_staff, service, method, 
     api = APIClient()
     api.force_authenticate(other_staff)
     response = getattr(api, method)(url.format(pk=service.pk, area=service.area_id), payload, format="json")
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404
+    service.refresh_from_db()
+    assert service.state == "published"
+    assert service.versions.get(state="draft").name == "Hemmelig barnehageplass"  # the draft is untouched
 
 
 def test_api_lists_are_scoped(other_staff, service):
@@ -102,3 +105,4 @@ def test_api_create_in_other_municipality_is_refused(other_staff, service, munic
         format="json",
     )
     assert response.status_code == 403
+    assert not Service.objects.filter(slug="inntrenger").exists()

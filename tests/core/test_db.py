@@ -43,3 +43,29 @@ def test_a_new_connection_gets_a_new_cursor():
     with prepared_cursor() as cursor:
         cursor.execute("SELECT %s", ["etter"])
         assert cursor.fetchone()[0] == "etter"
+
+
+#: The parts of Django's database wrapper that prepared_cursor() uses and Django does not document.
+WRAPPER_PARTS = (
+    "close_if_health_check_failed",
+    "ensure_connection",
+    "connection",
+    "queries_logged",
+    "make_debug_cursor",
+    "make_cursor",
+    "vendor",
+    "alias",
+)
+
+
+def test_the_undocumented_parts_of_the_database_wrapper_are_still_there():
+    """core/db.py names what it relies on; a Django upgrade that changes one fails here first."""
+    import inspect
+
+    from django.db import connections
+
+    wrapper = connections["default"]
+    for name in WRAPPER_PARTS:
+        assert hasattr(wrapper, name), name
+    assert list(inspect.signature(wrapper.make_cursor).parameters) == ["cursor"]
+    assert list(inspect.signature(wrapper.make_debug_cursor).parameters) == ["cursor"]

@@ -22,6 +22,13 @@ from tests.inquiries.conftest import keyed
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def fast_path_on(settings):
+    """These tests are about the fast path: on, whatever the run's INQUIRIES_FAST_INTAKE says."""
+    settings.INQUIRIES_FAST_INTAKE = True
+
+
 URL = "/api/inquiries/inquiries/"
 #: Differ between two otherwise equal intakes.
 OWN = {"id", "reference", "received_at", "replied_at", "closed_at"}
@@ -259,7 +266,7 @@ def test_direct_path_never_accepts_what_the_viewset_refuses(
         assert direct.json() == through_drf.json()
 
 
-def test_sqlite_and_postgresql_paths_write_the_same(client_key, municipality, account):
+def test_a_taken_key_writes_nothing(client_key, municipality, account):
     """services.insert with a claim, called directly: a taken key writes nothing."""
     registered = services.prepare(municipality=municipality, channel="phone", subject="Hei", user=account)
     claim = services.IdempotencyClaim(account.pk, "k", "hash", {"subject": "Hei"})
@@ -270,3 +277,39 @@ def test_sqlite_and_postgresql_paths_write_the_same(client_key, municipality, ac
     record = IdempotencyRecord.objects.get()
     assert record.response == {"subject": "Hei", "id": registered.inquiry.pk}
     assert Inquiry.objects.count() == 1 and DailyStat.objects.get().received == 1
+
+
+#: Columns that differ between two otherwise equal inquiries.
+INQUIRY_OWN = {"id", "reference", "token_hash", "received_at", "updated_at"}
+
+
+def _written(inquiry_id):
+    """Everything the insert wrote for one inquiry, without what differs between two inquiries."""
+    inquiry = Inquiry.objects.filter(pk=inquiry_id).values().get()
+    history = list(Inquiry.history.filter(id=inquiry_id).values("history_type", "history_user_id"))
+    messages = list(InquiryMessage.objects.filter(inquiry_id=inquiry_id).values("kind", "text", "author_id"))
+    record = IdempotencyRecord.objects.filter(inquiry_id=inquiry_id).values("status_code", "response").get()
+    record["response"] = {k: v for k, v in record["response"].items() if k != "id"}
+    return {k: v for k, v in inquiry.items() if k not in INQUIRY_OWN}, history, messages, record
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement insert is PostgreSQL's")
+def test_one_statement_and_orm_paths_write_the_same(client_key, municipality, service, account, settings):
+    """On PostgreSQL, insert() writes in one statement; switched off (INQUIRIES_FAST_INTAKE=False) the
+    ORM writes. Both write the same inquiry, history row, first message, key record and counts."""
+    written, counts = [], []
+    for key, on in (("one-statement", True), ("orm", False)):
+        settings.INQUIRIES_FAST_INTAKE = on
+        fields = {"channel": "email", "subject": "Hei", "body": "Når?", "service": service}
+        registered = services.prepare(municipality=municipality, user=account, **fields)
+        claim = services.IdempotencyClaim(account.pk, key, "hash", {"subject": "Hei"})
+        assert services.insert(registered.inquiry, account, claim) is True
+        written.append(_written(registered.inquiry.pk))
+        counts.append(
+            (
+                sum(DailyStat.objects.values_list("received", flat=True)),
+                sum(BacklogStat.objects.values_list("open_count", flat=True)),
+            )
+        )
+    assert written[0] == written[1]
+    assert counts == [(1, 1), (2, 2)]  # each path counted its inquiry once

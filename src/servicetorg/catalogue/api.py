@@ -1,7 +1,5 @@
 """REST API of the catalogue (staff). Serializers validate; services.py changes; tenancy scopes."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -98,10 +96,6 @@ class ServiceWriteSerializer(serializers.Serializer):
         return attrs
 
 
-def _raise_as_api_error(error: ValidationError):
-    raise serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
-
-
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Services of the municipalities the user works in."""
 
@@ -132,16 +126,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if not description:
             raise serializers.ValidationError({"description": _("A new service needs a description.")})
         promises = description.pop("promises", [])
-        try:
-            service = services.create_service(
-                municipality=municipality,
-                description=description,
-                promises=promises,
-                user=request.user,
-                **data,
-            )
-        except ValidationError as error:
-            _raise_as_api_error(error)
+        # A domain ValidationError becomes a field-level 400 in core.api.exception_handler.
+        service = services.create_service(
+            municipality=municipality, description=description, promises=promises, user=request.user, **data
+        )
         return Response(ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DescriptionSerializer, responses={200: DescriptionSerializer})
@@ -154,11 +142,8 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         promises = data.pop("promises", None)
-        try:
-            draft = services.ensure_draft(service, user=request.user)
-            services.save_draft(draft, description=data, promises=promises, user=request.user)
-        except ValidationError as error:
-            _raise_as_api_error(error)
+        draft = services.ensure_draft(service, user=request.user)
+        services.save_draft(draft, description=data, promises=promises, user=request.user)
         return Response(DescriptionSerializer(draft).data)
 
     @extend_schema(request=None, responses={200: ServiceSerializer})
@@ -169,10 +154,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         draft = service.versions.filter(state=VersionState.DRAFT).first()
         if draft is None:
             raise serializers.ValidationError({"detail": _("There is no draft to publish.")})
-        try:
-            services.publish(draft, user=request.user)
-        except (ValidationError, DjangoPermissionDenied) as error:
-            _raise_as_api_error(error)
+        services.publish(draft, user=request.user)
         service.refresh_from_db()
         return Response(ServiceSerializer(service).data)
 
@@ -181,10 +163,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def withdraw(self, request, pk=None):
         service = self.get_object()
         self._check_edit(service)
-        try:
-            services.withdraw(service, user=request.user)
-        except ValidationError as error:
-            _raise_as_api_error(error)
+        services.withdraw(service, user=request.user)
         service.refresh_from_db()
         return Response(ServiceSerializer(service).data)
 

@@ -141,7 +141,7 @@ def case(request, reference, token=None):
         try:
             services.citizen_message(inquiry, text=form.cleaned_data["text"])
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_validation_error(form, error)
         else:
             from django.contrib import messages
 

@@ -1,11 +1,8 @@
 """REST API of the service strategy (staff). Thin: serializers validate, services.py changes."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from servicetorg.core.tenancy import HasStaffRole, scope
@@ -128,10 +125,6 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _api_error(error: ValidationError):
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
-
-
 class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
     """Strategies (every revision) of your municipalities, with focus areas, goals, targets and measures."""
 
@@ -148,26 +141,17 @@ class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
         strategy = self.get_object()
         incoming = TransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            services.transition(strategy, user=request.user, **incoming.validated_data)
-        except ValidationError as error:
-            raise _api_error(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied from error
+        # Domain errors: core.api.exception_handler (400 by field; PermissionDenied is a 403).
+        services.transition(strategy, user=request.user, **incoming.validated_data)
         return Response(StrategySerializer(self.get_queryset().get(pk=strategy.pk)).data)
 
     @extend_schema(request=None, responses={201: StrategySerializer})
     @action(detail=True, methods=["post"])
     def roll(self, request, pk=None):
         strategy = self.get_object()
-        try:
-            new = services.roll(
-                strategy, user=request.user, revision_note=str(request.data.get("revision_note", ""))
-            )
-        except ValidationError as error:
-            raise _api_error(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied from error
+        new = services.roll(
+            strategy, user=request.user, revision_note=str(request.data.get("revision_note", ""))
+        )
         return Response(StrategySerializer(self.get_queryset().get(pk=new.pk)).data, status=201)
 
 

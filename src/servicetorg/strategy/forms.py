@@ -17,6 +17,7 @@ from .models import (
     StatusSection,
     Strategy,
 )
+from .services import REPORT_FIELDS, STRATEGY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -42,7 +43,7 @@ class StrategyCreateForm(forms.ModelForm):
 class StrategyForm(forms.ModelForm):
     class Meta:
         model = Strategy
-        fields = ["title", "introduction", "short_version", "revision_note", "consultation_deadline"]
+        fields = list(STRATEGY_FIELDS)  # the service layer's list: one place
         widgets = {"consultation_deadline": DATE}
 
 
@@ -213,7 +214,7 @@ class ReportCreateForm(forms.Form):
 class ReportForm(forms.ModelForm):
     class Meta:
         model = FollowUpReport
-        fields = ["title", "summary", "short_version", "changes"]
+        fields = list(REPORT_FIELDS)
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("summary", "short_version", "changes")}
 
     def __init__(self, *args, goals=(), notes=None, **kwargs):

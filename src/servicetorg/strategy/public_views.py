@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.portal import portal_municipality
 
 from . import selectors, services
@@ -15,7 +16,7 @@ from .forms import CommentForm
 from .models import Strategy, StrategyState
 from .reports import report_context
 from .status import RULE_TEXT
-from .views import apply_error, pdf_response
+from .views import pdf_response
 
 
 def _municipality(request):
@@ -96,7 +97,7 @@ def consultation(request, pk):
         try:
             services.submit_comment(strategy, **form.cleaned_data)
         except ValidationError as error:
-            apply_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids
 
@@ -37,14 +38,6 @@ def _strategy(request, pk, *, tree=False) -> Strategy:
     return get_scoped_or_404(qs, request.user, pk=pk)
 
 
-def apply_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _run(request, form, operation, success: str) -> bool:
     """Run a service call for a valid form; errors go back onto the form. True when done."""
     if not form.is_valid():
@@ -52,7 +45,7 @@ def _run(request, form, operation, success: str) -> bool:
     try:
         operation(form.cleaned_data)
     except ValidationError as error:
-        apply_error(form, error)
+        apply_validation_error(form, error)
         return False
     messages.success(request, success)
     return True
@@ -86,7 +79,7 @@ def strategy_create(request):
         try:
             strategy = services.create_strategy(user=request.user, **data)
         except ValidationError as error:
-            apply_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The strategy draft was created."))
             return redirect("strategy:strategy-detail", pk=strategy.pk)

@@ -32,26 +32,12 @@ class _MunicipalityScoped:
             self.fields["previous_round"].queryset = qs
 
 
-SURVEY_FORM_FIELDS = [
-    "title",
-    "introduction",
-    "kind",
-    "service",
-    "unit",
-    "access",
-    "opens_on",
-    "closes_on",
-    "previous_round",
-    "anonymity_threshold",
-]
-
-
 class SurveyForm(_MunicipalityScoped, forms.ModelForm):
     municipality = forms.ModelChoiceField(queryset=Municipality.objects.none(), label=_("Municipality"))
 
     class Meta:
         model = Survey
-        fields = SURVEY_FORM_FIELDS
+        fields = list(services.SURVEY_FIELDS)  # the service layer's list: one place
         widgets = {
             "opens_on": DATE_WIDGET,
             "closes_on": DATE_WIDGET,

@@ -70,7 +70,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_
 os.environ["SECRET_KEY"] = "bench-only"  # the same in this process (sessions, set-up) and in gunicorn
 os.environ["DEBUG"] = "0"
 os.environ["LOG_LEVEL"] = "WARNING"
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another port: BENCH_PORT=...
 BASE = f"http://127.0.0.1:{PORT}"
 PATH = "/api/inquiries/inquiries/"
 USERNAME = "bench-intake"

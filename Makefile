@@ -6,11 +6,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/servicetorg/static/vendor
 PYTEST_ARGS ?= -n 2
+# Development settings are asked for explicitly (DEBUG, a fixed key, no MFA); without SERVICETORG_DEV
+# the settings are production's and refuse to start without SECRET_KEY. The tests ask through pytest-env.
+DEV := SERVICETORG_DEV=$${SERVICETORG_DEV-1}
 
 .PHONY: run test install lock static browsers migrate demo lint format messages worker bench-tools benchmarks clean
 
 run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set, SQLite otherwise
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -59,13 +62,13 @@ browsers: ## Debian packages for browser tests, PDF reports and translations (ro
 	fi
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 demo: install
-	$(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py load_demo
 
 worker: install ## a Celery worker (set CELERY_BROKER_URL=redis://127.0.0.1:6379/0)
-	$(BIN)/celery -A servicetorg worker --beat --loglevel=info
+	$(DEV) $(BIN)/celery -A servicetorg worker --beat --loglevel=info
 
 lint: install
 	$(BIN)/ruff check .

@@ -72,6 +72,7 @@ os.environ["DEBUG"] = "0"
 os.environ["LOG_LEVEL"] = "WARNING"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another port: BENCH_PORT=...
 BASE = f"http://127.0.0.1:{PORT}"
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 PATH = "/api/inquiries/inquiries/"
 USERNAME = "bench-intake"
 PASSWORD = "bench-pass-123"  # noqa: S105
@@ -154,7 +155,7 @@ def queries_per_request(municipality_id: int, key: str) -> tuple[int, list[str]]
         with CaptureQueriesContext(connection) as captured:
             response = client.post(
                 PATH, body_for(municipality_id, f"Count {i}"), content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex, secure=True,
             )  # fmt: skip
         assert response.status_code == 201, response.content
         counts.append(len(captured.captured_queries))
@@ -171,7 +172,16 @@ def login_headers() -> dict[str, str]:
     from django.test import Client
 
     client = Client()
-    client.force_login(get_user_model().objects.get(username=USERNAME))
+    user = get_user_model().objects.get(username=USERNAME)
+    client.force_login(user)
+    if "django_otp" in settings.INSTALLED_APPS:  # staff sessions pass the second factor (MFA) first
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+        stored = client.session
+        stored[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        stored.save()
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
     return {
@@ -186,6 +196,8 @@ def start_server(workers: int, worker_threads: int):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "0",
         "DB_CONN_MAX_AGE": "600",
+        # As behind the TLS-terminating proxy of production (every request carries X-Forwarded-Proto).
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     }
     command = [str(ROOT / ".venv/bin/gunicorn"), "servicetorg.wsgi", "-w", str(workers),
                "-b", f"127.0.0.1:{PORT}", "--chdir", str(SRC), "--log-level", "warning",
@@ -197,7 +209,7 @@ def start_server(workers: int, worker_threads: int):
 
     for _ in range(150):
         try:
-            requests.get(f"{BASE}/api/schema/", timeout=5)
+            requests.get(f"{BASE}/api/schema/", timeout=5, headers=PROXY_HEADERS, allow_redirects=False)
             return server
         except requests.RequestException:
             time.sleep(0.2)
@@ -259,7 +271,7 @@ def run_python(headers, municipality_id, duration, connections) -> dict:
         while time.perf_counter() < deadline:
             key = uuid.uuid4().hex
             t0 = time.perf_counter()
-            r = s.post(BASE + PATH, data=body_for(municipality_id, key),
+            r = s.post(BASE + PATH, data=body_for(municipality_id, key), allow_redirects=False,
                        headers={"Idempotency-Key": key, "Content-Type": "application/json"})  # fmt: skip
             mine.append(time.perf_counter() - t0)
             bad += r.status_code != 201
@@ -310,7 +322,7 @@ def profile(n: int) -> None:
     def post(i):
         response = client.post(
             PATH, body_for(municipality_id, f"Profile {i}"), content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex, secure=True,
         )  # fmt: skip
         assert response.status_code == 201, response.content
 
@@ -366,7 +378,7 @@ def main():
     db_connections.close_all()
     server = start_server(workers, worker_threads)
     try:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **PROXY_HEADERS}
         if auth == "session":
             headers |= login_headers()
             db_connections.close_all()

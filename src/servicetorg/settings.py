@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,10 +27,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+# Fail closed: production unless development is asked for. SERVICETORG_DEV=1 (set by `make run` and,
+# through pytest-env, by the tests) turns DEBUG on and allows a fixed development key; without it,
+# DEBUG is off and the process refuses to start without SECRET_KEY.
+DEV = env_bool("SERVICETORG_DEV", False)
+DEBUG = env_bool("DEBUG", DEV)
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-only-insecure-key-change-me" if DEV else "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set (50+ random characters); for development set SERVICETORG_DEV=1."
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_FAILURE_VIEW = "servicetorg.core.errors.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -275,7 +283,157 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
+# --- Security (OWASP ASVS level 2; docs/security.md says where each control is met) -------------------
+# Each block below is additive: it appends to the lists above rather than rewriting them.
+INSTALLED_APPS += [
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "drf_spectacular_sidecar",
+]
+
+
+def _after(anchor: str, *names: str) -> None:
+    position = MIDDLEWARE.index(anchor) + 1
+    MIDDLEWARE[position:position] = list(names)
+
+
+# After the intake's direct path (a JSON answer to a system needs neither CSP nor the edge checks).
+_after(
+    "servicetorg.inquiries.middleware.DirectIntakeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "servicetorg.core.security.EdgeValidationMiddleware",
+)
+_after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
+_after(
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "servicetorg.core.security.SessionTimeoutMiddleware",
+    "servicetorg.core.security.RequireMFAMiddleware",
+    "servicetorg.core.security.SecurityLogMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+
+# TLS ends at the reverse proxy: SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https" trusts its
+# header, TRUSTED_PROXIES=<n> the last n addresses of X-Forwarded-For (client IP for throttles, axes).
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = tuple(os.environ["SECURE_PROXY_SSL_HEADER"].split(",", 1))
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    if SESSION_COOKIE_SECURE:  # __Host-: secure, whole site, no Domain (a sibling host cannot set them)
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site or with the page's
+# nonce; no inline event handlers or style attributes anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Sessions: idle and absolute time-outs for logged-in users (SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(10 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# Passwords: at least 12 characters, not a common password, not like the user's name.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Multi-factor authentication (django-otp, TOTP) for staff pages and /admin/. MFA_REQUIRED=0 turns it
+# off (the development default, so the README's demo users log in with their password alone).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEV)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Servicetorg")
+
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
+# address, that pair is locked for AXES_COOLOFF_TIME hours (log-in form, /admin/ and HTTP Basic).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins go to the security log instead (one row per request
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"  # with Basic auth otherwise)
+AXES_CLIENT_IP_CALLABLE = "servicetorg.core.security.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Request limits. Rates are "<n>/<second|minute|hour|day>"; None turns a throttle off.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_SIZE", str(5 * 1024 * 1024)))
+JSON_MAX_DEPTH = 32
+JSONSTAT_MAX_CELLS = int(os.environ.get("JSONSTAT_MAX_CELLS", "500000"))  # a KOSTRA table: ~100 000
+DASHBOARD_MAX_DAYS = int(os.environ.get("DASHBOARD_MAX_DAYS", str(5 * 366)))
+THROTTLE_RATES = {
+    "contact": os.environ.get("THROTTLE_CONTACT", "20/hour"),  # citizen contact form posts per address
+    "case_message": os.environ.get("THROTTLE_CASE_MESSAGE", "30/hour"),  # citizen replies on a case
+    "survey": os.environ.get("THROTTLE_SURVEY", "20/hour"),  # open-link answers started per address
+    "survey_code": os.environ.get("THROTTLE_SURVEY_CODE", "30/hour"),  # code and resume attempts
+    "comment": os.environ.get("THROTTLE_COMMENT", "10/hour"),  # strategy comments per address
+    "open311_post": os.environ.get("THROTTLE_OPEN311_POST", "60/hour"),
+    "api_anon": os.environ.get("THROTTLE_API_ANON", "120/minute"),
+    "api_user": os.environ.get("THROTTLE_API_USER", "1200/minute"),
+    "api_client": os.environ.get("THROTTLE_API_CLIENT") or None,  # API-key systems: unlimited by default
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "servicetorg.core.security.ApiAnonThrottle",
+    "servicetorg.core.security.ApiUserThrottle",
+]
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "servicetorg.core.security.BoundedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# Throttle counts and axes lock-outs must be shared by every worker: CACHE_URL=redis://host:6379/1.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
+
+# API docs: Swagger UI and Redoc from drf-spectacular-sidecar (served from this site, no CDN).
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        # Schema naming notes are not deployment checks (tests/api checks the schema itself), so
+        # `check --deploy` reports only what concerns running in production.
+        "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    }
+)
+
+# Security events (log-ins, failures, lock-outs, refusals, reads of personal data) on their own logger.
+LOGGING["loggers"]["servicetorg.security"] = {"level": "INFO"}

@@ -43,8 +43,17 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="nb-NO")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Whatever the Content-Security-Policy refuses (an inline script, style or handler) fails the test.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not page.csp_violations, "\n".join(page.csp_violations)
 
 
 def login(page, username: str, password: str = "pass-for-tests-1") -> None:  # noqa: S107
@@ -58,7 +67,9 @@ def login(page, username: str, password: str = "pass-for-tests-1") -> None:  # n
 def assert_accessible(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> None:
     """Run axe-core on the current page; fail with a readable list of violations (WCAG 2.1 AA)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the DevTools protocol: a <script> element would be an inline script, which
+        # the page's Content-Security-Policy refuses.
+        page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", list(tags)
     )

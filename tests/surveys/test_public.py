@@ -118,6 +118,11 @@ def test_garbage_input_never_500(client, survey):
         url,
         {"q_q1": "\x00", "q_kanal": ["x", "1"], "q_kontakter": "nan", "q_bedre": "a" * 6000, "submit": "1"},
     )
+    assert response.status_code == 400  # control characters are refused at the edge, with a message
+    assert "kontrolltegn" in response.content.decode()
+    response = client.post(
+        url, {"q_q1": "x", "q_kanal": ["x", "1"], "q_kontakter": "nan", "q_bedre": "a" * 6000, "submit": "1"}
+    )
     assert response.status_code == 200
     assert Response.objects.count() == 0
     assert client.get(reverse("surveys_public:start", args=["nope"])).status_code == 404

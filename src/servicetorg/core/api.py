@@ -5,11 +5,13 @@ import copy
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .security import throttled_message
 
 
 def exception_handler(exc, context):
@@ -20,6 +22,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
+    elif isinstance(exc, Throttled):
+        exc = Throttled(wait=exc.wait, detail=throttled_message(exc.wait))
     elif isinstance(exc, IntegrityError):
         return Response(
             {"detail": "Konflikt med eksisterende data. / Conflicts with existing data."},

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "servicetorg.core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import security  # noqa: F401 (connects the log-in signal receivers)

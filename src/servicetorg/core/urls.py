@@ -10,4 +10,7 @@ urlpatterns = [
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("utboks/", views.outbox_list, name="outbox"),
     path("utboks/<int:pk>/send-igjen/", views.outbox_retry, name="outbox-retry"),
+    path("passord/", views.password_change, name="password-change"),
+    path("to-trinn/", views.mfa, name="mfa"),
+    path("to-trinn/ny/", views.mfa_enrol, name="mfa-enrol"),
 ]

@@ -1,7 +1,8 @@
-"""Validators for Norwegian identifiers (python-stdnum does the arithmetic)."""
+"""Validators for Norwegian identifiers (python-stdnum does the arithmetic) and for input bounds."""
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
@@ -59,3 +60,61 @@ def validate_link(value: str) -> None:
             _('A web address cannot contain spaces or any of the characters < > " { } | \\ ^ `.'),
             code="invalid_link",
         )
+
+# --- Input bounds (issue 11): what no text input may hold, however it arrives ---------------------------
+
+# C0 control characters other than tab, line feed and carriage return (PostgreSQL refuses NUL; openpyxl
+# refuses the rest in a spreadsheet cell), and lone UTF-16 surrogates (not encodable in UTF-8).
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+CONTROL_CHARACTERS_MESSAGE = _("The text contains control characters that are not allowed.")
+
+
+def has_forbidden_characters(value: str) -> bool:
+    return FORBIDDEN_CHARACTERS.search(value) is not None
+
+
+def validate_text(value) -> None:
+    """Refuse control characters (a field-level error; forms, serializers and services use it)."""
+    if isinstance(value, str) and has_forbidden_characters(value):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+
+
+def strip_forbidden_characters(value: str) -> str:
+    """For output of data stored before the check (e.g. a spreadsheet cell)."""
+    return FORBIDDEN_CHARACTERS.sub("", value)
+
+
+def validate_upload_size(upload) -> None:
+    """Refuse an uploaded file larger than ``FILE_UPLOAD_MAX_SIZE`` bytes."""
+    limit = settings.FILE_UPLOAD_MAX_SIZE
+    if upload is not None and upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+            code="file_too_large",
+            params={"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)},
+        )
+
+
+def check_json(data, max_depth: int | None = None) -> None:
+    """Refuse parsed JSON nested deeper than ``JSON_MAX_DEPTH`` or holding forbidden characters
+    (in keys or values). Iterative, so a deep document costs no recursion."""
+    max_depth = max_depth or settings.JSON_MAX_DEPTH
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if has_forbidden_characters(value):
+                raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+        elif isinstance(value, dict | list):
+            if depth > max_depth:
+                raise ValidationError(
+                    _("The JSON is nested deeper than %(depth)s levels."),
+                    code="too_deep",
+                    params={"depth": max_depth},
+                )
+            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            for key, item in items:
+                if key is not None and has_forbidden_characters(key):
+                    raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+                if isinstance(item, str | dict | list):
+                    stack.append((item, depth + 1))

@@ -1,15 +1,30 @@
+import logging
+from base64 import b32encode
+
+import django_otp
+import segno
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import outbox, selectors
 from .models import Municipality, OutboxMessage, OutboxState, Unit
+from .security import client_ip
 from .tenancy import get_scoped_or_404, municipality_ids, scope
+
+log = logging.getLogger("servicetorg.security")
 
 
 @login_required
@@ -64,3 +79,99 @@ def outbox_retry(request, pk):
         messages.success(request, _("The message is queued to be sent again."))
     state = request.POST.get("status", "")
     return redirect(reverse("core:outbox") + (f"?status={state}" if state in OutboxState.values else ""))
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # stay logged in on this device, not on others
+        log.info("password changed user=%s ip=%s", user.get_username(), client_ip(request))
+        messages.success(request, _("Your password is changed."))
+        return redirect("core:staff-home")
+    return render(request, "core/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class OTPForm(forms.Form):
+    otp_token = forms.RegexField(
+        label=gettext_lazy("One-time code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": gettext_lazy("Give the six digits from your authenticator app.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
+
+
+@sensitive_post_parameters("otp_token")
+@login_required
+def mfa(request):
+    """Second step of a password log-in: the code from the user's TOTP device (django-otp throttles
+    wrong codes per device, doubling the wait after each)."""
+    if getattr(request.user, "is_verified", lambda: False)():
+        return redirect(_next(request) or "core:staff-home")
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{_url('core:mfa-enrol')}?next={_next(request)}")
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = django_otp.match_token(request.user, form.cleaned_data["otp_token"].strip())
+        if device is not None:
+            django_otp.login(request, device)
+            log.info("mfa verified user=%s ip=%s", request.user.get_username(), client_ip(request))
+            return redirect(_next(request) or "core:staff-home")
+        log.warning("mfa failed user=%s ip=%s", request.user.get_username(), client_ip(request))
+        form.add_error("otp_token", _("The code is wrong or too old. Wait a moment and try the next code."))
+    return render(
+        request, "core/mfa.html", {"form": form, "next": _next(request)}, status=400 if form.errors else 200
+    )
+
+
+@sensitive_post_parameters("otp_token")
+@login_required
+def mfa_enrol(request):
+    """First log-in without a device: show a new TOTP secret (QR code and text) and confirm it with
+    one code from the app."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{_url('core:mfa')}?next={_next(request)}")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            django_otp.login(request, device)
+            log.info("mfa enrolled user=%s ip=%s", request.user.get_username(), client_ip(request))
+            messages.success(request, _("Two-step log-in is set up."))
+            return redirect(_next(request) or "core:staff-home")
+        form.add_error("otp_token", _("The code is wrong or too old. Wait a moment and try the next code."))
+    secret = b32encode(device.bin_key).decode()
+    qr = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, title=_("QR code for the authenticator app")
+    )
+    return render(
+        request,
+        "core/mfa_enrol.html",
+        {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr": qr,
+            "next": _next(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.models import Unit
+from servicetorg.core.validators import validate_upload_size
 
 from .models import MAX_YEAR, MIN_YEAR, Indicator, Source
 
@@ -62,6 +63,7 @@ class CsvImportForm(forms.Form):
     municipality = forms.ModelChoiceField(queryset=None, label=_("Municipality"))
     file = forms.FileField(
         label=_("CSV file"),
+        validators=[validate_upload_size],
         help_text=_("Columns: indicator (code), year, value, and optionally unit (short name) and note."),
     )
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.OWN)
@@ -75,6 +77,7 @@ class CsvImportForm(forms.Form):
 class JsonStatImportForm(forms.Form):
     file = forms.FileField(
         label=_("JSON-stat 2 file from Statistics Norway"),
+        validators=[validate_upload_size],
         help_text=_("Values are imported for your municipalities only."),
     )
     skip_bad_rows = forms.BooleanField(label=_("Import the good values even if some are bad"), required=False)

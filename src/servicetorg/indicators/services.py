@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -276,7 +277,7 @@ def _load_jsonstat(data) -> OrderedDict:
     if isinstance(data, bytes | str):
         try:
             document = json.loads(_decode(data), object_pairs_hook=OrderedDict)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ImportFailed([RowError("-", _("The file is not valid JSON."))]) from exc
     else:
         document = OrderedDict(data)
@@ -307,6 +308,16 @@ def _load_jsonstat(data) -> OrderedDict:
         if not isinstance(n, int) or n < 0:
             raise ImportFailed([RowError("-", _("“size” must hold whole numbers"))])
         expected *= n
+        if expected > settings.JSONSTAT_MAX_CELLS:  # bounded before pyjstat expands the cube
+            raise ImportFailed(
+                [
+                    RowError(
+                        "-",
+                        _("The dataset has more than %(max)s cells; choose fewer regions, years or codes.")
+                        % {"max": settings.JSONSTAT_MAX_CELLS},
+                    )
+                ]
+            )
     if isinstance(value, list) and len(value) != expected:
         raise ImportFailed(
             [

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -16,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -27,6 +28,7 @@ from servicetorg.catalogue.models import Service
 from servicetorg.core.api import CopiedFieldsMixin
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids
 
 from . import deadlines, permissions, selectors, services
@@ -168,6 +170,10 @@ def represent(inquiry) -> dict:
 
 
 _json = JSONRenderer()
+# A JSON escape of a C0 control character other than tab, LF and CR, or of a UTF-16 surrogate (a lone
+# one cannot be stored): the direct path leaves such a body to the viewset's parser, which refuses it
+# precisely (the escape of a pair of surrogates, a valid emoji, goes that way too).
+UNSAFE_JSON_ESCAPE = re.compile(rb"\\u(?:00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[dD][89a-fA-F])")
 
 
 def direct_intake(request) -> HttpResponse | None:
@@ -192,8 +198,11 @@ def direct_intake(request) -> HttpResponse | None:
             return None
     try:
         found = ApiKeyAuthentication().authenticate(request)
-        data = drf_json.loads(request.body.decode(), parse_constant=drf_json.strict_constant)
-    except (AuthenticationFailed, ValueError):  # ValueError: not UTF-8, not JSON
+        body = request.body
+        if UNSAFE_JSON_ESCAPE.search(body):  # control characters or lone surrogates: the viewset says so
+            return None
+        data = drf_json.loads(body.decode(), parse_constant=drf_json.strict_constant)
+    except (AuthenticationFailed, ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
         return None
     if found is None or not isinstance(data, dict) or data.get("resolve_at_desk", False) is not False:
         return None
@@ -238,7 +247,7 @@ class InquiryViewSet(
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create":
-            return [JSONParser(), FormParser()]
+            return [BoundedJSONParser(), FormParser()]
         return super().get_parsers()
 
     def get_queryset(self):
@@ -371,7 +380,6 @@ class DashboardView(APIView):
         start, end = selectors.default_period()
         start = query.validated_data.get("start", start)
         end = query.validated_data.get("end", end)
-        if start > end:
-            raise ValidationError({"end": [_("The end date must be after the start date.")]})
+        selectors.check_period(start, end)  # a Django ValidationError: the handler makes it a 400
         board = selectors.dashboard(wanted, start, end, channel=query.validated_data.get("channel", ""))
         return Response(DashboardSerializer(board).data)

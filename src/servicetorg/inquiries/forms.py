@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from servicetorg.catalogue.models import Service
@@ -9,6 +10,7 @@ from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_national_id
 
+from . import selectors
 from .models import CompensationState, Handling
 
 OUTCOME_CHOICES = [
@@ -169,8 +171,13 @@ class DashboardForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end date must be after the start date."))
+        if data.get("start") or data.get("end"):
+            default_start, default_end = selectors.default_period()
+            try:
+                selectors.check_period(data.get("start") or default_start, data.get("end") or default_end)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
         return data
 
 
@@ -240,5 +247,15 @@ class CitizenReplyForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    reference = forms.CharField(label=_("Reference"), max_length=12)
-    token = forms.CharField(label=_("Secret code from the receipt"), max_length=64)
+    reference = forms.RegexField(
+        label=_("Reference"),
+        max_length=12,
+        regex=r"^\s*[A-Za-z0-9-]+\s*$",
+        error_messages={"invalid": _("The reference looks like ABCD-EFGH.")},
+    )
+    token = forms.RegexField(
+        label=_("Secret code from the receipt"),
+        max_length=64,
+        regex=r"^\s*[A-Za-z0-9_-]+\s*$",  # secrets.token_urlsafe: letters, digits, - and _
+        error_messages={"invalid": _("The secret code has only letters, digits, - and _.")},
+    )

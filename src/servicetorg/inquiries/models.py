@@ -297,6 +297,7 @@ class ApiClient(models.Model):
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
+    throttle_scope = "api_client"  # the API's per-user throttle counts a system apart (THROTTLE_RATES)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

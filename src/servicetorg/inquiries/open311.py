@@ -29,6 +29,7 @@ from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import CITIZEN
+from servicetorg.core.security import RateThrottle
 
 from . import services
 from .models import IDEMPOTENCY_KEY_LIFETIME, OPEN_STATES, ApiClient, Inquiry, Open311Submission
@@ -160,6 +161,8 @@ def _parse_date(value: str):
     moment = parse_datetime(value.replace(" ", "+"))
     if moment is None:
         raise Open311Error(400, f"Invalid date: {value[:40]}")
+    if not 1900 <= moment.year <= 2100:  # date arithmetic near year 1 or 9999 overflows
+        raise Open311Error(400, "Dates must lie between 1900 and 2100 / datoer må ligge mellom 1900 og 2100.")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -288,6 +291,9 @@ def request_list(request, fmt):
     try:
         municipality = _municipality(request)
         if request.method == "POST":
+            throttle = RateThrottle("open311_post")
+            if not throttle.allow_request(request, None):
+                raise Open311Error(429, "Too many requests / for mange forespørsler; try again later.")
             body, replayed = _post(request, municipality)
             response = _render(body, fmt, "service_requests", "request", 201)
             if replayed:

@@ -14,6 +14,7 @@ from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.once import submit_once
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
+from servicetorg.core.security import throttle_post
 
 from . import services
 from .deadlines import promised_reply
@@ -37,6 +38,7 @@ def _same_origin_referrer(response):
     return response
 
 
+@throttle_post("contact")
 def contact(request, slug=None):
     municipality = _municipality(request)
     service = None
@@ -132,6 +134,7 @@ def _case_or_404(reference: str, token: str) -> Inquiry:
 
 
 @never_cache
+@throttle_post("case_message")
 def case(request, reference, token=None):
     token = token or request.GET.get("token", "")
     inquiry = _case_or_404(reference, token)

@@ -6,8 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from servicetorg.catalogue.models import Service
 from servicetorg.core.models import Unit
@@ -236,6 +239,28 @@ def dashboard(municipality_id: int, start: date, end: date, *, channel: str = ""
     )
     board.backlog_total = sum(n for _u, n in backlog)
     return board
+
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
+
+def check_period(start: date, end: date) -> None:
+    """Refuse a dashboard period outside 1900–2100, backwards, or longer than DASHBOARD_MAX_DAYS
+    (a dashboard's cost grows with its days and weeks)."""
+    errors = {}
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            errors[name] = _("Choose a date between 1900 and 2100.")
+    if not errors:
+        if start > end:
+            errors["end"] = _("The end date must be after the start date.")
+        elif (end - start).days > settings.DASHBOARD_MAX_DAYS:
+            errors["end"] = _("Choose a period of at most %(days)s days.") % {
+                "days": settings.DASHBOARD_MAX_DAYS
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.portal import portal_municipality
+from servicetorg.core.security import throttle_post
 
 from . import selectors, services
 from .forms import CommentForm
@@ -84,6 +85,7 @@ def report_pdf(request, pk):
     return pdf_response(_public_report(request, pk))
 
 
+@throttle_post("comment")
 def consultation(request, pk):
     municipality = _municipality(request)
     strategy = get_object_or_404(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicetorg.catalogue.models import Service
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.validators import validate_upload_size
 
 from . import figure_targets, services
 from .models import BackgroundKind, QuestionKind, Section, Survey
@@ -149,6 +150,7 @@ class InvitationForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        validators=[validate_upload_size],
         help_text=_(
             "First line: question codes. Alternatives by their codes; several in one cell separated by |."
         ),
@@ -156,12 +158,6 @@ class ImportForm(forms.Form):
     skip_bad_rows = forms.BooleanField(
         label=_("Import the good rows even if some rows are bad"), required=False
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
 
 
 class CrosstabForm(forms.Form):

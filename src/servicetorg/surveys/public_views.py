@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servicetorg.core.portal import portal_municipality
+from servicetorg.core.security import throttle_post
 
 from . import selectors, services
 from .models import QuestionKind, Survey, SurveyAccess, SurveyState
@@ -47,6 +48,13 @@ def _closed_reason(survey: Survey) -> str | None:
     return None
 
 
+def _start_scope(request) -> str | None:
+    """Starting an open-link answer, and trying codes (invitation or resume), are throttled apart."""
+    action = request.POST.get("action")
+    return "survey" if action == "start" else ("survey_code" if action in ("code", "resume") else None)
+
+
+@throttle_post(_start_scope)
 def start(request, public_id):
     survey = _survey(public_id)
     closed = _closed_reason(survey)

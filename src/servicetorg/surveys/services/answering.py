@@ -14,6 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicetorg.core.validators import CONTROL_CHARACTERS_MESSAGE, has_forbidden_characters
+
 from ..models import (
     CHOICE_KINDS,
     Answer,
@@ -232,6 +234,9 @@ def validate_answers(
             text = str(value).strip()
             if len(text) > 5000:
                 errors[question.code] = _("Keep the answer under 5000 characters.")
+                continue
+            if has_forbidden_characters(text):
+                errors[question.code] = str(CONTROL_CHARACTERS_MESSAGE)
                 continue
             clean.append(CleanAnswer(question=question, text=text))
             kept[question.code] = text

@@ -44,12 +44,17 @@ def import_responses_csv(
     delimiter = max([";", ",", "\t"], key=first_line.count)
     # Several options in one cell: "1|3", or "1;3" / "1,3" when that is not the column separator.
     separators = "|" + "".join(sep for sep in ";," if sep != delimiter)
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     report = ImportReport()
     try:
         header = [h.strip() for h in next(reader)]
+        rows = list(reader)
     except StopIteration:
         report.errors.append((1, _("The file is empty.")))
+        return report
+    except csv.Error as exc:  # e.g. a stray carriage return or NUL inside a cell
+        message = _("The file cannot be read as CSV: %(error)s") % {"error": exc}
+        report.errors.append((reader.line_num, message))
         return report
     questions = questions_of(survey)
     by_code = {q.code: q for q in questions}
@@ -61,7 +66,7 @@ def import_responses_csv(
         report.errors.append((1, _("No column names a question of this survey.")))
         return report
     good: list[tuple[list[CleanAnswer], date | None]] = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):

@@ -1,0 +1,281 @@
+"""Security controls (issue 11): settings that fail closed, CSP, log-in throttling (django-axes), MFA
+(django-otp), password rules and change, session time-outs, no-store, the security log, API docs."""
+
+import base64
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from servicetorg.core.choices import Role
+from servicetorg.core.security import SESSION_AUTH_AT, SESSION_SEEN_AT
+from tests.factories import make_staff
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "pass-for-tests-1"
+PRODUCTION_ENV = {
+    # The production variables README's Configuration documents.
+    "SECRET_KEY": "k" * 20 + "-Zx9!pQ2@rT5#vB8$nM1%wE4^yU7&iO3*aS6",
+    "ALLOWED_HOSTS": "servicetorg.fjordvik.kommune.no",
+    "CSRF_TRUSTED_ORIGINS": "https://servicetorg.fjordvik.kommune.no",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "TRUSTED_PROXIES": "1",
+    "CACHE_URL": "redis://127.0.0.1:6379/11",
+}
+
+
+def _run(code_or_args, env_extra, *, manage=False):
+    env = {k: v for k, v in os.environ.items() if k not in ("SERVICETORG_DEV", "SECRET_KEY", "DEBUG")}
+    env.update(env_extra)
+    env["PYTHONPATH"] = str(ROOT / "src")
+    args = [sys.executable, str(ROOT / "manage.py"), *code_or_args] if manage else [sys.executable, "-c"]
+    if not manage:
+        args.append(code_or_args)
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+# --- Settings fail closed ---------------------------------------------------------------------------
+
+PRINT_SETTINGS = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'servicetorg.settings');"
+    "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_NAME, s.MFA_REQUIRED)"
+)
+
+
+def test_without_a_key_production_refuses_to_start():
+    result = _run(PRINT_SETTINGS, {})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_with_a_key_debug_is_off_unless_asked_for():
+    result = _run(PRINT_SETTINGS, {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "__Host-sessionid", "True"]
+
+
+def test_development_is_asked_for_explicitly():
+    result = _run(PRINT_SETTINGS, {"SERVICETORG_DEV": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "sessionid", "False"]
+
+
+def test_check_deploy_is_clean_with_the_documented_production_variables():
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, manage=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+# --- Headers ------------------------------------------------------------------------------------------
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_style_elements_carry_the_nonce_of_the_header(client, municipality):
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    response = client.get(reverse("inquiries:dashboard"))
+    nonce = response["Content-Security-Policy"].split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<style nonce="{nonce}">' in response.content.decode()
+
+
+def test_no_template_has_inline_scripts_handlers_or_style_attributes():
+    offending = []
+    for path in (ROOT / "src/servicetorg").rglob("*.html"):
+        if path.name in ("report_pdf.html", "report_document.html"):  # WeasyPrint's, never a browser's
+            continue
+        text = path.read_text()
+        for needle in (" style=", " onclick=", " onchange=", " onsubmit=", "javascript:", "<script>"):
+            if needle in text:
+                offending.append(f"{path.relative_to(ROOT)}: {needle.strip()}")
+        if "<style" in text and '<style nonce="{{ CSP_NONCE }}">' not in text:
+            offending.append(f"{path.relative_to(ROOT)}: <style> without nonce")
+    assert not offending
+
+
+def test_staff_and_case_pages_are_not_stored(client, municipality):
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    assert "no-store" in client.get(reverse("core:staff-home"))["Cache-Control"]
+    client.logout()
+    assert "no-store" in client.get("/sak/ABCD-EFGH/secret/")["Cache-Control"]
+    assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+def test_api_docs_come_from_the_sidecar_without_inline_script(client, db):
+    page = client.get(reverse("api-docs")).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    script = client.get(reverse("api-docs") + "?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+# --- Log-in throttling (django-axes) -----------------------------------------------------------------
+
+
+def _login(client, username, password):
+    return client.post(reverse("core:login"), {"username": username, "password": password})
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_wrong_passwords_lock_the_log_in_even_for_the_right_one(client, municipality, caplog):
+    user = make_staff(Role.DESK_WORKER, municipality, username="kari")
+    for _ in range(5):
+        assert _login(client, "kari", "wrong-password-x").status_code in (200, 429)
+    response = _login(client, "kari", PASSWORD)
+    assert response.status_code == 429
+    assert "låst" in response.content.decode()  # Norwegian by default
+    assert "_auth_user_id" not in client.session
+    assert any("log-in failed user=kari" in r.getMessage() for r in caplog.records)
+    # Another user name from the same address is not locked out.
+    other = make_staff(Role.DESK_WORKER, municipality, username="ola")
+    assert _login(client, other.username, PASSWORD).status_code == 302
+    assert user.pk
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_basic_auth_is_locked_too(client, municipality):
+    make_staff(Role.ADMINISTRATION, municipality, username="api-user")
+
+    def basic(password):
+        token = base64.b64encode(f"api-user:{password}".encode()).decode()
+        return client.get("/api/catalogue/services/", HTTP_AUTHORIZATION=f"Basic {token}")
+
+    assert basic(PASSWORD).status_code == 200
+    for _ in range(3):
+        assert basic("wrong-password-x").status_code in (401, 403, 429)
+    assert basic(PASSWORD).status_code in (401, 403, 429)
+
+
+# --- Passwords ---------------------------------------------------------------------------------------
+
+
+def test_password_change_page_enforces_length_and_common_passwords(client, municipality):
+    user = make_staff(Role.DESK_WORKER, municipality, username="kari")
+    client.force_login(user)
+    url = reverse("core:password-change")
+    assert client.get(url).status_code == 200
+    short = "kort-pass1"
+    short = client.post(url, {"old_password": PASSWORD, "new_password1": short, "new_password2": short})
+    assert short.status_code == 400 and "12" in short.content.decode()
+    common = client.post(
+        url, {"old_password": PASSWORD, "new_password1": "qwerty123456", "new_password2": "qwerty123456"}
+    )
+    assert common.status_code == 400
+    good = "Fjorden ligger blank i dag"
+    response = client.post(url, {"old_password": PASSWORD, "new_password1": good, "new_password2": good})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(good)
+    assert client.get(reverse("core:staff-home")).status_code == 200  # still logged in here
+
+
+# --- MFA (django-otp) --------------------------------------------------------------------------------
+
+
+def _code(device) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_first_log_in_enrols_a_device_then_staff_pages_open(client, municipality):
+    make_staff(Role.DESK_WORKER, municipality, username="kari")
+    response = _login(client, "kari", PASSWORD)
+    assert response.status_code == 302
+    staff = client.get(reverse("core:staff-home"))
+    assert staff.status_code == 302 and staff.url.startswith(reverse("core:mfa"))
+    enrol = client.get(staff.url, follow=True)
+    assert enrol.request["PATH_INFO"] == reverse("core:mfa-enrol")
+    assert b"<svg" in enrol.content  # the QR code
+    device = TOTPDevice.objects.get(user__username="kari", confirmed=False)
+    wrong_code = "000000" if _code(device) != "000000" else "111111"
+    wrong = client.post(reverse("core:mfa-enrol"), {"otp_token": wrong_code})
+    assert wrong.status_code == 400
+    device.refresh_from_db()
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+    ok = client.post(reverse("core:mfa-enrol"), {"otp_token": _code(device)})
+    assert ok.status_code == 302
+    assert client.get(reverse("core:staff-home")).status_code == 200
+    assert TOTPDevice.objects.get(user__username="kari").confirmed
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_enrolled_user_gives_a_code_and_admin_and_api_wait_for_it(client, municipality):
+    user = make_staff(Role.ADMINISTRATION, municipality, username="kari", is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    assert _login(client, "kari", PASSWORD).status_code == 302
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin.url.startswith(reverse("core:mfa"))
+    api = client.get("/api/catalogue/services/")
+    assert api.status_code == 403
+    response = client.post(reverse("core:mfa") + "?next=/admin/", {"otp_token": _code(device)})
+    assert response.status_code == 302 and response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/api/catalogue/services/").status_code == 200
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_a_wrong_code_is_refused_and_logged(client, municipality, caplog):
+    user = make_staff(Role.DESK_WORKER, municipality, username="kari")
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    _login(client, "kari", PASSWORD)
+    wrong = "123456" if _code(device) != "123456" else "654321"
+    response = client.post(reverse("core:mfa"), {"otp_token": wrong})
+    assert response.status_code == 400
+    assert client.get(reverse("core:staff-home")).status_code == 302
+    assert any("mfa failed user=kari" in r.getMessage() for r in caplog.records)
+
+
+# --- Sessions -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field, age", [(SESSION_SEEN_AT, 31 * 60), (SESSION_AUTH_AT, 11 * 3600)], ids=["idle", "absolute"]
+)
+def test_sessions_time_out(client, municipality, field, age):
+    client.force_login(make_staff(Role.DESK_WORKER, municipality))
+    assert client.get(reverse("core:staff-home")).status_code == 200
+    session = client.session
+    session[field] = int(time.time()) - age
+    if field == SESSION_AUTH_AT:
+        session[SESSION_SEEN_AT] = int(time.time())
+    session.save()
+    response = client.get(reverse("core:staff-home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("core:login"))
+    assert "_auth_user_id" not in client.session
+
+
+# --- Security log -------------------------------------------------------------------------------------
+
+
+def test_refusals_and_reads_of_personal_data_are_logged(client, municipality, other_municipality, caplog):
+    from servicetorg.inquiries import services as inquiry_services
+
+    registered = inquiry_services.register(
+        municipality=municipality, channel="web_form", subject="Hei", contact_name="Kari Nordmann", user=None
+    )
+    staff = make_staff(Role.ADMINISTRATION, municipality, username="leser")
+    client.force_login(staff)
+    assert client.get(reverse("inquiries:detail", args=[registered.inquiry.pk])).status_code == 200
+    assert any("personal data read view=inquiries:detail" in r.getMessage() for r in caplog.records)
+    client.force_login(make_staff(Role.COUNCIL, other_municipality, username="nabo"))
+    client.post(reverse("inquiries:register"), {})
+    refused = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused status=403")]
+    assert refused and "user=nabo" in refused[-1]
+    # The case link's secret never reaches the log.
+    client.logout()
+    client.get(f"/sak/{registered.inquiry.reference}/{registered.token}/")
+    assert not any(registered.token in r.getMessage() for r in caplog.records)

@@ -61,6 +61,7 @@ def validate_link(value: str) -> None:
             code="invalid_link",
         )
 
+
 # --- Input bounds (issue 11): what no text input may hold, however it arrives ---------------------------
 
 # C0 control characters other than tab, line feed and carriage return (PostgreSQL refuses NUL; openpyxl

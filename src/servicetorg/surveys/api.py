@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from servicetorg.core.tenancy import HasStaffRole, has_role, scope
+from servicetorg.core.validators import validate_upload_size
 
 from . import selectors, services
 from .models import Option, Question, Survey
@@ -117,7 +118,7 @@ def _result(r: selectors.QuestionResult) -> dict:
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[validate_upload_size])
     skip_bad_rows = serializers.BooleanField(default=False)
 
 

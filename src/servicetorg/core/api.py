@@ -23,7 +23,8 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
     elif isinstance(exc, Throttled):
-        exc = Throttled(wait=exc.wait, detail=throttled_message(exc.wait))
+        wait = getattr(exc, "wait", None)  # set by Throttled.__init__ (the stubs do not declare it)
+        exc = Throttled(wait=wait, detail=throttled_message(wait))
     elif isinstance(exc, IntegrityError):
         return Response(
             {"detail": "Konflikt med eksisterende data. / Conflicts with existing data."},

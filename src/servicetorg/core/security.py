@@ -53,7 +53,7 @@ def client_ip(request) -> str:
 
 def _who(request) -> str:
     user = getattr(request, "user", None)
-    name = user.get_username() if getattr(user, "is_authenticated", False) else "-"
+    name = user.get_username() if user is not None and user.is_authenticated else "-"
     return f"user={name} ip={client_ip(request)} {request.method} {safe_path(request)}"
 
 
@@ -85,7 +85,7 @@ class RateThrottle(SimpleRateThrottle):
         super().__init__()
 
     def get_rate(self):
-        return settings.THROTTLE_RATES.get(self.scope)
+        return settings.THROTTLE_RATES.get(self.scope or "")
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
@@ -138,7 +138,7 @@ def throttle_post(scope):
             if request.method == "POST":
                 name = scope(request) if callable(scope) else scope
                 throttle = RateThrottle(name) if name else None
-                if throttle is not None and not throttle.allow_request(request, None):
+                if throttle is not None and not throttle.allow_request(request, None):  # type: ignore[arg-type]
                     wait = throttle.wait()
                     log.warning("throttled scope=%s %s", name, _who(request))
                     response = render(

@@ -261,6 +261,8 @@ PORTAL_MUNICIPALITY = os.environ.get("PORTAL_MUNICIPALITY", "")
 #: Open311 POSTs without an Idempotency-Key: an identical post from the same client within this many
 #: seconds is refused as a repeat (409).
 OPEN311_DUPLICATE_WINDOW = int(os.environ.get("OPEN311_DUPLICATE_WINDOW", "600"))
+#: Where case links in e-mails and SMS point when the municipality has no ``portal_host`` of its own.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Servicetorg API",

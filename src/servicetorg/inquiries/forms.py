@@ -46,6 +46,12 @@ class RegisterForm(forms.Form):
         max_length=13,
         help_text=_("Only for services that require it (11 digits)."),
     )
+    receipt = forms.ChoiceField(
+        choices=[("", _("No receipt")), ("email", _("By e-mail")), ("sms", _("By SMS"))],
+        label=_("Send the citizen a receipt"),
+        required=False,
+        help_text=_("The reference, the reply date and the case link, to the e-mail address or phone above."),
+    )
     outcome = forms.ChoiceField(choices=OUTCOME_CHOICES, label=_("Outcome"), initial="open")
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Route to unit"))
     note = forms.CharField(
@@ -79,6 +85,11 @@ class RegisterForm(forms.Form):
                     _("No published service has this name. Pick one from the list, or leave it empty."),
                 )
             data["service_obj"] = service
+        receipt = data.get("receipt")
+        if receipt == "email" and not data.get("contact_email"):
+            self.add_error("contact_email", _("Give the e-mail address to send the receipt to."))
+        if receipt == "sms" and not data.get("contact_phone"):
+            self.add_error("contact_phone", _("Give the phone number to send the receipt to."))
         outcome = data.get("outcome")
         unit = data.get("unit")
         if outcome in (Handling.PARTLY_HANDLED, Handling.FORWARDED) and unit is None:
@@ -254,8 +265,17 @@ class LookupForm(forms.Form):
         error_messages={"invalid": _("The reference looks like ABCD-EFGH.")},
     )
     token = forms.RegexField(
-        label=_("Secret code from the receipt"),
+        label=_("Code from the link"),
         max_length=64,
         regex=r"^\s*[A-Za-z0-9_-]+\s*$",  # secrets.token_urlsafe: letters, digits, - and _
+        help_text=_("The last part of the case link, after the reference."),
         error_messages={"invalid": _("The secret code has only letters, digits, - and _.")},
+    )
+
+
+class LostLinkForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), max_length=12)
+    email = forms.EmailField(
+        label=_("The e-mail address you gave us"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -174,7 +175,21 @@ class Inquiry(models.Model):
         return mask_national_id(self.national_id) if self.national_id else ""
 
     def check_token(self, token: str) -> bool:
-        return bool(self.token_hash) and secrets.compare_digest(self.token_hash, hash_token(token or ""))
+        """The secret of the case link: the token handed out at registration, or the link token
+        derived from it (:meth:`link_token`) that later e-mails carry."""
+        if not self.token_hash or not token:
+            return False
+        return secrets.compare_digest(self.token_hash, hash_token(token)) or secrets.compare_digest(
+            self.link_token(), token
+        )
+
+    def link_token(self) -> str:
+        """A token for the case link that can be written again later (only the hash of the first one is
+        stored): an HMAC of that hash with the site's secret key. A new token (a lost link sent
+        again) changes both."""
+        return salted_hmac(
+            "servicetorg.inquiries.case-link", self.token_hash, algorithm="sha256"
+        ).hexdigest()[:32]
 
 
 class MessageKind(models.TextChoices):

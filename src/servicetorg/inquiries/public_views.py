@@ -1,5 +1,6 @@
 """Citizen pages: contact forms (general and per service), receipt, and following a case without login."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from servicetorg.core.security import throttle_post
 
 from . import services
 from .deadlines import promised_reply
-from .forms import CitizenReplyForm, ContactForm, LookupForm
+from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
 from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State
 
 RECEIPT_KEY = "inquiries_receipt"
@@ -64,6 +65,7 @@ def contact(request, slug=None):
                 national_id=data.get("national_id", ""),
                 user=CITIZEN,
                 to_responsible_unit=True,
+                receipt="email" if data["contact_email"] else "",
             )
             return {"reference": registered.inquiry.reference, "token": registered.token}
 
@@ -121,7 +123,24 @@ def lookup(request):
             reference=form.cleaned_data["reference"].strip().upper(),
             token=form.cleaned_data["token"].strip(),
         )
-    return render(request, "inquiries/public/lookup.html", {"form": form})
+    lost = LostLinkForm(request.POST or None, prefix="lost")
+    if request.method == "POST" and lost.is_valid():
+        services.resend_case_link(user=CITIZEN, **lost.cleaned_data)
+        # The same answer whether or not a case has this reference and address.
+        messages.success(
+            request,
+            _(
+                "If the reference and the e-mail address belong to a case, we have sent a new link "
+                "to that address. It can take a few minutes."
+            ),
+        )
+        return redirect("inquiries_public:lookup")
+    return render(
+        request,
+        "inquiries/public/lookup.html",
+        {"form": form, "lost": lost},
+        status=400 if lost.errors else 200,
+    )
 
 
 def _case_or_404(reference: str, token: str) -> Inquiry:
@@ -146,8 +165,6 @@ def case(request, reference, token=None):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            from django.contrib import messages
-
             messages.success(request, _("Thank you. Your message is added to the case."))
             return redirect("inquiries_public:case", reference=inquiry.reference, token=token)
     log = inquiry.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)

@@ -30,7 +30,7 @@ from servicetorg.core.permissions import CITIZEN, Perm, user_of
 from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
-from . import fast_path, permissions, rollups, sql
+from . import fast_path, notices, permissions, rollups, sql
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
@@ -164,6 +164,7 @@ def _register(
     route_to: Unit | None = None,
     handling: str = Handling.FORWARDED,
     to_responsible_unit: bool = False,
+    receipt: str = "",
     **fields,
 ) -> Registered:
     """Register an inquiry (see :func:`prepare` for the fields); optionally resolve it at the desk or
@@ -171,7 +172,9 @@ def _register(
     CITIZEN for a citizen's own intake on a public channel (contact form, Open311).
 
     ``to_responsible_unit``: an inquiry about a known service goes straight to the queue of the
-    service's responsible unit (the platform routes it; the desk has nothing to add)."""
+    service's responsible unit (the platform routes it; the desk has nothing to add).
+    ``receipt``: "email" or "sms" sends the citizen her receipt with the case link (through the
+    outbox, in this transaction)."""
     registered = prepare(user=user, **fields)
     _check_unit(registered.inquiry.municipality_id, route_to)
     insert(registered.inquiry, user)
@@ -192,7 +195,40 @@ def _register(
             note=_("Sent straight to the service's responsible unit."),
         )
         inquiry.refresh_from_db()
+    if receipt:
+        if receipt not in RECEIPT_CHANNELS:
+            raise ValidationError({"receipt": _("Choose e-mail or SMS for the receipt.")})
+        notices.send_receipt(inquiry, by=receipt)
     return registered
+
+
+#: How a receipt can be sent.
+RECEIPT_CHANNELS = ("email", "sms")
+
+
+@transaction.atomic
+def resend_case_link(*, reference: str, email: str, user=CITIZEN) -> None:
+    """A lost link: when ``reference`` and ``email`` belong to one case, the case gets a new secret and
+    its address a new link (links sent before stop opening the case). Says nothing either way, so a
+    stranger learns nothing about which cases or addresses exist."""
+    core_permissions.check_actor(user)
+    reference = (reference or "").strip().upper()
+    email = (email or "").strip()
+    if not reference or not email:
+        return
+    inquiry = (
+        Inquiry.objects.select_for_update()
+        .select_related("municipality")
+        .filter(reference=reference, contact_email__iexact=email)
+        .first()
+    )
+    if inquiry is None:
+        return
+    token = new_token()
+    inquiry.token_hash = hash_token(token)
+    Inquiry.objects.filter(pk=inquiry.pk).update(token_hash=inquiry.token_hash)
+    _log(inquiry, MessageKind.EVENT, _("A new case link was sent to the citizen's e-mail address."), user)
+    notices.send_lost_link(inquiry, token, key=f"inquiries.lost-link:{inquiry.pk}:{inquiry.token_hash[:16]}")
 
 
 def prepare(
@@ -471,7 +507,17 @@ def close(inquiry: Inquiry, *, user) -> Inquiry:
         inquiry.closed_at = timezone.now()
 
     log = (MessageKind.EVENT, _("Closed."))
-    return _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)[0]
+    saved, logged = _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)
+    _notify_citizen(
+        saved,
+        logged,
+        _("Your inquiry %(ref)s is closed") % {"ref": saved.reference},
+        _(
+            "Your inquiry is closed. You can still read it with the link below; "
+            "write a new inquiry if you need more help."
+        ),
+    )
+    return saved
 
 
 @transaction.atomic
@@ -646,7 +692,7 @@ def _notify_citizen(inquiry: Inquiry, logged: InquiryMessage, subject: str, text
     """E-mail the citizen (when she left an address) through the outbox, in the caller's transaction."""
     if not inquiry.contact_email:
         return
-    body = text + "\n\n" + _("Reference: %(ref)s") % {"ref": inquiry.reference}
+    body = notices.change_text(inquiry, text)
     outbox.enqueue_email(
         municipality=inquiry.municipality_id,
         to=inquiry.contact_email,

@@ -96,6 +96,7 @@ def register(request):
                 handling=outcome
                 if outcome in (Handling.PARTLY_HANDLED, Handling.FORWARDED)
                 else Handling.FORWARDED,
+                receipt=data["receipt"],
             )
             inquiry = registered.inquiry
             return {

@@ -373,3 +373,35 @@ def test_web_inquiry_for_a_known_service_goes_to_its_units_queue(client, municip
     )
     general = Inquiry.objects.get(subject="Hei")
     assert general.state == State.NEW and general.unit is None
+
+
+def test_queue_counters_follow_the_whose_filter(client, municipality, service, desk_worker, make_staff):
+    other = make_staff(Role.DESK_WORKER, municipality)
+    for n, user in enumerate([desk_worker, desk_worker, other]):
+        services.register(
+            municipality=municipality, channel=Channel.PHONE, subject=f"Sak {n}", service=service, user=user
+        )
+    client.force_login(desk_worker)
+    everyone = client.get(reverse("inquiries:queue"))
+    mine = client.get(reverse("inquiries:queue"), {"hvem": "mine"})
+    assert everyone.context["counts"]["all"] == everyone.context["page"].paginator.count == 3
+    assert mine.context["counts"]["all"] == mine.context["page"].paginator.count == 2
+
+
+def test_unrouted_backlog_is_not_confused_with_a_unit_called_servicetorget(
+    client, municipality, service, desk_worker, administration
+):
+    from tests.factories import UnitFactory
+
+    desk_unit = UnitFactory(municipality=municipality, name="Servicetorget", slug="servicetorget")
+    services.register(municipality=municipality, channel=Channel.PHONE, subject="Åpen", user=desk_worker)
+    services.register(
+        municipality=municipality,
+        channel=Channel.PHONE,
+        subject="Sendt",
+        user=desk_worker,
+        route_to=desk_unit,
+    )
+    client.force_login(administration)
+    backlog = dict(client.get(reverse("inquiries:dashboard")).context["board"].backlog)
+    assert backlog == {"Servicetorget": 1, "Ikke sendt til enhet (i servicetorget)": 1}

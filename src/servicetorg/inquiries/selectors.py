@@ -67,14 +67,7 @@ def queue(
         qs = qs.filter(reply_deadline=today)
     elif which == "tomorrow":
         qs = qs.filter(reply_deadline=add_working_days(today, 1))
-    if whose == "mine":
-        from django.db.models import Q
-
-        qs = qs.filter(Q(contact_person=user) | Q(assigned_to=user))
-    elif whose == "unit":
-        units = tenancy_unit_ids(user)
-        if units is not None:
-            qs = qs.filter(unit_id__in=units)
+    qs = _whose(qs, user, whose)
     if q:
         from django.db.models import Q
 
@@ -84,20 +77,30 @@ def queue(
     )
 
 
-def queue_counts(user, today: date | None = None) -> dict[str, int]:
+def _whose(qs: QuerySet, user, whose: str) -> QuerySet:
+    """Mine (contact person or case officer), my unit's, or all the user may see."""
+    from django.db.models import Q
+
+    if whose == "mine":
+        return qs.filter(Q(contact_person=user) | Q(assigned_to=user))
+    if whose == "unit":
+        units = tenancy_unit_ids(user)
+        if units is not None:
+            return qs.filter(unit_id__in=units)
+    return qs
+
+
+def queue_counts(user, today: date | None = None, whose: str = "all") -> dict[str, int]:
+    """How many open inquiries each deadline queue holds, with the same "whose" filter as the list."""
     from django.db.models import Count, Q
 
     today = today or timezone.localdate()
     tomorrow = add_working_days(today, 1)
-    return (
-        staff_inquiries(user)
-        .filter(state__in=OPEN_STATES)
-        .aggregate(
-            all=Count("pk"),
-            overdue=Count("pk", filter=Q(reply_deadline__lt=today)),
-            today=Count("pk", filter=Q(reply_deadline=today)),
-            tomorrow=Count("pk", filter=Q(reply_deadline=tomorrow)),
-        )
+    return _whose(staff_inquiries(user).filter(state__in=OPEN_STATES), user, whose).aggregate(
+        all=Count("pk"),
+        overdue=Count("pk", filter=Q(reply_deadline__lt=today)),
+        today=Count("pk", filter=Q(reply_deadline=today)),
+        tomorrow=Count("pk", filter=Q(reply_deadline=tomorrow)),
     )
 
 
@@ -233,8 +236,11 @@ def dashboard(municipality_id: int, start: date, end: date, *, channel: str = ""
     units = dict(Unit.objects.filter(pk__in=[u for u, _n in backlog if u]).values_list("pk", "name"))
     from django.utils.translation import gettext as _
 
+    # Inquiries not yet routed to a unit are with the desk; named so that they are not confused with
+    # a unit that is itself called "Servicetorget".
+    unrouted = _("Not routed to a unit (at the desk)")
     board.backlog = sorted(
-        ((units.get(u, _("Service desk")) if u else _("Service desk"), n) for u, n in backlog),
+        ((units.get(u, unrouted) if u else unrouted, n) for u, n in backlog),
         key=lambda x: -x[1],
     )
     board.backlog_total = sum(n for _u, n in backlog)

@@ -58,7 +58,7 @@ def queue(request):
             "which": which,
             "whose": whose,
             "q": q,
-            "counts": selectors.queue_counts(request.user),
+            "counts": selectors.queue_counts(request.user, whose=whose),
             "queues": [
                 ("all", _("All open")),
                 ("overdue", _("Overdue")),

@@ -2,10 +2,11 @@
 
 A private PostgreSQL cluster (initdb in a temporary directory, a free port in 15400-15499) with the
 project's migrations, gunicorn and Celery workers started as the operator would start them, an
-SMTP sink on a free port in 8400-8499, and Redis database 13 (``FAULTS_REDIS_URL``) as the broker.
+SMTP sink on a free port in 8400-8499, and Redis database 13 (``FAULTS_REDIS_URL``) as the broker
+(a private redis-server when that Redis is not running).
 The tests restart, freeze and kill these processes and check that nothing acknowledged is lost and
-nothing is done twice. They skip only when a binary they need is absent (PostgreSQL's initdb, a
-reachable Redis for the worker test).
+nothing is done twice. They skip only when a binary they need is absent (PostgreSQL's initdb;
+redis-server when no Redis is running).
 """
 
 import contextlib
@@ -39,6 +40,15 @@ def free_port(low: int, high: int) -> int:
                 continue
             return port
     raise RuntimeError(f"no free port in {low}-{high}")
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {port}")
 
 
 def alive(pid: int) -> bool:
@@ -211,19 +221,34 @@ def api_client(cluster: Cluster, n: int) -> dict:
 
 
 class Process:
-    def __init__(self, args, env, log: Path):
+    def __init__(self, args, env, log: Path, new_session: bool = False):
         self.log = log
+        self.new_session = new_session
         self.handle = open(log, "wb")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(args, env=env, cwd=REPO, stdout=self.handle, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            args,
+            env=env,
+            cwd=REPO,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=new_session,
+        )
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.terminate()
+            if self.new_session:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGTERM)
+            else:
+                self.proc.terminate()
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.new_session:  # whatever is left of its process group (a pool child)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
         self.handle.close()
 
 

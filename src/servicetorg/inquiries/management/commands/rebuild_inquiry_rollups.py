@@ -5,9 +5,12 @@ from servicetorg.inquiries import rollups
 
 
 class Command(BaseCommand):
-    help = "Recompute the dashboard rollup tables of every municipality from the inquiries."
+    help = (
+        "Repair the dashboard rollup tables of every municipality from the inquiries "
+        "(safe while intake runs: adds the difference)."
+    )
 
     def handle(self, *args, **options):
         for municipality in Municipality.objects.all():
-            rollups.rebuild(municipality.pk)
-            self.stdout.write(f"{municipality}: rebuilt")
+            corrected = rollups.rebuild(municipality.pk)
+            self.stdout.write(f"{municipality}: {corrected} rollup rows corrected")

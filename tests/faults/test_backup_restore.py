@@ -7,7 +7,8 @@ import pytest
 
 from tests.faults.conftest import api_client, manage
 
-pytestmark = pytest.mark.faults
+#: One xdist worker runs every fault test, so they share one private PostgreSQL cluster.
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
 TABLES = ("inquiries_inquiry", "inquiries_idempotencyrecord", "core_outboxmessage", "inquiries_dailystat")
 

@@ -11,7 +11,8 @@ import pytest
 
 from tests.faults.conftest import BIN, REDIS_URL, Process, app_env, manage
 
-pytestmark = pytest.mark.faults
+#: One xdist worker runs every fault test, so they share one private PostgreSQL cluster.
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
 DUE = 120  # inquiries due on the next working day
 BLOCK_AT = 40  # the warning run is held (a row lock) at this inquiry, and killed there

@@ -13,6 +13,7 @@ import contextlib
 import glob
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -32,7 +33,10 @@ REDIS_URL = os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def free_port(low: int, high: int) -> int:
-    for port in range(low, high + 1):
+    """A port of the range that nobody listens on now, chosen at random (parallel runs rarely meet)."""
+    ports = list(range(low, high + 1))
+    random.shuffle(ports)
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -186,7 +190,14 @@ def cluster():
     root = Path(tempfile.mkdtemp(prefix="servicetorg-faults-"))
     cluster = Cluster(bindir, root, free_port(15400, 15499))
     cluster.init()
-    cluster.start()
+    for _attempt in range(5):
+        try:
+            cluster.start()
+            break
+        except RuntimeError as error:  # the port was taken meanwhile (a parallel run): another one
+            if "Address already in use" not in str(error):
+                raise
+            cluster.port = free_port(15400, 15499)
     try:
         cluster.sql("CREATE DATABASE servicetorg", db="postgres")
         manage(cluster, "migrate", "--noinput")

@@ -7,8 +7,7 @@ import pytest
 
 from tests.faults.conftest import api_client, manage
 
-#: One xdist worker runs every fault test, so they share one private PostgreSQL cluster.
-pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.faults
 
 TABLES = ("inquiries_inquiry", "inquiries_idempotencyrecord", "core_outboxmessage", "inquiries_dailystat")
 

@@ -14,8 +14,7 @@ import uuid
 import pytest
 import requests
 
-#: One xdist worker runs every fault test, so they share one private PostgreSQL cluster.
-pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
+pytestmark = pytest.mark.faults
 
 #: Seconds the database is frozen (SIGSTOP); the operators' test froze it for 40 s.
 FREEZE_SECONDS = float(os.environ.get("FAULTS_FREEZE_SECONDS", "6"))

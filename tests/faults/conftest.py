@@ -153,7 +153,10 @@ def app_env(cluster: Cluster, **extra) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": cluster.url(),
+        "SERVICETORG_DEV": "0",  # production settings, as an operator runs them
         "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1 (TLS ends at the proxy in production)
+        "SECURE_HSTS_SECONDS": "0",
         "SECRET_KEY": "fault-tests-only",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "0",

@@ -1,5 +1,6 @@
 """Staff and portal pages of the strategy: tenant isolation, query counts, forms, PDF."""
 
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -188,6 +189,9 @@ def test_pdf_opens_and_page_one_renders(client, administration, report, tmp_path
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)
     assert response.content.startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes", info, re.M), info  # PDF/UA: tagged for screen readers
+    assert "filename*=utf-8''oppf%C3%B8lging-" in response["Content-Disposition"]
     subprocess.run(
         ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
     )

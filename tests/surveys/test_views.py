@@ -320,12 +320,21 @@ def test_edit_question(client, survey, administration, other_staff):
     assert q1.options.count() == 7
 
 
-def test_report_pdf(client, survey, administration):
+def test_report_pdf(client, survey, administration, tmp_path):
     _fill(survey, 6)
     client.force_login(administration)
     response = client.get(reverse("surveys:report", args=[survey.pk]), {"format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    # Tagged for screen readers (PDF/UA), with the survey's title as its file name.
+    import subprocess
+
+    (tmp_path / "r.pdf").write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, check=True, text=True)
+    assert "Tagged:          yes" in info.stdout, info.stdout
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline; filename")
+    assert "%" in disposition or survey.title in disposition  # non-ASCII titles are RFC 6266-encoded
 
 
 def test_admin_pages(client, survey, db):

@@ -26,4 +26,5 @@ def render_report_document(report: FollowUpReport, *, context: dict | None = Non
 def render_report_pdf(report: FollowUpReport, *, context: dict | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=render_report_document(report, context=context)).write_pdf()
+    # Tagged (PDF/UA-1): a screen reader reads its headings and tables in order.
+    return HTML(string=render_report_document(report, context=context)).write_pdf(pdf_variant="pdf/ua-1")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -549,7 +550,7 @@ def pdf_response(report) -> HttpResponse:
     """The adopted PDF when the council has adopted the report, else rendered from today's figures."""
     pdf = bytes(report.adopted_pdf) if report.adopted_pdf else render_report_pdf(report)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="oppfolging-{report.strategy.period}-{report.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"oppfølging-{report.strategy.period}-{report.pk}.pdf"
     )
     return response

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -326,9 +327,11 @@ def _report_pdf(request, survey, result, chart_svgs) -> HttpResponse:
         },
         request=request,
     )
-    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    # Tagged (PDF/UA-1): a screen reader reads its headings and tables in order.
+    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(pdf_variant="pdf/ua-1")
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{slugify(survey.title) or "rapport"}.pdf"'
+    # The survey's own title as the file name (æ, ø, å and spaces kept, encoded by RFC 6266).
+    response["Content-Disposition"] = content_disposition_header(False, f"{survey.title or 'rapport'}.pdf")
     return response
 
 

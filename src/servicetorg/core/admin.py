@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "number", "organization_number", "portal_host"]
+    list_display = ["name", "number", "organization_number", "portal_host", "open_data_license"]
     search_fields = ["name", "number", "organization_number"]
 
 

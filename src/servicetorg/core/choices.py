@@ -35,3 +35,10 @@ class Channel(models.TextChoices):
 class UnitKind(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal unit")
     STATE_AGENCY = "state_agency", _("State agency")
+
+
+class OpenDataLicense(models.TextChoices):
+    """Licences a municipality may publish its open data under (codes of the EU licence vocabulary)."""
+
+    NLOD = "NLOD_2_0", _("Norwegian Licence for Open Government Data (NLOD 2.0)")
+    CC_BY = "CC_BY_4_0", _("Creative Commons Attribution 4.0 (CC BY 4.0)")

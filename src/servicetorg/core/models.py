@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Role, UnitKind
+from .choices import OpenDataLicense, Role, UnitKind
 from .validators import validate_municipality_number, validate_organization_number
 
 
@@ -32,6 +32,13 @@ class Municipality(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Host name of this municipality's public portal, e.g. tjenester.larvik.kommune.no."),
+    )
+    open_data_license = models.CharField(
+        _("licence for open data"),
+        max_length=12,
+        choices=OpenDataLicense.choices,
+        default=OpenDataLicense.NLOD,
+        help_text=_("The licence of everything the platform publishes as open data for this municipality."),
     )
     history = HistoricalRecords()
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class InquiriesConfig(AppConfig):
     name = "servicetorg.inquiries"
+    open_data = "servicetorg.inquiries.open_data"  # what the app publishes (core.opendata registry)
     verbose_name = _("Inquiries")
     staff_menu = [
         ("inquiries:queue", _("Inquiries")),

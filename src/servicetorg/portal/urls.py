@@ -17,14 +17,21 @@ urlpatterns = [
         {"kind": "accessibility"},
         name="accessibility-edit",
     ),
+    # Open data: the registry's files (core.opendata), the DCAT-AP-NO catalogue and the glossary.
+    path("apne-data/api/<slug:key>.json", views.open_data_api_description, name="open-data-api"),
+    path("apne-data/vokabular/<str:filename>", views.open_data_vocabulary, name="open-data-vocabulary"),
     path("apne-data/<str:number>/", views.open_data, name="open-data"),
     path(
-        "apne-data/<str:number>/tjenester.ttl", views.catalogue_export, {"fmt": "turtle"}, name="cpsv-turtle"
+        "apne-data/<str:number>/tjenester.ttl",
+        views.open_data_file,
+        {"filename": "tjenester.ttl"},
+        name="cpsv-turtle",
     ),
     path(
         "apne-data/<str:number>/tjenester.jsonld",
-        views.catalogue_export,
-        {"fmt": "json-ld"},
+        views.open_data_file,
+        {"filename": "tjenester.jsonld"},
         name="cpsv-jsonld",
     ),
+    path("apne-data/<str:number>/<str:filename>", views.open_data_file, name="open-data-file"),
 ]

@@ -7,20 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from servicetorg.catalogue import selectors
 from servicetorg.catalogue.models import Service
-from servicetorg.core import permissions
+from servicetorg.core import opendata, permissions
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.menus import menu
 from servicetorg.core.models import Municipality
+from servicetorg.core.opendata import dcat, vocab
 from servicetorg.core.permissions import Perm
 from servicetorg.core.portal import choose, portal_municipality
 
@@ -149,29 +150,162 @@ def _own_text(municipality, kind) -> str:
     return Statement.objects.get(municipality=municipality, kind=kind).text
 
 
+FREQUENCY_LABELS = {
+    "CONT": gettext_lazy("Updated as soon as something changes."),
+    "DAILY": gettext_lazy("Updated daily."),
+    "WEEKLY": gettext_lazy("Updated weekly."),
+    "MONTHLY": gettext_lazy("Updated monthly."),
+    "ANNUAL": gettext_lazy("Updated yearly."),
+    "IRREG": gettext_lazy("Updated now and then."),
+}
+
+
+def _open_data_municipality(number: str) -> Municipality:
+    if not (len(number) == 4 and number.isdigit()):
+        raise Http404("Unknown municipality.")
+    return get_object_or_404(Municipality, number=number)
+
+
 def open_data(request, number):
-    municipality = get_object_or_404(Municipality, number=number)
-    return render(request, "portal/open_data.html", {"municipality": municipality})
-
-
-CONTENT_TYPES = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json; charset=utf-8"}
-
-
-def catalogue_export(request, number, fmt):
-    """The published catalogue as CPSV-AP-NO, cached until the catalogue changes."""
-    from servicetorg.catalogue.cpsv import serialize
-
-    municipality = get_object_or_404(Municipality, number=number)
+    """Everything the municipality publishes as open data, with links a person can follow."""
+    municipality = _open_data_municipality(number)
+    registry = opendata.get_registry()
     base_url = request.build_absolute_uri("/").rstrip("/")
-    stamp = Service.objects.filter(municipality=municipality).aggregate(
-        changed=Max("updated_at"), n=Count("pk")
+    datasets = []
+    for dataset in registry.datasets:
+        files, apis = [], []
+        for item in dataset.distributions:
+            entry = {
+                "title": opendata.pick(item.title),
+                "media_type": item.media_type,
+                "format": item.file_type,
+            }
+            if item.is_file:
+                entry["url"] = reverse("portal:open-data-file", args=[number, item.filename])
+                files.append(entry)
+            else:
+                entry["url"] = dcat.access_path(item, municipality)
+                apis.append(entry)
+        datasets.append(
+            {
+                "key": dataset.key,
+                "title": opendata.pick(dataset.title),
+                "description": opendata.pick(dataset.description),
+                "frequency_label": FREQUENCY_LABELS.get(dataset.frequency, ""),
+                "files": files,
+                "apis": apis,
+                "concepts": [
+                    {"key": key, "term_label": opendata.pick(registry.concept(key).term)}
+                    for key in dataset.concepts
+                ],
+            }
+        )
+    services = [
+        {
+            "key": service.key,
+            "title": opendata.pick(service.title),
+            "description": opendata.pick(service.description),
+            "endpoint": service.endpoint_path,
+            "schema": service.description_path,
+            "docs": service.landing_path,
+        }
+        for service in registry.data_services
+    ]
+    concepts = [
+        {"key": c.key, "term": opendata.pick(c.term), "definition": opendata.pick(c.definition)}
+        for c in registry.concepts
+    ]
+    return render(
+        request,
+        "portal/open_data.html",
+        {
+            "municipality": municipality,
+            "datasets": datasets,
+            "services": services,
+            "concepts": concepts,
+            "licence_page": vocab.LICENCE_PAGES.get(municipality.open_data_license, ""),
+            "catalogue_iri": dcat.catalogue_iri(municipality, base_url),
+        },
     )
-    version = f"{fmt}|{base_url}|{stamp['n']}|{stamp['changed']}"
-    key = f"cpsv:{municipality.pk}:{hashlib.sha256(version.encode()).hexdigest()}"
+
+
+CONTENT_TYPES = {
+    "text/turtle": "text/turtle; charset=utf-8",
+    "application/ld+json": "application/ld+json; charset=utf-8",
+    "text/csv": "text/csv; charset=utf-8",
+    "application/json": "application/json; charset=utf-8",
+}
+#: The catalogue and the glossary (built from the whole registry) are cached this long.
+CATALOGUE_CACHE_SECONDS = 600
+#: A dataset's file is cached until its data changes (its ``modified`` stamp), and at most this long.
+FILE_CACHE_SECONDS = 3600
+
+
+def _open_data_response(body: str | bytes, media_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES.get(media_type, media_type))
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _cached(key_parts: list, timeout: int, build):
+    key = "opendata:" + hashlib.sha256("|".join(map(str, key_parts)).encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        body = serialize(municipality, fmt, base_url=base_url)
-        cache.set(key, body, timeout=24 * 3600)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+        body = build()
+        cache.set(key, body, timeout=timeout)
+    return body
+
+
+CATALOGUE_FILES = {
+    "katalog.ttl": ("catalogue", "turtle", "text/turtle"),
+    "katalog.jsonld": ("catalogue", "json-ld", "application/ld+json"),
+    "begreper.ttl": ("concepts", "turtle", "text/turtle"),
+    "begreper.jsonld": ("concepts", "json-ld", "application/ld+json"),
+}
+
+
+def open_data_file(request, number, filename):
+    """A file of the open-data registry (a dataset's distribution), or the catalogue or glossary."""
+    municipality = _open_data_municipality(number)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    if filename in CATALOGUE_FILES:
+        kind, fmt, media_type = CATALOGUE_FILES[filename]
+        build = dcat.build_graph if kind == "catalogue" else dcat.build_concepts
+        body = _cached(
+            [filename, municipality.pk, municipality.open_data_license, municipality.name, base_url],
+            CATALOGUE_CACHE_SECONDS,
+            lambda: dcat.serialize_graph(build(municipality, base_url=base_url), fmt),
+        )
+        return _open_data_response(body, media_type, filename)
+    found = opendata.get_registry().distribution(filename)
+    if found is None:
+        raise Http404("No such file.")
+    dataset, item = found
+    if dataset.modified is None:
+        body = item.render(municipality, base_url)
+    else:
+        stamp = dataset.modified(municipality)
+        body = _cached(
+            [filename, municipality.pk, base_url, stamp],
+            FILE_CACHE_SECONDS,
+            lambda: item.render(municipality, base_url),
+        )
+    return _open_data_response(body, item.media_type, filename)
+
+
+def open_data_api_description(request, key):
+    """The OpenAPI document of a registered data service that has no address of its own (Open311)."""
+    service = opendata.get_registry().data_service(key)
+    if service is None:
+        raise Http404("No such API.")
+    response = JsonResponse(service.openapi(), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def open_data_vocabulary(request, filename):
+    vocabulary = opendata.get_registry().vocabulary(filename)
+    if vocabulary is None:
+        raise Http404("No such vocabulary.")
+    return _open_data_response(vocabulary.path.read_bytes(), vocabulary.media_type, filename)

@@ -252,11 +252,11 @@ def build_graph(municipality: Municipality, *, base_url: str | None = None) -> G
         services[item.key] = service
 
     datasets = {}
-    for item in registry.datasets:
+    for spec in registry.datasets:
         try:
-            datasets[item.key] = _dataset(municipality, base_url, item, publisher, contact, services)
+            datasets[spec.key] = _dataset(municipality, base_url, spec, publisher, contact, services)
         except Exception:  # noqa: BLE001 - one broken dataset must not hide the others
-            logger.exception("Could not describe the dataset %s", item.key)
+            logger.exception("Could not describe the dataset %s", spec.key)
     for item in registry.data_services:
         if item.key in services:
             services[item.key].servesdatasets = [datasets[k] for k in item.serves if k in datasets]

@@ -147,6 +147,19 @@ def test_control_characters_in_imported_survey_answers_are_reported(municipality
     assert not Response.objects.exists()
 
 
+def test_control_characters_stored_earlier_do_not_break_the_xlsx_export(client, municipality):
+    from servicetorg.surveys.models import Answer
+    from tests.surveys.conftest import answer
+
+    survey = make_survey(municipality, threshold=1)
+    answer(survey, {"q1": "3", "bedre": "hei du"})
+    Answer.objects.filter(text="hei du").update(text="hei\x01du")  # as stored before the edge check
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    response = client.get(reverse("surveys:export-xlsx", args=[survey.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
 def test_survey_csv_import_is_capped(client, municipality):
     survey = make_survey(municipality)
     client.force_login(make_staff(Role.ADMINISTRATION, municipality))

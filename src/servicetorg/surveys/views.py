@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids
+from servicetorg.core.validators import strip_forbidden_characters
 
 from . import charts, selectors, services
 from .forms import (
@@ -488,7 +489,8 @@ def export_xlsx(request, pk):
     if _can_edit(request, survey):  # row-level answers for editors only, as in the CSV export
         answers = book.create_sheet(_("Answers"))
         for row in selectors.export_rows(survey):
-            answers.append(row)
+            # Control characters stored before they were refused at the edge would make openpyxl fail.
+            answers.append([strip_forbidden_characters(c) if isinstance(c, str) else c for c in row])
     stream = io.BytesIO()
     book.save(stream)
     response = HttpResponse(

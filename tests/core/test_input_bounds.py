@@ -151,8 +151,9 @@ def test_control_characters_stored_earlier_do_not_break_the_xlsx_export(client, 
     from servicetorg.surveys.models import Answer
     from tests.surveys.conftest import answer
 
-    survey = make_survey(municipality, threshold=1)
-    answer(survey, {"q1": "3", "bedre": "hei du"})
+    survey = make_survey(municipality, threshold=3)
+    for _ in range(3):
+        answer(survey, {"q1": "3", "bedre": "hei du"})
     Answer.objects.filter(text="hei du").update(text="hei\x01du")  # as stored before the edge check
     client.force_login(make_staff(Role.ADMINISTRATION, municipality))
     response = client.get(reverse("surveys:export-xlsx", args=[survey.pk]))

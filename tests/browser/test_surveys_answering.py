@@ -5,6 +5,7 @@ import re
 import pytest
 
 from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.surveys import services
 from servicetorg.surveys.models import Response, SurveyAccess
 from tests.surveys.conftest import answer, make_survey
@@ -40,7 +41,7 @@ def test_answer_on_a_phone_with_an_error_then_submit(page, municipality):
 
 def test_invitation_code_and_resume(page, municipality):
     survey = make_survey(municipality, access=SurveyAccess.INVITATION)
-    [code] = services.create_invitations(survey, 1)
+    [code] = services.create_invitations(survey, 1, user=SYSTEM)
     page.goto(f"/undersokelser/{survey.public_id}/")
     page.fill("#id_code", "FEIL-KODE")
     page.click("button[value=code]")
@@ -102,8 +103,9 @@ def test_service_desk_template_page_by_page(page, municipality):
         municipality=municipality,
         opens_on=today - datetime.timedelta(days=1),
         closes_on=today + datetime.timedelta(days=1),
+        user=SYSTEM,
     )
-    services.publish(survey)
+    services.publish(survey, user=SYSTEM)
     page.goto(f"/undersokelser/{survey.public_id}/")
     page.click("button[value=start]")
     page.check("#id_q_tilg_apningstid_5")

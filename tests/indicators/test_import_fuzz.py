@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services
 from servicetorg.indicators.models import Indicator, IndicatorValue
 
@@ -30,7 +31,7 @@ def indicator(municipality):
 def test_csv_import_never_crashes(indicator, municipality, text):
     before = IndicatorValue.objects.count()
     try:
-        services.import_csv(text, municipality=municipality)
+        services.import_csv(text, municipality=municipality, user=SYSTEM)
     except services.ImportFailed as failure:
         assert failure.errors
         assert IndicatorValue.objects.count() == before
@@ -47,7 +48,7 @@ def test_csv_rows_all_or_nothing(indicator, municipality, rows):
     text = "indicator;year;value\n" + "\n".join(";".join(r).replace("\n", " ") for r in rows)
     before = IndicatorValue.objects.count()
     try:
-        services.import_csv(text, municipality=municipality)
+        services.import_csv(text, municipality=municipality, user=SYSTEM)
     except services.ImportFailed:
         assert IndicatorValue.objects.count() == before
 
@@ -60,5 +61,5 @@ def test_csv_rows_all_or_nothing(indicator, municipality, rows):
 )
 def test_jsonstat_import_never_crashes(indicator, municipality, document):
     with pytest.raises(services.ImportFailed):
-        services.import_jsonstat(json.dumps(document), municipalities=[municipality])
+        services.import_jsonstat(json.dumps(document), municipalities=[municipality], user=SYSTEM)
     assert not IndicatorValue.objects.exists()

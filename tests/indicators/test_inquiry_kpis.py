@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators.inquiry_kpis import record_inquiry_kpis
 from servicetorg.indicators.models import Indicator, IndicatorValue
 from servicetorg.inquiries.models import DailyStat, Handling, ReplyTimeStat
@@ -29,7 +30,7 @@ def year_of_inquiries(municipality):
 
 
 def test_figures_become_indicator_values(year_of_inquiries):
-    values = {v.indicator.code: v for v in record_inquiry_kpis(year_of_inquiries, 2025)}
+    values = {v.indicator.code: v for v in record_inquiry_kpis(year_of_inquiries, 2025, user=SYSTEM)}
     assert values["henvendelser-svart-i-tide"].value == pytest.approx(75.0)  # 30 of 40
     assert values["henvendelser-ferdigbehandlet-i-skranken"].value == pytest.approx(75.0)
     assert values["henvendelser-antall"].value == 40
@@ -38,18 +39,18 @@ def test_figures_become_indicator_values(year_of_inquiries):
 
 
 def test_recording_twice_updates_instead_of_duplicating(year_of_inquiries):
-    record_inquiry_kpis(year_of_inquiries, 2025)
-    record_inquiry_kpis(year_of_inquiries, 2025)
+    record_inquiry_kpis(year_of_inquiries, 2025, user=SYSTEM)
+    record_inquiry_kpis(year_of_inquiries, 2025, user=SYSTEM)
     assert Indicator.objects.filter(source="inquiry_kpi").count() == 4
     assert IndicatorValue.objects.filter(year=2025).count() == 4
 
 
 def test_a_year_without_inquiries_records_nothing(year_of_inquiries):
-    assert record_inquiry_kpis(year_of_inquiries, 2019) == []
+    assert record_inquiry_kpis(year_of_inquiries, 2019, user=SYSTEM) == []
 
 
 def test_other_municipalities_figures_are_not_mixed_in(year_of_inquiries, other_municipality):
-    assert record_inquiry_kpis(other_municipality, 2025) == []
+    assert record_inquiry_kpis(other_municipality, 2025, user=SYSTEM) == []
 
 
 def test_command_and_staff_button(year_of_inquiries, client, administration, desk_worker):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services
 from servicetorg.indicators.models import ImportRun, Indicator, IndicatorValue, Source
 
@@ -37,10 +38,21 @@ def kostra(db):
 
 def test_record_value_upserts_and_keeps_history(indicator, municipality):
     first = services.record_value(
-        indicator=indicator, municipality=municipality, year=2025, value="81,5", source=Source.OWN
+        indicator=indicator,
+        municipality=municipality,
+        year=2025,
+        value="81,5",
+        source=Source.OWN,
+        user=SYSTEM,
     )
     second = services.record_value(
-        indicator=indicator, municipality=municipality, year=2025, value=83, source=Source.SURVEY, note="ny"
+        indicator=indicator,
+        municipality=municipality,
+        year=2025,
+        value=83,
+        source=Source.SURVEY,
+        note="ny",
+        user=SYSTEM,
     )
     assert first.pk == second.pk
     assert IndicatorValue.objects.count() == 1
@@ -52,20 +64,36 @@ def test_record_value_upserts_and_keeps_history(indicator, municipality):
 
 def test_record_value_per_unit_is_separate(indicator, municipality):
     unit = UnitFactory(municipality=municipality)
-    services.record_value(indicator=indicator, municipality=municipality, year=2025, value=1, source="own")
     services.record_value(
-        indicator=indicator, municipality=municipality, unit=unit, year=2025, value=2, source="own"
+        indicator=indicator, municipality=municipality, year=2025, value=1, source="own", user=SYSTEM
     )
     services.record_value(
-        indicator=indicator, municipality=municipality, unit=unit, year=2025, value=3, source="own"
+        indicator=indicator,
+        municipality=municipality,
+        unit=unit,
+        year=2025,
+        value=2,
+        source="own",
+        user=SYSTEM,
+    )
+    services.record_value(
+        indicator=indicator,
+        municipality=municipality,
+        unit=unit,
+        year=2025,
+        value=3,
+        source="own",
+        user=SYSTEM,
     )
     assert sorted(IndicatorValue.objects.values_list("value", flat=True)) == [1, 3]
 
 
 def test_national_indicator_takes_values_of_any_municipality(kostra, municipality, other_municipality):
-    services.record_value(indicator=kostra, municipality=municipality, year=2024, value=90, source="kostra")
     services.record_value(
-        indicator=kostra, municipality=other_municipality, year=2024, value=95, source="kostra"
+        indicator=kostra, municipality=municipality, year=2024, value=90, source="kostra", user=SYSTEM
+    )
+    services.record_value(
+        indicator=kostra, municipality=other_municipality, year=2024, value=95, source="kostra", user=SYSTEM
     )
     assert kostra.values.count() == 2
 
@@ -84,7 +112,7 @@ def test_record_value_rejects_bad_input(indicator, municipality, kwargs, field):
     args = {"indicator": indicator, "municipality": municipality, "year": 2025, "value": 1, "source": "own"}
     args.update(kwargs)
     with pytest.raises(ValidationError) as error:
-        services.record_value(**args)
+        services.record_value(**args, user=SYSTEM)
     assert field in error.value.message_dict
     assert not IndicatorValue.objects.exists()
 
@@ -92,7 +120,12 @@ def test_record_value_rejects_bad_input(indicator, municipality, kwargs, field):
 def test_record_value_refuses_other_tenants(indicator, other_municipality, municipality):
     with pytest.raises(ValidationError) as error:
         services.record_value(
-            indicator=indicator, municipality=other_municipality, year=2025, value=1, source="own"
+            indicator=indicator,
+            municipality=other_municipality,
+            year=2025,
+            value=1,
+            source="own",
+            user=SYSTEM,
         )
     assert "indicator" in error.value.message_dict
     foreign_unit = UnitFactory(municipality=other_municipality)
@@ -104,6 +137,7 @@ def test_record_value_refuses_other_tenants(indicator, other_municipality, munic
             year=2025,
             value=1,
             source="own",
+            user=SYSTEM,
         )
     assert "unit" in error.value.message_dict
 
@@ -111,7 +145,12 @@ def test_record_value_refuses_other_tenants(indicator, other_municipality, munic
 def test_unsaved_indicator_is_unknown(municipality):
     with pytest.raises(ValidationError) as error:
         services.record_value(
-            indicator=Indicator(code="x"), municipality=municipality, year=2025, value=1, source="own"
+            indicator=Indicator(code="x"),
+            municipality=municipality,
+            year=2025,
+            value=1,
+            source="own",
+            user=SYSTEM,
         )
     assert "indicator" in error.value.message_dict
 
@@ -123,10 +162,12 @@ def test_csv_import(indicator, kostra, municipality):
     unit = UnitFactory(municipality=municipality, slug="servicetorget")
     text = "indicator;year;value;unit;note\nsvar-epost;2024;81,5;;\nsvar-epost;2024;90;servicetorget;enhet\n"
     text += "barnehagedekning;2024;93,1;;\n"
-    result = services.import_csv(text.encode("utf-8"), municipality=municipality, file_name="verdier.csv")
+    result = services.import_csv(
+        text.encode("utf-8"), municipality=municipality, file_name="verdier.csv", user=SYSTEM
+    )
     assert (result.created, result.updated, result.errors) == (3, 0, [])
     assert IndicatorValue.objects.get(unit=unit).value == 90
-    again = services.import_csv(text, municipality=municipality)
+    again = services.import_csv(text, municipality=municipality, user=SYSTEM)
     assert (again.created, again.updated) == (0, 3)
     assert ImportRun.objects.count() == 2
 
@@ -141,7 +182,7 @@ def test_csv_reports_every_bad_row_and_imports_nothing(indicator, municipality):
         "svar-epost,2024,82\n"
     )
     with pytest.raises(services.ImportFailed) as failure:
-        services.import_csv(text, municipality=municipality)
+        services.import_csv(text, municipality=municipality, user=SYSTEM)
     lines = [e.line for e in failure.value.errors]
     assert lines == [3, 4, 5, 6]
     assert "ukjent" in failure.value.errors[0].reason
@@ -151,18 +192,20 @@ def test_csv_reports_every_bad_row_and_imports_nothing(indicator, municipality):
 
 def test_csv_skip_bad_rows(indicator, municipality):
     text = "indicator,year,value\nsvar-epost,2024,81\nukjent,2024,1\n"
-    result = services.import_csv(text, municipality=municipality, skip_bad_rows=True)
+    result = services.import_csv(text, municipality=municipality, skip_bad_rows=True, user=SYSTEM)
     assert result.created == 1 and result.skipped == 1 and len(result.errors) == 1
 
 
 def test_csv_other_municipalitys_indicator_is_unknown(indicator, other_municipality):
     with pytest.raises(services.ImportFailed):
-        services.import_csv("indicator,year,value\nsvar-epost,2024,81\n", municipality=other_municipality)
+        services.import_csv(
+            "indicator,year,value\nsvar-epost,2024,81\n", municipality=other_municipality, user=SYSTEM
+        )
 
 
 def test_csv_missing_columns(municipality):
     with pytest.raises(services.ImportFailed) as failure:
-        services.import_csv("kode;verdi\nx;1\n", municipality=municipality)
+        services.import_csv("kode;verdi\nx;1\n", municipality=municipality, user=SYSTEM)
     assert "year" in failure.value.errors[0].reason
 
 
@@ -174,7 +217,9 @@ def test_shipped_jsonstat_file_imports(kostra, municipality, other_municipality)
         Indicator.objects.create(
             code=code.lower(), name=code, unit_of_measure="x", kostra_table="12362", kostra_code=code
         )
-    result = services.import_jsonstat(DATA.read_bytes(), municipalities=[municipality], file_name=DATA.name)
+    result = services.import_jsonstat(
+        DATA.read_bytes(), municipalities=[municipality], file_name=DATA.name, user=SYSTEM
+    )
     values = dict(IndicatorValue.objects.filter(indicator=kostra).values_list("year", "value"))
     assert values == {
         2022: Decimal("90.8"),
@@ -207,7 +252,7 @@ def test_jsonstat_wrong_shape_is_refused(kostra, municipality, breaks):
     document = _doc()
     breaks(document)
     with pytest.raises(services.ImportFailed) as failure:
-        services.import_jsonstat(json.dumps(document), municipalities=[municipality])
+        services.import_jsonstat(json.dumps(document), municipalities=[municipality], user=SYSTEM)
     assert failure.value.errors and str(failure.value.errors[0])
     assert not IndicatorValue.objects.exists()
     assert not ImportRun.objects.exists()
@@ -216,21 +261,23 @@ def test_jsonstat_wrong_shape_is_refused(kostra, municipality, breaks):
 @pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b"{}", b"\xff\xfe\x00"])
 def test_jsonstat_garbage_is_refused(kostra, municipality, raw):
     with pytest.raises(services.ImportFailed):
-        services.import_jsonstat(raw, municipalities=[municipality])
+        services.import_jsonstat(raw, municipalities=[municipality], user=SYSTEM)
     assert not IndicatorValue.objects.exists()
 
 
 def test_jsonstat_unknown_indicator_imports_nothing(kostra, municipality):
     # Only one of the four content codes has an indicator: the file is refused as a whole.
     with pytest.raises(services.ImportFailed) as failure:
-        services.import_jsonstat(DATA.read_bytes(), municipalities=[municipality])
+        services.import_jsonstat(DATA.read_bytes(), municipalities=[municipality], user=SYSTEM)
     codes = " ".join(e.reason for e in failure.value.errors)
     assert "KOSkorrbrutto0000" in codes and "KOSsaksbehtid0000" in codes
     assert not IndicatorValue.objects.exists()
 
 
 def test_jsonstat_skip_bad_rows_imports_known(kostra, municipality):
-    result = services.import_jsonstat(DATA.read_bytes(), municipalities=[municipality], skip_bad_rows=True)
+    result = services.import_jsonstat(
+        DATA.read_bytes(), municipalities=[municipality], skip_bad_rows=True, user=SYSTEM
+    )
     assert result.created == 4 and len(result.errors) == 3
 
 
@@ -245,6 +292,8 @@ def test_jsonstat_missing_values_are_skipped(municipality, db):
     sandefjord = type(municipality).objects.create(
         name="Sandefjord", number="3907", organization_number="944117784"
     )
-    result = services.import_jsonstat(DATA.read_bytes(), municipalities=[sandefjord], skip_bad_rows=True)
+    result = services.import_jsonstat(
+        DATA.read_bytes(), municipalities=[sandefjord], skip_bad_rows=True, user=SYSTEM
+    )
     # 2025 is ".." in the file: three values, not four
     assert result.created == 3

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services
 from servicetorg.indicators.models import Indicator, IndicatorValue, Source
 
@@ -66,7 +67,7 @@ def test_national_values_only_of_own_municipality(
     client, administration, other_staff, national, municipality
 ):
     services.record_value(
-        indicator=national, municipality=municipality, year=2024, value="91,3", source="kostra"
+        indicator=national, municipality=municipality, year=2024, value="91,3", source="kostra", user=SYSTEM
     )
     client.force_login(other_staff)
     page = client.get(reverse("indicators:indicator-detail", args=[national.pk])).content.decode()
@@ -180,7 +181,9 @@ def test_api_record_value(client, administration, own, municipality, other_staff
 
 
 def test_api_values_of_national_indicator_scoped(client, administration, other_staff, national, municipality):
-    services.record_value(indicator=national, municipality=municipality, year=2024, value=90, source="kostra")
+    services.record_value(
+        indicator=national, municipality=municipality, year=2024, value=90, source="kostra", user=SYSTEM
+    )
     client.force_login(other_staff)
     assert client.get(f"/api/indicators/indicators/{national.pk}/values/").json()["count"] == 0
     client.force_login(administration)
@@ -215,7 +218,9 @@ def test_csv_import_into_other_municipality_is_refused(client, other_staff, own,
 
 
 def test_api_value_detail_scoped(client, administration, other_staff, own, municipality):
-    value = services.record_value(indicator=own, municipality=municipality, year=2024, value=1, source="own")
+    value = services.record_value(
+        indicator=own, municipality=municipality, year=2024, value=1, source="own", user=SYSTEM
+    )
     client.force_login(other_staff)
     assert client.get(f"/api/indicators/values/{value.pk}/").status_code == 404
     client.force_login(administration)
@@ -226,13 +231,18 @@ def test_value_history_shown_and_scoped(
     client, administration, other_staff, national, municipality, other_municipality
 ):
     services.record_value(
-        indicator=national, municipality=municipality, year=2024, value="90,5", source="kostra"
+        indicator=national, municipality=municipality, year=2024, value="90,5", source="kostra", user=SYSTEM
     )
     services.record_value(
-        indicator=national, municipality=municipality, year=2024, value="91,5", source="kostra"
+        indicator=national, municipality=municipality, year=2024, value="91,5", source="kostra", user=SYSTEM
     )
     services.record_value(
-        indicator=national, municipality=other_municipality, year=2024, value="42", source="kostra"
+        indicator=national,
+        municipality=other_municipality,
+        year=2024,
+        value="42",
+        source="kostra",
+        user=SYSTEM,
     )
     client.force_login(administration)
     page = client.get(reverse("indicators:indicator-detail", args=[national.pk])).content.decode()

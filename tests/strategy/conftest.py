@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Direction, Indicator, Source
 from servicetorg.strategy import services, workflow
@@ -45,6 +46,7 @@ def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publi
                     year=start_year - 1 + offset,
                     value=Decimal(value),
                     source=Source.OWN,
+                    user=SYSTEM,
                 )
     done = services.add_measure(area, title="Felles innboks", due_date=date(start_year, 12, 1))
     services.record_measure_progress(done, status=MeasureStatus.DONE, completed_on=date(start_year, 11, 1))

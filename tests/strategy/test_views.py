@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment, FocusArea, Goal, Strategy, Target
 
@@ -321,7 +322,12 @@ def test_adopted_report_is_frozen(client, administration, published_strategy, re
         Goal.objects.filter(focus_area__strategy=published_strategy).first().goal_indicators.get().indicator
     )
     record_value(
-        indicator=indicator, municipality=published_strategy.municipality, year=2025, value=75, source="own"
+        indicator=indicator,
+        municipality=published_strategy.municipality,
+        year=2025,
+        value=75,
+        source="own",
+        user=SYSTEM,
     )
     after = client.get(url).content.decode()
     assert "<td>69</td>" in after and "<td>75</td>" not in after

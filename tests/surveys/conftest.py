@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.surveys import services
 from servicetorg.surveys.models import QuestionKind, SurveyAccess
 
@@ -23,8 +24,9 @@ def make_survey(municipality, *, access=SurveyAccess.OPEN_LINK, publish=True, th
         access=access,
         anonymity_threshold=threshold,
         **fields,
+        user=SYSTEM,
     )
-    section = services.add_section(survey, title="Service")
+    section = services.add_section(survey, title="Service", user=SYSTEM)
     services.add_question(
         survey,
         section=section,
@@ -34,6 +36,7 @@ def make_survey(municipality, *, access=SurveyAccess.OPEN_LINK, publish=True, th
         options=SCALE,
         dont_know="Vet ikke",
         required=True,
+        user=SYSTEM,
     )
     services.add_question(
         survey,
@@ -43,6 +46,7 @@ def make_survey(municipality, *, access=SurveyAccess.OPEN_LINK, publish=True, th
         text="Ventetid?",
         options=SCALE,
         dont_know="Vet ikke",
+        user=SYSTEM,
     )
     services.add_question(
         survey,
@@ -52,6 +56,7 @@ def make_survey(municipality, *, access=SurveyAccess.OPEN_LINK, publish=True, th
         text="Kjønn",
         options=["Mann", "Kvinne"],
         background="other",
+        user=SYSTEM,
     )
     services.add_question(
         survey,
@@ -61,6 +66,7 @@ def make_survey(municipality, *, access=SurveyAccess.OPEN_LINK, publish=True, th
         text="Antall kontakter",
         min_value=0,
         max_value=365,
+        user=SYSTEM,
     )
     services.add_question(
         survey,
@@ -70,12 +76,18 @@ def make_survey(municipality, *, access=SurveyAccess.OPEN_LINK, publish=True, th
         text="Kanal",
         options=["Telefon", "E-post", "Skranke"],
         dont_know="Husker ikke",
+        user=SYSTEM,
     )
     services.add_question(
-        survey, section=section, code="bedre", kind=QuestionKind.FREE_TEXT, text="Hva kan bli bedre?"
+        survey,
+        section=section,
+        code="bedre",
+        kind=QuestionKind.FREE_TEXT,
+        text="Hva kan bli bedre?",
+        user=SYSTEM,
     )
     if publish:
-        services.publish(survey)
+        services.publish(survey, user=SYSTEM)
     return survey
 
 

@@ -60,9 +60,11 @@ def test_results_suppressed_below_threshold(client, survey, desk_worker):
     assert results["suppressed"] and results["questions"] == []
 
 
-def test_crosstab_and_bad_params(client, survey, desk_worker):
+def test_crosstab_and_bad_params(client, survey, desk_worker, administration):
     _fill(survey, 12)
-    client.force_login(desk_worker)
+    client.force_login(desk_worker)  # breakdowns are for the survey's editors
+    assert client.get(f"/api/surveys/surveys/{survey.pk}/crosstab/?question=q1&by=kjonn").status_code == 403
+    client.force_login(administration)
     ok = client.get(f"/api/surveys/surveys/{survey.pk}/crosstab/?question=q1&by=kjonn").json()
     assert ok["columns"] == ["Mann", "Kvinne"] and sum(ok["column_totals"]) == 12
     bad = client.get(f"/api/surveys/surveys/{survey.pk}/crosstab/?question=nope&by=bedre")

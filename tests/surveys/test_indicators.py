@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators.models import Indicator, IndicatorValue
 from servicetorg.surveys import services
 from tests.factories import UnitFactory
@@ -22,12 +23,14 @@ def test_publish_share_and_mean(survey, indicator, unit):
         answer(survey, {"q1": value})
     q1 = survey.questions.get(code="q1")
     value = services.publish_indicator_value(
-        q1, indicator=indicator, statistic="share", chosen=[5, 6], unit=unit
+        q1, indicator=indicator, statistic="share", chosen=[5, 6], unit=unit, user=SYSTEM
     )
     assert float(value.value) == pytest.approx(60.0)  # 3 of 5 valid; "vet ikke" left out
     assert value.source == "survey" and value.unit == unit and value.year == survey.year
     assert "N = 5" in value.note
-    again = services.publish_indicator_value(q1, indicator=indicator, statistic="mean", unit=unit)
+    again = services.publish_indicator_value(
+        q1, indicator=indicator, statistic="mean", unit=unit, user=SYSTEM
+    )
     assert float(again.value) == pytest.approx(4.2)
     assert IndicatorValue.objects.count() == 1  # same indicator/unit/year is replaced
 
@@ -37,15 +40,19 @@ def test_publish_refuses_too_few_and_foreign_unit(survey, indicator, other_munic
         answer(survey, {"q1": value})
     q1 = survey.questions.get(code="q1")
     with pytest.raises(ValidationError, match="For få"):
-        services.publish_indicator_value(q1, indicator=indicator, statistic="mean")
+        services.publish_indicator_value(q1, indicator=indicator, statistic="mean", user=SYSTEM)
     with pytest.raises(ValidationError) as err:
         services.publish_indicator_value(
-            q1, indicator=indicator, statistic="mean", unit=UnitFactory(municipality=other_municipality)
+            q1,
+            indicator=indicator,
+            statistic="mean",
+            unit=UnitFactory(municipality=other_municipality),
+            user=SYSTEM,
         )
     assert "unit" in err.value.message_dict
     with pytest.raises(ValidationError):
         services.publish_indicator_value(
-            survey.questions.get(code="bedre"), indicator=indicator, statistic="mean"
+            survey.questions.get(code="bedre"), indicator=indicator, statistic="mean", user=SYSTEM
         )
     assert not IndicatorValue.objects.exists()
 

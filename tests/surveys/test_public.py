@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.surveys import services
 from servicetorg.surveys.models import Response, ResponseDraft, SurveyAccess
 
@@ -77,7 +78,7 @@ def test_save_and_resume_with_key_on_another_device(client, survey):
 
 def test_invitation_code_flow(client, municipality):
     survey = make_survey(municipality, access=SurveyAccess.INVITATION)
-    [code] = services.create_invitations(survey, 1)
+    [code] = services.create_invitations(survey, 1, user=SYSTEM)
     start = reverse("surveys_public:start", args=[survey.public_id])
     assert _start(client, survey).status_code == 200  # no open start without a code
     wrong = client.post(start, {"action": "code", "code": "XXXXX-YYYYY"})
@@ -103,7 +104,7 @@ def test_closed_survey_says_so(client, municipality):
 
 def test_survey_closed_while_answering_keeps_nothing_broken(client, survey):
     _start(client, survey)
-    services.close(survey)
+    services.close(survey, user=SYSTEM)
     response = client.post(
         reverse("surveys_public:answer", args=[survey.public_id]), {"q_q1": "2", "submit": "1"}
     )
@@ -130,7 +131,7 @@ def test_garbage_input_never_500(client, survey):
 
 def test_one_page_per_section_with_errors_pointing_back(client, municipality):
     survey = make_survey(municipality)
-    second = services.add_section(survey, title="Om deg")
+    second = services.add_section(survey, title="Om deg", user=SYSTEM)
     services.add_question(
         survey,
         section=second,
@@ -140,6 +141,7 @@ def test_one_page_per_section_with_errors_pointing_back(client, municipality):
         min_value=0,
         max_value=120,
         required=True,
+        user=SYSTEM,
     )
     _start(client, survey)
     url = reverse("surveys_public:answer", args=[survey.public_id])
@@ -164,8 +166,8 @@ def test_one_page_per_section_with_errors_pointing_back(client, municipality):
 
 def test_previous_page_and_bad_page_number(client, municipality):
     survey = make_survey(municipality)
-    second = services.add_section(survey, title="Om deg")
-    services.add_question(survey, section=second, code="alder", kind="number", text="Alder")
+    second = services.add_section(survey, title="Om deg", user=SYSTEM)
+    services.add_question(survey, section=second, code="alder", kind="number", text="Alder", user=SYSTEM)
     _start(client, survey)
     url = reverse("surveys_public:answer", args=[survey.public_id])
     assert client.get(url, {"side": "99"}).context["page"] == 2

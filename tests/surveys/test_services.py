@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from scipy import stats as sps
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.surveys import selectors, services
 from servicetorg.surveys.models import (
     Answer,
@@ -26,7 +27,11 @@ def test_template_files_load(municipality):
     keys = {t["key"] for t in services.available_templates()}
     assert {"kvalitetsforbedring_1999", "servicetorg_brukerundersokelse"} <= keys
     seed = services.create_from_template(
-        "kvalitetsforbedring_1999", municipality=municipality, opens_on=today(), closes_on=today()
+        "kvalitetsforbedring_1999",
+        municipality=municipality,
+        opens_on=today(),
+        closes_on=today(),
+        user=SYSTEM,
     )
     codes = set(seed.questions.values_list("code", flat=True))
     # Every numbered question of seed 002's questionnaire (1–34) is there.
@@ -52,7 +57,11 @@ def test_service_desk_template_gets_services_and_units(municipality):
     make_service(municipality, slug="a", name="Byggesak")
     make_service(municipality, slug="b", name="Barnehageplass")
     survey = services.create_from_template(
-        "servicetorg_brukerundersokelse", municipality=municipality, opens_on=today(), closes_on=today()
+        "servicetorg_brukerundersokelse",
+        municipality=municipality,
+        opens_on=today(),
+        closes_on=today(),
+        user=SYSTEM,
     )
     used = survey.questions.get(code="tjeneste")
     assert used.background == "service"
@@ -68,7 +77,7 @@ def test_service_desk_template_gets_services_and_units(municipality):
 def test_unknown_template_is_refused(municipality):
     with pytest.raises(ValidationError):
         services.create_from_template(
-            "../settings", municipality=municipality, opens_on=today(), closes_on=today()
+            "../settings", municipality=municipality, opens_on=today(), closes_on=today(), user=SYSTEM
         )
 
 
@@ -76,7 +85,12 @@ def test_target_must_belong_to_the_municipality(municipality, other_municipality
     foreign_unit = UnitFactory(municipality=other_municipality)
     with pytest.raises(ValidationError) as err:
         services.create_survey(
-            municipality=municipality, title="x", opens_on=today(), closes_on=today(), unit=foreign_unit
+            municipality=municipality,
+            title="x",
+            opens_on=today(),
+            closes_on=today(),
+            unit=foreign_unit,
+            user=SYSTEM,
         )
     assert "unit" in err.value.message_dict
 
@@ -88,13 +102,16 @@ def test_closing_before_opening_refused(municipality):
             title="x",
             opens_on=today(),
             closes_on=today() - datetime.timedelta(days=1),
+            user=SYSTEM,
         )
     assert "closes_on" in err.value.message_dict
 
 
 def test_choice_question_needs_two_options(survey):
     with pytest.raises(ValidationError) as err:
-        services.add_question(survey, kind=QuestionKind.SINGLE_CHOICE, text="?", options=["Bare én"])
+        services.add_question(
+            survey, kind=QuestionKind.SINGLE_CHOICE, text="?", options=["Bare én"], user=SYSTEM
+        )
     assert "options" in err.value.message_dict
 
 
@@ -177,7 +194,7 @@ def test_survey_not_open_refuses_answers(municipality, change, message):
 
 def test_invitation_codes_hashed_one_answer_per_code_not_linked(municipality):
     survey = make_survey(municipality, access=SurveyAccess.INVITATION)
-    codes = services.create_invitations(survey, 3)
+    codes = services.create_invitations(survey, 3, user=SYSTEM)
     assert len(set(codes)) == 3
     stored = list(Invitation.objects.values_list("code_hash", flat=True))
     assert all(services.normalise_code(c) not in "".join(stored) for c in codes)
@@ -202,7 +219,7 @@ def test_invitation_codes_hashed_one_answer_per_code_not_linked(municipality):
 
 def test_used_code_cannot_submit_twice(municipality):
     survey = make_survey(municipality, access=SurveyAccess.INVITATION)
-    [code] = services.create_invitations(survey, 1)
+    [code] = services.create_invitations(survey, 1, user=SYSTEM)
     key = services.start_with_code(survey, code)
     services.submit(survey, key, {"q1": "4"})
     with pytest.raises(ValidationError) as err:
@@ -324,26 +341,26 @@ def test_import_csv_reports_every_bad_row_and_imports_nothing(survey):
         "4;4;1;2;1;3;\n"  # line 6: kanal ok? (no: extra cell)
         "6;5;2;1;2;Bra\n"
     )
-    report = services.import_responses_csv(survey, content.encode())
+    report = services.import_responses_csv(survey, content.encode(), user=SYSTEM)
     lines = [line for line, _m in report.errors]
     assert lines == [3, 4, 5, 6]
     assert "q1" in report.errors[0][1] and "kontakter" in report.errors[2][1]
     assert report.imported == 0 and Response.objects.count() == 0
-    report = services.import_responses_csv(survey, content, skip_bad_rows=True)
+    report = services.import_responses_csv(survey, content, skip_bad_rows=True, user=SYSTEM)
     assert report.imported == 2
     assert Response.objects.filter(source="import").count() == 2
     assert Answer.objects.filter(question__code="kanal").count() == 2
 
 
 def test_import_csv_unknown_columns_and_empty(survey):
-    report = services.import_responses_csv(survey, "q1;nope\n1;2\n")
+    report = services.import_responses_csv(survey, "q1;nope\n1;2\n", user=SYSTEM)
     assert report.errors[0][0] == 1 and "nope" in report.errors[0][1]
-    assert services.import_responses_csv(survey, "").errors[0][0] == 1
-    assert services.import_responses_csv(survey, b"\xff\xfe\x00").errors
+    assert services.import_responses_csv(survey, "", user=SYSTEM).errors[0][0] == 1
+    assert services.import_responses_csv(survey, b"\xff\xfe\x00", user=SYSTEM).errors
 
 
 def test_import_multiple_choice_and_date(survey):
-    report = services.import_responses_csv(survey, "q1,kanal,submitted_on\n4,1;2,2025-03-01\n")
+    report = services.import_responses_csv(survey, "q1,kanal,submitted_on\n4,1;2,2025-03-01\n", user=SYSTEM)
     assert report.ok and report.imported == 1
     response = Response.objects.get()
     assert response.submitted_on == datetime.date(2025, 3, 1)
@@ -355,17 +372,17 @@ def test_import_multiple_choice_and_date(survey):
 def test_delete_question_with_answers_refused(survey):
     answer(survey, {"q1": "4"})
     with pytest.raises(ValidationError):
-        services.delete_question(survey.questions.get(code="q1"))
-    services.delete_question(survey.questions.get(code="bedre"))
+        services.delete_question(survey.questions.get(code="q1"), user=SYSTEM)
+    services.delete_question(survey.questions.get(code="bedre"), user=SYSTEM)
     assert not Question.objects.filter(code="bedre").exists()
 
 
 def test_publish_needs_questions(municipality):
     survey = services.create_survey(
-        municipality=municipality, title="Tom", opens_on=today(), closes_on=today()
+        municipality=municipality, title="Tom", opens_on=today(), closes_on=today(), user=SYSTEM
     )
     with pytest.raises(ValidationError):
-        services.publish(survey)
+        services.publish(survey, user=SYSTEM)
 
 
 def test_messages_in_norwegian_and_english(survey):
@@ -384,9 +401,13 @@ def test_messages_in_norwegian_and_english(survey):
 def test_correlations_of_a_large_questionnaire(municipality):
     """Seed 002's questionnaire (over 100 scale questions): pairs answered match scipy."""
     survey = services.create_from_template(
-        "kvalitetsforbedring_1999", municipality=municipality, opens_on=today(), closes_on=today()
+        "kvalitetsforbedring_1999",
+        municipality=municipality,
+        opens_on=today(),
+        closes_on=today(),
+        user=SYSTEM,
     )
-    services.publish(survey)
+    services.publish(survey, user=SYSTEM)
     rng = np.random.default_rng(3)
     codes = ["q1", "q5a", "q5b", "q6", "q33"]
     data = []
@@ -467,7 +488,7 @@ def test_import_never_raises_on_arbitrary_text(survey):
     @given(content=st.one_of(lines, st.text(max_size=200)), skip=st.booleans())
     def run(content, skip):
         before = Response.objects.count()
-        report = services.import_responses_csv(survey, content, skip_bad_rows=skip)
+        report = services.import_responses_csv(survey, content, skip_bad_rows=skip, user=SYSTEM)
         assert all(isinstance(line, int) and message for line, message in report.errors)
         assert Response.objects.count() == before + report.imported
         if report.errors and not skip:

@@ -27,15 +27,16 @@ def _fill(survey, n=6):
         )
 
 
-SURVEY_PAGES = [
+READ_PAGES = [
     "surveys:survey-detail",
     "surveys:results",
     "surveys:report",
-    "surveys:crosstab",
-    "surveys:compare",
     "surveys:correlations",
     "surveys:export-xlsx",
 ]
+#: Breakdowns by background questions: the survey's editors only.
+BREAKDOWN_PAGES = ["surveys:crosstab", "surveys:compare"]
+SURVEY_PAGES = READ_PAGES + BREAKDOWN_PAGES
 EDIT_PAGES = [
     "surveys:survey-edit",
     "surveys:question-add",
@@ -51,10 +52,19 @@ def test_other_municipality_gets_404(client, survey, other_staff, name):
     assert client.get(reverse(name, args=[survey.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("name", SURVEY_PAGES)
+@pytest.mark.parametrize("name", READ_PAGES)
 def test_own_staff_can_read(client, survey, desk_worker, name):
     _fill(survey)
     client.force_login(desk_worker)
+    assert client.get(reverse(name, args=[survey.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", BREAKDOWN_PAGES)
+def test_breakdowns_for_editors_only(client, survey, desk_worker, administration, name):
+    _fill(survey)
+    client.force_login(desk_worker)
+    assert client.get(reverse(name, args=[survey.pk])).status_code == 403
+    client.force_login(administration)
     assert client.get(reverse(name, args=[survey.pk])).status_code == 200
 
 

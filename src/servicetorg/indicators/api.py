@@ -90,7 +90,9 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
             if unit is None:
                 raise serializers.ValidationError({"unit": ["Ukjent enhet. / Unknown unit."]})
         try:
-            value = services.record_value(indicator=indicator, municipality=municipality, unit=unit, **data)
+            value = services.record_value(
+                indicator=indicator, municipality=municipality, unit=unit, **data, user=request.user
+            )
         except ValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
         return Response(ValueSerializer(value).data, status=status.HTTP_201_CREATED)

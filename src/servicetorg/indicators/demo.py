@@ -8,6 +8,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from servicetorg.core.permissions import SYSTEM
+
 from . import services
 from .inquiry_kpis import record_inquiry_kpis
 from .models import Aspect, Direction, ImportRun, Indicator, Source
@@ -140,7 +142,7 @@ def load(municipality, *, seed: int) -> None:
         )
     if not ImportRun.objects.filter(municipality=municipality, file_name=DATA_FILE.name).exists():
         services.import_jsonstat(
-            DATA_FILE.read_bytes(), municipalities=[municipality], file_name=DATA_FILE.name
+            DATA_FILE.read_bytes(), municipalities=[municipality], file_name=DATA_FILE.name, user=SYSTEM
         )
     for code, name, unit, direction, source, aspect, values in OWN:
         indicator, _created = Indicator.objects.update_or_create(
@@ -161,8 +163,9 @@ def load(municipality, *, seed: int) -> None:
                 year=year,
                 value=Decimal(str(value)),
                 source=source,
+                user=SYSTEM,
             )
     # The front desk's own figures, from the demo year of inquiries (module 2).
     today = timezone.localdate()
     for year in (today.year - 1, today.year):
-        record_inquiry_kpis(municipality, year)
+        record_inquiry_kpis(municipality, year, user=SYSTEM)

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm, require
 from servicetorg.inquiries.models import Handling
 from servicetorg.inquiries.selectors import Dashboard, dashboard
 
@@ -72,8 +73,10 @@ KPIS = [
 
 
 @transaction.atomic
-def record_inquiry_kpis(municipality: Municipality, year: int) -> list[IndicatorValue]:
-    """Record the year's front-desk figures; a figure without data (no inquiries) is left out."""
+def record_inquiry_kpis(municipality: Municipality, year: int, *, user) -> list[IndicatorValue]:
+    """Record the year's front-desk figures; a figure without data (no inquiries) is left out.
+    Municipality-wide figures: the municipality's administration (or SYSTEM)."""
+    require(user, Perm.INDICATOR_EDIT, municipality.pk)
     board = dashboard(municipality.pk, date(year, 1, 1), date(year, 12, 31))
     recorded = []
     for kpi in KPIS:
@@ -101,6 +104,7 @@ def record_inquiry_kpis(municipality: Municipality, year: int) -> list[Indicator
                 value=value,
                 source=Source.INQUIRY_KPI,
                 note=f"{board.total} henvendelser, {board.replied} besvart",
+                user=user,
             )
         )
     return recorded

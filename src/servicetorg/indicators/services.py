@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.permissions import Perm, can, municipality_ids, require, user_of
 
 from .models import MAX_YEAR, MIN_YEAR, ImportRun, Indicator, IndicatorValue, Source
 
@@ -78,6 +79,12 @@ def clean_value(value) -> Decimal:
     return number.quantize(Decimal("0.0001"))
 
 
+def _require_edit(user, municipality: Municipality, unit: Unit | None) -> None:
+    """The roles matrix: administration records values for the whole municipality, a unit leader
+    bound to a unit only for that unit."""
+    require(user, Perm.INDICATOR_EDIT, municipality.pk, unit.pk if unit is not None else None)
+
+
 def _check(indicator: Indicator, municipality: Municipality, unit: Unit | None, source: str) -> None:
     if not isinstance(indicator, Indicator) or indicator.pk is None:
         raise ValidationError({"indicator": _("Unknown indicator.")})
@@ -124,6 +131,7 @@ def record_value(
     value,
     source: str,
     note: str = "",
+    user,
 ) -> IndicatorValue:
     """Set the value of ``indicator`` for a municipality (optionally one unit) and year.
 
@@ -131,6 +139,7 @@ def record_value(
     change is kept in the value's history (django-simple-history). Raises ``ValidationError`` with
     field-level messages on bad input.
     """
+    _require_edit(user, municipality, unit)
     _check(indicator, municipality, unit, source)
     year = _clean_year(year)
     number = clean_value(value)
@@ -139,7 +148,14 @@ def record_value(
 
 
 @transaction.atomic
-def create_indicator(*, municipality: Municipality | None, **fields) -> Indicator:
+def create_indicator(*, municipality: Municipality | None, user, **fields) -> Indicator:
+    """A municipality's own indicator (its administration), or a national one (municipality None:
+    superusers and SYSTEM only)."""
+    if municipality is None:
+        if municipality_ids(user, Perm.INDICATOR_EDIT) is not None:
+            raise PermissionDenied
+    else:
+        require(user, Perm.INDICATOR_EDIT, municipality.pk)
     indicator = Indicator(municipality=municipality, **fields)
     indicator.full_clean()
     indicator.save()
@@ -177,13 +193,15 @@ def import_csv(
     *,
     municipality: Municipality,
     source: str = Source.OWN,
-    user=None,
+    user,
     file_name: str = "",
     skip_bad_rows: bool = False,
 ) -> ImportResult:
     """Import values from CSV with the columns ``indicator`` (code), ``year``, ``value`` and optional
     ``unit`` (the unit's short name) and ``note``. Comma or semicolon separated; decimal comma allowed.
+    A unit leader bound to a unit imports only rows of her unit (other rows are bad rows).
     """
+    require(user, Perm.INDICATOR_EDIT, municipality.pk, unit_bound=False)
     text = _decode(data)
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t")
@@ -222,6 +240,12 @@ def _import_csv_rows(text, dialect, municipality, source, user, file_name, skip_
             unit = units.get(row["unit"])
             if unit is None:
                 reasons.append(_("unknown unit “%(unit)s”") % {"unit": row["unit"][:80]})
+        if not reasons and not can(user, Perm.INDICATOR_EDIT, municipality.pk, unit.pk if unit else None):
+            reasons.append(
+                _("you may not record values for this unit")
+                if unit
+                else _("you may only record values for your unit")
+            )
         year = number = None
         try:
             year = _clean_year(row["year"])
@@ -263,7 +287,7 @@ def _write(rows, municipality, source, user, kind, file_name, errors, *, skipped
         created=result.created,
         updated=result.updated,
         skipped=result.skipped,
-        created_by=user,
+        created_by=user_of(user),
     )
     return result
 
@@ -357,7 +381,7 @@ def import_jsonstat(
     data,
     *,
     municipalities=None,
-    user=None,
+    user,
     file_name: str = "",
     skip_bad_rows: bool = False,
 ) -> ImportResult:
@@ -367,9 +391,16 @@ def import_jsonstat(
     (``Indicator.kostra_table``/``kostra_code``); an unknown code is an error. Regions that are not
     among ``municipalities`` (default: every municipality of the installation; the country and
     county aggregates always) are skipped and counted. Missing values (null, SSB status “.”/“..”)
-    are skipped.
+    are skipped. The values are the municipalities' own (no unit): municipality-wide editors only.
     """
     from pyjstat import pyjstat
+
+    if municipalities is None:
+        if municipality_ids(user, Perm.INDICATOR_EDIT) is not None:
+            raise PermissionDenied
+    else:
+        for municipality in municipalities:
+            require(user, Perm.INDICATOR_EDIT, municipality.pk)
 
     document = _load_jsonstat(data)
     table = table_id(document)
@@ -463,6 +494,6 @@ def _write_regions(rows, user, file_name, errors, skipped, table) -> ImportResul
         created=result.created,
         updated=result.updated,
         skipped=result.skipped,
-        created_by=user,
+        created_by=user_of(user),
     )
     return result

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.choices import Role
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm, roles_for
 from servicetorg.core.tenancy import municipality_ids
 
 from . import selectors, services
@@ -20,7 +20,7 @@ from .inquiry_kpis import record_inquiry_kpis
 from .models import ImportRun, Indicator
 
 #: Roles that may register values, import files and define the municipality's own indicators.
-EDITOR_ROLES = frozenset({Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN})
+EDITOR_ROLES = roles_for(Perm.INDICATOR_EDIT)
 
 
 def editable_municipalities(user):
@@ -76,7 +76,7 @@ def record_inquiry_figures(request):
     if year is None or not 2000 <= year <= 2100:
         messages.error(request, _("Give a year between 2000 and 2100."))
         return redirect("indicators:indicator-list")
-    count = sum(len(record_inquiry_kpis(m, year)) for m in municipalities)
+    count = sum(len(record_inquiry_kpis(m, year, user=request.user)) for m in municipalities)
     text = _("%(n)s figures from the inquiries were recorded for %(year)s.") % {"n": count, "year": year}
     messages.success(request, text)
     return redirect("indicators:indicator-list")
@@ -93,7 +93,7 @@ def indicator_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            indicator = services.create_indicator(**data)
+            indicator = services.create_indicator(**data, user=request.user)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -114,7 +114,7 @@ def indicator_detail(request, pk):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.record_value(indicator=indicator, **form.cleaned_data)
+                services.record_value(indicator=indicator, **form.cleaned_data, user=request.user)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

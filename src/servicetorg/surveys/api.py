@@ -13,12 +13,11 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from servicetorg.core.tenancy import HasStaffRole, has_role, scope
+from servicetorg.core.tenancy import HasStaffRole, scope
 from servicetorg.core.validators import validate_upload_size
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import Option, Question, Survey
-from .permissions import SURVEY_EDITOR_ROLES
 
 
 class OptionSerializer(serializers.ModelSerializer):
@@ -192,6 +191,8 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True)
     def crosstab(self, request, pk=None):
         survey = self.get_object()
+        if not permissions.can_break_down(request.user, survey):
+            raise PermissionDenied
         codes = {q.code: q for q in services.questions_of(survey)}
         question = codes.get(request.query_params.get("question", ""))
         by = codes.get(request.query_params.get("by", ""))
@@ -232,7 +233,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request, pk=None):
         survey = self.get_object()
-        if not has_role(request.user, survey.municipality_id, SURVEY_EDITOR_ROLES):
+        if not permissions.can_edit(request.user, survey):
             raise PermissionDenied
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -241,6 +242,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
                 survey,
                 serializer.validated_data["file"].read(),
                 skip_bad_rows=serializer.validated_data["skip_bad_rows"],
+                user=request.user,
             )
         except ValidationError as error:  # pragma: no cover - services report rows, not raise
             raise DRFValidationError(error.messages) from error

@@ -9,6 +9,7 @@ import random
 from django.db import transaction
 
 from servicetorg.catalogue.models import Service, ServiceArea, ServiceState
+from servicetorg.core.permissions import SYSTEM
 
 from . import services
 from .models import Answer, QuestionKind, Response, ResponseSource, Survey, SurveyKind, SurveyState
@@ -122,8 +123,9 @@ def _citizen_survey(municipality, title, year, previous=None) -> Survey:
         closes_on=datetime.date(year, 10, 15),
         previous_round=previous,
         introduction="Hvor fornøyd er du med tjenestene i Fjordvik kommune? Svarene er anonyme.",
+        user=SYSTEM,
     )
-    section = services.add_section(survey, title="Tjenestene")
+    section = services.add_section(survey, title="Tjenestene", user=SYSTEM)
     for i, area in enumerate(
         ServiceArea.objects.filter(municipality=municipality).order_by("position", "name")
     ):
@@ -135,8 +137,9 @@ def _citizen_survey(municipality, title, year, previous=None) -> Survey:
             text=f"Hvor fornøyd er du med {area.name.lower()}?",
             options=SATISFACTION,
             dont_know="Vet ikke / ikke brukt",
+            user=SYSTEM,
         )
-    overall = services.add_section(survey, title="Kommunen som helhet")
+    overall = services.add_section(survey, title="Kommunen som helhet", user=SYSTEM)
     services.add_question(
         survey,
         section=overall,
@@ -146,6 +149,7 @@ def _citizen_survey(municipality, title, year, previous=None) -> Survey:
         options=SATISFACTION,
         dont_know="Vet ikke",
         required=True,
+        user=SYSTEM,
     )
     services.add_question(
         survey,
@@ -153,8 +157,9 @@ def _citizen_survey(municipality, title, year, previous=None) -> Survey:
         code="forbedring",
         kind=QuestionKind.FREE_TEXT,
         text="Hva bør kommunen bli bedre på?",
+        user=SYSTEM,
     )
-    about = services.add_section(survey, title="Om deg")
+    about = services.add_section(survey, title="Om deg", user=SYSTEM)
     services.add_question(
         survey,
         section=about,
@@ -163,8 +168,9 @@ def _citizen_survey(municipality, title, year, previous=None) -> Survey:
         text="Alder",
         options=AGE_GROUPS,
         background="age_group",
+        user=SYSTEM,
     )
-    services.publish(survey)
+    services.publish(survey, user=SYSTEM)
     return survey
 
 
@@ -183,8 +189,9 @@ def _user_survey(municipality, area: ServiceArea, year: int) -> Survey:
         service=area_services[0] if len(area_services) == 1 else None,
         opens_on=datetime.date(year, 3, 1),
         closes_on=datetime.date(year, 3, 31),
+        user=SYSTEM,
     )
-    section = services.add_section(survey, title="Din erfaring")
+    section = services.add_section(survey, title="Din erfaring", user=SYSTEM)
     for code, text, _effect in USER_ITEMS:
         services.add_question(
             survey,
@@ -195,6 +202,7 @@ def _user_survey(municipality, area: ServiceArea, year: int) -> Survey:
             options=SATISFACTION,
             dont_know="Vet ikke / uaktuelt",
             required=code == "helhet",
+            user=SYSTEM,
         )
     services.add_question(
         survey,
@@ -203,11 +211,12 @@ def _user_survey(municipality, area: ServiceArea, year: int) -> Survey:
         kind=QuestionKind.SINGLE_CHOICE,
         text="Fikk du det du trengte ved første henvendelse?",
         options=["Ja, helt", "Delvis", "Nei"],
+        user=SYSTEM,
     )
     services.add_question(
-        survey, section=section, code="kommentar", kind=QuestionKind.FREE_TEXT, text="Kommentar"
+        survey, section=section, code="kommentar", kind=QuestionKind.FREE_TEXT, text="Kommentar", user=SYSTEM
     )
-    about = services.add_section(survey, title="Om deg")
+    about = services.add_section(survey, title="Om deg", user=SYSTEM)
     if len(area_services) >= 2:
         services.add_question(
             survey,
@@ -217,6 +226,7 @@ def _user_survey(municipality, area: ServiceArea, year: int) -> Survey:
             text="Hvilken tjeneste brukte du?",
             options=[{"label": s.name, "service": s} for s in area_services],
             background="service",
+            user=SYSTEM,
         )
     services.add_question(
         survey,
@@ -226,8 +236,9 @@ def _user_survey(municipality, area: ServiceArea, year: int) -> Survey:
         text="Alder",
         options=AGE_GROUPS,
         background="age_group",
+        user=SYSTEM,
     )
-    services.publish(survey)
+    services.publish(survey, user=SYSTEM)
     return survey
 
 
@@ -243,11 +254,11 @@ def load(municipality, *, seed: int) -> None:
     if previous is None:
         previous = _citizen_survey(municipality, f"Innbyggerundersøkelse {year - 2}", year - 2)
         _answers(previous, rng, 420, base=4.0, submitted=(previous.opens_on, previous.closes_on))
-        services.close(previous)
+        services.close(previous, user=SYSTEM)
     if f"Innbyggerundersøkelse {year}" not in existing:
         citizen = _citizen_survey(municipality, f"Innbyggerundersøkelse {year}", year, previous=previous)
         _answers(citizen, rng, 600, base=4.3, submitted=(citizen.opens_on, citizen.closes_on))
-        services.close(citizen)
+        services.close(citizen, user=SYSTEM)
 
     for i, area in enumerate(
         ServiceArea.objects.filter(municipality=municipality).order_by("position", "name")
@@ -275,6 +286,7 @@ def load(municipality, *, seed: int) -> None:
             title=desk_title,
             opens_on=today - datetime.timedelta(days=14),
             closes_on=today + datetime.timedelta(days=60),
+            user=SYSTEM,
         )
-        services.publish(desk)
+        services.publish(desk, user=SYSTEM)
         _answers(desk, rng, 45, base=4.5, submitted=(desk.opens_on, today))

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
-from servicetorg.core.tenancy import get_scoped_or_404, has_role, municipality_ids
+from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids
 from servicetorg.core.validators import strip_forbidden_characters
 
-from . import charts, selectors, services
+from . import charts, permissions, selectors, services
 from .forms import (
     CrosstabForm,
     ImportForm,
@@ -47,14 +47,21 @@ def _survey(request, pk) -> Survey:
 
 
 def _editable(request, pk) -> Survey:
+    """A survey the user may change (administration; a unit leader her unit's surveys)."""
     survey = _survey(request, pk)
-    if not has_role(request.user, survey.municipality_id, SURVEY_EDITOR_ROLES):
-        raise PermissionDenied
+    permissions.require_edit(request.user, survey)
+    return survey
+
+
+def _breakdown(request, pk) -> Survey:
+    """A survey the user may break down by background questions (its editors)."""
+    survey = _survey(request, pk)
+    permissions.require_break_down(request.user, survey)
     return survey
 
 
 def _can_edit(request, survey) -> bool:
-    return has_role(request.user, survey.municipality_id, SURVEY_EDITOR_ROLES)
+    return permissions.can_edit(request.user, survey)
 
 
 def _editor_municipalities(request) -> set[int]:
@@ -169,7 +176,7 @@ def section_add(request, pk):
     survey = _editable(request, pk)
     form = SectionForm(request.POST)
     if form.is_valid():
-        services.add_section(survey, **form.cleaned_data)
+        services.add_section(survey, **form.cleaned_data, user=request.user)
         messages.success(request, _("The section was added."))
     else:
         messages.error(request, _("The section needs a title."))
@@ -184,7 +191,7 @@ def question_add(request, pk):
         data = dict(form.cleaned_data)
         data["options"] = form.option_list()
         try:
-            services.add_question(survey, **data)
+            services.add_question(survey, **data, user=request.user)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -204,7 +211,11 @@ def question_edit(request, pk, question_pk):
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("options", "dont_know")}
         try:
             services.update_question(
-                question, options=form.option_list(), dont_know=form.cleaned_data.get("dont_know", ""), **data
+                question,
+                options=form.option_list(),
+                dont_know=form.cleaned_data.get("dont_know", ""),
+                **data,
+                user=request.user,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -226,7 +237,7 @@ def question_delete(request, pk, question_pk):
     if question.survey_id != survey.pk:
         raise PermissionDenied
     try:
-        services.delete_question(question)
+        services.delete_question(question, user=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -268,7 +279,7 @@ def invitations_create(request, pk):
     if not form.is_valid():
         messages.error(request, "; ".join(form.errors.get("count", [_("Enter a number of codes.")])))
         return redirect("surveys:survey-detail", pk=survey.pk)
-    codes = services.create_invitations(survey, form.cleaned_data["count"])
+    codes = services.create_invitations(survey, form.cleaned_data["count"], user=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="invitasjonskoder-{survey.pk}.csv"'
     response.write("\ufeff")
@@ -342,7 +353,7 @@ def _no_fetch(url, *args, **kwargs):
 
 @login_required
 def crosstab(request, pk):
-    survey = _survey(request, pk)
+    survey = _breakdown(request, pk)
     questions = services.questions_of(survey)
     choice = [q for q in questions if q.is_choice and q.kind != QuestionKind.MULTIPLE_CHOICE]
     background = [q for q in choice if q.is_background]
@@ -369,7 +380,7 @@ def crosstab(request, pk):
 @login_required
 def compare(request, pk):
     """Means per group of a background question (e.g. per unit), and against the previous round."""
-    survey = _survey(request, pk)
+    survey = _breakdown(request, pk)
     background = selectors.background_questions(survey)
     chosen = None
     by_id = request.GET.get("by")
@@ -415,7 +426,7 @@ def correlations(request, pk):
 
 @login_required
 def free_text(request, pk, question_pk):
-    survey = _survey(request, pk)
+    survey = _breakdown(request, pk)
     question = survey.questions.filter(pk=question_pk, kind=QuestionKind.FREE_TEXT).first()
     if question is None:
         raise Http404
@@ -507,7 +518,10 @@ def import_csv(request, pk):
     report = None
     if request.method == "POST" and form.is_valid():
         report = services.import_responses_csv(
-            survey, form.cleaned_data["file"].read(), skip_bad_rows=form.cleaned_data["skip_bad_rows"]
+            survey,
+            form.cleaned_data["file"].read(),
+            skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+            user=request.user,
         )
         if report.imported:
             messages.success(request, _("%(n)s responses were imported.") % {"n": report.imported})
@@ -532,6 +546,7 @@ def publish_indicator(request, pk):
                 chosen=data["chosen"],
                 unit=data["unit"],
                 year=data["year"],
+                user=request.user,
             )
         except ValidationError as error:
             apply_validation_error(form, error)

@@ -30,6 +30,7 @@ from ..models import (
     SurveyAccess,
     SurveyState,
 )
+from ..permissions import require_edit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -50,8 +51,12 @@ def _new_code(length: int = 10) -> str:
 
 
 @transaction.atomic
-def create_invitations(survey: Survey, count: int) -> list[str]:
-    """Create ``count`` invitation codes and return them in plain text: the only time they exist."""
+def create_invitations(survey: Survey, count: int, *, user) -> list[str]:
+    """Create ``count`` invitation codes and return them in plain text: the only time they exist.
+
+    The respondents' own functions below (start, resume, save a draft, submit) take no actor on
+    purpose: a respondent is anonymous, and nothing links her to her answers."""
+    require_edit(user, survey)
     if not 1 <= count <= 10000:
         raise ValidationError({"count": _("Create between 1 and 10 000 codes at a time.")})
     batch = (survey.invitations.aggregate(m=Max("batch"))["m"] or 0) + 1
@@ -66,7 +71,7 @@ def create_invitations(survey: Survey, count: int) -> list[str]:
         codes.append(code)
     existing = set(Invitation.objects.filter(code_hash__in=seen).values_list("code_hash", flat=True))
     if existing:  # astronomically unlikely; try again rather than hand out a duplicate
-        return create_invitations(survey, count)
+        return create_invitations(survey, count, user=user)
     Invitation.objects.bulk_create(
         [Invitation(survey=survey, code_hash=hash_key("code", c), batch=batch) for c in codes]
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.permissions import user_of
 
 from .. import workflow
 from ..models import (
@@ -22,14 +23,21 @@ from ..models import (
     Survey,
     SurveyKind,
 )
+from ..permissions import require_create, require_edit
 from ..workflow import WORKFLOW
 
 DONT_KNOW_VALUE = 9
 
 
 def _as_user(instance, user):
-    instance._history_user = user
+    instance._history_user = user_of(user)
     return instance
+
+
+def _target_unit_id(service: Service | None, unit: Unit | None) -> int | None:
+    if unit is not None:
+        return unit.pk
+    return service.responsible_unit_id if service is not None else None
 
 
 def _check_target(municipality: Municipality, service: Service | None, unit: Unit | None) -> None:
@@ -69,12 +77,13 @@ def create_survey(
     opens_on: date,
     closes_on: date,
     kind: str = SurveyKind.USER_SURVEY,
-    user=None,
+    user,
     **fields,
 ) -> Survey:
     unknown = set(fields) - set(SURVEY_FIELDS)
     if unknown:
         raise TypeError(f"unknown survey fields: {sorted(unknown)}")
+    require_create(user, municipality.pk, _target_unit_id(fields.get("service"), fields.get("unit")))
     _check_target(municipality, fields.get("service"), fields.get("unit"))
     _check_dates(opens_on, closes_on)
     previous = fields.get("previous_round")
@@ -89,12 +98,15 @@ def create_survey(
 
 
 @transaction.atomic
-def update_survey(survey: Survey, *, user=None, **fields) -> Survey:
+def update_survey(survey: Survey, *, user, **fields) -> Survey:
     unknown = set(fields) - set(SURVEY_FIELDS)
     if unknown:
         raise TypeError(f"unknown survey fields: {sorted(unknown)}")
+    require_edit(user, survey)
     for name, value in fields.items():
         setattr(survey, name, value)
+    if "unit" in fields or "service" in fields:  # moving it to another unit: that unit too
+        require_create(user, survey.municipality_id, _target_unit_id(survey.service, survey.unit))
     _check_target(survey.municipality, survey.service, survey.unit)
     _check_dates(survey.opens_on, survey.closes_on)
     if survey.previous_round_id and (
@@ -108,8 +120,9 @@ def update_survey(survey: Survey, *, user=None, **fields) -> Survey:
 
 
 def add_section(
-    survey: Survey, *, title: str, introduction: str = "", position: int | None = None
+    survey: Survey, *, title: str, introduction: str = "", position: int | None = None, user
 ) -> Section:
+    require_edit(user, survey)
     if position is None:
         position = (survey.sections.aggregate(m=Max("position"))["m"] or 0) + 1
     section = Section(survey=survey, title=title, introduction=introduction, position=position)
@@ -152,6 +165,7 @@ def add_question(
     min_value: float | None = None,
     max_value: float | None = None,
     position: int | None = None,
+    user,
 ) -> Question:
     """Add a question. ``options`` are labels (codes 1…n) or dicts (label, value, excluded, unit, service).
 
@@ -159,6 +173,7 @@ def add_question(
     ``dont_know`` adds an option outside the scale (code 9, as in seed 002). A background question of
     kind unit or service gets the municipality's units or published services as options if none given.
     """
+    require_edit(user, survey)
     errors = {}
     if kind not in QuestionKind.values:
         errors["kind"] = _("Unknown question kind.")
@@ -229,7 +244,7 @@ QUESTION_TEXT_FIELDS = ("text", "help_text", "required", "section", "min_value",
 
 @transaction.atomic
 def update_question(
-    question: Question, *, options: list[str] | None = None, dont_know: str = "", **fields
+    question: Question, *, options: list[str] | None = None, dont_know: str = "", user, **fields
 ) -> Question:
     """Change a question's wording, help, section, required flag and number range at any time.
 
@@ -239,6 +254,7 @@ def update_question(
     unknown = set(fields) - set(QUESTION_TEXT_FIELDS)
     if unknown:
         raise TypeError(f"unknown question fields: {sorted(unknown)}")
+    require_edit(user, question.survey)
     section = fields.get("section")
     if section is not None and section.survey_id != question.survey_id:
         raise ValidationError({"section": _("The section belongs to another survey.")})
@@ -291,15 +307,17 @@ def update_question(
     return question
 
 
-def delete_question(question: Question) -> None:
+def delete_question(question: Question, *, user) -> None:
+    require_edit(user, question.survey)
     if question.answers.exists():
         raise ValidationError(_("This question has answers and cannot be deleted."))
     question.delete()
 
 
 @transaction.atomic
-def publish(survey: Survey, user=None) -> Survey:
+def publish(survey: Survey, *, user) -> Survey:
     """Open a draft survey for answers between its dates; ``TransitionRefused`` in any other state."""
+    require_edit(user, survey)
     WORKFLOW.lock(survey)
     target = WORKFLOW.next_state(survey.state, workflow.PUBLISH)
     if not survey.questions.exists():
@@ -310,8 +328,9 @@ def publish(survey: Survey, user=None) -> Survey:
 
 
 @transaction.atomic
-def close(survey: Survey, user=None) -> Survey:
+def close(survey: Survey, *, user) -> Survey:
     """Stop taking answers and delete the unfinished ones, at once; only a published survey closes."""
+    require_edit(user, survey)
     WORKFLOW.lock(survey)
     WORKFLOW.apply(survey, workflow.CLOSE)
     _as_user(survey, user).save(update_fields=["state"])

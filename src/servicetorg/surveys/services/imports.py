@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import QuestionKind, ResponseSource, Survey
+from ..permissions import require_edit
 from .answering import CleanAnswer, _store, questions_of, validate_answers
 
 
@@ -24,7 +25,7 @@ class ImportReport:
 
 
 def import_responses_csv(
-    survey: Survey, content: str | bytes, *, skip_bad_rows: bool = False
+    survey: Survey, content: str | bytes, *, skip_bad_rows: bool = False, user
 ) -> ImportReport:
     """Import responses from CSV (e.g. a punched paper survey).
 
@@ -32,8 +33,10 @@ def import_responses_csv(
     choice answers are option codes, several in one cell separated by "|" (or by ";" or "," when
     that is not the column separator);
     an optional column ``submitted_on`` (YYYY-MM-DD). Every bad row is reported with its line; a
-    file with bad rows imports nothing unless ``skip_bad_rows``.
+    file with bad rows imports nothing unless ``skip_bad_rows``. Only the survey's editors import
+    (a unit leader into her unit's surveys).
     """
+    require_edit(user, survey)
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")

@@ -7,6 +7,7 @@ from servicetorg.core.models import Unit
 
 from .. import figure_targets
 from ..models import Question
+from ..permissions import require_edit
 
 
 def question_figure(
@@ -50,6 +51,7 @@ def publish_indicator_value(
     chosen: list[int] | None = None,
     unit: Unit | None = None,
     year: int | None = None,
+    user,
 ):
     """Publish a question's mean or share as an indicator value for a unit (or the municipality) and year.
 
@@ -60,6 +62,7 @@ def publish_indicator_value(
     if target is None:
         raise ValidationError(_("No indicator store is installed to publish to."))
     survey = question.survey
+    require_edit(user, survey)
     if unit is not None and unit.municipality_id != survey.municipality_id:
         raise ValidationError({"unit": _("The unit belongs to another municipality.")})
     value, n = question_figure(question, statistic=statistic, chosen=chosen)
@@ -80,4 +83,5 @@ def publish_indicator_value(
         year=year or survey.year,
         value=round(value, 4),
         note=note,
+        user=user,
     )

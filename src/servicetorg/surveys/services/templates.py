@@ -34,7 +34,7 @@ def read_template(key: str) -> dict:
 
 @transaction.atomic
 def create_from_template(
-    key: str, *, municipality: Municipality, opens_on: date, closes_on: date, user=None, **fields
+    key: str, *, municipality: Municipality, opens_on: date, closes_on: date, user, **fields
 ) -> Survey:
     """A new survey with the sections and questions of a shipped template."""
     data = read_template(key)
@@ -53,6 +53,7 @@ def create_from_template(
             title=section_data["title"],
             introduction=section_data.get("introduction", ""),
             position=s_index,
+            user=user,
         )
         for q_index, q in enumerate(section_data["questions"], start=1):
             scale = scales.get(q.get("scale", ""), {})
@@ -73,5 +74,6 @@ def create_from_template(
                 required=q.get("required", False),
                 min_value=q.get("min_value"),
                 max_value=q.get("max_value"),
+                user=user,
             )
     return survey

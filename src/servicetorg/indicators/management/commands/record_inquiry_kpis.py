@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators.inquiry_kpis import record_inquiry_kpis
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"Ukjent kommunenummer / unknown municipality number: {municipality}")
         year = year or timezone.localdate().year
-        values = record_inquiry_kpis(found, year)
+        values = record_inquiry_kpis(found, year, user=SYSTEM)
         for value in values:
             self.stdout.write(f"{value.indicator.name}: {value.value} ({year})")
         if not values:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.surveys import services
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         extra = {"title": title} if title else {}
         try:
             survey = services.create_from_template(
-                template, municipality=target, opens_on=opens_on, closes_on=closes_on, **extra
+                template, municipality=target, opens_on=opens_on, closes_on=closes_on, user=SYSTEM, **extra
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment
 
@@ -16,20 +17,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def published(municipality):
     strategy = build_strategy(municipality, publish=True)
-    report = services.create_report(strategy, as_of_year=2025)
+    report = services.create_report(strategy, as_of_year=2025, user=SYSTEM)
     goal = strategy.focus_areas.get().goals.last()
     services.update_report(
-        report, summary="Det går stort sett bra.", goal_notes={goal.pk: "Forsinket tiltak."}
+        report, summary="Det går stort sett bra.", goal_notes={goal.pk: "Forsinket tiltak."}, user=SYSTEM
     )
-    services.report_transition(report, workflow.ADOPT, adopted_on=date(2026, 4, 1), case_reference="PS 9/26")
-    report = services.report_transition(report, workflow.PUBLISH)
+    services.report_transition(
+        report, workflow.ADOPT, adopted_on=date(2026, 4, 1), case_reference="PS 9/26", user=SYSTEM
+    )
+    report = services.report_transition(report, workflow.PUBLISH, user=SYSTEM)
     return strategy, report
 
 
 @pytest.fixture
 def in_consultation(other_municipality):
     strategy = build_strategy(other_municipality, start_year=2028)
-    return services.transition(strategy, workflow.START_CONSULTATION)
+    return services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
 
 
 def test_strategy_pages_are_accessible(page, published):

@@ -22,21 +22,23 @@ def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publi
     """A strategy with one focus area, ``goals`` goals (each with an indicator, baseline and targets)
     and two measures (one done). Optionally adopted and published."""
     strategy = services.create_strategy(
-        municipality=municipality, start_year=start_year, title="Servicestrategi"
+        municipality=municipality, start_year=start_year, title="Servicestrategi", user=SYSTEM
     )
-    area = services.add_focus_area(strategy, title="Tilgjengelighet")
+    area = services.add_focus_area(strategy, title="Tilgjengelighet", user=SYSTEM)
     for n in range(goals):
         indicator = make_indicator(
             municipality,
             code=f"ind-{municipality.number}-{start_year}-{n}",
             direction=Direction.HIGHER_IS_BETTER if n % 2 == 0 else Direction.LOWER_IS_BETTER,
         )
-        goal = services.add_goal(area, title=f"Mål {n}")
+        goal = services.add_goal(area, title=f"Mål {n}", user=SYSTEM)
         if n % 2 == 0:
             targets = {start_year: 60, start_year + 1: 70, start_year + 2: 80, start_year + 3: 90}
         else:
             targets = {start_year: 40, start_year + 1: 35, start_year + 2: 30, start_year + 3: 25}
-        services.add_goal_indicator(goal, indicator=indicator, baseline_year=start_year - 1, targets=targets)
+        services.add_goal_indicator(
+            goal, indicator=indicator, baseline_year=start_year - 1, targets=targets, user=SYSTEM
+        )
         if values:
             series = [50, 62, 69, 85] if n % 2 == 0 else [45, 39, 36, 33]
             for offset, value in enumerate(series):
@@ -48,13 +50,16 @@ def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publi
                     source=Source.OWN,
                     user=SYSTEM,
                 )
-    done = services.add_measure(area, title="Felles innboks", due_date=date(start_year, 12, 1))
-    services.record_measure_progress(done, status=MeasureStatus.DONE, completed_on=date(start_year, 11, 1))
+    done = services.add_measure(area, title="Felles innboks", due_date=date(start_year, 12, 1), user=SYSTEM)
+    services.record_measure_progress(
+        done, status=MeasureStatus.DONE, completed_on=date(start_year, 11, 1), user=SYSTEM
+    )
     services.add_measure(
         area,
         title="Chat",
         due_date=date(start_year + 1, 6, 1),
         milestones=[{"title": "Pilot", "due_date": date(start_year + 1, 1, 1)}],
+        user=SYSTEM,
     )
     first_indicator = Indicator.objects.filter(goal_links__goal__focus_area=area).order_by("pk").first()
     services.add_status_section(
@@ -64,14 +69,15 @@ def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publi
         volume="30 000 henvendelser",
         quality="Svar innen én virkedag",
         indicators=[first_indicator] if first_indicator else [],
+        user=SYSTEM,
     )
     if adopt or publish:
-        strategy = services.transition(strategy, workflow.START_CONSULTATION)
+        strategy = services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
         strategy = services.transition(
-            strategy, workflow.ADOPT, adopted_on=date(start_year, 6, 1), case_reference="PS 1/24"
+            strategy, workflow.ADOPT, adopted_on=date(start_year, 6, 1), case_reference="PS 1/24", user=SYSTEM
         )
     if publish:
-        strategy = services.transition(strategy, workflow.PUBLISH)
+        strategy = services.transition(strategy, workflow.PUBLISH, user=SYSTEM)
     return strategy
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy.models import FocusArea, FollowUpReport, Goal, Measure, Strategy, Target
 
 from ..factories import UserFactory
@@ -81,8 +82,10 @@ def test_report_admin_read_only_after_adoption(client, superuser, published_stra
 
     from servicetorg.strategy import services, workflow
 
-    report = services.create_report(published_strategy, as_of_year=2025)
-    services.report_transition(report, workflow.ADOPT, adopted_on=date(2026, 1, 5), case_reference="PS 1/26")
+    report = services.create_report(published_strategy, as_of_year=2025, user=SYSTEM)
+    services.report_transition(
+        report, workflow.ADOPT, adopted_on=date(2026, 1, 5), case_reference="PS 1/26", user=SYSTEM
+    )
     client.force_login(superuser)
     response = client.post(reverse("admin:strategy_followupreport_change", args=[report.pk]), {"title": "X"})
     assert response.status_code == 403

@@ -5,13 +5,14 @@ from datetime import date
 import pytest
 
 from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import Strategy
 
 
 @pytest.fixture
 def report(published_strategy):
-    return services.create_report(published_strategy, as_of_year=2025)
+    return services.create_report(published_strategy, as_of_year=2025, user=SYSTEM)
 
 
 def test_list_and_detail_scoped(
@@ -75,8 +76,8 @@ def test_schema_includes_strategy(client, administration):
 
 
 def test_report_adopt_dates(published_strategy):
-    report = services.create_report(published_strategy, as_of_year=2024)
+    report = services.create_report(published_strategy, as_of_year=2024, user=SYSTEM)
     report = services.report_transition(
-        report, workflow.ADOPT, adopted_on=date(2025, 3, 1), case_reference="PS 2/25"
+        report, workflow.ADOPT, adopted_on=date(2025, 3, 1), case_reference="PS 2/25", user=SYSTEM
     )
     assert report.adopted_on == date(2025, 3, 1)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import selectors, services
 
 from .conftest import build_strategy
@@ -43,8 +44,8 @@ def test_charts_are_svg(published_strategy, with_charts):
 
 
 def test_report_notes_shown(published_strategy):
-    report = services.create_report(published_strategy, as_of_year=2025)
+    report = services.create_report(published_strategy, as_of_year=2025, user=SYSTEM)
     goal = published_strategy.focus_areas.get().goals.last()
-    services.update_report(report, goal_notes={goal.pk: "Sen oppstart"})
+    services.update_report(report, goal_notes={goal.pk: "Sen oppstart"}, user=SYSTEM)
     figures = selectors.report_figures(report, with_charts=False)
     assert figures.areas[0].goals[-1].note == "Sen oppstart"

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment, Goal, Strategy
 
@@ -12,7 +13,7 @@ from .conftest import build_strategy
 @pytest.fixture
 def objects(municipality):
     strategy = build_strategy(municipality)
-    strategy = services.transition(strategy, workflow.START_CONSULTATION)
+    strategy = services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
     comment = services.submit_comment(strategy, name="Kari", text="Hei", role="citizen")
     goal = Goal.objects.filter(focus_area__strategy=strategy).first()
     link = goal.goal_indicators.get()

@@ -18,9 +18,11 @@ from .conftest import build_strategy
 
 @pytest.fixture
 def report(published_strategy):
-    report = services.create_report(published_strategy, as_of_year=2025)
-    services.report_transition(report, workflow.ADOPT, adopted_on=date(2026, 4, 1), case_reference="PS 9/26")
-    return services.report_transition(report, workflow.PUBLISH)
+    report = services.create_report(published_strategy, as_of_year=2025, user=SYSTEM)
+    services.report_transition(
+        report, workflow.ADOPT, adopted_on=date(2026, 4, 1), case_reference="PS 9/26", user=SYSTEM
+    )
+    return services.report_transition(report, workflow.PUBLISH, user=SYSTEM)
 
 
 def staff_urls(strategy, report):
@@ -170,7 +172,7 @@ def test_transition_and_roll_through_the_pages(client, administration, draft_str
 
 
 def test_comment_moderation(client, administration, draft_strategy):
-    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION)
+    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION, user=SYSTEM)
     comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen")
     client.force_login(administration)
     assert "Bra" in client.get(reverse("strategy:comment-list", args=[strategy.pk])).content.decode()
@@ -242,7 +244,7 @@ def test_portal_hides_other_municipalitys_report(client, report, other_municipal
 
 
 def test_portal_comment_form(client, draft_strategy):
-    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION)
+    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION, user=SYSTEM)
     url = reverse("strategy_public:consultation", args=[strategy.pk])
     assert (
         reverse("strategy_public:consultation", args=[strategy.pk])
@@ -257,7 +259,7 @@ def test_portal_comment_form(client, draft_strategy):
     comment = ConsultationComment.objects.get()
     assert comment.moderation == "pending"
     assert "Flott" not in client.get(url).content.decode()  # not before moderation
-    services.moderate_comment(comment, decision="approved", answer="Takk")
+    services.moderate_comment(comment, decision="approved", answer="Takk", user=SYSTEM)
     page = client.get(url).content.decode()
     assert "Flott" in page and "Takk" in page and "kari@example.no" not in page
 

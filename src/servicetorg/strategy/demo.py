@@ -8,6 +8,7 @@ from django.db import transaction
 
 from servicetorg.catalogue.models import ServiceArea
 from servicetorg.core.models import Unit
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators.models import Indicator
 
 from . import services, workflow
@@ -292,6 +293,7 @@ def load(municipality, *, seed: int) -> None:
             "digital saksbehandling. Her ser du målene og hvordan det går."
         ),
         consultation_deadline=date(2024, 5, 15),
+        user=SYSTEM,
     )
     status = [
         (
@@ -326,21 +328,25 @@ def load(municipality, *, seed: int) -> None:
                 volume=volume,
                 quality=quality,
                 indicators=[indicators[c] for c in codes],
+                user=SYSTEM,
             )
     instruments = {}
     for kind, text in INSTRUMENTS:
-        instruments[kind] = services.add_instrument(strategy, kind=kind, description=text)
+        instruments[kind] = services.add_instrument(strategy, kind=kind, description=text, user=SYSTEM)
     focus_areas = []
     for position, (title, description, goals) in enumerate(FOCUS_AREAS, start=1):
-        area = services.add_focus_area(strategy, title=title, description=description, position=position)
+        area = services.add_focus_area(
+            strategy, title=title, description=description, position=position, user=SYSTEM
+        )
         focus_areas.append(area)
         for goal_title, kind, perspective, code, targets in goals:
-            goal = services.add_goal(area, title=goal_title, kind=kind, perspective=perspective)
+            goal = services.add_goal(area, title=goal_title, kind=kind, perspective=perspective, user=SYSTEM)
             services.add_goal_indicator(
                 goal,
                 indicator=indicators[code],
                 baseline_year=START - 1,
                 targets=dict(zip(range(START, START + 4), targets, strict=True)),
+                user=SYSTEM,
             )
     for index, title, kind, unit_slug, start, due, status, milestones in MEASURES:
         measure = services.add_measure(
@@ -351,12 +357,13 @@ def load(municipality, *, seed: int) -> None:
             start_date=start,
             due_date=due,
             milestones=[{"title": t, "due_date": d, "reached_on": r} for t, d, r in milestones],
+            user=SYSTEM,
         )
         if status != MeasureStatus.PLANNED:
             services.record_measure_progress(
-                measure, status=status, completed_on=due if status == "done" else None
+                measure, status=status, completed_on=due if status == "done" else None, user=SYSTEM
             )
-    services.transition(strategy, workflow.START_CONSULTATION)
+    services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
     for name, role, area_index, text, decision, answer in COMMENTS:
         comment = strategy.comments.create(
             name=name,
@@ -364,13 +371,15 @@ def load(municipality, *, seed: int) -> None:
             text=text,
             focus_area=focus_areas[area_index] if area_index is not None else None,
         )
-        services.moderate_comment(comment, decision=decision, answer=answer)
-    services.transition(strategy, workflow.ADOPT, adopted_on=date(2024, 6, 20), case_reference="PS 45/24")
-    strategy = services.transition(strategy, workflow.PUBLISH)
+        services.moderate_comment(comment, decision=decision, answer=answer, user=SYSTEM)
+    services.transition(
+        strategy, workflow.ADOPT, adopted_on=date(2024, 6, 20), case_reference="PS 45/24", user=SYSTEM
+    )
+    strategy = services.transition(strategy, workflow.PUBLISH, user=SYSTEM)
 
     # The yearly roll in 2025: one target changed, one measure added.
     revision = services.roll(
-        strategy, revision_note="Rullering 2025: ventetidsmålet for 2026 justert, nytt tiltak."
+        strategy, revision_note="Rullering 2025: ventetidsmålet for 2026 justert, nytt tiltak.", user=SYSTEM
     )
     goal = revision.focus_areas.get(position=3).goals.get(title__startswith="Kortere ventetid")
     services.set_target(
@@ -378,6 +387,7 @@ def load(municipality, *, seed: int) -> None:
         year=2026,
         value=36,
         reason="Korttidsplassene kommer et halvt år senere enn planlagt.",
+        user=SYSTEM,
     )
     services.add_measure(
         revision.focus_areas.get(position=1),
@@ -386,12 +396,15 @@ def load(municipality, *, seed: int) -> None:
         responsible_unit=_unit(municipality, "servicetorget"),
         start_date=date(2025, 9, 1),
         due_date=date(2026, 6, 1),
+        user=SYSTEM,
     )
-    services.transition(revision, workflow.START_CONSULTATION)
-    services.transition(revision, workflow.ADOPT, adopted_on=date(2025, 6, 19), case_reference="PS 52/25")
-    revision = services.transition(revision, workflow.PUBLISH)
+    services.transition(revision, workflow.START_CONSULTATION, user=SYSTEM)
+    services.transition(
+        revision, workflow.ADOPT, adopted_on=date(2025, 6, 19), case_reference="PS 52/25", user=SYSTEM
+    )
+    revision = services.transition(revision, workflow.PUBLISH, user=SYSTEM)
 
-    report = services.create_report(revision, as_of_year=2025)
+    report = services.create_report(revision, as_of_year=2025, user=SYSTEM)
     notes = {}
     for area in revision.focus_areas.all():
         for g in area.goals.all():
@@ -412,8 +425,9 @@ def load(municipality, *, seed: int) -> None:
         ),
         changes="Ventetidsmålet for 2026 ble justert fra 32 til 36 dager i rulleringen 2025.",
         goal_notes=notes,
+        user=SYSTEM,
     )
     services.report_transition(
-        report, workflow.ADOPT, adopted_on=date(2026, 4, 23), case_reference="PS 31/26"
+        report, workflow.ADOPT, adopted_on=date(2026, 4, 23), case_reference="PS 31/26", user=SYSTEM
     )
-    services.report_transition(report, workflow.PUBLISH)
+    services.report_transition(report, workflow.PUBLISH, user=SYSTEM)

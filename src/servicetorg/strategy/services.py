@@ -1,7 +1,8 @@
 """Domain operations of the service strategy and its follow-up report.
 
-Plain, transactional functions used by views, API, admin and the demo alike. ``user=None`` means a
-trusted caller (demo, command); otherwise the user must hold an editor role in the municipality.
+Plain, transactional functions used by views, API, admin and the demo alike. Each takes the acting
+user (SYSTEM for the demo and commands: core.permissions), who must hold ``strategy.edit`` (or the
+transition's role) in the municipality.
 An adopted (or published, superseded) strategy is read-only: its content changes only through a new
 revision made by :func:`roll`. Progress during the period (a measure's status, a milestone reached)
 is registered on the current revision without changing what the council adopted.
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicetorg.core.permissions import Perm, can, check_actor, user_of
 from servicetorg.core.tenancy import has_role
 from servicetorg.indicators.models import Indicator
 from servicetorg.indicators.services import clean_value
@@ -39,7 +41,7 @@ from .models import (
 
 
 def can_edit(user, municipality_id: int) -> bool:
-    return user is None or has_role(user, municipality_id, workflow.EDITOR_ROLES)
+    return can(user, Perm.STRATEGY_EDIT, municipality_id)
 
 
 def _require_editor(user, municipality_id: int) -> None:
@@ -61,7 +63,7 @@ def _full_save(obj):
 
 
 @transaction.atomic
-def create_strategy(*, municipality, start_year: int, title: str, user=None, **fields) -> Strategy:
+def create_strategy(*, municipality, start_year: int, title: str, user, **fields) -> Strategy:
     _require_editor(user, municipality.pk)
     if not isinstance(start_year, int) or not 2000 <= start_year <= 2100:
         raise ValidationError({"start_year": _("Give the first year of the election period.")})
@@ -70,7 +72,9 @@ def create_strategy(*, municipality, start_year: int, title: str, user=None, **f
         raise ValidationError(
             {"start_year": _("This election period already has a strategy. Roll it to make a new revision.")}
         )
-    strategy = Strategy(municipality=municipality, period=period, title=title, created_by=user, **fields)
+    strategy = Strategy(
+        municipality=municipality, period=period, title=title, created_by=user_of(user), **fields
+    )
     return _full_save(strategy)
 
 
@@ -78,7 +82,7 @@ STRATEGY_FIELDS = ("title", "introduction", "short_version", "revision_note", "c
 
 
 @transaction.atomic
-def update_strategy(strategy: Strategy, *, user=None, **fields) -> Strategy:
+def update_strategy(strategy: Strategy, *, user, **fields) -> Strategy:
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
     for name, value in fields.items():
@@ -89,7 +93,7 @@ def update_strategy(strategy: Strategy, *, user=None, **fields) -> Strategy:
 
 
 @transaction.atomic
-def add_status_section(strategy, *, service_area, user=None, indicators=(), **texts) -> StatusSection:
+def add_status_section(strategy, *, service_area, user, indicators=(), **texts) -> StatusSection:
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
     if service_area.municipality_id != strategy.municipality_id:
@@ -102,7 +106,7 @@ def add_status_section(strategy, *, service_area, user=None, indicators=(), **te
 
 
 @transaction.atomic
-def add_focus_area(strategy, *, title: str, description: str = "", position=None, user=None) -> FocusArea:
+def add_focus_area(strategy, *, title: str, description: str = "", position=None, user) -> FocusArea:
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
     if position is None:
@@ -111,7 +115,7 @@ def add_focus_area(strategy, *, title: str, description: str = "", position=None
 
 
 @transaction.atomic
-def add_goal(focus_area: FocusArea, *, title: str, user=None, position=None, **fields) -> Goal:
+def add_goal(focus_area: FocusArea, *, title: str, user, position=None, **fields) -> Goal:
     strategy = focus_area.strategy
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
@@ -152,7 +156,7 @@ def add_goal_indicator(
     baseline_year: int,
     baseline_value=None,
     targets: dict | None = None,
-    user=None,
+    user,
 ) -> GoalIndicator:
     """Link an indicator to a goal with its baseline and yearly targets (years inside the period)."""
     strategy = goal.focus_area.strategy
@@ -179,7 +183,7 @@ def add_goal_indicator(
 
 
 @transaction.atomic
-def set_target(goal_indicator: GoalIndicator, *, year, value, reason: str = "", user=None) -> Target:
+def set_target(goal_indicator: GoalIndicator, *, year, value, reason: str = "", user) -> Target:
     """Set the target of a year. In a rolled revision a changed target keeps its first adopted value."""
     strategy = goal_indicator.goal.focus_area.strategy
     _require_editor(user, strategy.municipality_id)
@@ -204,14 +208,14 @@ def set_target(goal_indicator: GoalIndicator, *, year, value, reason: str = "", 
 
 
 @transaction.atomic
-def add_instrument(strategy, *, kind: str, description: str, user=None) -> Instrument:
+def add_instrument(strategy, *, kind: str, description: str, user) -> Instrument:
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
     return _full_save(Instrument(strategy=strategy, kind=kind, description=description))
 
 
 @transaction.atomic
-def add_measure(focus_area: FocusArea, *, title: str, user=None, milestones=(), **fields) -> Measure:
+def add_measure(focus_area: FocusArea, *, title: str, user, milestones=(), **fields) -> Measure:
     strategy = focus_area.strategy
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
@@ -231,7 +235,7 @@ def add_measure(focus_area: FocusArea, *, title: str, user=None, milestones=(), 
 
 
 @transaction.atomic
-def add_milestone(measure: Measure, *, title: str, due_date, user=None) -> Milestone:
+def add_milestone(measure: Measure, *, title: str, due_date, user) -> Milestone:
     strategy = measure.focus_area.strategy
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
@@ -239,7 +243,7 @@ def add_milestone(measure: Measure, *, title: str, due_date, user=None) -> Miles
 
 
 @transaction.atomic
-def record_measure_progress(measure: Measure, *, status: str, completed_on=None, user=None) -> Measure:
+def record_measure_progress(measure: Measure, *, status: str, completed_on=None, user) -> Measure:
     """Progress during the period: allowed on the current (adopted or published) revision too."""
     strategy = measure.focus_area.strategy
     _require_editor(user, strategy.municipality_id)
@@ -256,7 +260,7 @@ def record_measure_progress(measure: Measure, *, status: str, completed_on=None,
 
 
 @transaction.atomic
-def record_milestone_reached(milestone: Milestone, *, reached_on, user=None) -> Milestone:
+def record_milestone_reached(milestone: Milestone, *, reached_on, user) -> Milestone:
     strategy = milestone.measure.focus_area.strategy
     _require_editor(user, strategy.municipality_id)
     if strategy.state == StrategyState.SUPERSEDED:
@@ -303,7 +307,7 @@ EDITABLE_ITEM_FIELDS = {
 
 
 @transaction.atomic
-def update_item(obj, *, user=None, **fields):
+def update_item(obj, *, user, **fields):
     """Change a focus area, goal, measure or instrument of a strategy that is still a draft."""
     strategy = strategy_of(obj)
     _require_editor(user, strategy.municipality_id)
@@ -322,7 +326,7 @@ def update_item(obj, *, user=None, **fields):
 
 
 @transaction.atomic
-def delete_item(obj, *, user=None) -> None:
+def delete_item(obj, *, user) -> None:
     strategy = strategy_of(obj)
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
@@ -334,12 +338,13 @@ def delete_item(obj, *, user=None) -> None:
 
 @transaction.atomic
 def transition(
-    strategy: Strategy, action: str, *, user=None, adopted_on=None, case_reference: str = ""
+    strategy: Strategy, action: str, *, user, adopted_on=None, case_reference: str = ""
 ) -> Strategy:
     """Apply ``action`` by the transition table; anything else raises ``ValidationError``."""
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
     target = workflow.STRATEGY_WORKFLOW.next_state(strategy.state, action)  # TransitionRefused
-    if user is not None and not has_role(user, strategy.municipality_id, workflow.ACTION_ROLES[action]):
+    check_actor(user)
+    if not has_role(user, strategy.municipality_id, workflow.ACTION_ROLES[action]):
         raise PermissionDenied
     if action == workflow.START_CONSULTATION and not strategy.focus_areas.exists():
         raise ValidationError(_("Add at least one focus area before the consultation."))
@@ -366,7 +371,7 @@ def transition(
 
 
 @transaction.atomic
-def roll(strategy: Strategy, *, user=None, revision_note: str = "") -> Strategy:
+def roll(strategy: Strategy, *, user, revision_note: str = "") -> Strategy:
     """The yearly roll: a new draft revision, a copy of ``strategy``; the old revision stays as it is."""
     _require_editor(user, strategy.municipality_id)
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
@@ -385,7 +390,7 @@ def roll(strategy: Strategy, *, user=None, revision_note: str = "") -> Strategy:
         introduction=old.introduction,
         short_version=old.short_version,
         revision_note=revision_note,
-        created_by=user,
+        created_by=user_of(user),
     )
     for section in old.status_sections.prefetch_related("indicators"):
         indicators = list(section.indicators.all())
@@ -461,7 +466,7 @@ def submit_comment(strategy: Strategy, *, name: str, text: str, role: str, email
 
 
 @transaction.atomic
-def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str = "", user=None):
+def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str = "", user):
     _require_editor(user, comment.strategy.municipality_id)
     if decision not in ModerationState.values:
         raise ValidationError({"moderation": _("Unknown decision.")})
@@ -469,7 +474,7 @@ def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str
     if answer.strip() and answer.strip() != comment.answer:
         comment.answer = answer.strip()
         comment.answered_at = timezone.now()
-    comment.moderated_by = user
+    comment.moderated_by = user_of(user)
     comment.save()
     return comment
 
@@ -478,7 +483,7 @@ def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str
 
 
 @transaction.atomic
-def create_report(strategy: Strategy, *, as_of_year: int, title: str = "", final=None, user=None):
+def create_report(strategy: Strategy, *, as_of_year: int, title: str = "", final=None, user):
     _require_editor(user, strategy.municipality_id)
     if strategy.state not in (StrategyState.ADOPTED, StrategyState.PUBLISHED):
         raise ValidationError(_("A follow-up report needs an adopted strategy."))
@@ -507,7 +512,7 @@ REPORT_FIELDS = ("title", "summary", "short_version", "changes")
 
 
 @transaction.atomic
-def update_report(report: FollowUpReport, *, user=None, goal_notes: dict | None = None, **fields):
+def update_report(report: FollowUpReport, *, user, goal_notes: dict | None = None, **fields):
     """Texts of a draft report; ``goal_notes`` maps goal ids to the reasons for misses and changes."""
     _require_editor(user, report.strategy.municipality_id)
     if report.state != ReportState.DRAFT:
@@ -530,12 +535,11 @@ def update_report(report: FollowUpReport, *, user=None, goal_notes: dict | None 
 
 
 @transaction.atomic
-def report_transition(report: FollowUpReport, action: str, *, user=None, adopted_on=None, case_reference=""):
+def report_transition(report: FollowUpReport, action: str, *, user, adopted_on=None, case_reference=""):
     report = FollowUpReport.objects.select_for_update().select_related("strategy").get(pk=report.pk)
     target = workflow.REPORT_WORKFLOW.next_state(report.state, action)  # TransitionRefused
-    if user is not None and not has_role(
-        user, report.strategy.municipality_id, workflow.ACTION_ROLES[action]
-    ):
+    check_actor(user)
+    if not has_role(user, report.strategy.municipality_id, workflow.ACTION_ROLES[action]):
         raise PermissionDenied
     if action == workflow.ADOPT:
         errors = {}

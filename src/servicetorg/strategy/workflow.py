@@ -7,7 +7,7 @@ newer revision is published: ``SUPERSEDE`` is an internal action, never offered 
 
 from django.utils.translation import gettext_lazy as _
 
-from servicetorg.core.choices import Role
+from servicetorg.core.permissions import Perm, roles_for
 from servicetorg.core.workflow import Workflow
 
 from .models import ReportState, StrategyState
@@ -41,7 +41,7 @@ ACTION_LABELS = {
 }
 
 #: Roles that draft the strategy and record the council's decisions.
-EDITOR_ROLES = frozenset({Role.ADMINISTRATION, Role.ADMIN})
+EDITOR_ROLES = roles_for(Perm.STRATEGY_EDIT)
 ACTION_ROLES = {
     START_CONSULTATION: EDITOR_ROLES,
     BACK_TO_DRAFT: EDITOR_ROLES,

@@ -209,6 +209,20 @@ def municipality_ids(actor, perm: Perm) -> set[int] | None:
     return {m for m, _unit, role in _memberships(actor) if role in wanted}
 
 
+def municipality_wide_ids(actor, perm: Perm) -> set[int] | None:
+    """Municipalities where the actor holds ``perm`` for the whole municipality (not only for some
+    units); None means all."""
+    check_actor(actor)
+    if _is_all_powerful(actor):
+        return None
+    wanted = MATRIX[perm]
+    return {
+        m
+        for m, unit, role in _memberships(actor)
+        if role in wanted and (wanted[role] is Reach.MUNICIPALITY or unit is None)
+    }
+
+
 def unit_ids(actor, perm: Perm, municipality_id: int) -> set[int] | None:
     """Units of the municipality the actor reaches with ``perm``; None means all of them."""
     check_actor(actor)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm, roles_for
+from servicetorg.core.permissions import Perm, municipality_wide_ids, roles_for
 from servicetorg.core.tenancy import municipality_ids
 
 from . import selectors, services
@@ -25,6 +25,12 @@ EDITOR_ROLES = roles_for(Perm.INDICATOR_EDIT)
 
 def editable_municipalities(user):
     allowed = municipality_ids(user, EDITOR_ROLES)
+    return Municipality.objects.all() if allowed is None else Municipality.objects.filter(pk__in=allowed)
+
+
+def wide_editable_municipalities(user):
+    """Where the user records municipality-level figures (not only her unit's): KOSTRA, desk KPIs."""
+    allowed = municipality_wide_ids(user, Perm.INDICATOR_EDIT)
     return Municipality.objects.all() if allowed is None else Municipality.objects.filter(pk__in=allowed)
 
 
@@ -66,7 +72,7 @@ def indicator_list(request):
 @require_POST
 def record_inquiry_figures(request):
     """Fetch the year's front-desk figures from the inquiry dashboard into the indicator store."""
-    municipalities = editable_municipalities(request.user)
+    municipalities = wide_editable_municipalities(request.user)
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
@@ -180,7 +186,7 @@ def import_csv(request):
 
 @login_required
 def import_jsonstat(request):
-    municipalities = editable_municipalities(request.user)
+    municipalities = wide_editable_municipalities(request.user)
     if not municipalities.exists():
         raise PermissionDenied
     form = JsonStatImportForm(request.POST or None, request.FILES or None)

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from servicetorg.core.tenancy import HasStaffRole, scope
@@ -139,6 +140,8 @@ class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         strategy = self.get_object()
+        if not services.can_edit(request.user, strategy.municipality_id):
+            raise PermissionDenied
         incoming = TransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         # Domain errors: core.api.exception_handler (400 by field; PermissionDenied is a 403).

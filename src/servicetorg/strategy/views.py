@@ -39,6 +39,12 @@ def _strategy(request, pk, *, tree=False) -> Strategy:
     return get_scoped_or_404(qs, request.user, pk=pk)
 
 
+def _require_editor(request, municipality_id: int) -> None:
+    """Refuse before reading the form: a non-editor learns nothing from validation messages."""
+    if not services.can_edit(request.user, municipality_id):
+        raise PermissionDenied
+
+
 def _run(request, form, operation, success: str) -> bool:
     """Run a service call for a valid form; errors go back onto the form. True when done."""
     if not form.is_valid():
@@ -399,6 +405,7 @@ def _run_transition(request, transition, target) -> bool:
 @require_POST
 def strategy_transition(request, pk):
     strategy = _strategy(request, pk)
+    _require_editor(request, strategy.municipality_id)
     if _run_transition(request, services.transition, strategy):
         messages.success(request, _("The strategy is now: %(state)s.") % {"state": _state_label(strategy)})
     return redirect("strategy:strategy-detail", pk=strategy.pk)
@@ -428,7 +435,9 @@ def strategy_roll(request, pk):
 
 @login_required
 def comment_list(request, pk):
+    """The consultation's comments with the senders' names and e-mail addresses: editors only."""
     strategy = _strategy(request, pk)
+    _require_editor(request, strategy.municipality_id)
     comments = strategy.comments.select_related("focus_area").order_by("moderation", "-created_at")
     rows = [(c, forms.ModerationForm(instance=c, prefix=f"c{c.pk}")) for c in comments]
     return render(
@@ -446,6 +455,7 @@ def comment_list(request, pk):
 @require_POST
 def comment_moderate(request, pk, comment_pk):
     strategy = _strategy(request, pk)
+    _require_editor(request, strategy.municipality_id)
     comment = get_scoped_or_404(
         ConsultationComment.objects.select_related("strategy"),
         request.user,
@@ -471,6 +481,7 @@ def comment_moderate(request, pk, comment_pk):
 @require_POST
 def report_create(request, pk):
     strategy = _strategy(request, pk)
+    _require_editor(request, strategy.municipality_id)
     form = forms.ReportCreateForm(request.POST, strategy=strategy, prefix="rep")
     if form.is_valid():
         try:
@@ -535,6 +546,7 @@ def report_detail(request, pk):
 @require_POST
 def report_transition(request, pk):
     report = _report(request, pk)
+    _require_editor(request, report.strategy.municipality_id)
     if _run_transition(request, services.report_transition, report):
         messages.success(request, _("The report was updated."))
     return redirect("strategy:report-detail", pk=report.pk)

@@ -6,6 +6,7 @@ import io
 from django.utils.translation import gettext as _
 
 from servicetorg.core.choices import Channel
+from servicetorg.core.exports import safe_cell
 
 from .selectors import Dashboard
 
@@ -53,9 +54,7 @@ def _safe(value):
     """Plain values only; neutralise spreadsheet formulas in text cells (CSV injection)."""
     if value is not None and not isinstance(value, int | float):
         value = str(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return safe_cell(value)
 
 
 def dashboard_xlsx(board: Dashboard) -> bytes:

@@ -105,6 +105,7 @@ def _result(r: selectors.QuestionResult) -> dict:
                 "count": row.count,
                 "percent": _float(row.percent),
                 "excluded": row.excluded,
+                "hidden": row.suppressed,
             }
             for row in r.table.rows
         ]
@@ -218,6 +219,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
                     for label, cells in table.rows_for_display
                 ],
                 "column_totals": table.column_totals,
+                "hidden_cells": table.hidden_cells,
                 "suppressed": table.suppressed,
                 "chi2": table.chi2,
                 "p_value": table.p_value,

@@ -14,7 +14,7 @@ plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, readable b
 
 def frequency_svg(result) -> str:
     """Horizontal bars of the valid percentages of one question ("don't know" left out)."""
-    rows = [r for r in result.table.rows if not r.excluded]
+    rows = [r for r in result.table.rows if not r.excluded and not r.suppressed]
     labels = [r.label if len(r.label) <= 40 else r.label[:38] + "…" for r in rows]
     values = [float(r.percent or 0) for r in rows]
     figure = Figure(figsize=(6.0, 0.45 * len(rows) + 0.8), dpi=100)

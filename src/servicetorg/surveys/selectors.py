@@ -13,6 +13,7 @@ from scipy import stats as _scipy_stats
 from servicetorg.core.tenancy import scope
 
 from . import stats
+from .disclosure import protect_groups
 from .models import Answer, Question, QuestionKind, Response, Survey, SurveyAccess, SurveyState
 
 
@@ -90,7 +91,7 @@ def _result_for(question: Question, groups: dict, respondents: int, threshold: i
         if question.kind == QuestionKind.MULTIPLE_CHOICE:
             valid_respondents = respondents - groups.get("_excluded_only", 0)
             base = max(valid_respondents, 0)
-        result.table = stats.frequency_table(categories, base=base)
+        result.table = stats.frequency_table(categories, base=base, threshold=threshold)
     if question.is_scale:
         n = sum(g["v"] for g in groups.values() if isinstance(g, dict))
         s = sum(g["s"] or 0 for g in groups.values() if isinstance(g, dict))
@@ -182,13 +183,21 @@ def question_result(question: Question) -> QuestionResult:
 
 
 def free_texts(question: Question, limit: int = 500) -> list[str] | None:
-    """Free-text answers, or None when fewer than the anonymity threshold answered."""
+    """Free-text answers in random order (never the order they came in), or None when fewer than the
+    anonymity threshold answered."""
     qs = Answer.objects.filter(question=question).exclude(text="")
     if qs.count() < question.survey.anonymity_threshold:
         return None
-    return list(
-        qs.order_by("?" if connection.vendor == "sqlite" else "id").values_list("text", flat=True)[:limit]
-    )
+    texts = list(qs.order_by("?").values_list("text", flat=True)[:limit])
+    _shuffle(texts)
+    return texts
+
+
+def _shuffle(items: list) -> None:
+    """Shuffle with the operating system's randomness: the order must not be reproducible."""
+    import random
+
+    random.SystemRandom().shuffle(items)
 
 
 def _table(model) -> str:
@@ -218,12 +227,20 @@ def crosstab(question: Question, by: Question, *, decimals: int = 0) -> stats.Cr
     for a, b, n in raw:
         if a in row_index and b in col_index:
             counts[(row_index[a], col_index[b])] = n
+    # The categories' counts in the whole survey, as the results page shows them: the crosstab must
+    # not let them give back a hidden column (the differencing attack; disclosure.py).
+    overall = dict(
+        Answer.objects.filter(question=question, option__in=rows)
+        .values_list("option_id")
+        .annotate(n=Count("response_id", distinct=True))
+    )
     return stats.crosstab(
         [o.label for o in rows],
         [o.label for o in cols],
         counts,
         threshold=question.survey.anonymity_threshold,
         decimals=decimals,
+        row_totals=[overall.get(o.pk, 0) for o in rows],
     )
 
 
@@ -261,11 +278,21 @@ def means_by_group(survey: Survey, by: Question) -> tuple[list[Question], list[s
         .annotate(n=Count("response_id", distinct=True))
     )
     threshold = survey.anonymity_threshold
+    # Each question's mean over all its respondents is published (results page): the groups not
+    # shown must together hold none or at least ``threshold`` of them (disclosure.protect_groups).
+    totals = dict(
+        Answer.objects.filter(question__in=scale_questions, value__isnull=False)
+        .values_list("question_id")
+        .annotate(n=Count("id"))
+    )
     cells = {}
     for q in scale_questions:
-        for g in groups:
+        group_sizes = [sums.get((q.pk, g.pk), (0, 0.0, 0.0))[0] for g in groups]
+        small = {i for i, g in enumerate(groups) if sizes.get(g.pk, 0) < threshold}
+        protected = protect_groups(group_sizes, totals.get(q.pk, 0), threshold, small)
+        for index, g in enumerate(groups):
             n, s, ss = sums.get((q.pk, g.pk), (0, 0.0, 0.0))
-            hidden = sizes.get(g.pk, 0) < threshold or n < threshold
+            hidden = index in protected or n < threshold
             cells[(q.pk, g.label)] = GroupMean(
                 label=g.label,
                 summary=None if hidden else stats.summary(n, s or 0.0, ss or 0.0),
@@ -366,22 +393,24 @@ def background_questions(survey: Survey) -> list[Question]:
 
 
 def export_rows(survey: Survey):
-    """One row per response (answers by question code) for CSV/XLSX export, streamed in batches."""
+    """One row per response (answers by question code) for CSV/XLSX export, streamed in batches.
+
+    The rows come in random order and carry neither the response's id nor its date: whoever handed
+    out the invitation codes, or saw when someone answered, must not be able to line rows up with
+    people. Text cells are made formula-safe by the export views (core.exports).
+    """
     questions = _questions(survey)
     codes = [q.code for q in questions]
     kinds = {q.pk: q for q in questions}
-    header = ["response", "submitted_on", *codes]
+    header = ["response", *codes]
     yield header
-    responses = Response.objects.filter(survey=survey).order_by("id").values_list("id", "submitted_on")
+    order = list(Response.objects.filter(survey=survey).values_list("id", flat=True))
+    _shuffle(order)
     batch_size = 2000
-    last = 0
     counter = 0
-    while True:
-        chunk = list(responses.filter(id__gt=last)[:batch_size])
-        if not chunk:
-            break
-        ids = [r[0] for r in chunk]
-        last = ids[-1]
+    for start in range(0, len(order), batch_size):
+        ids = order[start : start + batch_size]
+        chunk = [(rid, None) for rid in ids]
         cells: dict = defaultdict(lambda: defaultdict(list))
         for rid, qid, ovalue, value, text in Answer.objects.filter(response_id__in=ids).values_list(
             "response_id", "question_id", "option__value", "value", "text"
@@ -393,9 +422,9 @@ def export_rows(survey: Survey):
                 cells[rid][q.code].append(f"{value:g}")
             else:
                 cells[rid][q.code].append(text)
-        for rid, submitted in chunk:
+        for rid, _unused in chunk:
             counter += 1
-            yield [str(counter), submitted.isoformat(), *(";".join(cells[rid][c]) for c in codes)]
+            yield [str(counter), *(";".join(cells[rid][c]) for c in codes)]
 
 
 @dataclass

@@ -21,9 +21,13 @@ def round_half_up(value: float, decimals: int = 0) -> Decimal:
 class FrequencyRow:
     key: object
     label: str
-    count: int
-    percent: Decimal | None  # of valid answers; None for answers outside the scale
+    count: int | None  # None when hidden (disclosure control)
+    percent: Decimal | None  # of valid answers; None for answers outside the scale, or hidden
     excluded: bool = False
+    suppressed: bool = False
+    #: The count even when hidden: only for aggregates that are themselves checked (a published
+    #: share), never for display.
+    raw_count: int = field(default=0, repr=False)
 
 
 @dataclass
@@ -34,6 +38,12 @@ class FrequencyTable:
     sum_percent: Decimal | None  # sum of the shown (rounded) percentages: 99–101 is shown as is
     decimals: int = 0
     base: int | None = None  # the denominator of the percentages (respondents for multiple choice)
+    #: Percentages and the valid total withheld: a hidden "don't know" would follow from them.
+    percent_withheld: bool = False
+
+    @property
+    def suppressed(self) -> bool:
+        return any(r.suppressed for r in self.rows)
 
     @property
     def sum_base(self) -> int:
@@ -53,26 +63,68 @@ class FrequencyTable:
 
 
 def frequency_table(
-    categories: list[tuple[object, str, int, bool]], *, decimals: int = 0, base: int | None = None
+    categories: list[tuple[object, str, int, bool]],
+    *,
+    decimals: int = 0,
+    base: int | None = None,
+    threshold: int | None = None,
 ) -> FrequencyTable:
     """Counts and percentages of valid answers, with a Sum row of the percentages as shown.
 
     ``categories`` are (key, label, count, excluded) in display order; excluded ones ("vet ikke")
     are counted apart and take no percentage. ``base`` overrides the denominator (multiple choice:
     the number of respondents, so the Sum may exceed 100).
+
+    With ``threshold`` (the anonymity threshold) no count of 1 to threshold − 1 is shown, nor one that
+    would follow from the total and the shown ones (disclosure.py). A multiple-choice question's
+    counts do not add up to a total: only the small ones are hidden there.
     """
+    from .disclosure import protect_line
+
     valid = sum(c for _k, _l, c, ex in categories if not ex)
     excluded = sum(c for _k, _l, c, ex in categories if ex)
     denominator = valid if base is None else base
+    hidden: set[int] = set()
+    if threshold:
+        counts = [c for _k, _l, c, _ex in categories]
+        if base is None:
+            # The valid answers add up to the published valid total, the answers outside the scale
+            # to the rest of the respondents: each is a line of its own.
+            for outside in (False, True):
+                index = [i for i, category in enumerate(categories) if category[3] is outside]
+                kept = protect_line([counts[i] for i in index], threshold)
+                hidden |= {index[k] for k in kept}
+        else:
+            hidden = {i for i, c in enumerate(counts) if 0 < c < threshold}
+    withheld = False
     rows = []
-    for key, label, count, ex in categories:
+    for index, (key, label, count, ex) in enumerate(categories):
         percent = None
-        if not ex and denominator:
+        if not ex and denominator and not withheld and index not in hidden:
             percent = round_half_up(100.0 * count / denominator, decimals)
-        rows.append(FrequencyRow(key=key, label=label, count=count, percent=percent, excluded=ex))
-    sum_percent = sum((r.percent for r in rows if r.percent is not None), Decimal(0)) if denominator else None
+        gone = index in hidden
+        rows.append(
+            FrequencyRow(
+                key=key,
+                label=label,
+                count=None if gone else count,
+                percent=percent,
+                excluded=ex,
+                suppressed=gone,
+                raw_count=count,
+            )
+        )
+    sum_percent = None
+    if denominator and not hidden:
+        sum_percent = sum((r.percent for r in rows if r.percent is not None), Decimal(0))
     return FrequencyTable(
-        rows=rows, valid=valid, excluded=excluded, sum_percent=sum_percent, decimals=decimals, base=base
+        rows=rows,
+        valid=valid,
+        excluded=excluded,
+        sum_percent=sum_percent,
+        decimals=decimals,
+        base=base,
+        percent_withheld=withheld,
     )
 
 
@@ -151,19 +203,21 @@ def share(counts: dict[object, int], chosen: set, excluded: set = frozenset()) -
 class Crosstab:
     """Rows: the question's options; columns: the groups of a background question.
 
-    ``cells[row][col]`` counts; ``column_percent[row][col]`` of the column's valid total. Columns
-    smaller than the anonymity threshold are dropped (listed in ``suppressed``).
+    ``cells[row][col]`` counts (None when hidden); ``column_percent[row][col]`` of the column's
+    valid total. Columns that must not be shown (disclosure.py) are dropped (listed in
+    ``suppressed``); cells that must not be shown are None.
     """
 
     row_labels: list[str]
     column_labels: list[str]
-    cells: list[list[int]]
+    cells: list[list[int | None]]
     column_totals: list[int]
     column_percent: list[list[Decimal | None]]
     column_sum_percent: list[Decimal | None]
     suppressed: list[str] = field(default_factory=list)
     chi2: float | None = None
     p_value: float | None = None
+    hidden_cells: int = 0
 
     @property
     def rows_for_display(self) -> list[tuple[str, list[tuple[int, Decimal | None]]]]:
@@ -184,28 +238,49 @@ def crosstab(
     *,
     threshold: int,
     decimals: int = 0,
+    row_totals: list[int] | None = None,
 ) -> Crosstab:
-    """Build a crosstab from ``counts[(row_index, column_index)]``, hiding columns below ``threshold``."""
+    """Build a crosstab from ``counts[(row_index, column_index)]`` under disclosure control.
+
+    ``row_totals`` are the categories' counts in the whole survey (published on the results page;
+    they include respondents in no column): with them, no hidden column or cell can be computed
+    back from the totals (disclosure.protect_table). Without them, the crosstab's own row sums.
+    """
+    from .disclosure import protect_table
+
+    full = [[counts.get((i, j), 0) for j in range(len(columns))] for i in range(len(rows))]
+    if row_totals is None:
+        row_totals = [sum(line) for line in full]
+    hidden_cols, hidden_cells = protect_table(full, row_totals, threshold)
     keep, suppressed = [], []
     for j in range(len(columns)):
-        total = sum(counts.get((i, j), 0) for i in range(len(rows)))
+        total = sum(full[i][j] for i in range(len(rows)))
         if total == 0:
             continue
-        (keep if total >= threshold else suppressed).append(j)
-    cells = [[counts.get((i, j), 0) for j in keep] for i in range(len(rows))]
-    totals = [sum(cells[i][c] for i in range(len(rows))) for c in range(len(keep))]
+        (suppressed if j in hidden_cols else keep).append(j)
+    raw = [[full[i][j] for j in keep] for i in range(len(rows))]
+    cells = [[None if (i, j) in hidden_cells else full[i][j] for j in keep] for i in range(len(rows))]
+    totals = [sum(raw[i][c] for i in range(len(rows))) for c in range(len(keep))]
     percent = [
         [
-            round_half_up(100.0 * cells[i][c] / totals[c], decimals) if totals[c] else None
+            round_half_up(100.0 * cells[i][c] / totals[c], decimals)
+            if totals[c] and cells[i][c] is not None
+            else None
             for c in range(len(keep))
         ]
         for i in range(len(rows))
     ]
-    sums = [sum((percent[i][c] for i in range(len(rows))), Decimal(0)) for c in range(len(keep))]
+    sums = [
+        sum((percent[i][c] for i in range(len(rows))), Decimal(0))
+        if all(cells[i][c] is not None for i in range(len(rows)))
+        else None
+        for c in range(len(keep))
+    ]
     chi2 = p = None
-    nonempty_rows = [i for i in range(len(rows)) if sum(cells[i]) > 0]
-    if len(keep) >= 2 and len(nonempty_rows) >= 2:
-        table = [[cells[i][c] for c in range(len(keep))] for i in nonempty_rows]
+    nonempty_rows = [i for i in range(len(rows)) if sum(raw[i]) > 0]
+    # No test statistic over hidden cells: with the margins it could give them back.
+    if len(keep) >= 2 and len(nonempty_rows) >= 2 and not hidden_cells:
+        table = [[raw[i][c] for c in range(len(keep))] for i in nonempty_rows]
         result = _scipy_stats.chi2_contingency(table, correction=False)
         chi2, p = float(result[0]), float(result[1])
     return Crosstab(
@@ -218,4 +293,5 @@ def crosstab(
         suppressed=[columns[j] for j in suppressed],
         chi2=chi2,
         p_value=p,
+        hidden_cells=len(hidden_cells),
     )

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicetorg.core.exports import safe_row
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids
 from servicetorg.core.validators import strip_forbidden_characters
@@ -452,7 +453,7 @@ def export_csv(request, pk):
         return redirect("surveys:results", pk=survey.pk)
     writer = csv.writer(_Echo(), delimiter=";")
     rows = (
-        ("\ufeff" if i == 0 else "") + writer.writerow(row)
+        ("\ufeff" if i == 0 else "") + writer.writerow(safe_row(row))
         for i, row in enumerate(selectors.export_rows(survey))
     )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
@@ -476,21 +477,23 @@ def export_xlsx(request, pk):
         return redirect("surveys:results", pk=survey.pk)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Results"))
-    sheet.append([survey.title])
+    sheet.append(safe_row([survey.title]))
     for r in result.questions:
         sheet.append([])
-        sheet.append([r.question.code, r.question.text])
+        sheet.append(safe_row([r.question.code, r.question.text]))
         if r.suppressed:
             sheet.append([_("Fewer answers than the anonymity threshold")])
             continue
         if r.table:
             sheet.append([_("Alternative"), _("Count"), _("Percent of valid answers")])
             for row in r.table.rows:
-                sheet.append([row.label, row.count, float(row.percent) if row.percent is not None else None])
+                percent = float(row.percent) if row.percent is not None else None
+                count = row.count if not row.suppressed else _("hidden")
+                sheet.append(safe_row([row.label, count, percent]))
             sheet.append(
                 [
                     _("Sum"),
-                    r.table.valid,
+                    r.table.valid if not r.table.percent_withheld else None,
                     float(r.table.sum_percent) if r.table.sum_percent is not None else None,
                 ]
             )
@@ -501,7 +504,7 @@ def export_xlsx(request, pk):
         answers = book.create_sheet(_("Answers"))
         for row in selectors.export_rows(survey):
             # Control characters stored before they were refused at the edge would make openpyxl fail.
-            answers.append([strip_forbidden_characters(c) if isinstance(c, str) else c for c in row])
+            answers.append(safe_row(strip_forbidden_characters(c) if isinstance(c, str) else c for c in row))
     stream = io.BytesIO()
     book.save(stream)
     response = HttpResponse(

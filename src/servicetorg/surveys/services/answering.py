@@ -103,11 +103,15 @@ def start_with_code(survey: Survey, code: str) -> str:
     if survey.access != SurveyAccess.INVITATION:
         raise ValidationError({"code": _("This survey does not use invitation codes.")})
     invitation = Invitation.objects.filter(survey=survey, code_hash=hash_key("code", code)).first()
-    if invitation is None:
-        raise ValidationError({"code": _("This code is not valid for this survey. Check what you typed.")})
-    if invitation.used:
-        raise ValidationError({"code": _("This code has already been used to answer the survey.")})
+    if invitation is None or invitation.used:
+        # One message for both: whoever handed out the codes must not learn, by trying them, which
+        # ones were used (who answered).
+        raise ValidationError({"code": CODE_REFUSED()})
     return invitation.code_hash
+
+
+def CODE_REFUSED() -> str:  # noqa: N802 - a message, translated when used
+    return _("This code cannot be used for this survey. Check what you typed; each code answers once.")
 
 
 def start_open(survey: Survey) -> tuple[str, str]:
@@ -297,7 +301,7 @@ def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
                 used=True
             )
             if not marked:
-                raise ValidationError(_("This code has already been used to answer the survey."), code="used")
+                raise ValidationError(CODE_REFUSED(), code="used")
         response = _store(survey, clean, ResponseSource.WEB)
         ResponseDraft.objects.filter(survey=survey, key_hash=key_hash).delete()
     return response

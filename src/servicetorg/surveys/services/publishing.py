@@ -32,10 +32,18 @@ def question_figure(
             raise ValidationError({"chosen": _("Choose the alternatives that count.")})
         from ..stats import share
 
-        counts = {row.key: row.count for row in result.table.rows}
+        counts = {row.key: row.raw_count for row in result.table.rows}
         excluded = {row.key for row in result.table.rows if row.excluded}
         n = result.table.valid
         value = share(counts, set(chosen), excluded)
+        # The share and N give the count of the chosen alternatives (and of the others) back.
+        inside = sum(c for k, c in counts.items() if k in set(chosen) and k not in excluded)
+        threshold = question.survey.anonymity_threshold
+        if 0 < inside < threshold or 0 < n - inside < threshold:
+            raise ValidationError(
+                _("Too few answers in or outside the chosen alternatives to publish (fewer than %(n)s).")
+                % {"n": threshold}
+            )
     else:
         raise ValidationError({"statistic": _("Choose mean or share.")})
     if value is None or n < threshold:

@@ -1,0 +1,23 @@
+"""Spreadsheet-safe cells for every CSV and XLSX export (OWASP "CSV injection").
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read as a
+formula by Excel and LibreOffice (``=HYPERLINK(...)`` in a free-text answer becomes a live link; in
+XLSX written by openpyxl such a string even becomes a formula). Such cells get a leading apostrophe,
+which spreadsheets show as text. Numbers, dates and None pass unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Iterable) -> list:
+    return [safe_cell(value) for value in row]

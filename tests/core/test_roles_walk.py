@@ -19,6 +19,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from servicetorg.core.choices import Channel, Role
+from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
@@ -49,6 +50,8 @@ ROLES = (
 EXPECTED: dict[tuple[str, str, str], str] = {
     # Core
     ("core:staff-home", "-", "get"): "yyyyyyyl",
+    ("core:outbox", "-", "get"): "nnnynnyl",
+    ("core:outbox-retry", "outbox", "post"): "hhhyhhhl",
     # Catalogue: every staff role reads, editors edit (a unit leader her unit's services).
     ("catalogue:service-list", "-", "get"): "yyyyynyl",
     ("catalogue:service-create", "-", "get"): "nnyynnyl",
@@ -268,6 +271,9 @@ def world(db):
     comment = ConsultationComment.objects.create(strategy=strategy, name="Kari", text="Bra", role="citizen")
     published = build_strategy(municipality, start_year=2020, publish=True)
     report = strategy_services.create_report(published, as_of_year=2021, user=SYSTEM)
+    outbox = OutboxMessage.objects.create(
+        municipality=municipality, channel="email", key="walk-1", recipients=["ola@example.no"], body="Svar"
+    )
     objects = {
         "-": {},
         "csv": {"fmt": "csv"},
@@ -299,6 +305,7 @@ def world(db):
         "measure": {"pk": strategy.pk, "measure_pk": measure.pk},
         "comment": {"pk": strategy.pk, "comment_pk": comment.pk},
         "report": {"pk": report.pk},
+        "outbox": {"pk": outbox.pk},
     }
     return users, objects
 

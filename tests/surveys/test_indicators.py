@@ -73,5 +73,5 @@ def test_surveys_reach_indicators_only_through_the_registry(survey, indicator, m
         answer(survey, {"q1": value})
     monkeypatch.setattr(figure_targets, "_target", None)
     with pytest.raises(ValidationError):
-        services.publish_indicator_value(survey.questions.get(code="q1"), indicator=indicator)
+        services.publish_indicator_value(survey.questions.get(code="q1"), indicator=indicator, user=SYSTEM)
     assert not IndicatorValue.objects.exists()

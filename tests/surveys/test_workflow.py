@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.core.workflow import TransitionRefused
 from servicetorg.surveys import services
 from servicetorg.surveys.models import ResponseDraft, Survey, SurveyState
@@ -20,7 +21,7 @@ EXPECTED = {
 def _survey_in(state, municipality):
     survey = make_survey(municipality, publish=state != SurveyState.DRAFT)
     if state == SurveyState.CLOSED:
-        services.close(survey)
+        services.close(survey, user=SYSTEM)
     assert Survey.objects.get(pk=survey.pk).state == state
     return survey
 
@@ -29,12 +30,12 @@ def _survey_in(state, municipality):
 def test_every_pair(state, action, municipality):
     survey = _survey_in(state, municipality)
     if (state, action) in EXPECTED:
-        returned = ACT[action](survey)
+        returned = ACT[action](survey, user=SYSTEM)
         assert returned.state == survey.state == EXPECTED[(state, action)]
         assert Survey.objects.get(pk=survey.pk).state == EXPECTED[(state, action)]
     else:
         with pytest.raises(TransitionRefused) as refused:
-            ACT[action](survey)
+            ACT[action](survey, user=SYSTEM)
         assert refused.value.code == "transition_refused"
         assert Survey.objects.get(pk=survey.pk).state == state
 
@@ -47,17 +48,17 @@ def test_a_stale_object_cannot_reopen_a_closed_survey(municipality):
     """The decision reads the locked row, not the caller's (possibly old) copy."""
     survey = make_survey(municipality, publish=False)
     stale = Survey.objects.get(pk=survey.pk)
-    services.publish(survey)
-    services.close(survey)
+    services.publish(survey, user=SYSTEM)
+    services.close(survey, user=SYSTEM)
     with pytest.raises(TransitionRefused):
-        services.publish(stale)
+        services.publish(stale, user=SYSTEM)
     assert Survey.objects.get(pk=survey.pk).state == SurveyState.CLOSED
 
 
 def test_close_deletes_the_unfinished_answers_in_the_same_step(survey):
     _resume, key = services.start_open(survey)
     services.save_draft(survey, key, {"q1": "3"})
-    services.close(survey)
+    services.close(survey, user=SYSTEM)
     assert not ResponseDraft.objects.filter(survey=survey).exists()
 
 
@@ -71,7 +72,7 @@ def test_closing_a_draft_on_the_page_says_why(client, municipality, administrati
 
 
 def test_publishing_a_closed_survey_on_the_page_says_why(client, survey, administration):
-    services.close(survey)
+    services.close(survey, user=SYSTEM)
     client.force_login(administration)
     response = client.post(reverse("surveys:survey-publish", args=[survey.pk]), follow=True)
     assert response.status_code == 200

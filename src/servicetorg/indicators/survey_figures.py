@@ -24,6 +24,7 @@ class SurveyIndicatorTarget:
         year: int,
         value: float,
         note: str,
+        user,
     ):
         return services.record_value(
             indicator=indicator,
@@ -33,4 +34,5 @@ class SurveyIndicatorTarget:
             value=value,
             source=Source.SURVEY,
             note=note,
+            user=user,
         )

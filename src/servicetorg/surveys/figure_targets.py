@@ -29,8 +29,10 @@ class IndicatorTarget(Protocol):
         year: int,
         value: float,
         note: str,
+        user,
     ) -> Any:
-        """Store ``value`` for ``indicator`` (replacing the same unit and year); returns the record.
+        """Store ``value`` for ``indicator`` (replacing the same unit and year) as ``user`` (the
+        actor: the target checks her permissions too); returns the record.
 
         The record has ``year`` and ``value``; ``ValidationError`` on bad input.
         """

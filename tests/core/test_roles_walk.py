@@ -185,6 +185,10 @@ NOT_WALKED = {
     "api-docs",
     "portal:privacy-edit",
     "portal:accessibility-edit",
+    # The user's own account (password, second factor): any logged-in user, no one else's data.
+    "core:password-change",
+    "core:mfa",
+    "core:mfa-enrol",
 }
 
 

@@ -116,11 +116,11 @@ def test_share():
     assert stats.share({9: 3}, {5}, {9}) is None
 
 
-def test_crosstab_percentages_chi2_and_threshold():
-    counts = {(0, 0): 10, (1, 0): 30, (0, 1): 25, (1, 1): 15, (0, 2): 2, (1, 2): 1}
+def test_crosstab_percentages_and_chi2():
+    counts = {(0, 0): 10, (1, 0): 30, (0, 1): 25, (1, 1): 15}
     table = stats.crosstab(["Fornøyd", "Misfornøyd"], ["Mann", "Kvinne", "Annet"], counts, threshold=5)
-    assert table.column_labels == ["Mann", "Kvinne"]
-    assert table.suppressed == ["Annet"]
+    assert table.column_labels == ["Mann", "Kvinne"]  # an empty group is left out, not suppressed
+    assert table.suppressed == []
     assert table.cells == [[10, 25], [30, 15]]
     assert table.column_totals == [40, 40]
     assert [[int(p) for p in row] for row in table.column_percent] == [[25, 63], [75, 38]]
@@ -129,3 +129,18 @@ def test_crosstab_percentages_chi2_and_threshold():
     assert table.chi2 == pytest.approx(chi2)
     assert table.p_value == pytest.approx(p)
     assert not math.isnan(table.p_value)
+
+
+def test_crosstab_small_group_cannot_be_derived_from_the_row_totals():
+    """Three respondents in "Annet": hiding the column alone would let the published category
+    totals (37 and 46) minus the shown cells give their answers (2 and 1); more is hidden."""
+    counts = {(0, 0): 10, (1, 0): 30, (0, 1): 25, (1, 1): 15, (0, 2): 2, (1, 2): 1}
+    row_totals = [37, 46]
+    table = stats.crosstab(
+        ["Fornøyd", "Misfornøyd"], ["Mann", "Kvinne", "Annet"], counts, threshold=5, row_totals=row_totals
+    )
+    assert "Annet" in table.suppressed and "Annet" not in table.column_labels
+    for row, total in zip(table.cells, row_totals, strict=True):
+        if all(cell is not None for cell in row):
+            rest = total - sum(row)
+            assert rest == 0 or rest >= 5

@@ -22,9 +22,8 @@ def survey_unit_id(survey: Survey) -> int | None:
     """The unit a survey belongs to (its own, else its service's responsible unit), or None."""
     if survey.unit_id is not None:
         return survey.unit_id
-    if survey.service_id is not None:
-        return survey.service.responsible_unit_id
-    return None
+    service = survey.service  # None without a query when service_id is None
+    return service.responsible_unit_id if service is not None else None
 
 
 def can_edit(user, survey: Survey) -> bool:

@@ -91,9 +91,9 @@ def frequency_table(
             # The valid answers add up to the published valid total, the answers outside the scale
             # to the rest of the respondents: each is a line of its own.
             for outside in (False, True):
-                index = [i for i, category in enumerate(categories) if category[3] is outside]
-                kept = protect_line([counts[i] for i in index], threshold)
-                hidden |= {index[k] for k in kept}
+                members = [i for i, category in enumerate(categories) if category[3] is outside]
+                kept = protect_line([counts[i] for i in members], threshold)
+                hidden |= {members[k] for k in kept}
         else:
             hidden = {i for i, c in enumerate(counts) if 0 < c < threshold}
     withheld = False
@@ -220,7 +220,7 @@ class Crosstab:
     hidden_cells: int = 0
 
     @property
-    def rows_for_display(self) -> list[tuple[str, list[tuple[int, Decimal | None]]]]:
+    def rows_for_display(self) -> list[tuple[str, list[tuple[int | None, Decimal | None]]]]:
         return [
             (label, list(zip(self.cells[i], self.column_percent[i], strict=True)))
             for i, label in enumerate(self.row_labels)
@@ -263,7 +263,7 @@ def crosstab(
     totals = [sum(raw[i][c] for i in range(len(rows))) for c in range(len(keep))]
     percent = [
         [
-            round_half_up(100.0 * cells[i][c] / totals[c], decimals)
+            round_half_up(100.0 * raw[i][c] / totals[c], decimals)
             if totals[c] and cells[i][c] is not None
             else None
             for c in range(len(keep))

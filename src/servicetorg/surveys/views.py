@@ -344,7 +344,9 @@ def _report_pdf(request, survey, result, chart_svgs) -> HttpResponse:
     pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(pdf_variant="pdf/ua-1")
     response = HttpResponse(pdf, content_type="application/pdf")
     # The survey's own title as the file name (æ, ø, å and spaces kept, encoded by RFC 6266).
-    response["Content-Disposition"] = content_disposition_header(False, f"{survey.title or 'rapport'}.pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"{survey.title or 'rapport'}.pdf") or "inline"
+    )
     return response
 
 

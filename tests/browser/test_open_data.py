@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
 
@@ -42,6 +43,7 @@ def published(municipality):
         year=2025,
         value=Decimal("91.5"),
         source=Source.INQUIRY_KPI,
+        user=SYSTEM,
     )
     return municipality
 

@@ -24,6 +24,7 @@ from servicetorg.core.opendata import (
     vocab,
 )
 from servicetorg.core.opendata import registry as registry_module
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
 from servicetorg.inquiries import services as inquiry_services
@@ -62,7 +63,12 @@ def published(municipality):
         )
         for year, value in ((2024, "61.5"), (2025, "70")):
             indicator_services.record_value(
-                indicator=indicator, municipality=municipality, year=year, value=Decimal(value), source=source
+                indicator=indicator,
+                municipality=municipality,
+                year=year,
+                value=Decimal(value),
+                source=source,
+                user=SYSTEM,
             )
     build_strategy(municipality, publish=True)
     inquiry_services.register(
@@ -359,6 +365,7 @@ def test_json_stat_fills_the_whole_cube(published):
         year=2025,
         value=Decimal("4.2"),
         source=Source.SURVEY,
+        user=SYSTEM,
     )
     document = json.loads(open_data.jsonstat_text(published, open_data.SURVEYS, label="x"))
     assert document["size"] == [1, 2, 2]

@@ -14,12 +14,14 @@
     }
     var max = parseInt(counter.getAttribute("data-max"), 10);
     var template = counter.getAttribute("data-template");
+    // Chromium has no nynorsk number data: fall back to bokmål (both write 10 000, not 10,000).
+    var locales = [document.documentElement.lang || "nb", "nb"];
     var timer = null;
     function update() {
       var left = max - field.value.length;
       counter.textContent = template
-        .replace("{left}", left.toLocaleString(document.documentElement.lang || "nb"))
-        .replace("{max}", max.toLocaleString(document.documentElement.lang || "nb"));
+        .replace("{left}", left.toLocaleString(locales))
+        .replace("{max}", max.toLocaleString(locales));
       counter.classList.toggle("char-counter--over", left < 0);
     }
     field.addEventListener("input", function () {

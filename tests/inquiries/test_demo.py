@@ -24,3 +24,26 @@ def test_demo_is_idempotent_and_fills_rollups(municipality, unit, desk_worker):
     for day, n in DailyStat.objects.values_list("day", "received"):
         by_weekday[day.weekday()] += n
     assert by_weekday[0] > 3 * by_weekday[6]
+
+
+def test_demo_contact_persons_do_the_work_and_no_service_takes_the_year(municipality, unit, desk_worker):
+    from django.db.models import Count
+
+    from servicetorg.core.choices import Role
+    from tests.factories import make_staff
+
+    officer = make_staff(Role.CASE_OFFICER, municipality, unit)
+    council = make_staff(Role.COUNCIL, municipality)
+    for i in range(8):
+        make_service(municipality, unit=unit, slug=f"tjeneste-{i}", name=f"Tjeneste {i}")
+    demo.load(municipality, seed=7, target=3000)
+    inquiries = Inquiry.objects.filter(municipality=municipality)
+    owners = set(inquiries.values_list("contact_person", flat=True))
+    assert owners <= {desk_worker.pk, officer.pk}
+    assert council.pk not in owners
+    # Forwarded inquiries are owned by someone of their unit; desk registrations by the desk.
+    assert not inquiries.filter(unit=unit).exclude(contact_person=officer).exists()
+    registrars = set(inquiries.exclude(registered_by=None).values_list("registered_by", flat=True))
+    assert registrars == {desk_worker.pk}
+    biggest = inquiries.exclude(service=None).values("service").annotate(n=Count("pk")).order_by("-n")[0]["n"]
+    assert biggest < 0.5 * inquiries.exclude(service=None).count()

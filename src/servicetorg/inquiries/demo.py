@@ -9,13 +9,12 @@ import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from servicetorg.catalogue.models import Promise, Service
-from servicetorg.core.choices import Channel
-from servicetorg.core.models import Unit
+from servicetorg.core.choices import Channel, Role
+from servicetorg.core.models import Membership, Unit
 
 from . import rollups
 from .deadlines import DEFAULT_CHANNEL_DAYS, deadline_from
@@ -83,9 +82,22 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
         )
     services = list(Service.objects.filter(municipality=municipality, state="published").order_by("pk"))
     units = list(Unit.objects.filter(municipality=municipality).order_by("pk"))
-    staff = list(
-        get_user_model().objects.filter(memberships__municipality=municipality).distinct().order_by("pk")
-    )
+    # The contact person is someone who does the work: the desk, or a case officer or leader of the
+    # unit the inquiry went to (never a council member or a provider).
+    desk: list = []
+    officers: dict[int, list] = {}
+    for membership in (
+        Membership.objects.filter(
+            municipality=municipality,
+            role__in=(Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER),
+        )
+        .select_related("user")
+        .order_by("pk")
+    ):
+        if membership.role == Role.DESK_WORKER:
+            desk.append(membership.user)
+        elif membership.unit_id:
+            officers.setdefault(membership.unit_id, []).append(membership.user)
     if not units:
         return
     promises = {
@@ -95,7 +107,8 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
         )
     }
     service_promise = {s.pk: promises.get(s.published_version_id) for s in services}
-    popularity = [rng.paretovariate(1.2) for _ in services]
+    # Some services are asked about far more than others, but no single one takes most of the year.
+    popularity = [rng.lognormvariate(0, 1) for _ in services]
     channels, channel_w = zip(*CHANNEL_WEIGHTS.items(), strict=True)
     today = timezone.localdate()
     start = today - timedelta(days=364)
@@ -149,7 +162,11 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
                 unit = (
                     service.responsible_unit if service and service.responsible_unit_id else rng.choice(units)
                 )
-            owner = rng.choice(staff) if staff else None
+            candidates = officers.get(unit.pk, []) if unit is not None else []
+            owner = rng.choice(candidates or desk) if (candidates or desk) else None
+            registrar = None
+            if at_desk and desk:
+                registrar = owner if owner in desk else rng.choice(desk)
             age_days = (today - day).days
             # Reply time in hours: minutes at the desk, else log-normal, slower in the peak.
             if handling == Handling.RESOLVED_AT_DESK:
@@ -182,7 +199,7 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
                     handling=handling if state != State.NEW else Handling.PENDING,
                     unit=unit,
                     contact_person=owner,
-                    registered_by=owner if at_desk else None,
+                    registered_by=registrar,
                     received_at=received_at,
                     first_deadline=deadline,
                     reply_deadline=deadline,

@@ -52,6 +52,12 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("core:staff-home", "-", "get"): "yyyyyyyl",
     ("core:outbox", "-", "get"): "nnnynnyl",
     ("core:outbox-retry", "outbox", "post"): "hhhyhhhl",
+    # Retention periods: the municipality's admin only; access and erasure: administration and admin
+    # (the other municipality's administration reaches only its own municipality's data).
+    ("core:retention", "-", "get"): "nnnnnnnl",
+    ("core:retention", "-", "post"): "nnnnnnnl",
+    ("core:personal-data", "-", "get"): "nnnynnyl",
+    ("core:personal-data", "-", "post"): "nnnynnyl",
     # Catalogue: every staff role reads, editors edit (a unit leader her unit's services).
     ("catalogue:service-list", "-", "get"): "yyyyynyl",
     ("catalogue:service-create", "-", "get"): "nnyynnyl",

@@ -21,6 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import outbox, selectors
 from .models import Municipality, OutboxMessage, OutboxState, Unit
+from .permissions import Perm
+from .privacy_views import allowed_municipalities
 from .security import client_ip
 from .tenancy import get_scoped_or_404, municipality_ids, scope
 
@@ -39,6 +41,8 @@ def staff_home(request):
             "municipalities": municipalities,
             "units": units,
             "can_see_outbox": outbox_allowed is None or bool(outbox_allowed),
+            "can_retention": bool(allowed_municipalities(request.user, Perm.RETENTION)),
+            "can_personal_data": bool(allowed_municipalities(request.user, Perm.PERSONAL_DATA_REQUEST)),
         },
     )
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class InquiriesConfig(AppConfig):
     name = "servicetorg.inquiries"
     open_data = "servicetorg.inquiries.open_data"  # what the app publishes (core.opendata registry)
+    personal_data = "servicetorg.inquiries.personal_data"  # what the app keeps about people (core.retention)
     verbose_name = _("Inquiries")
     staff_menu = [
         ("inquiries:queue", _("Inquiries")),

@@ -133,6 +133,9 @@ class Inquiry(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     warning_sent_for = models.DateField(null=True, blank=True, editable=False)
     breached = models.BooleanField(_("deadline broken"), default=False)
+    #: Set when the retention period ended or the citizen asked for erasure: the personal fields are
+    #: blanked, the statistics columns stay (inquiries.personal_data).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # History rows are read per inquiry (its id) and by date; no other index on the history table.
     # No database constraint on the history's user: see CONCURRENT_INTAKE below.
@@ -160,6 +163,13 @@ class Inquiry(models.Model):
             models.Index(fields=["contact_person", "state"], name="inq_owner_state"),
             models.Index(fields=["assigned_to", "state"], name="inq_assignee_state"),
             models.Index(fields=["state", "reply_deadline"], name="inq_state_deadline"),
+            # The nightly purge: closed inquiries not yet anonymised, by closing time. Partial, so an
+            # intake (state "new") writes nothing to it.
+            models.Index(
+                fields=["municipality", "closed_at"],
+                name="inq_retention_due",
+                condition=models.Q(state="closed", anonymised_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,216 @@
+"""The right of access and erasure (GDPR art. 15 and 17) for one person in one municipality.
+
+An authorised user (``core.personal_data_request``: administration, admin) searches one person by
+e-mail address, phone number or fødselsnummer, sees what the municipality's part of the platform
+holds about them, and exports it (JSON, or a readable HTML document) or erases it. Each app says what
+it holds through ``HOLDINGS`` in its ``personal_data`` module (see core.retention):
+:class:`Holding` objects that find the person's records of one municipality, describe them for
+export, and erase them — deleting what carries no statistics, anonymising what does (an inquiry
+keeps its channel, service, unit, dates and outcome for the dashboards, nothing that names anyone).
+
+Every search, export and erasure is written to the privacy log: who, when, what kind of request,
+what was searched by (not the value) and how many records — never the personal data itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.no import fodselsnummer
+
+from . import permissions
+from .models import Municipality, PrivacyAction
+from .permissions import Perm
+from .retention import log
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is asked about: at least one of the three, normalised."""
+
+    email: str = ""
+    phone: str = ""  # eight digits (a Norwegian number) or +<digits>
+    national_id: str = ""  # eleven digits, validated
+
+    def criteria(self) -> list[str]:
+        """What the search used (for the log): names, never values."""
+        return [name for name in ("email", "phone", "national_id") if getattr(self, name)]
+
+    def phone_variants(self) -> list[str]:
+        """The ways the phone number may have been typed (spaces and dashes removed)."""
+        if not self.phone:
+            return []
+        if re.fullmatch(r"\d{8}", self.phone):
+            return [self.phone, f"+47{self.phone}", f"0047{self.phone}", f"47{self.phone}"]
+        return [self.phone, "00" + self.phone[1:]]
+
+
+def compact_phone(value: str) -> str:
+    """Digits of a typed phone number (spaces, dashes, dots and brackets removed); +47/0047 dropped
+    from a Norwegian number."""
+    digits = re.sub(r"[\s().-]", "", value or "")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if re.fullmatch(r"(\+47)\d{8}", digits):
+        digits = digits[3:]
+    return digits
+
+
+def person(*, email: str = "", phone: str = "", national_id: str = "") -> Person:
+    """Check and normalise what the user typed; field-level errors (ValidationError) otherwise."""
+    errors = {}
+    email = (email or "").strip().lower()
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = _("Give a whole e-mail address, e.g. kari@example.no.")
+    phone = compact_phone(phone or "")
+    if phone and not re.fullmatch(r"\d{8}|\+\d{8,15}", phone):
+        errors["phone"] = _("Give a phone number of eight digits, or with a country code (+46 …).")
+    national_id = re.sub(r"\s", "", national_id or "")
+    if national_id:
+        try:
+            national_id = fodselsnummer.validate(national_id)
+        except StdnumError:
+            errors["national_id"] = _("This is not a valid national identity number (fødselsnummer).")
+    if not errors and not (email or phone or national_id):
+        errors["email"] = _("Give an e-mail address, a phone number or a national identity number.")
+    if errors:
+        raise ValidationError(errors)
+    return Person(email=email, phone=phone, national_id=national_id)
+
+
+@dataclass
+class Record:
+    """One record of the person, for the page and the export."""
+
+    pk: object
+    title: str
+    when: Any  # date or datetime, or None
+    #: (label, value) pairs: the record's personal data, as the person would read it.
+    fields: list[tuple[Any, Any]] = field(default_factory=list)
+    #: Further records inside this one (an inquiry's messages), as (title, when, text).
+    parts: list[tuple[str, Any, str]] = field(default_factory=list)
+    #: On the staff page, show only the title and date (e.g. an inquiry about a sensitive service,
+    #: which the administration may not read; the export to the person holds it all).
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class Holding:
+    key: str
+    label: Any  # lazy text
+    #: ``(municipality, person) -> list[Record]``.
+    find: Callable[[Municipality, Person], list[Record]]
+    #: ``(municipality, person) -> int``: erase (delete or anonymise) what :attr:`find` finds, inside
+    #: the caller's transaction; returns how many records.
+    erase: Callable[[Municipality, Person], int]
+    #: What erasure does (lazy text): "deleted", "anonymised: the statistics stay".
+    outcome: Any = ""
+    position: int = 100
+
+
+@cache
+def holdings() -> tuple[Holding, ...]:
+    found: list[Holding] = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "personal_data", None)
+        if path:
+            found.extend(getattr(import_module(path), "HOLDINGS", ()))
+    return tuple(sorted(found, key=lambda h: (h.position, h.key)))
+
+
+@dataclass
+class Found:
+    holding: Holding
+    records: list[Record]
+
+
+def _find(municipality: Municipality, who: Person) -> list[Found]:
+    return [Found(h, h.find(municipality, who)) for h in holdings()]
+
+
+def _counts(found: list[Found]) -> dict[str, int]:
+    return {f.holding.key: len(f.records) for f in found if f.records}
+
+
+def search(municipality: Municipality, who: Person, *, user) -> list[Found]:
+    """What the municipality holds about ``who`` (logged: criteria and counts only)."""
+    permissions.require(user, Perm.PERSONAL_DATA_REQUEST, municipality.pk)
+    found = _find(municipality, who)
+    log(municipality, PrivacyAction.SEARCH, user, detail={"by": who.criteria()}, counts=_counts(found))
+    return found
+
+
+def export(municipality: Municipality, who: Person, *, user, fmt: str) -> list[Found]:
+    """The person's data for handing over (``fmt`` "json" or "html": the caller renders it). Logged."""
+    permissions.require(user, Perm.PERSONAL_DATA_REQUEST, municipality.pk)
+    if fmt not in ("json", "html"):
+        raise ValidationError({"format": _("Unknown format.")})
+    found = _find(municipality, who)
+    log(
+        municipality,
+        PrivacyAction.EXPORT,
+        user,
+        detail={"by": who.criteria(), "format": fmt},
+        counts=_counts(found),
+    )
+    return found
+
+
+def as_json(municipality: Municipality, found: list[Found], generated_at) -> dict:
+    """The export as plain JSON (labels in the current language)."""
+    return {
+        "controller": {"name": municipality.name, "organisation_number": municipality.organization_number},
+        "generated_at": generated_at.isoformat(),
+        "records": {
+            f.holding.key: {
+                "label": str(f.holding.label),
+                "items": [
+                    {
+                        "title": r.title,
+                        "date": r.when.isoformat() if r.when else None,
+                        "fields": {str(label): _plain(value) for label, value in r.fields},
+                        "parts": [
+                            {"title": t, "date": w.isoformat() if w else None, "text": text}
+                            for t, w, text in r.parts
+                        ],
+                    }
+                    for r in f.records
+                ],
+            }
+            for f in found
+        },
+    }
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def erase(municipality: Municipality, who: Person, *, user) -> dict[str, int]:
+    """Erase the person's records of the municipality, all or nothing; returns the counts per kind.
+    Statistics stay: rows that carry them are anonymised, not deleted (docs/security.md)."""
+    permissions.require(user, Perm.PERSONAL_DATA_REQUEST, municipality.pk)
+    with transaction.atomic():
+        counts = {}
+        for h in holdings():
+            n = h.erase(municipality, who)
+            if n:
+                counts[h.key] = n
+        log(municipality, PrivacyAction.ERASE, user, detail={"by": who.criteria()}, counts=counts)
+    return counts

@@ -1,0 +1,195 @@
+"""Staff pages for personal data: retention periods with the purge report, and the right of access
+and erasure for one person. Thin: the work is in core.retention and core.personal_data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+
+from . import permissions, personal_data, retention
+from .forms import apply_validation_error
+from .models import Municipality, PrivacyLog
+from .permissions import Perm
+
+
+def allowed_municipalities(user, perm: Perm) -> list[Municipality]:
+    """The municipalities where ``user`` holds ``perm`` (the page's choice of municipality)."""
+    return [m for m in Municipality.objects.order_by("name") if permissions.can(user, perm, m.pk)]
+
+
+def _chosen(request, perm: Perm) -> tuple[Municipality, list[Municipality]]:
+    allowed = allowed_municipalities(request.user, perm)
+    if not allowed:
+        raise PermissionDenied
+    number = request.POST.get("municipality") or request.GET.get("kommune") or ""
+    chosen = next((m for m in allowed if m.number == number), allowed[0])
+    return chosen, allowed
+
+
+class RetentionForm(forms.Form):
+    municipality = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, periods: list[retention.Period], **kwargs):
+        super().__init__(*args, **kwargs)
+        for period in periods:
+            kind = period.kind
+            if not kind.per_municipality:
+                continue
+            self.fields[kind.key] = forms.IntegerField(
+                label=kind.label,
+                min_value=kind.min_days,
+                max_value=kind.max_days,
+                initial=period.days,
+                help_text=_("Days %(counted_from)s. Default %(default)d; from %(min)d to %(max)d.")
+                % {
+                    "counted_from": kind.counted_from,
+                    "default": kind.default_days,
+                    "min": kind.min_days,
+                    "max": kind.max_days,
+                },
+                error_messages={
+                    "required": _("Give the number of days."),
+                    "invalid": _("Give a whole number of days."),
+                    "min_value": _("At least %(limit_value)s days."),
+                    "max_value": _("At most %(limit_value)s days."),
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+
+@login_required
+def retention_rules(request):
+    """The municipality's retention periods (admin), with the dry-run report of the next purge."""
+    municipality, allowed = _chosen(request, Perm.RETENTION)
+    periods = retention.periods(municipality)
+    form = RetentionForm(request.POST or None, periods=periods, initial={"municipality": municipality.number})
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "municipality"}
+        try:
+            changed = retention.set_periods(municipality, data, user=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            if changed:
+                messages.success(request, _("Saved. The nightly purge uses the new periods."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(f"{reverse('core:retention')}?kommune={municipality.number}")
+    report = retention.purge(user=request.user, municipality=municipality, dry_run=True)
+    return render(
+        request,
+        "core/retention.html",
+        {
+            "form": form,
+            "municipality": municipality,
+            "allowed": allowed,
+            "report": report,
+            "platform": [p for p in periods if not p.kind.per_municipality],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+class PersonForm(forms.Form):
+    municipality = forms.CharField(widget=forms.HiddenInput)
+    email = forms.CharField(
+        label=gettext_lazy("E-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone number"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    national_id = forms.CharField(
+        label=gettext_lazy("National identity number (fødselsnummer)"),
+        required=False,
+        max_length=14,
+        help_text=gettext_lazy("Eleven digits."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        try:
+            data["person"] = personal_data.person(
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                national_id=data.get("national_id", ""),
+            )
+        except ValidationError as error:
+            apply_validation_error(self, error)
+        return data
+
+
+ACTIONS = ("search", "json", "html", "confirm", "erase")
+
+
+@sensitive_post_parameters("email", "phone", "national_id")
+@login_required
+def personal_data_request(request):
+    """Right of access and erasure: find one person's data in one municipality, export or erase it."""
+    municipality, allowed = _chosen(request, Perm.PERSONAL_DATA_REQUEST)
+    action = request.POST.get("action", "search") if request.method == "POST" else ""
+    form = PersonForm(request.POST or None, initial={"municipality": municipality.number})
+    context: dict[str, Any] = {"form": form, "municipality": municipality, "allowed": allowed}
+    if request.method == "POST" and action in ACTIONS and form.is_valid():
+        who = form.cleaned_data["person"]
+        user = request.user
+        if action in ("json", "html"):
+            found = personal_data.export(municipality, who, user=user, fmt=action)
+            return _export_response(municipality, found, action)
+        if action == "erase":
+            if request.POST.get("confirmed") != "yes":
+                context["found"] = personal_data.search(municipality, who, user=user)
+                context["confirm_error"] = _("Tick the box to confirm the erasure.")
+                return render(request, "core/personal_data_confirm.html", context, status=400)
+            counts = personal_data.erase(municipality, who, user=user)
+            messages.success(
+                request,
+                _("Erased: %(n)d records. The statistics are unchanged.") % {"n": sum(counts.values())},
+            )
+            return redirect(f"{reverse('core:personal-data')}?kommune={municipality.number}")
+        context["found"] = personal_data.search(municipality, who, user=user)
+        context["total"] = sum(len(f.records) for f in context["found"])
+        if action == "confirm":
+            return render(request, "core/personal_data_confirm.html", context)
+    context["log"] = PrivacyLog.objects.filter(municipality=municipality)[:20]
+    return render(
+        request, "core/personal_data.html", context, status=400 if form.is_bound and form.errors else 200
+    )
+
+
+def _export_response(municipality: Municipality, found, fmt: str) -> HttpResponse:
+    now = timezone.now()
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    if fmt == "json":
+        body = json.dumps(personal_data.as_json(municipality, found, now), ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        name = f"personopplysninger-{municipality.number}-{stamp}.json"
+    else:
+        body = render_to_string(
+            "core/personal_data_export.html",
+            {"municipality": municipality, "found": found, "generated_at": now},
+        )
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+        name = f"personopplysninger-{municipality.number}-{stamp}.html"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

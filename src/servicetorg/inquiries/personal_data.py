@@ -1,0 +1,219 @@
+"""What the inquiries module keeps about people, and for how long (core.retention, core.personal_data).
+
+A closed inquiry is kept for the municipality's period (default 24 months) after it was closed. Then
+its messages, its history rows (django-simple-history), its idempotency record and Open311
+submission are deleted, and the inquiry row itself is **anonymised**, not deleted: subject, text,
+name, e-mail, phone, fødselsnummer and case-link token are blanked, while channel, service, unit,
+dates, handling and outcome stay. The dashboards read rollup tables that never look back at the
+rows, and ``rollups.rebuild`` (which recounts from the rows) finds every inquiry still there, so no
+figure changes. Erasure on request does the same to one person's inquiries, open or closed.
+
+Case documents the municipality must archive (arkivlova, arkivforskriften) are expected to have been
+journaled in its archive system (Sak/arkiv, Noark 5) before the period ends: this platform is the
+front desk, not the archive (docs/security.md).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicetorg.core.models import Municipality
+from servicetorg.core.personal_data import Holding, Person, Record
+from servicetorg.core.retention import RecordKind
+
+from .models import (
+    IDEMPOTENCY_KEY_LIFETIME,
+    IdempotencyRecord,
+    Inquiry,
+    InquiryMessage,
+    Open311Submission,
+    State,
+)
+
+#: Idempotency records and Open311 submissions: their key's lifetime, in whole days (at least one).
+IDEMPOTENCY_DAYS = max(IDEMPOTENCY_KEY_LIFETIME.days, 1)
+
+#: What an anonymised inquiry's subject reads.
+ANONYMISED_SUBJECT = "—"
+
+#: The inquiry's fields that can name or reach a person, and their blank value.
+PERSONAL_FIELDS = {
+    "subject": ANONYMISED_SUBJECT,
+    "body": "",
+    "contact_name": "",
+    "contact_email": "",
+    "contact_phone": "",
+    "national_id": "",
+    "token_hash": "",
+}
+
+
+def anonymise(ids: list[int]) -> int:
+    """Anonymise inquiries (see the module's note): blank the personal fields, delete their messages,
+    history rows, idempotency records and Open311 submissions. Statistics columns stay, so the rollups
+    and a rebuild of them count the inquiry as before. Call inside a transaction."""
+    inquiries = Inquiry.objects.filter(pk__in=ids)
+    references = list(inquiries.values_list("municipality_id", "reference"))
+    InquiryMessage.objects.filter(inquiry_id__in=ids).delete()
+    Inquiry.history.model.objects.filter(id__in=ids).delete()
+    IdempotencyRecord.objects.filter(inquiry_id__in=ids).delete()
+    by_municipality: dict[int, list[str]] = {}
+    for municipality_id, reference in references:
+        by_municipality.setdefault(municipality_id, []).append(reference)
+    for municipality_id, refs in by_municipality.items():
+        Open311Submission.objects.filter(
+            client__municipality_id=municipality_id, service_request_id__in=refs
+        ).delete()
+    # A queryset update: no history row (the inquiry's history is what is being removed), no rollup
+    # change (no statistics column changes).
+    return inquiries.update(**PERSONAL_FIELDS, anonymised_at=timezone.now())
+
+
+def _closed_due(municipality, cutoff):
+    return Inquiry.objects.filter(
+        municipality=municipality, state=State.CLOSED, anonymised_at__isnull=True, closed_at__lt=cutoff
+    )
+
+
+def _idempotency_due(_municipality, cutoff):
+    return IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+
+
+def _open311_due(_municipality, cutoff):
+    return Open311Submission.objects.filter(created_at__lt=cutoff)
+
+
+def _delete(model):
+    return lambda ids: model.objects.filter(pk__in=ids).delete()[0]
+
+
+RETENTION = [
+    RecordKind(
+        key="inquiries.closed",
+        label=_("Closed inquiries with their messages, attachments and history"),
+        purpose=_("to answer you, to let you follow your case, and to handle complaints about it"),
+        counted_from=_("after the inquiry was closed"),
+        default_days=730,
+        min_days=90,
+        max_days=3650,
+        due=_closed_due,
+        date_field="closed_at",
+        purge=anonymise,
+        outcome=_("anonymised: the statistics stay, nothing names the person"),
+        position=10,
+    ),
+    # Platform-wide (the hourly inquiries.purge_idempotency_keys deletes them at once when they
+    # expire; the nightly purge is the safety net and the report).
+    RecordKind(
+        key="inquiries.idempotency",
+        label=_("Idempotency keys of the inquiry API (with the first response)"),
+        purpose=_("so that a system that sends the same inquiry twice creates one"),
+        counted_from=_("after the first request"),
+        default_days=IDEMPOTENCY_DAYS,
+        min_days=IDEMPOTENCY_DAYS,
+        max_days=IDEMPOTENCY_DAYS,
+        due=_idempotency_due,
+        date_field="created_at",
+        purge=_delete(IdempotencyRecord),
+        per_municipality=False,
+        outcome=_("deleted"),
+        position=93,
+    ),
+    RecordKind(
+        key="inquiries.open311",
+        label=_("Open311 submissions (to recognise repeats)"),
+        purpose=_("so that a system that sends the same inquiry twice creates one"),
+        counted_from=_("after the request"),
+        default_days=IDEMPOTENCY_DAYS,
+        min_days=IDEMPOTENCY_DAYS,
+        max_days=IDEMPOTENCY_DAYS,
+        due=_open311_due,
+        date_field="created_at",
+        purge=_delete(Open311Submission),
+        per_municipality=False,
+        outcome=_("deleted"),
+        position=94,
+    ),
+]
+
+
+# --- Right of access and erasure ------------------------------------------------------------------
+
+
+def _person_q(who: Person) -> Q:
+    q = Q()
+    if who.email:
+        q |= Q(contact_email__iexact=who.email)
+    if who.phone:
+        q |= Q(phone_compact__in=who.phone_variants())
+    if who.national_id:
+        q |= Q(national_id=who.national_id)
+    return q
+
+
+def _of(municipality: Municipality, who: Person):
+    phone = Replace("contact_phone", Value(" "), Value(""))
+    for char in "-.()":
+        phone = Replace(phone, Value(char), Value(""))
+    return (
+        Inquiry.objects.filter(municipality=municipality, anonymised_at__isnull=True)
+        .annotate(phone_compact=phone)
+        .filter(_person_q(who))
+    )
+
+
+def _find(municipality, who) -> list[Record]:
+    inquiries = list(
+        _of(municipality, who)
+        .select_related("service", "unit")
+        .prefetch_related("messages")
+        .order_by("received_at", "pk")
+    )
+    return [
+        Record(
+            pk=i.pk,
+            title=f"{i.reference} – {i.subject}",
+            when=i.received_at,
+            fields=[
+                (_("reference"), i.reference),
+                (_("channel"), i.get_channel_display()),
+                (_("service"), str(i.service) if i.service else ""),
+                (_("unit"), str(i.unit) if i.unit else ""),
+                (_("subject"), i.subject),
+                (_("text"), i.body),
+                (_("citizen's name"), i.contact_name),
+                (_("citizen's e-mail"), i.contact_email),
+                (_("citizen's phone"), i.contact_phone),
+                (_("national identity number"), i.national_id),
+                (_("status"), i.get_state_display()),
+                (_("received"), i.received_at),
+                (_("replied"), i.replied_at),
+                (_("closed"), i.closed_at),
+            ],
+            parts=[(str(m.get_kind_display()), m.created_at, m.text) for m in i.messages.all()],
+            restricted=bool(i.service and i.service.sensitive),
+        )
+        for i in inquiries
+    ]
+
+
+def _erase(municipality, who) -> int:
+    ids = list(_of(municipality, who).values_list("pk", flat=True))
+    if ids:
+        anonymise(ids)
+    return len(ids)
+
+
+HOLDINGS = [
+    Holding(
+        key="inquiries.inquiry",
+        label=_("Inquiries with their messages"),
+        find=_find,
+        erase=_erase,
+        outcome=_("anonymised: the statistics stay, nothing names the person"),
+        position=10,
+    ),
+]

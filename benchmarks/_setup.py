@@ -16,6 +16,8 @@ def setup(database: str, *, sqlite: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicetorg.settings")
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")
+    os.environ.setdefault("NATIONAL_ID_HASH_KEY", "bench-only-national-id-hash-key-32+")
     os.environ["LOG_LEVEL"] = "WARNING"
     if sqlite:
         (ROOT / "var").mkdir(exist_ok=True)

@@ -103,11 +103,11 @@ def populate(connection, municipality_id, count, years):
             cursor.execute(
                 """
                 INSERT INTO inquiries_inquiry (municipality_id, reference, token_hash, channel, subject, body,
-                    contact_name, contact_email, contact_phone, national_id, state, handling, received_at,
+                    contact_name, contact_email, contact_phone, national_id, national_id_digest, state, handling, received_at,
                     first_deadline, reply_deadline, deadline_source, replied_at, breached, updated_at)
                 SELECT %s, 'B' || %s || '-' || g, '',
                     (ARRAY['phone','counter','email','web_form','letter','social_media'])[1 + g %% 6],
-                    'Benchmark', '', '', '', '', '', 'closed',
+                    'Benchmark', '', '', '', '', '', '', 'closed',
                     (ARRAY['resolved_at_desk','partly_handled','forwarded'])[1 + g %% 3],
                     now() - make_interval(secs => (g::float8 / %s) * %s * 365 * 86400),
                     (now() - make_interval(secs => (g::float8 / %s) * %s * 365 * 86400))::date + 2,

@@ -68,6 +68,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicetorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_inquiries")
 os.environ["SECRET_KEY"] = "bench-only"  # the same in this process (sessions, set-up) and in gunicorn
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")
+os.environ.setdefault("NATIONAL_ID_HASH_KEY", "bench-only-national-id-hash-key-32+")
 os.environ["DEBUG"] = "0"
 os.environ["LOG_LEVEL"] = "WARNING"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another port: BENCH_PORT=...

@@ -37,6 +37,20 @@ if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set (50+ random characters); for development set SERVICETORG_DEV=1."
     )
+# Personal data encrypted at rest (core/crypto.py): Fernet keys, comma-separated, the first encrypts
+# and all decrypt (rotation: docs/operations.md), and the key of the fødselsnummer's look-up hash.
+# Like SECRET_KEY: fixed development keys only with SERVICETORG_DEV=1, else the process refuses to start.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",")]
+FIELD_ENCRYPTION_KEYS = [k for k in FIELD_ENCRYPTION_KEYS if k]
+NATIONAL_ID_HASH_KEY = os.environ.get("NATIONAL_ID_HASH_KEY", "")
+if DEV:
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["ZGV2LW9ubHktaW5zZWN1cmUtZmllbGQta2V5LTMyYnk="]
+    NATIONAL_ID_HASH_KEY = NATIONAL_ID_HASH_KEY or "dev-only-insecure-national-id-hash-key"
+if not FIELD_ENCRYPTION_KEYS or not NATIONAL_ID_HASH_KEY:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS (Fernet keys) and NATIONAL_ID_HASH_KEY (32+ random characters) must be "
+        "set; for development set SERVICETORG_DEV=1."
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_FAILURE_VIEW = "servicetorg.core.errors.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

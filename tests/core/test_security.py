@@ -23,6 +23,8 @@ PASSWORD = "pass-for-tests-1"
 PRODUCTION_ENV = {
     # The production variables README's Configuration documents.
     "SECRET_KEY": "k" * 20 + "-Zx9!pQ2@rT5#vB8$nM1%wE4^yU7&iO3*aS6",
+    "FIELD_ENCRYPTION_KEYS": "q0HIhgG6IPfL4jVbq2Q3A9yLgu3lnq_ek2d5fx5NrrI=",
+    "NATIONAL_ID_HASH_KEY": "h" * 20 + "-a8Kd0qL3mZ7xV2pR9tN4wB6",
     "ALLOWED_HOSTS": "servicetorg.fjordvik.kommune.no",
     "CSRF_TRUSTED_ORIGINS": "https://servicetorg.fjordvik.kommune.no",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
@@ -33,7 +35,10 @@ PRODUCTION_ENV = {
 
 def _run(code_or_args, env_extra, *, manage=False):
     # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests
-    unset = ("SERVICETORG_DEV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    unset = (
+        "SERVICETORG_DEV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS",
+        "NATIONAL_ID_HASH_KEY",
+    )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_extra)
     env["PYTHONPATH"] = str(ROOT / "src")
@@ -57,8 +62,17 @@ def test_without_a_key_production_refuses_to_start():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_without_the_field_encryption_keys_production_refuses_to_start():
+    for missing in ("FIELD_ENCRYPTION_KEYS", "NATIONAL_ID_HASH_KEY"):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+        result = _run(PRINT_SETTINGS, env)
+        assert result.returncode != 0
+        assert "FIELD_ENCRYPTION_KEYS (Fernet keys) and NATIONAL_ID_HASH_KEY" in result.stderr
+
+
 def test_with_a_key_debug_is_off_unless_asked_for():
-    result = _run(PRINT_SETTINGS, {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]})
+    keys = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "NATIONAL_ID_HASH_KEY")
+    result = _run(PRINT_SETTINGS, {k: PRODUCTION_ENV[k] for k in keys})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "__Host-sessionid", "True"]
 

@@ -158,6 +158,8 @@ def app_env(cluster: Cluster, **extra) -> dict:
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1 (TLS ends at the proxy in production)
         "SECURE_HSTS_SECONDS": "0",
         "SECRET_KEY": "fault-tests-only",
+        "FIELD_ENCRYPTION_KEYS": "ZmF1bHQtdGVzdHMtb25seS1maWVsZC1rZXktMzJieXQ=",
+        "NATIONAL_ID_HASH_KEY": "fault-tests-only-national-id-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "0",
         "DB_CONN_MAX_AGE": "600",

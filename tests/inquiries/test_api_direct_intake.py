@@ -5,10 +5,13 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from servicetorg.core.crypto import decrypt_national_id, national_id_digest
 from servicetorg.inquiries import api, services
 from servicetorg.inquiries.models import (
     BacklogStat,
@@ -297,14 +300,18 @@ def _written(inquiry_id):
 def test_one_statement_and_orm_paths_write_the_same(client_key, municipality, service, account, settings):
     """On PostgreSQL, insert() writes in one statement; switched off (INQUIRIES_FAST_INTAKE=False) the
     ORM writes. Both write the same inquiry, history row, first message, key record and counts."""
-    written, counts = [], []
+    service.requires_national_id = True
+    service.save()
+    written, counts, ciphertexts = [], [], []
     for key, on in (("one-statement", True), ("orm", False)):
         settings.INQUIRIES_FAST_INTAKE = on
         fields = {"channel": "email", "subject": "Hei", "body": "Når?", "service": service}
+        fields["national_id"] = "150765 00565"
         registered = services.prepare(municipality=municipality, user=account, **fields)
         claim = services.IdempotencyClaim(account.pk, key, "hash", {"subject": "Hei"})
         assert services.insert(registered.inquiry, account, claim) is True
         written.append(_written(registered.inquiry.pk))
+        ciphertexts.append(_stored_national_id(registered.inquiry.pk))
         counts.append(
             (
                 sum(DailyStat.objects.values_list("received", flat=True)),
@@ -313,3 +320,17 @@ def test_one_statement_and_orm_paths_write_the_same(client_key, municipality, se
         )
     assert written[0] == written[1]
     assert counts == [(1, 1), (2, 2)]  # each path counted its inquiry once
+    # Both store the number encrypted (a Fernet token of the normalised number, each with its own
+    # IV) and the same keyed digest; neither copies it into the history.
+    assert written[0][0]["national_id"] == "15076500565"
+    assert written[0][0]["national_id_digest"] == national_id_digest("15076500565")
+    for stored in ciphertexts:
+        assert stored.startswith("gAAAAA") and "15076500565" not in stored
+        assert decrypt_national_id(stored) == "15076500565"
+    assert ciphertexts[0] != ciphertexts[1]
+
+
+def _stored_national_id(inquiry_id) -> str:
+    """The column as stored (the cast skips the field's decryption)."""
+    raw = Cast("national_id", output_field=CharField())
+    return Inquiry.objects.filter(pk=inquiry_id).annotate(raw=raw).values_list("raw", flat=True).get()

@@ -9,4 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import security  # noqa: F401 (connects the log-in signal receivers)
+        from . import crypto, security  # noqa: F401 (security connects the log-in signal receivers)
+
+        crypto.check_keys()  # the field keys are read and checked once, at start-up

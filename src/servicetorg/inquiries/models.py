@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
+from servicetorg.core.crypto import DigestField, EncryptedTextField
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_national_id
 
@@ -86,9 +87,12 @@ class Inquiry(models.Model):
     contact_name = models.CharField(_("citizen's name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("citizen's e-mail"), blank=True)
     contact_phone = models.CharField(_("citizen's phone"), max_length=30, blank=True)
-    national_id = models.CharField(
-        _("national identity number"), max_length=11, blank=True, validators=[validate_national_id]
+    # Encrypted at rest (core/crypto.py); found by its keyed hash (the digest, indexed where set).
+    # Neither is copied into the history (excluded_fields below).
+    national_id = EncryptedTextField(
+        _("national identity number"), blank=True, validators=[validate_national_id]
     )
+    national_id_digest = DigestField(source="national_id")
     state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.NEW)
     handling = models.CharField(
         _("handling"), max_length=20, choices=Handling.choices, default=Handling.PENDING
@@ -141,7 +145,7 @@ class Inquiry(models.Model):
     # No database constraint on the history's user: see CONCURRENT_INTAKE below.
     history = HistoricalRecords(
         user_db_constraint=False,
-        excluded_fields=["token_hash", "updated_at"],
+        excluded_fields=["token_hash", "updated_at", "national_id", "national_id_digest"],
         no_db_index=[
             "municipality", "reference", "service", "unit", "contact_person", "assigned_to",
             "registered_by",
@@ -169,6 +173,12 @@ class Inquiry(models.Model):
                 fields=["municipality", "closed_at"],
                 name="inq_retention_due",
                 condition=models.Q(state="closed", anonymised_at__isnull=True),
+            ),
+            # Only rows with a number: an intake without one writes no entry in this index.
+            models.Index(
+                fields=["national_id_digest"],
+                name="inq_national_id_digest",
+                condition=~models.Q(national_id_digest=""),
             ),
         ]
 

@@ -20,6 +20,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicetorg.core.crypto import national_id_digest
 from servicetorg.core.models import Municipality
 from servicetorg.core.personal_data import Holding, Person, Record
 from servicetorg.core.retention import RecordKind
@@ -47,6 +48,7 @@ PERSONAL_FIELDS = {
     "contact_email": "",
     "contact_phone": "",
     "national_id": "",
+    "national_id_digest": "",
     "token_hash": "",
 }
 
@@ -150,7 +152,7 @@ def _person_q(who: Person) -> Q:
     if who.phone:
         q |= Q(phone_compact__in=who.phone_variants())
     if who.national_id:
-        q |= Q(national_id=who.national_id)
+        q |= Q(national_id_digest=national_id_digest(who.national_id))  # encrypted: core/crypto.py
     return q
 
 

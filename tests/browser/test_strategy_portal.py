@@ -8,7 +8,7 @@ from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment
 
-from ..strategy.conftest import build_strategy
+from ..strategy.conftest import build_strategy, soon
 from .conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,9 @@ def published(municipality):
 @pytest.fixture
 def in_consultation(other_municipality):
     strategy = build_strategy(other_municipality, start_year=2028)
-    return services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    return services.transition(
+        strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
 
 
 def test_strategy_pages_are_accessible(page, published):
@@ -59,3 +61,52 @@ def test_comment_form_is_accessible_and_works(page, in_consultation):
     page.wait_for_load_state()
     assert ConsultationComment.objects.filter(name="Kari Nordmann", moderation="pending").count() == 1
     assert_accessible(page)
+
+
+def test_consultation_comment_then_read_after_the_deadline(sized_page, municipality):
+    """At 390 and 1280 px: comment on an open consultation (an error first), a late post keeps the
+    text, and the ended consultation stays readable with the published comments and answers."""
+    from django.utils import timezone
+
+    from servicetorg.strategy.models import Strategy
+
+    from .conftest import check_page
+
+    page = sized_page
+    strategy = services.transition(
+        build_strategy(municipality, start_year=2028),
+        workflow.START_CONSULTATION,
+        consultation_deadline=soon(),
+        user=SYSTEM,
+    )
+    earlier = services.submit_comment(strategy, name="Ola", text="Mer åpningstid, takk.", role="citizen")
+    services.moderate_comment(earlier, decision="approved", answer="Vi ser på det.", user=SYSTEM)
+    page.goto(f"/strategi/horing/{strategy.pk}/")
+    assert page.locator("text=Høringsfrist:").count() == 1
+    check_page(page)
+    page.click("button[type=submit]:near(#id_text)")  # empty: field errors
+    assert page.locator(".ds-error-summary").count() == 1
+    check_page(page)
+    page.fill("#id_name", "Kari Nordmann")
+    page.fill("#id_text", "Fint at svarfristene blir kortere.")
+    page.click("button[type=submit]:near(#id_text)")
+    page.wait_for_load_state()
+    assert ConsultationComment.objects.filter(name="Kari Nordmann", moderation="pending").count() == 1
+    check_page(page)
+    # The form is open in the browser when the deadline passes: the post is refused, the text kept.
+    page.fill("#id_name", "Per Sen")
+    page.fill("#id_text", "Jeg rakk det nesten.")
+    Strategy.objects.filter(pk=strategy.pk).update(consultation_deadline=timezone.now())
+    page.click("button[type=submit]:near(#id_text)")
+    page.wait_for_load_state()
+    assert page.locator("#id_text").input_value() == "Jeg rakk det nesten."
+    assert page.locator("text=Merknaden din ble ikke sendt").count() >= 1
+    assert not ConsultationComment.objects.filter(name="Per Sen").exists()
+    check_page(page)
+    # Read-only afterwards: the published comment and the answer, no form.
+    page.goto("/strategi/")
+    page.click(f"a[href='/strategi/horing/{strategy.pk}/']")
+    assert page.locator("#id_text").count() == 0
+    assert page.locator("text=Vi ser på det.").count() == 1
+    assert page.locator("text=Høringen ble avsluttet").count() == 1
+    check_page(page)

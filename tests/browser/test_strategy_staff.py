@@ -27,3 +27,30 @@ def test_staff_strategy_pages(page, municipality):
     page.wait_for_load_state()
     assert Goal.objects.filter(title="Kortere ventetid").exists()
     assert_accessible(page)
+
+
+def test_staff_opens_consultation_with_a_deadline(sized_page, municipality):
+    """At 390 and 1280 px: the deadline is given when the draft goes out, and shown on the page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from servicetorg.strategy.models import Strategy
+
+    from .conftest import check_page
+
+    page = sized_page
+    strategy = build_strategy(municipality)
+    make_staff(Role.ADMINISTRATION, municipality, username="radmann")
+    login(page, "radmann")
+    page.goto(f"/staff/strategi/{strategy.pk}/")
+    check_page(page)
+    deadline = timezone.localtime(timezone.now() + timedelta(days=40)).replace(hour=12, minute=0)
+    page.fill("#tr-consultation_deadline", deadline.strftime("%Y-%m-%dT%H:%M"))
+    page.click("form:has(#tr-consultation_deadline) button[type=submit]")
+    page.wait_for_load_state()
+    strategy = Strategy.objects.get(pk=strategy.pk)
+    assert strategy.state == "consultation"
+    assert timezone.localtime(strategy.consultation_deadline) == deadline.replace(second=0, microsecond=0)
+    assert page.locator("text=Høringsfrist:").count() >= 1
+    check_page(page)

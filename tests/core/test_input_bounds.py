@@ -301,10 +301,10 @@ def test_strategy_comment_form_never_answers_5xx(client, municipality, fields):
     from servicetorg.strategy import services as strategy_services
     from servicetorg.strategy import workflow
     from servicetorg.strategy.models import Strategy
-    from tests.strategy.conftest import build_strategy
+    from tests.strategy.conftest import build_strategy, soon
 
     strategy = Strategy.objects.filter(municipality=municipality).first() or strategy_services.transition(
-        build_strategy(municipality), workflow.START_CONSULTATION, user=SYSTEM
+        build_strategy(municipality), workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
     )
     response = client.post(reverse("strategy_public:consultation", args=[strategy.pk]), fields)
     assert response.status_code < 500

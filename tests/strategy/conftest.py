@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
@@ -10,6 +11,11 @@ from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import MeasureStatus
 
 from ..factories import ServiceAreaFactory
+
+
+def soon():
+    """A consultation deadline a month ahead."""
+    return timezone.now() + timedelta(days=30)
 
 
 def make_indicator(municipality=None, code="svar-epost", direction=Direction.HIGHER_IS_BETTER, **fields):
@@ -72,7 +78,9 @@ def build_strategy(municipality, *, start_year=2024, goals=2, adopt=False, publi
         user=SYSTEM,
     )
     if adopt or publish:
-        strategy = services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
+        strategy = services.transition(
+            strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+        )
         strategy = services.transition(
             strategy, workflow.ADOPT, adopted_on=date(start_year, 6, 1), case_reference="PS 1/24", user=SYSTEM
         )

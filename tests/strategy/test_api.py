@@ -46,7 +46,13 @@ def test_transitions_through_api(client, administration, draft_strategy, municip
     client.force_login(administration)
     assert client.post(url, {"action": "publish"}).status_code == 400
     assert client.post(url, {"action": "fly"}).status_code == 400
-    assert client.post(url, {"action": "start_consultation"}).json()["state"] == "consultation"
+    missing = client.post(url, {"action": "start_consultation"})
+    assert missing.status_code == 400 and "consultation_deadline" in missing.json()
+    started = client.post(
+        url, {"action": "start_consultation", "consultation_deadline": "2099-01-15T12:00:00+01:00"}
+    )
+    assert started.json()["state"] == "consultation"
+    assert started.json()["consultation_deadline"].startswith("2099-01-15T")
     refused = client.post(url, {"action": "adopt"})
     assert refused.status_code == 400 and "case_reference" in refused.json()
     adopted = client.post(url, {"action": "adopt", "adopted_on": "2024-06-01", "case_reference": "PS 1/24"})

@@ -7,13 +7,15 @@ from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment, Goal, Strategy
 
-from .conftest import build_strategy
+from .conftest import build_strategy, soon
 
 
 @pytest.fixture
 def objects(municipality):
     strategy = build_strategy(municipality)
-    strategy = services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    strategy = services.transition(
+        strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
     comment = services.submit_comment(strategy, name="Kari", text="Hei", role="citizen")
     goal = Goal.objects.filter(focus_area__strategy=strategy).first()
     link = goal.goal_indicators.get()

@@ -7,13 +7,14 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment, FocusArea, Goal, Strategy, Target
 
-from .conftest import build_strategy
+from .conftest import build_strategy, soon
 
 
 @pytest.fixture
@@ -156,7 +157,12 @@ def test_adopted_strategy_cannot_be_changed_through_the_pages(client, administra
 def test_transition_and_roll_through_the_pages(client, administration, draft_strategy):
     client.force_login(administration)
     url = reverse("strategy:strategy-transition", args=[draft_strategy.pk])
-    client.post(url, {"tr-action": "start_consultation"})
+    response = client.post(url, {"tr-action": "start_consultation"}, follow=True)  # no deadline → refused
+    assert any("høringsfristen" in str(m) for m in response.context["messages"])
+    draft_strategy.refresh_from_db()
+    assert draft_strategy.state == "draft"
+    deadline = timezone.localtime(soon()).strftime("%Y-%m-%dT%H:%M")
+    client.post(url, {"tr-action": "start_consultation", "tr-consultation_deadline": deadline})
     client.post(url, {"tr-action": "adopt"})  # no date → refused
     draft_strategy.refresh_from_db()
     assert draft_strategy.state == "consultation"
@@ -172,7 +178,9 @@ def test_transition_and_roll_through_the_pages(client, administration, draft_str
 
 
 def test_comment_moderation(client, administration, draft_strategy):
-    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    strategy = services.transition(
+        draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
     comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen")
     client.force_login(administration)
     assert "Bra" in client.get(reverse("strategy:comment-list", args=[strategy.pk])).content.decode()
@@ -244,7 +252,9 @@ def test_portal_hides_other_municipalitys_report(client, report, other_municipal
 
 
 def test_portal_comment_form(client, draft_strategy):
-    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    strategy = services.transition(
+        draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
     url = reverse("strategy_public:consultation", args=[strategy.pk])
     assert (
         reverse("strategy_public:consultation", args=[strategy.pk])

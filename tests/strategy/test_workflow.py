@@ -1,10 +1,11 @@
 """Workflow transitions, read-only adopted strategies, the yearly roll and bad input."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
@@ -20,7 +21,7 @@ from servicetorg.strategy.models import (
     Target,
 )
 
-from .conftest import build_strategy, make_indicator
+from .conftest import build_strategy, make_indicator, soon
 
 ADOPT_ARGS = {"adopted_on": date(2024, 6, 1), "case_reference": "PS 1/24"}
 
@@ -46,12 +47,17 @@ def test_every_transition_follows_the_table(draft_strategy, state, action):
     expected = EXPECTED_STRATEGY.get((state, action))
     if expected is None:
         with pytest.raises(TransitionRefused) as refused:
-            services.transition(strategy, action, **ADOPT_ARGS, user=SYSTEM)
+            services.transition(strategy, action, **ADOPT_ARGS, consultation_deadline=soon(), user=SYSTEM)
         assert refused.value.code == "transition_refused"
         strategy.refresh_from_db()
         assert strategy.state == state
     else:
-        assert services.transition(strategy, action, **ADOPT_ARGS, user=SYSTEM).state == expected
+        assert (
+            services.transition(
+                strategy, action, **ADOPT_ARGS, consultation_deadline=soon(), user=SYSTEM
+            ).state
+            == expected
+        )
         strategy.refresh_from_db()
         assert strategy.state == expected
 
@@ -66,7 +72,9 @@ def test_supersede_is_internal_and_follows_publishing_a_revision():
 
 
 def test_adoption_needs_date_and_case_reference(draft_strategy):
-    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    strategy = services.transition(
+        draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
     with pytest.raises(ValidationError) as error:
         services.transition(strategy, workflow.ADOPT, user=SYSTEM)
     assert set(error.value.message_dict) == {"adopted_on", "case_reference"}
@@ -83,10 +91,15 @@ def test_consultation_needs_a_focus_area(municipality):
 def test_only_editors_may_transition(draft_strategy, municipality, make_staff):
     council = make_staff(Role.COUNCIL, municipality)
     with pytest.raises(PermissionDenied):
-        services.transition(draft_strategy, workflow.START_CONSULTATION, user=council)
+        services.transition(
+            draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=council
+        )
     admin = make_staff(Role.ADMINISTRATION, municipality)
     assert (
-        services.transition(draft_strategy, workflow.START_CONSULTATION, user=admin).state == "consultation"
+        services.transition(
+            draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=admin
+        ).state
+        == "consultation"
     )
 
 
@@ -139,7 +152,9 @@ def test_roll_makes_a_new_revision_and_keeps_history(published_strategy):
     assert old_link.targets.get(year=2025).value == 70
     assert target.history.count() == 2
     # Publishing the revision supersedes the old one.
-    revision = services.transition(revision, workflow.START_CONSULTATION, user=SYSTEM)
+    revision = services.transition(
+        revision, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
     revision = services.transition(revision, workflow.ADOPT, **ADOPT_ARGS, user=SYSTEM)
     services.transition(revision, workflow.PUBLISH, user=SYSTEM)
     published_strategy.refresh_from_db()
@@ -199,13 +214,17 @@ def test_goal_has_audit_history(draft_strategy):
 def test_comments_only_during_consultation(draft_strategy):
     with pytest.raises(ValidationError):
         services.submit_comment(draft_strategy, name="Kari", text="Hei", role="citizen")
-    strategy = services.transition(draft_strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    strategy = services.transition(
+        draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
     comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen")
     assert comment.moderation == "pending"
     services.moderate_comment(comment, decision="approved", answer="Takk", user=SYSTEM)
     comment.refresh_from_db()
     assert comment.moderation == "approved" and comment.answer == "Takk" and comment.answered_at
-    Strategy.objects.filter(pk=strategy.pk).update(consultation_deadline=date(2000, 1, 1))
+    Strategy.objects.filter(pk=strategy.pk).update(
+        consultation_deadline=timezone.now() - timedelta(minutes=1)
+    )
     strategy.refresh_from_db()
     with pytest.raises(ValidationError):
         services.submit_comment(strategy, name="Per", text="Sent", role="citizen")

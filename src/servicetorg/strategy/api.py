@@ -104,6 +104,12 @@ class TransitionSerializer(serializers.Serializer):
     )
     adopted_on = serializers.DateField(required=False, allow_null=True, default=None)
     case_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    consultation_deadline = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When commenting closes (ISO 8601; needed to start the consultation).",
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):

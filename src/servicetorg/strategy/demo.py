@@ -1,10 +1,14 @@
 """Demo strategy for 2024–2027: 4 focus areas, 12 goals with indicators and targets, instruments,
 measures with milestones, a consultation with comments, adoption, a yearly roll (revision 2 with a
-changed target) and a published follow-up report for 2025. Idempotent: skipped when it exists."""
+changed target), a published follow-up report for 2025 and the 2026 roll (revision 3) out for
+consultation with a deadline ahead; revisions 1 and 2 keep their ended consultations. Idempotent:
+skipped when it exists."""
 
-from datetime import date
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from servicetorg.catalogue.models import ServiceArea
 from servicetorg.core.models import Unit
@@ -267,6 +271,32 @@ COMMENTS = [
 ]
 
 
+OPEN_COMMENTS = [
+    (
+        "Liv Haugen",
+        CommentRole.CITIZEN,
+        "Fint at chatten kommer. Husk at mange eldre ringer heller enn å skrive.",
+        "Takk. Telefonen er fortsatt åpen like lenge; chatten kommer i tillegg.",
+    ),
+]
+
+
+def _end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59), tzinfo=zoneinfo.ZoneInfo("Europe/Oslo"))
+
+
+def _consult(strategy, deadline: date) -> None:
+    """Out for consultation as it was then: the service wants a deadline in the future, so the demo,
+    which replays earlier years, back-dates the deadline afterwards."""
+    services.transition(
+        strategy,
+        workflow.START_CONSULTATION,
+        consultation_deadline=timezone.now() + timedelta(days=1),
+        user=SYSTEM,
+    )
+    type(strategy).objects.filter(pk=strategy.pk).update(consultation_deadline=_end_of_day(deadline))
+
+
 def _unit(municipality, slug):
     if slug is None:
         return None
@@ -292,7 +322,6 @@ def load(municipality, *, seed: int) -> None:
             "Fjordvik vil gi raskere svar, full barnehagedekning, kortere ventetid på sykehjem og mer "
             "digital saksbehandling. Her ser du målene og hvordan det går."
         ),
-        consultation_deadline=date(2024, 5, 15),
         user=SYSTEM,
     )
     status = [
@@ -363,7 +392,7 @@ def load(municipality, *, seed: int) -> None:
             services.record_measure_progress(
                 measure, status=status, completed_on=due if status == "done" else None, user=SYSTEM
             )
-    services.transition(strategy, workflow.START_CONSULTATION, user=SYSTEM)
+    _consult(strategy, date(2024, 5, 15))
     for name, role, area_index, text, decision, answer in COMMENTS:
         comment = strategy.comments.create(
             name=name,
@@ -398,7 +427,7 @@ def load(municipality, *, seed: int) -> None:
         due_date=date(2026, 6, 1),
         user=SYSTEM,
     )
-    services.transition(revision, workflow.START_CONSULTATION, user=SYSTEM)
+    _consult(revision, date(2025, 5, 31))
     services.transition(
         revision, workflow.ADOPT, adopted_on=date(2025, 6, 19), case_reference="PS 52/25", user=SYSTEM
     )
@@ -431,3 +460,17 @@ def load(municipality, *, seed: int) -> None:
         report, workflow.ADOPT, adopted_on=date(2026, 4, 23), case_reference="PS 31/26", user=SYSTEM
     )
     services.report_transition(report, workflow.PUBLISH, user=SYSTEM)
+
+    # The roll of 2026 is out for consultation now, with a deadline in the future.
+    draft = services.roll(
+        revision, revision_note="Rullering 2026: nye mål for digitale tjenester.", user=SYSTEM
+    )
+    deadline = _end_of_day(date(2027, 1, 15))
+    if deadline <= timezone.now() + timedelta(days=7):  # the demo loaded long after 2026
+        deadline = _end_of_day(timezone.localdate() + timedelta(days=45))
+    draft = services.transition(
+        draft, workflow.START_CONSULTATION, consultation_deadline=deadline, user=SYSTEM
+    )
+    for name, role, text, answer in OPEN_COMMENTS:
+        comment = draft.comments.create(name=name, role=role, text=text)
+        services.moderate_comment(comment, decision=ModerationState.APPROVED, answer=answer, user=SYSTEM)

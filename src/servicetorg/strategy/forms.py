@@ -20,6 +20,8 @@ from .models import (
 from .services import REPORT_FIELDS, STRATEGY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
+#: A date and time in Norwegian time (the site's time zone); shown back in the same format.
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class StrategyCreateForm(forms.ModelForm):
@@ -44,7 +46,7 @@ class StrategyForm(forms.ModelForm):
     class Meta:
         model = Strategy
         fields = list(STRATEGY_FIELDS)  # the service layer's list: one place
-        widgets = {"consultation_deadline": DATE}
+        widgets = {"consultation_deadline": DATETIME}
 
 
 class FocusAreaForm(forms.ModelForm):
@@ -184,6 +186,9 @@ class TransitionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DATE)
     case_reference = forms.CharField(label=_("Council case reference"), max_length=60, required=False)
+    consultation_deadline = forms.DateTimeField(
+        label=_("Consultation deadline"), required=False, widget=DATETIME
+    )
 
 
 class RollForm(forms.Form):

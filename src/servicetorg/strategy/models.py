@@ -8,6 +8,7 @@ and stays as history. Goals, targets and measures therefore belong to one revisi
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -73,7 +74,12 @@ class Strategy(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=StrategyState.choices, default=StrategyState.DRAFT
     )
-    consultation_deadline = models.DateField(_("consultation deadline"), null=True, blank=True)
+    consultation_deadline = models.DateTimeField(
+        _("consultation deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Commenting closes automatically at this time (Norwegian time)."),
+    )
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     case_reference = models.CharField(_("council case reference"), max_length=60, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -98,6 +104,12 @@ class Strategy(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    def consultation_open(self, now=None) -> bool:
+        """Out for consultation and before the deadline: citizens may comment."""
+        if self.state != StrategyState.CONSULTATION:
+            return False
+        return self.consultation_deadline is None or (now or timezone.now()) < self.consultation_deadline
 
 
 class StatusSection(models.Model):

@@ -14,7 +14,7 @@ from servicetorg.core.security import throttle_post
 
 from . import selectors, services
 from .forms import CommentForm
-from .models import Strategy, StrategyState
+from .models import Strategy
 from .reports import report_context
 from .status import RULE_TEXT
 from .views import pdf_response
@@ -42,6 +42,7 @@ def strategy_home(request):
             "progress": progress,
             "rule_text": RULE_TEXT,
             "consultations": selectors.in_consultation(municipality),
+            "ended_consultations": selectors.ended_consultations(municipality)[:10],
             "reports": selectors.published_reports(municipality).defer("adopted_body", "adopted_pdf")[:10],
             "revisions": selectors.revisions_of(strategy).filter(state__in=selectors.PUBLIC_STATES)
             if strategy
@@ -87,33 +88,44 @@ def report_pdf(request, pk):
 
 @throttle_post("comment")
 def consultation(request, pk):
+    """The draft out for consultation with the comment form; after the deadline (or once adopted) the
+    same page stays up read-only with the published comments and the municipality's answers.
+
+    A comment posted after the deadline is refused by the service; the form comes back with the text
+    kept and the reason, so nothing typed is lost.
+    """
     municipality = _municipality(request)
-    strategy = get_object_or_404(
-        selectors.strategy_tree(
-            Strategy.objects.filter(municipality=municipality, state=StrategyState.CONSULTATION)
-        ),
-        pk=pk,
-    )
-    form = CommentForm(request.POST or None, strategy=strategy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_comment(strategy, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Thank you. Your comment will be published when it has been read by the municipality."),
-            )
-            return redirect("strategy_public:consultation", pk=strategy.pk)
+    strategy = get_object_or_404(selectors.strategy_tree(selectors.consultations(municipality)), pk=pk)
+    is_open = strategy.consultation_open()
+    form = None
+    if request.method == "POST":
+        form = CommentForm(request.POST, strategy=strategy)
+        if form.is_valid():
+            try:
+                services.submit_comment(strategy, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. Your comment will be published when it has been read by the municipality."),
+                )
+                return redirect("strategy_public:consultation", pk=strategy.pk)
+        elif not is_open:
+            form.add_error(None, services.consultation_closed_message(strategy))
+        strategy.refresh_from_db(fields=["state", "consultation_deadline"])
+        is_open = strategy.consultation_open()
+    elif is_open:
+        form = CommentForm(strategy=strategy)
     return render(
         request,
         "strategy/public/consultation.html",
         {
             "strategy": strategy,
+            "is_open": is_open,
             "form": form,
             "comments": selectors.approved_comments(strategy),
             "status_rows": selectors.status_rows(strategy),
         },
-        status=400 if form.errors else 200,
+        status=400 if form is not None and form.errors else 200,
     )

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.core.tenancy import scope
@@ -85,10 +86,37 @@ def current_public_strategy(municipality) -> Strategy | None:
     )
 
 
-def in_consultation(municipality) -> QuerySet[Strategy]:
+#: States after a consultation in which its page stays up, read-only, with the published comments.
+AFTER_CONSULTATION_STATES = (StrategyState.ADOPTED, StrategyState.PUBLISHED, StrategyState.SUPERSEDED)
+
+
+def consultations(municipality) -> QuerySet[Strategy]:
+    """Every strategy whose consultation page the portal shows: open, or ended (deadline passed or adopted).
+
+    A draft sent back from consultation is not shown: its text is being reworked.
+    """
     return Strategy.objects.filter(
-        municipality=municipality, state=StrategyState.CONSULTATION
+        Q(state=StrategyState.CONSULTATION)
+        | Q(state__in=AFTER_CONSULTATION_STATES, consultation_deadline__isnull=False),
+        municipality=municipality,
     ).select_related("period")
+
+
+def in_consultation(municipality) -> QuerySet[Strategy]:
+    """Consultations open for comments now."""
+    return consultations(municipality).filter(
+        Q(consultation_deadline__isnull=True) | Q(consultation_deadline__gt=timezone.now()),
+        state=StrategyState.CONSULTATION,
+    )
+
+
+def ended_consultations(municipality) -> QuerySet[Strategy]:
+    """Consultations whose deadline has passed or whose strategy the council has adopted, newest first."""
+    return (
+        consultations(municipality)
+        .exclude(pk__in=in_consultation(municipality).values("pk"))
+        .order_by("-consultation_deadline", "-pk")
+    )
 
 
 def revisions_of(strategy: Strategy) -> QuerySet[Strategy]:

@@ -11,6 +11,7 @@ is registered on the current revision without changing what the council adopted.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from servicetorg.core.permissions import Perm, can, check_actor, user_of
@@ -89,6 +90,14 @@ def update_strategy(strategy: Strategy, *, user, **fields) -> Strategy:
         if name not in STRATEGY_FIELDS:
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(strategy, name, value)
+    if strategy.state == StrategyState.CONSULTATION and strategy.consultation_deadline is None:
+        raise ValidationError(
+            {
+                "consultation_deadline": _(
+                    "Give the consultation deadline: the date and time commenting closes."
+                )
+            }
+        )
     return _full_save(strategy)
 
 
@@ -338,16 +347,30 @@ def delete_item(obj, *, user) -> None:
 
 @transaction.atomic
 def transition(
-    strategy: Strategy, action: str, *, user, adopted_on=None, case_reference: str = ""
+    strategy: Strategy,
+    action: str,
+    *,
+    user,
+    adopted_on=None,
+    case_reference: str = "",
+    consultation_deadline=None,
 ) -> Strategy:
-    """Apply ``action`` by the transition table; anything else raises ``ValidationError``."""
+    """Apply ``action`` by the transition table; anything else raises ``ValidationError``.
+
+    Sending the draft out for consultation needs a deadline in the future (``consultation_deadline``,
+    an aware datetime; or one already saved on the strategy): commenting closes by itself then.
+    """
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
     target = workflow.STRATEGY_WORKFLOW.next_state(strategy.state, action)  # TransitionRefused
     check_actor(user)
     if not has_role(user, strategy.municipality_id, workflow.ACTION_ROLES[action]):
         raise PermissionDenied
-    if action == workflow.START_CONSULTATION and not strategy.focus_areas.exists():
-        raise ValidationError(_("Add at least one focus area before the consultation."))
+    if action == workflow.START_CONSULTATION:
+        if not strategy.focus_areas.exists():
+            raise ValidationError(_("Add at least one focus area before the consultation."))
+        deadline = consultation_deadline or strategy.consultation_deadline
+        check_consultation_deadline(deadline)
+        strategy.consultation_deadline = deadline
     if action == workflow.ADOPT:
         errors = {}
         if adopted_on is None:
@@ -450,13 +473,45 @@ def roll(strategy: Strategy, *, user, revision_note: str = "") -> Strategy:
 # --- consultation ---------------------------------------------------------------------------------
 
 
+def check_consultation_deadline(deadline) -> None:
+    """A consultation is opened with a deadline after now (stored UTC, given in Norwegian time)."""
+    if deadline is None:
+        raise ValidationError(
+            {
+                "consultation_deadline": _(
+                    "Give the consultation deadline: the date and time commenting closes."
+                )
+            }
+        )
+    if timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)
+    if deadline <= timezone.now():
+        raise ValidationError(
+            {"consultation_deadline": _("The consultation deadline must be in the future.")}
+        )
+
+
+def consultation_closed_message(strategy: Strategy) -> str:
+    if strategy.consultation_deadline is None or strategy.consultation_deadline > timezone.now():
+        return _(
+            "The consultation has ended. Your comment was not sent, "
+            "but your text is kept below so that you can copy it."
+        )
+    deadline = timezone.localtime(strategy.consultation_deadline)
+    return _(
+        "The consultation closed on %(date)s at %(time)s. Your comment was not sent, "
+        "but your text is kept below so that you can copy it."
+    ) % {"date": date_format(deadline, "j. F Y"), "time": date_format(deadline, "H:i")}
+
+
 @transaction.atomic
 def submit_comment(strategy: Strategy, *, name: str, text: str, role: str, email: str = "", focus_area=None):
     """A comment from the portal during the consultation; it waits for moderation."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)  # the deadline as it is now
     if strategy.state != StrategyState.CONSULTATION:
-        raise ValidationError(_("This strategy is not out for consultation."))
-    if strategy.consultation_deadline and timezone.localdate() > strategy.consultation_deadline:
-        raise ValidationError(_("The consultation deadline has passed."))
+        raise ValidationError(_("This strategy is not out for consultation."), code="closed")
+    if not strategy.consultation_open():
+        raise ValidationError(consultation_closed_message(strategy), code="closed")
     if focus_area is not None and focus_area.strategy_id != strategy.pk:
         raise ValidationError({"focus_area": _("Unknown focus area.")})
     comment = ConsultationComment(

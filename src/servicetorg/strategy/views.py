@@ -384,7 +384,10 @@ def _run_transition(request, transition, target) -> bool:
     """Validate the transition form and run ``transition(target, action, ...)``; report to the user."""
     form = forms.TransitionForm(request.POST, prefix="tr")
     if not form.is_valid():
-        messages.error(request, _("The form was not valid."))
+        details = " ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        messages.error(request, f"{_('The form was not valid.')} {details}".strip())
         return False
     data = form.cleaned_data
     try:
@@ -394,6 +397,11 @@ def _run_transition(request, transition, target) -> bool:
             user=request.user,
             adopted_on=data["adopted_on"],
             case_reference=data["case_reference"],
+            **(
+                {"consultation_deadline": data["consultation_deadline"]}
+                if data.get("consultation_deadline")
+                else {}
+            ),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

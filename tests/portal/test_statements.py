@@ -9,6 +9,7 @@ from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.portal import services
 from servicetorg.portal.models import Statement
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,18 @@ def test_default_privacy_statement_says_what_why_and_how_long(client, municipali
     assert "fødselsnummeret ditt bare for tjenester der loven krever det" in html  # what
     assert "forvaltningsloven § 11" in html  # why
     assert "slettes etter 30 dager" in html and "arkivlova" in html  # how long
+    assert "her i 2 år etter at den ble avsluttet" in html  # the inquiries' retention period
+    assert "Merknader til en strategi på høring: lagres i 1 år etter høringsfristen" in html
+
+
+def test_default_privacy_statement_follows_the_municipalitys_retention_periods(client, municipality):
+    from servicetorg.core import retention
+
+    admin = make_staff(Role.ADMIN, municipality)
+    retention.set_periods(municipality, {"inquiries.closed": 540, "core.outbox": 14}, user=admin)
+    html = client.get("/personvern/").content.decode()
+    assert "her i 18 måneder etter at den ble avsluttet" in html and "2 år" not in html
+    assert "E-post og SMS sendt av plattformen (utboksen): lagres i 14 dager etter at den ble sendt" in html
 
 
 def test_default_accessibility_statement(client, municipality):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from servicetorg.core import permissions
+from servicetorg.core import permissions, retention
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, user_of
 
@@ -30,8 +30,18 @@ class ShownStatement:
 
 
 def default_text(municipality: Municipality, kind: str) -> str:
-    """The platform's default text, in the current language, naming the municipality."""
-    return render_to_string(DEFAULT_TEMPLATES[kind], {"municipality": municipality}).strip()
+    """The platform's default text, in the current language, naming the municipality. The privacy
+    statement lists what is kept, why and for how long from the municipality's current retention
+    periods (core.retention), so a changed period changes the text."""
+    periods = retention.periods(municipality)
+    by_key = {p.kind.key: p for p in periods}
+    context = {
+        "municipality": municipality,
+        "retention": periods,
+        "inquiry_period": by_key["inquiries.closed"].text if "inquiries.closed" in by_key else "",
+        "comment_period": by_key["strategy.comments"].text if "strategy.comments" in by_key else "",
+    }
+    return render_to_string(DEFAULT_TEMPLATES[kind], context).strip()
 
 
 def blocks_of(text: str) -> list[tuple[str, str]]:

@@ -1,0 +1,233 @@
+"""Right of access and erasure: one person's data of one municipality, found by e-mail, phone or
+fødselsnummer; exported without anyone else's; erased so that the statistics stay; logged without
+the personal data; refused to the roles that do not hold it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from servicetorg.catalogue.models import Service
+from servicetorg.core import personal_data
+from servicetorg.core.choices import Role
+from servicetorg.core.models import OutboxMessage, PrivacyAction, PrivacyLog
+from servicetorg.core.permissions import SYSTEM
+from servicetorg.inquiries import rollups, selectors
+from servicetorg.inquiries.models import Inquiry, InquiryMessage
+from servicetorg.strategy.models import ConsultationComment
+from tests.core.test_retention import inquiry, outbox, strategy_with_comments
+from tests.factories import make_service, make_staff
+
+URL = "/staff/personvern/innsyn-og-sletting/"
+KARI_FNR = "15076500565"  # a valid test number (python-stdnum checks both control digits)
+
+
+def _fnr_service(municipality):
+    service = make_service(municipality, slug="bostotte", name="Bostøtte")
+    Service.objects.filter(pk=service.pk).update(requires_national_id=True)
+    service.refresh_from_db()
+    return service
+
+
+@pytest.fixture
+def people(municipality, other_municipality):
+    w = {
+        "kari_mail": inquiry(municipality, email="Kari@Example.no", contact_phone="", body="Min søknad"),
+        "kari_phone": inquiry(municipality, email="", contact_phone="+47 912 34 567", closed_days_ago=10),
+        "kari_fnr": inquiry(
+            municipality, email="", contact_phone="", national_id=KARI_FNR, service=_fnr_service(municipality)
+        ),
+        "per": inquiry(municipality, email="per@example.no", contact_phone="99887766", body="Pers sak"),
+        "kari_elsewhere": inquiry(other_municipality, email="kari@example.no", body="Nabokommunen"),
+    }
+    outbox(municipality, "kari-mail", to="kari@example.no")
+    outbox(municipality, "per-mail", to="per@example.no")
+    outbox(other_municipality, "kari-other", to="kari@example.no")
+    strategy_with_comments(
+        municipality, deadline_days_ago=-10, start_year=2024, emails=("kari@example.no", "per@example.no")
+    )
+    return w
+
+
+def _keys(found):
+    return {f.holding.key: sorted(r.pk for r in f.records) for f in found if f.records}
+
+
+def test_search_by_each_identifier_in_one_municipality_only(people, municipality):
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    by_mail = personal_data.search(municipality, personal_data.person(email=" kari@EXAMPLE.no "), user=admin)
+    keys = _keys(by_mail)
+    assert keys["inquiries.inquiry"] == [people["kari_mail"].pk]
+    assert len(keys["core.outbox"]) >= 1 and len(keys["strategy.comments"]) == 1
+    assert all("per@example.no" not in json.dumps(r.fields, default=str) for f in by_mail for r in f.records)
+    by_phone = personal_data.search(municipality, personal_data.person(phone="91234567"), user=admin)
+    assert _keys(by_phone)["inquiries.inquiry"] == [people["kari_phone"].pk]
+    by_fnr = personal_data.search(municipality, personal_data.person(national_id=KARI_FNR), user=admin)
+    assert _keys(by_fnr)["inquiries.inquiry"] == [people["kari_fnr"].pk]
+    # Logged: the criteria's names and the counts, never the values.
+    entries = PrivacyLog.objects.filter(action=PrivacyAction.SEARCH)
+    assert [e.detail["by"] for e in entries.order_by("pk")] == [["email"], ["phone"], ["national_id"]]
+    dumped = json.dumps([(e.detail, e.counts, e.actor) for e in entries])
+    assert "kari" not in dumped.lower() and "91234567" not in dumped and KARI_FNR not in dumped
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({}, "email"),
+        ({"email": "kari@"}, "email"),
+        ({"phone": "12ab"}, "phone"),
+        ({"national_id": "15076500566"}, "national_id"),
+    ],
+)
+def test_bad_input_gives_field_errors(fields, field):
+    with pytest.raises(ValidationError) as error:
+        personal_data.person(**fields)
+    assert field in error.value.error_dict
+
+
+@pytest.mark.parametrize("role", [Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.COUNCIL])
+def test_roles_without_the_permission_are_refused(municipality, role):
+    user = make_staff(role, municipality)
+    who = personal_data.person(email="kari@example.no")
+    for call in (personal_data.search, personal_data.erase):
+        with pytest.raises(PermissionDenied):
+            call(municipality, who, user=user)
+
+
+def test_another_municipality_is_refused(people, municipality, other_municipality):
+    other_admin = make_staff(Role.ADMINISTRATION, other_municipality)
+    with pytest.raises(PermissionDenied):
+        personal_data.search(municipality, personal_data.person(email="kari@example.no"), user=other_admin)
+
+
+def test_erasure_anonymises_inquiries_deletes_the_rest_and_keeps_statistics(people, municipality):
+    admin = make_staff(Role.ADMIN, municipality)
+    rollups.rebuild(municipality.pk)
+    start, end = timezone.localdate() - timedelta(days=30), timezone.localdate()
+    before = rollups.current(municipality.pk), asdict(selectors.dashboard(municipality.pk, start, end))
+    counts = personal_data.erase(municipality, personal_data.person(email="kari@example.no"), user=admin)
+    assert (
+        counts["inquiries.inquiry"] == 1 and counts["strategy.comments"] == 1 and counts["core.outbox"] >= 1
+    )
+    kari = Inquiry.objects.get(pk=people["kari_mail"].pk)
+    assert kari.anonymised_at and kari.contact_email == "" and kari.body == ""
+    assert not InquiryMessage.objects.filter(inquiry=kari).exists()
+    assert not Inquiry.history.filter(id=kari.pk).exists()
+    # Per, and Kari's data in the other municipality, are untouched.
+    per = Inquiry.objects.get(pk=people["per"].pk)
+    assert per.contact_email == "per@example.no" and InquiryMessage.objects.filter(inquiry=per).exists()
+    assert Inquiry.objects.get(pk=people["kari_elsewhere"].pk).contact_email == "kari@example.no"
+    assert (
+        OutboxMessage.objects.filter(key="kari-other").exists()
+        and OutboxMessage.objects.filter(key="per-mail").exists()
+    )
+    assert not OutboxMessage.objects.filter(key="kari-mail").exists()
+    assert list(ConsultationComment.objects.values_list("email", flat=True)) == ["per@example.no"]
+    # Statistics stay; a recount agrees.
+    after = rollups.current(municipality.pk), asdict(selectors.dashboard(municipality.pk, start, end))
+    assert after == before
+    assert rollups.rebuild(municipality.pk) == 0
+    # Nothing left to find; the erasure is logged with counts only.
+    assert not _keys(
+        personal_data.search(municipality, personal_data.person(email="kari@example.no"), user=admin)
+    )
+    entry = PrivacyLog.objects.get(action=PrivacyAction.ERASE)
+    assert entry.user == admin and entry.counts == counts and "kari" not in json.dumps(entry.detail)
+
+
+# --- The page ----------------------------------------------------------------------------------
+
+
+def test_page_search_export_and_erase(client, people, municipality):
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    client.force_login(admin)
+    assert client.get(URL).status_code == 200
+    data = {"municipality": municipality.number, "email": "kari@example.no", "phone": "", "national_id": ""}
+    page = client.post(URL, {**data, "action": "search"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert people["kari_mail"].reference in html and people["per"].reference not in html
+
+    exported = client.post(URL, {**data, "action": "json"})
+    assert exported["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in exported["Cache-Control"]
+    body = json.loads(exported.content)
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Min søknad" in text and people["kari_mail"].reference in text
+    assert "per@example.no" not in text and "Pers sak" not in text and "Nabokommunen" not in text
+
+    readable = client.post(URL, {**data, "action": "html"}).content.decode()
+    assert "Min søknad" in readable and "Pers sak" not in readable
+
+    confirm = client.post(URL, {**data, "action": "confirm"})
+    assert confirm.status_code == 200 and 'value="erase"' in confirm.content.decode()
+    refused = client.post(URL, {**data, "action": "erase"})  # the box not ticked
+    assert refused.status_code == 400
+    assert Inquiry.objects.get(pk=people["kari_mail"].pk).anonymised_at is None
+    done = client.post(URL, {**data, "action": "erase", "confirmed": "yes"})
+    assert done.status_code == 302
+    assert Inquiry.objects.get(pk=people["kari_mail"].pk).anonymised_at is not None
+    assert [e.action for e in PrivacyLog.objects.order_by("pk")] == [
+        "search",
+        "export",
+        "export",
+        "search",
+        "search",
+        "erase",
+    ]
+
+
+def test_page_keeps_what_was_typed_on_an_error(client, municipality):
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    page = client.post(
+        URL, {"municipality": municipality.number, "email": "kari@", "phone": "91234567", "action": "search"}
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert 'value="kari@"' in html and 'value="91234567"' in html
+
+
+def test_page_never_shows_another_municipalitys_data(client, people, municipality, other_municipality):
+    """An administration user of the other municipality who names this one gets her own."""
+    client.force_login(make_staff(Role.ADMINISTRATION, other_municipality))
+    data = {"municipality": municipality.number, "email": "kari@example.no", "action": "json"}
+    body = json.loads(client.post(URL, data).content)
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Nabokommunen" in text and "Min søknad" not in text
+    assert client.get(f"{URL}?kommune={municipality.number}").context["municipality"] == other_municipality
+
+
+def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
+    client.force_login(make_staff(Role.ADMIN, municipality))
+    url = reverse("core:retention")
+    page = client.get(url)
+    assert page.status_code == 200 and "inquiries.closed" in page.content.decode()
+    form = {
+        "municipality": municipality.number,
+        "inquiries.closed": "365",
+        "strategy.comments": "365",
+        "surveys.invitations": "90",
+        "core.outbox": "30",
+    }
+    assert client.post(url, form).status_code == 302
+    from servicetorg.core.retention import period_days
+
+    assert period_days(municipality, "inquiries.closed") == 365
+    bad = client.post(url, {**form, "inquiries.closed": "5", "core.outbox": "abc"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert 'value="5"' in html and 'value="abc"' in html
+    assert period_days(municipality, "inquiries.closed") == 365
+
+
+def test_retention_page_refused_to_administration(client, municipality):
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    assert client.get(reverse("core:retention")).status_code == 403
+    assert SYSTEM  # the nightly purge acts as SYSTEM (core.tasks)

@@ -84,7 +84,7 @@ def strategy_with_comments(
         municipality=municipality, start_year=start_year, title="Servicestrategi", user=SYSTEM
     )
     Strategy.objects.filter(pk=strategy.pk).update(
-        consultation_deadline=timezone.localdate() - timedelta(days=deadline_days_ago)
+        consultation_deadline=timezone.now() - timedelta(days=deadline_days_ago)
     )
     for email in emails:
         ConsultationComment.objects.create(strategy=strategy, name="Ola", email=email, text="Bra plan")

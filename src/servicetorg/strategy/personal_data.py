@@ -18,7 +18,7 @@ from .models import ConsultationComment
 
 def _comments_due(municipality, cutoff):
     return ConsultationComment.objects.filter(strategy__municipality=municipality).filter(
-        Q(strategy__consultation_deadline__lt=cutoff.date())
+        Q(strategy__consultation_deadline__lt=cutoff)
         | Q(strategy__consultation_deadline__isnull=True, created_at__lt=cutoff)
     )
 

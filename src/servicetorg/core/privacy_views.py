@@ -170,7 +170,12 @@ def personal_data_request(request):
         context["total"] = sum(len(f.records) for f in context["found"])
         if action == "confirm":
             return render(request, "core/personal_data_confirm.html", context)
-    context["log"] = PrivacyLog.objects.filter(municipality=municipality)[:20]
+    labels = {h.key: str(h.label) for h in personal_data.holdings()}
+    labels.update({k.key: str(k.label) for k in retention.kinds()})
+    context["log"] = [
+        (entry, [(labels.get(key, key), n) for key, n in entry.counts.items()])
+        for entry in PrivacyLog.objects.filter(municipality=municipality)[:20]
+    ]
     return render(
         request, "core/personal_data.html", context, status=400 if form.is_bound and form.errors else 200
     )

@@ -1,36 +1,78 @@
-"""Charts of survey results as SVG (matplotlib), for the printable report and downloads."""
+"""Charts of survey results as SVG, for the printable report, its PDF and downloads.
 
-import io
+The bar chart is written directly as SVG text: one ``<rect>`` and one ``<text>`` per alternative,
+colours as presentation attributes. That takes well under a millisecond where a matplotlib figure
+took some 100 ms (a report has one per question), keeps the PDF small, and WeasyPrint draws it as
+it is meant (it ignores the ``style`` attributes matplotlib writes). Text stays text: searchable and
+read by screen readers.
+"""
 
-import matplotlib
+from xml.sax.saxutils import escape
 
-matplotlib.use("Agg")
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+WIDTH = 600
+ROW = 30  # height of one bar's band
+BAR = 20
+TOP = 10
+AXIS = 44  # room under the bars for the ticks and the axis label
+FONT = 'font-family="DejaVu Sans, Arial, sans-serif" font-size="12"'
+BAR_COLOUR = "#1e5a8c"
 
-plt.rcParams["svg.hashsalt"] = "servicetorg"
-plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, readable by screen readers
+
+def _label(text: str) -> str:
+    return text if len(text) <= 40 else text[:38] + "…"
+
+
+def _bar_text(row) -> str:
+    """What stands at the end of a bar: its percentage and count."""
+    return f"{float(row.percent or 0):g} % ({row.count})"
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def frequency_svg(result) -> str:
-    """Horizontal bars of the valid percentages of one question ("don't know" left out)."""
+    """Horizontal bars of the valid percentages of one question ("don't know" left out; hidden
+    alternatives are not drawn)."""
     rows = [r for r in result.table.rows if not r.excluded and not r.suppressed]
-    labels = [r.label if len(r.label) <= 40 else r.label[:38] + "…" for r in rows]
+    labels = [_label(r.label) for r in rows]
     values = [float(r.percent or 0) for r in rows]
-    figure = Figure(figsize=(6.0, 0.45 * len(rows) + 0.8), dpi=100)
-    axes = figure.add_subplot()
-    bars = axes.barh(range(len(rows)), values, color="#1e5a8c")
-    axes.set_yticks(range(len(rows)), labels)
-    axes.invert_yaxis()
-    axes.set_xlim(0, max(100, max(values, default=0) + 10))
-    axes.set_xlabel("%")
-    for bar, value, row in zip(bars, values, rows, strict=True):
-        axes.text(
-            bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:g} % ({row.count})", va="center"
+    # Room for the longest label (DejaVu Sans at 12 px: about 7 px a character), within reason.
+    left = min(260, max((7 * len(label) for label in labels), default=0) + 14)
+    right = WIDTH - 110  # room for "100 % (12345)" after the longest bar
+    span = max(100.0, max(values, default=0) + 10)
+    scale = (right - left) / span
+    height = TOP + ROW * len(rows) + AXIS
+    bottom = TOP + ROW * len(rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" {FONT}>',
+        f"<title>{escape(result.question.text)}</title>",
+    ]
+    for i, (label, value, row) in enumerate(zip(labels, values, rows, strict=True)):
+        y = TOP + ROW * i
+        baseline = y + ROW / 2 + 4  # 12 px text centred on the bar
+        width = value * scale
+        parts.append(
+            f'<text x="{left - 6}" y="{_number(baseline)}" text-anchor="end" '
+            f'fill="#1a1a1a">{escape(label)}</text>'
+            f'<rect x="{left}" y="{_number(y + (ROW - BAR) / 2)}" width="{_number(width)}" height="{BAR}" '
+            f'fill="{BAR_COLOUR}"/>'
+            f'<text x="{_number(left + width + 4)}" y="{_number(baseline)}" '
+            f'fill="#1a1a1a">{escape(_bar_text(row))}</text>'
         )
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    out = io.StringIO()
-    figure.savefig(out, format="svg", metadata={"Date": None})
-    svg = out.getvalue()
-    return svg[svg.index("<svg") :]
+    parts.append(
+        f'<line x1="{left}" y1="{TOP}" x2="{left}" y2="{bottom}" stroke="#1a1a1a" stroke-width="0.8"/>'
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#1a1a1a" stroke-width="0.8"/>'
+    )
+    for tick in range(0, int(span) + 1, 20):
+        x = _number(left + tick * scale)
+        parts.append(
+            f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 4}" stroke="#1a1a1a" stroke-width="0.8"/>'
+            f'<text x="{x}" y="{bottom + 17}" text-anchor="middle" fill="#1a1a1a">{tick}</text>'
+        )
+    parts.append(
+        f'<text x="{_number((left + right) / 2)}" y="{bottom + 36}" text-anchor="middle" '
+        'fill="#1a1a1a">%</text></svg>'
+    )
+    return "".join(parts)

@@ -192,6 +192,17 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Inquiry attachments: private, outside every static or media root, served only through the
+    # views that check the case link or the staff member's right to the inquiry.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("ATTACHMENT_DIR", str(VAR_DIR / "private" / "attachments")),
+            "base_url": "/no-public-url/",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -408,6 +419,19 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 # Request limits. Rates are "<n>/<second|minute|hour|day>"; None turns a throttle off.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 FILE_UPLOAD_MAX_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_SIZE", str(5 * 1024 * 1024)))
+# Attachments on inquiries (inquiries/attachments.py): per file, per submission, and the types
+# accepted (checked by content: Pillow opens images, a PDF must start like one).
+ATTACHMENT_MAX_SIZE = int(os.environ.get("ATTACHMENT_MAX_SIZE", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))
+ATTACHMENT_TYPES = ("jpeg", "png", "webp", "pdf")
+ATTACHMENT_MAX_PIXELS = 50_000_000  # a larger image is refused (decompression bombs)
+# A multipart body may be this large (several attachments); larger is refused at the edge. A file
+# over its own limit is counted but not kept (core/uploads.py), so the form can say which it was.
+UPLOAD_REQUEST_MAX_SIZE = int(os.environ.get("UPLOAD_REQUEST_MAX_SIZE", str(60 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "servicetorg.core.uploads.BoundedTemporaryFileUploadHandler",
+]
 JSON_MAX_DEPTH = 32
 JSONSTAT_MAX_CELLS = int(os.environ.get("JSONSTAT_MAX_CELLS", "500000"))  # a KOSTRA table: ~100 000
 DASHBOARD_MAX_DAYS = int(os.environ.get("DASHBOARD_MAX_DAYS", str(5 * 366)))

@@ -16,6 +16,8 @@ The columns are the roles of :data:`ROLES`.
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from servicetorg.core.choices import Channel, Role
@@ -24,7 +26,8 @@ from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
 from servicetorg.inquiries import services as inquiry_services
-from servicetorg.inquiries.models import Compensation
+from servicetorg.inquiries.attachments import check_upload
+from servicetorg.inquiries.models import Attachment, AttachmentSource, Compensation
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
 from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
@@ -86,6 +89,8 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("inquiries:detail", "i.desk", "get"): "yyyyhhhl",
     ("inquiries:detail", "i.unit", "get"): "hyyyhhhl",
     ("inquiries:detail", "i.health", "get"): "hhhhhhhl",
+    ("inquiries:attachment", "a.unit", "get"): "hyyyhhhl",
+    ("inquiries:attachment", "a.health", "get"): "hhhhhhhl",
     ("inquiries:act", "i.unit", "post"): "hyyyhhhl",
     ("inquiries:act", "i.health", "post"): "hhhhhhhl",
     ("inquiries:rules", "-", "get"): "nnnynnyl",
@@ -223,7 +228,7 @@ def test_every_staff_url_and_endpoint_has_an_expectation():
 
 
 @pytest.fixture
-def world(db):
+def world(db, tmp_path, settings, monkeypatch):
     municipality = MunicipalityFactory(name="Fjordvik", number="3999", organization_number="940192226")
     other = MunicipalityFactory(name="Nabovik", number="3998", organization_number="964965226")
     oppvekst = UnitFactory(municipality=municipality, name="Oppvekst", slug="oppvekst")
@@ -258,6 +263,21 @@ def world(db):
     desk_inquiry = register(service, "Ved skranken")
     unit_inquiry = register(service, "I Oppvekst", oppvekst)
     health_inquiry = register(health_service, "Helse", helse)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "attachments")},
+        },
+    }
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["attachments"])
+    pdf = SimpleUploadedFile("vedlegg.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    attachments = {
+        key: inquiry_services.add_attachments(
+            inquiry, [check_upload(pdf)], user=SYSTEM, source=AttachmentSource.CITIZEN
+        )[0]
+        for key, inquiry in (("unit", unit_inquiry), ("health", health_inquiry))
+    }
     compensation = Compensation.objects.create(
         municipality=municipality, inquiry=unit_inquiry, amount=500, guarantee="Svar i tide"
     )
@@ -304,6 +324,8 @@ def world(db):
         "i.unit": {"pk": unit_inquiry.pk},
         "i.health": {"pk": health_inquiry.pk},
         "compensation": {"pk": compensation.pk},
+        "a.unit": {"pk": unit_inquiry.pk, "attachment_pk": attachments["unit"].pk},
+        "a.health": {"pk": health_inquiry.pk, "attachment_pk": attachments["health"].pk},
         "s.unit": {"pk": surveys["unit"].pk},
         "s.health": {"pk": surveys["health"].pk},
         "q.unit": {"pk": surveys["unit"].pk, "question_pk": surveys["unit"].questions.get(code="q1").pk},

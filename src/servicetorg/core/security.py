@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions as drf_exceptions
@@ -33,6 +34,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils import json as drf_json
 
+from . import uploads
 from .validators import CONTROL_CHARACTERS_MESSAGE, check_json, has_forbidden_characters
 
 log = logging.getLogger("servicetorg.security")
@@ -219,7 +221,10 @@ def _refuse(request, message, status: int):
 class EdgeValidationMiddleware:
     """Bounds every request before a view sees it: no control characters in the query string or in
     form fields (names and values; uploaded files are the views' to check), and no body larger than
-    ``FILE_UPLOAD_MAX_SIZE`` (what the largest upload may be) by its Content-Length."""
+    ``FILE_UPLOAD_MAX_SIZE`` by its Content-Length (``UPLOAD_REQUEST_MAX_SIZE`` for multipart bodies,
+    which may carry several attachments: a file over its own limit is counted, not kept, see
+    core/uploads.py). A multipart body is parsed so that a file name sent with a path is marked.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -229,13 +234,29 @@ class EdgeValidationMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.FILE_UPLOAD_MAX_SIZE + 65536:
+        multipart = request.content_type == "multipart/form-data"
+        if multipart and length > settings.UPLOAD_REQUEST_MAX_SIZE:
+            return _refuse(request, _too_large_uploads(), 413)
+        if not multipart and length > settings.FILE_UPLOAD_MAX_SIZE + 65536:
             return _refuse(request, gettext_lazy("The request is too large."), 413)
+        if multipart:
+            uploads.install_name_check(request)
         if request.META.get("QUERY_STRING") and _bad(request.GET):
             return _refuse(request, CONTROL_CHARACTERS_MESSAGE, 400)
         if request.method == "POST" and request.content_type in FORM_TYPES and _bad(request.POST):
             return _refuse(request, CONTROL_CHARACTERS_MESSAGE, 400)
         return self.get_response(request)
+
+
+def _too_large_uploads_text() -> str:
+    return _(
+        "The files you sent are too large together (more than %(limit)s MB). Go back, choose fewer "
+        "or smaller files and send again."
+    ) % {"limit": settings.UPLOAD_REQUEST_MAX_SIZE // 1_048_576}
+
+
+#: Said in the language :func:`_refuse` chooses.
+_too_large_uploads = lazy(_too_large_uploads_text, str)
 
 
 def _bad(query) -> bool:

@@ -33,7 +33,7 @@ from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids
 
 from . import deadlines, permissions, selectors, services
 from .authentication import ApiKeyAuthentication
-from .models import ApiClient, Handling, IdempotencyRecord, Inquiry
+from .models import ApiClient, Attachment, Handling, IdempotencyRecord, Inquiry
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -70,6 +70,23 @@ class InquirySerializer(CopiedFieldsMixin, serializers.ModelSerializer):
             "closed_at",
             "breached",
         ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """An attachment's metadata (the file itself: the staff download page, for a logged-in user)."""
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "source", "media_url", "created_at"]
+        read_only_fields = fields
+
+
+class InquiryDetailSerializer(InquirySerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta(InquirySerializer.Meta):
+        fields = [*InquirySerializer.Meta.fields, "attachments"]
         read_only_fields = fields
 
 
@@ -251,7 +268,12 @@ class InquiryViewSet(
         return super().get_parsers()
 
     def get_queryset(self):
-        return permissions.visible(Inquiry.objects.all(), self.request.user).order_by("-received_at", "-pk")
+        queryset = permissions.visible(Inquiry.objects.all(), self.request.user).order_by(
+            "-received_at", "-pk"
+        )
+        if getattr(self, "action", None) == "retrieve":
+            queryset = queryset.prefetch_related("attachments")
+        return queryset
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -260,6 +282,8 @@ class InquiryViewSet(
             return TextSerializer
         if self.action == "route":
             return RouteSerializer
+        if self.action == "retrieve":
+            return InquiryDetailSerializer
         return InquirySerializer
 
     @extend_schema(

@@ -11,6 +11,7 @@ from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_national_id
 
 from . import selectors
+from .attachments import AttachmentsField, AttachmentsFormMixin
 from .models import CompensationState, Handling
 
 OUTCOME_CHOICES = [
@@ -119,6 +120,16 @@ class TextForm(forms.Form):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
 
 
+class ReplyForm(AttachmentsFormMixin, TextForm):
+    """The reply to the citizen, with files for her (she downloads them with her case link)."""
+
+    attachments = AttachmentsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_attachments()
+
+
 class PreliminaryReplyForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the reply takes longer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
@@ -195,7 +206,7 @@ class DashboardForm(forms.Form):
 # --- Citizen forms -------------------------------------------------------------------------------
 
 
-class ContactForm(forms.Form):
+class ContactForm(AttachmentsFormMixin, forms.Form):
     service = forms.ModelChoiceField(
         queryset=Service.objects.none(),
         required=False,
@@ -229,9 +240,11 @@ class ContactForm(forms.Form):
         max_length=13,
         help_text=_("This service needs it to handle your case."),
     )
+    attachments = AttachmentsField()
 
     def __init__(self, *args, municipality, service=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._init_attachments()
         from servicetorg.catalogue.selectors import published_services
 
         self.fixed_service = service
@@ -251,10 +264,15 @@ class ContactForm(forms.Form):
         return value
 
 
-class CitizenReplyForm(forms.Form):
+class CitizenReplyForm(AttachmentsFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
     )
+    attachments = AttachmentsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_attachments()
 
 
 class LookupForm(forms.Form):

@@ -5,8 +5,11 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -247,6 +250,71 @@ class InquiryMessage(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind in PUBLIC_MESSAGE_KINDS
+
+
+class AttachmentSource(models.TextChoices):
+    CITIZEN = "citizen", _("The citizen (web)")
+    STAFF = "staff", _("Staff")
+    OPEN311 = "open311", _("Open311 client")
+
+
+def attachment_storage():
+    """The private storage of attachments (settings.STORAGES["attachments"]): outside every web root."""
+    return storages["attachments"]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """A random name under the municipality's folder: never the name the uploader gave."""
+    return f"{instance.municipality_id}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A file on an inquiry (a photo or a document), or an Open311 client's link to its media.
+
+    The file lives in the private ``attachments`` storage and is served only by the views that check
+    the case link or the staff member's right to read the inquiry. Deleting the row deletes the file
+    (the ``post_delete`` receiver below, after the transaction commits), also when the inquiry's
+    deletion cascades to it.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        InquiryMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    source = models.CharField(_("from"), max_length=10, choices=AttachmentSource.choices)
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=120, blank=True)
+    media_url = models.URLField(
+        _("media link"), max_length=500, blank=True, help_text=_("An Open311 client's link; never fetched.")
+    )
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(max_length=60, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["municipality", "created_at"], name="inq_attachment_tenant_time")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+
+@receiver(post_delete, sender=Attachment)
+def _delete_attachment_file(sender, instance: Attachment, **kwargs) -> None:
+    """The file goes with its row, once the deletion is committed (a rolled-back one keeps it)."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class ChannelRule(models.Model):

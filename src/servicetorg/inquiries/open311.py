@@ -5,6 +5,12 @@ service requests map to inquiries (``service_request_id`` is the reference). ``j
 kommunenummer; without it the portal's default municipality answers. POST needs an ``api_key`` issued
 per municipality (ApiClient). Personal data (names, contact details, the text) is never listed.
 
+Media: a POST's ``media_url`` is kept as a link on the inquiry and never fetched (a server that
+fetched addresses clients chose could be made to reach the municipality's internal network); a
+multipart ``media`` file is checked like the web form's attachments and kept private. GET shows
+``media_url`` only for links Open311 clients sent, never a file (those are the citizen's, for the
+case's staff and her case link).
+
 A POST is registered once: with an ``Idempotency-Key`` header, a repeat (same key, same content,
 within 24 hours) gets the first answer again (``Idempotent-Replayed: true``) and the same key with
 other content is refused (422); without a key, an identical post from the same client within
@@ -18,9 +24,11 @@ from xml.etree import ElementTree as ET  # noqa: S405 -- we only build XML, neve
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -32,7 +40,17 @@ from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.security import RateThrottle
 
 from . import services
-from .models import IDEMPOTENCY_KEY_LIFETIME, OPEN_STATES, ApiClient, Inquiry, Open311Submission
+from .attachments import CheckedFile, check_upload
+from .models import (
+    IDEMPOTENCY_KEY_LIFETIME,
+    OPEN_STATES,
+    ApiClient,
+    Attachment,
+    AttachmentSource,
+    Inquiry,
+    MessageKind,
+    Open311Submission,
+)
 
 MAX_REQUESTS = 1000
 
@@ -151,8 +169,20 @@ def _request_dict(inquiry: Inquiry) -> dict:
         "zipcode": None,
         "lat": None,
         "long": None,
-        "media_url": None,
+        # Only a link an Open311 client sent: files (the web form's, an Open311 upload) are private.
+        "media_url": getattr(inquiry, "open311_media_url", None) or None,
     }
+
+
+def _with_media_url(qs):
+    """The first media link an Open311 client sent with each request, in the same query."""
+    links = (
+        Attachment.objects.filter(inquiry=OuterRef("pk"), source=AttachmentSource.OPEN311)
+        .exclude(media_url="")
+        .order_by("pk")
+        .values("media_url")[:1]
+    )
+    return qs.annotate(open311_media_url=Subquery(links))
 
 
 def _parse_date(value: str):
@@ -167,7 +197,9 @@ def _parse_date(value: str):
 
 
 def _requests(municipality, params) -> list[Inquiry]:
-    qs = Inquiry.objects.filter(municipality=municipality).select_related("service", "unit", "municipality")
+    qs = _with_media_url(
+        Inquiry.objects.filter(municipality=municipality).select_related("service", "unit", "municipality")
+    )
     ids = params.get("service_request_id")
     if ids:
         return list(qs.filter(reference__in=[i.strip().upper() for i in ids.split(",")[:100]]))
@@ -210,6 +242,12 @@ def _post(request, municipality):
     if header is not None and not (0 < len(header.strip()) <= 255):
         raise Open311Error(400, "Idempotency-Key must be 1 to 255 characters.")
     content = sorted((k, v) for k, values in data.lists() if k != "api_key" for v in values)
+    media = request.FILES.getlist("media")
+    if len(media) > 1:
+        raise Open311Error(400, "Send at most one media file / send høyst én mediefil.")
+    if media:  # a repeat is the same post only with the same file
+        media[0].seek(0)
+        content.append(("media", hashlib.sha256(media[0].read()).hexdigest()))
     digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
     if header is not None:
         key, lifetime = f"key:{header.strip()}", IDEMPOTENCY_KEY_LIFETIME
@@ -236,14 +274,47 @@ def _post(request, municipality):
             if first.request_hash != digest:
                 raise Open311Error(422, "This Idempotency-Key was used with a different request.") from None
             return first.response, True
-        response = _register(data, municipality)
+        response = _register(data, municipality, media[0] if media else None)
         record.service_request_id = response[0]["service_request_id"]
         record.response = response
         record.save(update_fields=["service_request_id", "response"])
     return response, False
 
 
-def _register(data, municipality) -> list[dict]:
+def _in_both_languages(error: ValidationError) -> str:
+    """A validation message for a system: bokmål / English."""
+    said = []
+    for language in ("nb", "en"):
+        with translation.override(language):
+            said.append(" ".join(error.messages))
+    return " / ".join(said)
+
+
+def _media(data, upload) -> tuple[list[CheckedFile], str]:
+    """The post's ``media`` file (checked like the web form's) and ``media_url`` (a link, never
+    fetched), checked before anything is registered."""
+    checked = []
+    if upload is not None:
+        try:
+            checked.append(check_upload(upload))
+        except ValidationError as exc:
+            raise Open311Error(400, f"media: {_in_both_languages(exc)}") from exc
+    url = data.get("media_url", "").strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+            if len(url) > 500:
+                raise ValidationError("too long")
+        except ValidationError as exc:
+            raise Open311Error(
+                400,
+                "media_url must be an http(s) address of at most 500 characters / media_url må "
+                "være en http(s)-adresse på høyst 500 tegn.",
+            ) from exc
+    return checked, url
+
+
+def _register(data, municipality, upload=None) -> list[dict]:
     code = data.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required.")
@@ -252,6 +323,7 @@ def _register(data, municipality) -> list[dict]:
     ).first()
     if service is None:
         raise Open311Error(404, "Unknown service_code.")
+    files, media_url = _media(data, upload)
     description = data.get("description", "")[:4000]
     place = " ".join(
         v
@@ -272,9 +344,16 @@ def _register(data, municipality) -> list[dict]:
             contact_phone=data.get("phone", "")[:30],
             user=CITIZEN,
         )
+        inquiry = registered.inquiry
+        if files:
+            first = inquiry.messages.filter(kind=MessageKind.CITIZEN).first()
+            services.add_attachments(
+                inquiry, files, user=CITIZEN, source=AttachmentSource.OPEN311, message=first
+            )
+        if media_url:
+            services.add_media_link(inquiry, media_url, user=CITIZEN)
     except ValidationError as exc:
         raise Open311Error(400, "; ".join(exc.messages)) from exc
-    inquiry = registered.inquiry
     return [
         {
             "service_request_id": inquiry.reference,
@@ -311,7 +390,7 @@ def request_detail(request, request_id, fmt):
     try:
         municipality = _municipality(request)
         inquiry = (
-            Inquiry.objects.select_related("service", "unit", "municipality")
+            _with_media_url(Inquiry.objects.select_related("service", "unit", "municipality"))
             .filter(municipality=municipality, reference=request_id.upper()[:12])
             .first()
         )

@@ -10,4 +10,9 @@ urlpatterns = [
     path("sak/", public_views.lookup, name="lookup"),
     path("sak/<str:reference>/", public_views.case, name="case-query"),
     path("sak/<str:reference>/<str:token>/", public_views.case, name="case"),
+    path(
+        "sak/<str:reference>/<str:token>/vedlegg/<int:pk>/",
+        public_views.case_attachment,
+        name="case-attachment",
+    ),
 ]

@@ -17,10 +17,11 @@ from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 from servicetorg.core.security import throttle_post
 
-from . import services
+from . import selectors, services
 from .deadlines import promised_reply
+from .downloads import attachment_response
 from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
-from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State
+from .models import PUBLIC_MESSAGE_KINDS, AttachmentSource, Inquiry, MessageKind, State
 
 RECEIPT_KEY = "inquiries_receipt"
 
@@ -48,7 +49,9 @@ def contact(request, slug=None):
             service = catalogue_selectors.published_service(municipality, slug)
         except Service.DoesNotExist as exc:
             raise Http404 from exc
-    form = ContactForm(request.POST or None, municipality=municipality, service=service)
+    form = ContactForm(
+        request.POST or None, request.FILES or None, municipality=municipality, service=service
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
@@ -67,6 +70,14 @@ def contact(request, slug=None):
                 to_responsible_unit=True,
                 receipt="email" if data["contact_email"] else "",
             )
+            if data["attachments"]:
+                services.add_attachments(
+                    registered.inquiry,
+                    data["attachments"],
+                    user=CITIZEN,
+                    source=AttachmentSource.CITIZEN,
+                    message=registered.inquiry.messages.filter(kind=MessageKind.CITIZEN).first(),
+                )
             return {"reference": registered.inquiry.reference, "token": registered.token}
 
         try:
@@ -157,11 +168,13 @@ def _case_or_404(reference: str, token: str) -> Inquiry:
 def case(request, reference, token=None):
     token = token or request.GET.get("token", "")
     inquiry = _case_or_404(reference, token)
-    form = CitizenReplyForm(request.POST or None)
+    form = CitizenReplyForm(request.POST or None, request.FILES or None)
     can_write = inquiry.state != State.CLOSED
     if request.method == "POST" and can_write and form.is_valid():
         try:
-            services.citizen_message(inquiry, text=form.cleaned_data["text"])
+            services.citizen_message(
+                inquiry, text=form.cleaned_data["text"], attachments=form.cleaned_data["attachments"]
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -172,7 +185,24 @@ def case(request, reference, token=None):
         render(
             request,
             "inquiries/public/case.html",
-            {"inquiry": inquiry, "log": log, "form": form, "can_write": can_write},
+            {
+                "inquiry": inquiry,
+                "log": log,
+                "form": form,
+                "can_write": can_write,
+                "attachments": selectors.citizen_attachments(inquiry),
+                "token": token,
+            },
             status=400 if form.errors else 200,
         )
     )
+
+
+@never_cache
+def case_attachment(request, reference, token, pk):
+    """A file of the case, for the holder of the case link only; always downloaded, never shown."""
+    inquiry = _case_or_404(reference, token)
+    attachment = selectors.citizen_attachments(inquiry).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return _same_origin_referrer(attachment_response(attachment))

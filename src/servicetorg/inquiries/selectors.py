@@ -21,6 +21,7 @@ from servicetorg.core.workdays import add_working_days
 from . import permissions
 from .models import (
     OPEN_STATES,
+    Attachment,
     BacklogStat,
     Compensation,
     DailyServiceStat,
@@ -38,6 +39,19 @@ WHOSE = ("mine", "unit", "all")
 def staff_inquiries(user) -> QuerySet[Inquiry]:
     """The inquiries ``user`` may read (permissions.py: by role, unit and sensitivity)."""
     return permissions.visible(Inquiry.objects.all(), user)
+
+
+def citizen_attachments(inquiry: Inquiry) -> QuerySet[Attachment]:
+    """The files the holder of the case link sees: hers (web form, case page, Open311 upload) and
+    those staff sent her with a reply. Every attachment belongs to a public message; an Open311
+    client's media link is no file and is not listed."""
+    return inquiry.attachments.exclude(file="")
+
+
+def staff_attachments(inquiry: Inquiry) -> QuerySet[Attachment]:
+    """An inquiry's attachments for staff who may read it (the caller got it through
+    :func:`inquiry_for_staff`)."""
+    return inquiry.attachments.select_related("author")
 
 
 def inquiry_for_staff(user, pk) -> Inquiry:

@@ -8,14 +8,18 @@ dashboard rollups.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,10 +36,13 @@ from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
 from . import fast_path, notices, permissions, rollups, sql
+from .attachments import CheckedFile
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
     OPEN_STATES,
+    Attachment,
+    AttachmentSource,
     ChannelRule,
     Compensation,
     CompensationState,
@@ -462,8 +469,9 @@ def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 
 
 @transaction.atomic
-def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
-    """The answer to the citizen; late answers mark the deadline as broken."""
+def reply(inquiry: Inquiry, *, text: str, user, attachments: Sequence[CheckedFile] = ()) -> Inquiry:
+    """The answer to the citizen, with ``attachments`` (checked files) for her; late answers mark the
+    deadline as broken."""
 
     def check() -> None:
         if not text.strip():
@@ -480,6 +488,7 @@ def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 
     log = (MessageKind.REPLY, text.strip())
     saved, logged = _transition(inquiry, Action.REPLY, user=user, log=log, check=check, change=change)
+    _store_attachments(saved, attachments, user=user, source=AttachmentSource.STAFF, message=logged)
     if saved.breached:
         _compensate(saved)
     _notify_citizen(saved, logged, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
@@ -487,9 +496,11 @@ def reply(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 
 
 @transaction.atomic
-def citizen_message(inquiry: Inquiry, *, text: str, user=CITIZEN) -> Inquiry:
+def citizen_message(
+    inquiry: Inquiry, *, text: str, user=CITIZEN, attachments: Sequence[CheckedFile] = ()
+) -> Inquiry:
     """The citizen writes (CITIZEN: through the secret link, which the caller has checked), or staff
-    register what she sent another way."""
+    register what she sent another way; ``attachments`` (checked files) go with the message."""
 
     def check() -> None:
         if not text.strip():
@@ -497,9 +508,103 @@ def citizen_message(inquiry: Inquiry, *, text: str, user=CITIZEN) -> Inquiry:
 
     log = (MessageKind.CITIZEN, text.strip())
     # CITIZEN holds no working right: the secret link, checked by the caller, is hers.
-    return _transition(
+    saved, logged = _transition(
         inquiry, Action.CITIZEN_MESSAGE, user=user, log=log, check=check, require=user is not CITIZEN
-    )[0]
+    )
+    source = AttachmentSource.CITIZEN if user is CITIZEN else AttachmentSource.STAFF
+    _store_attachments(saved, attachments, user=user, source=source, message=logged)
+    return saved
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attachments(
+    inquiry: Inquiry,
+    files: Sequence[CheckedFile],
+    *,
+    user,
+    source: str,
+    message: InquiryMessage | None = None,
+) -> list[Attachment]:
+    """Store checked files (attachments.check_upload) on ``inquiry``. Staff need the right to work on
+    it; CITIZEN is the citizen on her own intake or case link, which the caller has checked. With
+    ``message`` the files belong to that message (the citizen's text, a reply)."""
+    core_permissions.check_actor(user)
+    if user is not CITIZEN:
+        _require_work(user, inquiry)
+    return _store_attachments(inquiry, files, user=user, source=source, message=message)
+
+
+def _store_attachments(
+    inquiry: Inquiry, files: Sequence[CheckedFile], *, user, source: str, message: InquiryMessage | None
+) -> list[Attachment]:
+    """Write the files and their rows in the caller's transaction, and log them in the case's message
+    log (an event, with who and when). Should anything here fail, the files written are deleted."""
+    if not files:
+        return []
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ValidationError(
+            {
+                "attachments": _("Send at most %(max)s files at a time.")
+                % {"max": settings.ATTACHMENT_MAX_FILES}
+            }
+        )
+    written: list[str] = []
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            for checked in files:
+                attachment = Attachment(
+                    municipality_id=inquiry.municipality_id,
+                    inquiry=inquiry,
+                    message=message,
+                    source=source,
+                    name=checked.name,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    author=user_of(user),
+                )
+                attachment.file.save("upload", ContentFile(checked.content), save=False)
+                written.append(attachment.file.name)
+                attachment.save()
+                saved.append(attachment)
+            names = ", ".join(f"{a.name} ({filesizeformat(a.size)})" for a in saved)
+            _log(inquiry, MessageKind.EVENT, _("Attachments added: %(names)s") % {"names": names}, user)
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage  # type: ignore[union-attr]
+        for name in written:
+            storage.delete(name)
+        raise
+    return saved
+
+
+@transaction.atomic
+def add_media_link(inquiry: Inquiry, url: str, *, user=CITIZEN) -> Attachment:
+    """An Open311 client's ``media_url``: kept as a link, never fetched (no request to an address a
+    client chose leaves the server)."""
+    core_permissions.check_actor(user)
+    if user is not CITIZEN:
+        _require_work(user, inquiry)
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ValidationError({"media_url": _("The media_url must be an http or https address.")}) from error
+    if len(url) > 500:
+        raise ValidationError({"media_url": _("The media_url may be at most 500 characters.")})
+    name = (url.rsplit("/", 1)[-1].split("?", 1)[0] or url)[:120]
+    attachment = Attachment.objects.create(
+        municipality_id=inquiry.municipality_id,
+        inquiry=inquiry,
+        source=AttachmentSource.OPEN311,
+        media_url=url,
+        name=name,
+        author=user_of(user),
+    )
+    _log(inquiry, MessageKind.EVENT, _("Media link added: %(url)s") % {"url": url}, user)
+    return attachment
 
 
 @transaction.atomic

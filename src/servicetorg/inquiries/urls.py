@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("ny/", views.register, name="register"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/vedlegg/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),
     path("frister/", views.channel_rules, name="rules"),
     path("kompensasjon/", views.compensations, name="compensations"),

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
@@ -19,6 +20,7 @@ from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
 
 from . import exports, permissions, selectors, services
 from .deadlines import DEFAULT_CHANNEL_DAYS
+from .downloads import attachment_response
 from .forms import (
     ChannelRuleForm,
     CompensationForm,
@@ -26,6 +28,7 @@ from .forms import (
     DashboardForm,
     PreliminaryReplyForm,
     RegisterForm,
+    ReplyForm,
     RouteForm,
     TextForm,
 )
@@ -125,13 +128,13 @@ def register(request):
     return render(request, "inquiries/register.html", {"form": form, "service_names": list(services_list)})
 
 
-def _action_forms(inquiry, data=None, which=None):
+def _action_forms(inquiry, data=None, which=None, files=None):
     def bound(name):
         return data if which == name else None
 
     return {
         "route_form": RouteForm(bound("route"), municipality_id=inquiry.municipality_id, prefix="route"),
-        "reply_form": TextForm(bound("reply"), prefix="reply"),
+        "reply_form": ReplyForm(bound("reply"), files if which == "reply" else None, prefix="reply"),
         "ask_form": TextForm(bound("ask"), prefix="ask"),
         "preliminary_form": PreliminaryReplyForm(bound("preliminary"), prefix="preliminary"),
         "contact_form": ContactPersonForm(
@@ -148,6 +151,7 @@ def _render_detail(request, inquiry, forms, status=200):
         {
             "inquiry": inquiry,
             "log": inquiry.messages.select_related("author"),
+            "attachments": selectors.staff_attachments(inquiry),
             "actions": set(allowed_actions(inquiry.state)) if can_work else set(),
             "Action": Action,
             "can_work": can_work,
@@ -164,12 +168,23 @@ def detail(request, pk):
 
 
 @login_required
+@never_cache
+def attachment(request, pk, attachment_pk):
+    """A file of an inquiry the user may read (404 otherwise, as for the inquiry itself)."""
+    inquiry = selectors.inquiry_for_staff(request.user, pk)
+    found = selectors.staff_attachments(inquiry).filter(pk=attachment_pk).first()
+    if found is None:
+        raise Http404
+    return attachment_response(found)
+
+
+@login_required
 @require_POST
 def act(request, pk, action):
     inquiry = selectors.inquiry_for_staff(request.user, pk)
     if not permissions.can_work(request.user, inquiry):
         raise PermissionDenied
-    forms = _action_forms(inquiry, request.POST, action)
+    forms = _action_forms(inquiry, request.POST, action, request.FILES)
     user = request.user
     try:
         if action == "take":
@@ -191,7 +206,7 @@ def act(request, pk, action):
                         inquiry, unit=data["unit"], handling=data["handling"], user=user, note=data["note"]
                     )
                 elif action == "reply":
-                    services.reply(inquiry, text=data["text"], user=user)
+                    services.reply(inquiry, text=data["text"], user=user, attachments=data["attachments"])
                 elif action == "ask":
                     services.ask_citizen(inquiry, text=data["text"], user=user)
                 elif action == "preliminary":

@@ -319,6 +319,7 @@ def test_case_page_lists_and_serves_the_files_to_the_link(client, sent):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "same-origin"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_non_ascii_names_are_sent_as_rfc_6266_names(client, municipality, attachment_dir):
@@ -524,3 +525,16 @@ def test_api_detail_lists_attachment_metadata_to_those_who_may_read(sent, case_o
     assert "file" not in data["attachments"][0]
     api.force_authenticate(make_staff(Role.ADMINISTRATION, other_municipality))
     assert api.get(f"/api/inquiries/inquiries/{inquiry.pk}/").status_code == 404
+
+
+def test_retention_anonymising_an_inquiry_deletes_its_files(
+    sent, attachment_dir, django_capture_on_commit_callbacks
+):
+    from servicetorg.inquiries.personal_data import anonymise
+
+    inquiry, _case_url = sent
+    assert len(stored_files(attachment_dir)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymise([inquiry.pk])
+    assert not Attachment.objects.filter(inquiry=inquiry).exists()
+    assert stored_files(attachment_dir) == []

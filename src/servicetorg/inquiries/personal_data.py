@@ -27,6 +27,7 @@ from servicetorg.core.retention import RecordKind
 
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
+    Attachment,
     IdempotencyRecord,
     Inquiry,
     InquiryMessage,
@@ -59,6 +60,8 @@ def anonymise(ids: list[int]) -> int:
     and a rebuild of them count the inquiry as before. Call inside a transaction."""
     inquiries = Inquiry.objects.filter(pk__in=ids)
     references = list(inquiries.values_list("municipality_id", "reference"))
+    # Attachments first: deleting each row deletes its file (models._delete_attachment_file, on commit).
+    Attachment.objects.filter(inquiry_id__in=ids).delete()
     InquiryMessage.objects.filter(inquiry_id__in=ids).delete()
     Inquiry.history.model.objects.filter(id__in=ids).delete()
     IdempotencyRecord.objects.filter(inquiry_id__in=ids).delete()

@@ -352,3 +352,17 @@ def test_nightly_task_runs_eagerly_without_a_broker(world, settings):
     assert "core-purge-personal-data" in settings.CELERY_BEAT_SCHEDULE
     result = purge_personal_data.delay().get()
     assert result["3999:inquiries.closed"] == 2 and result["3998:inquiries.closed"] == 1
+
+
+def test_admin_shows_rules_and_log_read_only(client, municipality):
+    from django.contrib.auth import get_user_model
+
+    operator = get_user_model().objects.create_superuser("operator", "op@example.no", "pass-for-tests-1")
+    client.force_login(operator)
+    retention.set_periods(municipality, {"inquiries.closed": 365}, user=operator)
+    assert client.get("/admin/core/retentionrule/").status_code == 200
+    assert client.get("/admin/core/privacylog/").status_code == 200
+    rule = RetentionRule.objects.get()
+    page = client.get(f"/admin/core/retentionrule/{rule.pk}/change/")
+    assert page.status_code == 200 and b'name="days"' not in page.content  # shown, not editable
+    assert client.get("/admin/core/privacylog/add/").status_code == 403

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Municipality, Unit
+from .models import Membership, Municipality, PrivacyLog, RetentionRule, Unit
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,3 +30,30 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["municipality", "role"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "unit"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: retention periods are set on the staff page (bounds checked, logged),
+    and the privacy log is written only by the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["municipality", "kind", "days", "updated_at"]
+    list_filter = ["municipality", "kind"]
+
+
+@admin.register(PrivacyLog)
+class PrivacyLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "municipality", "action", "actor", "counts"]
+    list_filter = ["action", "municipality"]
+    date_hierarchy = "created_at"

@@ -1,7 +1,7 @@
 """Attachments in the browser, on a phone (390 px) and a desktop (1280 px): a photo with the contact
-form, a document with a reply on the case page, a refused file (the message on the field, the text
-kept), the download through the case link, the language switch, and staff downloading and replying
-with a file. Every page fits its width and axe finds nothing."""
+form, a document with a reply on the case page, refused files (a fake image, one over the limit: the
+message on the field, the text kept), the download through the case link, the language switch, and
+staff downloading and replying with a file. Every page fits its width and axe finds nothing."""
 
 import io
 import re
@@ -40,8 +40,9 @@ def photo() -> bytes:
     return out.getvalue()
 
 
-def test_citizen_sends_and_gets_files_and_staff_reply_with_one(sized_page, municipality):
+def test_citizen_sends_and_gets_files_and_staff_reply_with_one(sized_page, municipality, settings):
     page = sized_page
+    settings.ATTACHMENT_MAX_SIZE = 50_000  # so that a file over the limit is quick to make
     unit = UnitFactory(municipality=municipality, name="Teknisk", slug="teknisk")
     service = make_service(municipality, unit=unit, slug="veg", name="Veg og gate")
     officer = make_staff(Role.CASE_OFFICER, municipality, unit, username="officer")
@@ -75,6 +76,17 @@ def test_citizen_sends_and_gets_files_and_staff_reply_with_one(sized_page, munic
     error = page.locator("#id_attachments_error").inner_text()
     assert "«falsk.jpg» er navngitt eller sendt som et bilde" in error
     assert "velg filen på nytt" in error
+    assert page.get_by_label("Din melding").input_value() == "Her er et bilde til."
+    assert inquiry.attachments.count() == 1
+    check_page(page)
+
+    # A file over the limit: its own message, nothing stored, the text still there.
+    page.get_by_label("Legg ved filer (valgfritt)").set_input_files(
+        [{"name": "stor.pdf", "mimeType": "application/pdf", "buffer": PDF + b" " * 80_000}]
+    )
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector("#id_attachments_error")
+    assert "«stor.pdf» er for stor" in page.locator("#id_attachments_error").inner_text()
     assert page.get_by_label("Din melding").input_value() == "Her er et bilde til."
     assert inquiry.attachments.count() == 1
     check_page(page)

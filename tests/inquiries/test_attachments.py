@@ -427,7 +427,10 @@ def test_staff_who_may_not_read_the_inquiry_get_404(
 
 
 def test_staff_reply_with_a_file_reaches_the_citizen(client, sent, case_officer, attachment_dir):
+    from servicetorg.core.models import OutboxMessage
+
     inquiry, case_url = sent
+    Inquiry.objects.filter(pk=inquiry.pk).update(contact_email="ola@example.no")
     client.force_login(case_officer)
     response = client.post(
         reverse("inquiries:act", args=[inquiry.pk, "reply"]),
@@ -440,6 +443,8 @@ def test_staff_reply_with_a_file_reaches_the_citizen(client, sent, case_officer,
     attachment = inquiry.attachments.get(name="plan.pdf")
     assert attachment.source == AttachmentSource.STAFF and attachment.author == case_officer
     assert attachment.message.kind == MessageKind.REPLY
+    mail = OutboxMessage.objects.filter(recipients=["ola@example.no"]).latest("pk")
+    assert "Vedlagt (last ned fra saken din): plan.pdf" in mail.body
     client.logout()
     page = client.get(case_url).content.decode()
     assert "plan.pdf" in page

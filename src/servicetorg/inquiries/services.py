@@ -488,9 +488,14 @@ def reply(inquiry: Inquiry, *, text: str, user, attachments: Sequence[CheckedFil
 
     log = (MessageKind.REPLY, text.strip())
     saved, logged = _transition(inquiry, Action.REPLY, user=user, log=log, check=check, change=change)
-    _store_attachments(saved, attachments, user=user, source=AttachmentSource.STAFF, message=logged)
+    stored = _store_attachments(saved, attachments, user=user, source=AttachmentSource.STAFF, message=logged)
     if saved.breached:
         _compensate(saved)
+    if stored:  # the files stay on the platform: the e-mail names them, the case link serves them
+        names = ", ".join(a.name for a in stored)
+        text = f"{text.strip()}\n\n" + _("Attached (download from your case page): %(names)s") % {
+            "names": names
+        }
     _notify_citizen(saved, logged, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
     return saved
 

@@ -231,3 +231,25 @@ def test_retention_page_refused_to_administration(client, municipality):
     client.force_login(make_staff(Role.ADMINISTRATION, municipality))
     assert client.get(reverse("core:retention")).status_code == 403
     assert SYSTEM  # the nightly purge acts as SYSTEM (core.tasks)
+
+
+def test_attachments_are_listed_in_the_export_and_go_with_erasure(people, municipality):
+    from servicetorg.inquiries.models import Attachment, AttachmentSource
+
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    kari = people["kari_mail"]
+    Attachment.objects.create(
+        municipality=municipality,
+        inquiry=kari,
+        source=AttachmentSource.OPEN311,
+        media_url="https://example.no/bilde.jpg",
+        name="hull-i-veien.jpg",
+        size=1234,
+    )
+    who = personal_data.person(email="kari@example.no")
+    exported = personal_data.as_json(
+        municipality, personal_data.export(municipality, who, user=admin, fmt="json"), timezone.now()
+    )
+    assert "hull-i-veien.jpg" in json.dumps(exported)
+    personal_data.erase(municipality, who, user=admin)
+    assert not Attachment.objects.filter(inquiry=kari).exists()

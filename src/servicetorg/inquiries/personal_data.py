@@ -174,7 +174,7 @@ def _find(municipality, who) -> list[Record]:
     inquiries = list(
         _of(municipality, who)
         .select_related("service", "unit")
-        .prefetch_related("messages")
+        .prefetch_related("messages", "attachments")
         .order_by("received_at", "pk")
     )
     return [
@@ -198,7 +198,15 @@ def _find(municipality, who) -> list[Record]:
                 (_("replied"), i.replied_at),
                 (_("closed"), i.closed_at),
             ],
-            parts=[(str(m.get_kind_display()), m.created_at, m.text) for m in i.messages.all()],
+            parts=[(str(m.get_kind_display()), m.created_at, m.text) for m in i.messages.all()]
+            + [
+                (
+                    str(_("attachment")),
+                    a.created_at,
+                    f"{a.name} ({a.size} B){' ' + a.media_url if a.media_url else ''}",
+                )
+                for a in i.attachments.all()
+            ],
             restricted=bool(i.service and i.service.sensitive),
         )
         for i in inquiries

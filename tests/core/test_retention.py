@@ -20,6 +20,7 @@ from servicetorg.core.choices import Channel, Role
 from servicetorg.core.models import OutboxMessage, PrivacyAction, PrivacyLog, RetentionRule
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.core.tasks import purge_personal_data
+from servicetorg.indicators.inquiry_kpis import KPIS
 from servicetorg.inquiries import rollups, selectors
 from servicetorg.inquiries import services as inquiry_services
 from servicetorg.inquiries.models import IdempotencyRecord, Inquiry, InquiryMessage
@@ -200,7 +201,8 @@ def _snapshot(municipality):
     """What the dashboards and KPIs show, and the rollups behind them."""
     start, end = timezone.localdate() - timedelta(days=1000), timezone.localdate()
     board = selectors.dashboard(municipality.pk, start, end)
-    return rollups.current(municipality.pk), asdict(board), board.in_time_share, board.resolution_shares
+    kpis = [kpi.figure(board) for kpi in KPIS]  # the front desk's figures recorded as indicators
+    return rollups.current(municipality.pk), asdict(board), board.in_time_share, board.resolution_shares, kpis
 
 
 def test_dry_run_reports_and_changes_nothing(world, municipality):

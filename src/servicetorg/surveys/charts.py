@@ -13,7 +13,6 @@ WIDTH = 600
 ROW = 30  # height of one bar's band
 BAR = 20
 TOP = 10
-AXIS = 44  # room under the bars for the ticks and the axis label
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif" font-size="12"'
 BAR_COLOUR = "#1e5a8c"
 
@@ -28,6 +27,7 @@ def _bar_text(row) -> str:
 
 
 def _number(value: float) -> str:
+    """A coordinate, short: 12.5, 30."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
@@ -40,9 +40,8 @@ def frequency_svg(result) -> str:
     # Room for the longest label (DejaVu Sans at 12 px: about 7 px a character), within reason.
     left = min(260, max((7 * len(label) for label in labels), default=0) + 14)
     right = WIDTH - 110  # room for "100 % (12345)" after the longest bar
-    span = max(100.0, max(values, default=0) + 10)
-    scale = (right - left) / span
-    height = TOP + ROW * len(rows) + AXIS
+    scale = (right - left) / max(100.0, max(values, default=0))
+    height = 2 * TOP + ROW * len(rows)
     bottom = TOP + ROW * len(rows)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -61,18 +60,8 @@ def frequency_svg(result) -> str:
             f'<text x="{_number(left + width + 4)}" y="{_number(baseline)}" '
             f'fill="#1a1a1a">{escape(_bar_text(row))}</text>'
         )
+    # The bars carry their figures, so no scale with ticks: less to draw, nothing to misread.
     parts.append(
-        f'<line x1="{left}" y1="{TOP}" x2="{left}" y2="{bottom}" stroke="#1a1a1a" stroke-width="0.8"/>'
-        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#1a1a1a" stroke-width="0.8"/>'
-    )
-    for tick in range(0, int(span) + 1, 20):
-        x = _number(left + tick * scale)
-        parts.append(
-            f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 4}" stroke="#1a1a1a" stroke-width="0.8"/>'
-            f'<text x="{x}" y="{bottom + 17}" text-anchor="middle" fill="#1a1a1a">{tick}</text>'
-        )
-    parts.append(
-        f'<text x="{_number((left + right) / 2)}" y="{bottom + 36}" text-anchor="middle" '
-        'fill="#1a1a1a">%</text></svg>'
+        f'<line x1="{left}" y1="{TOP}" x2="{left}" y2="{bottom}" stroke="#1a1a1a" stroke-width="0.8"/></svg>'
     )
     return "".join(parts)

@@ -174,6 +174,8 @@ def test_page_search_export_and_erase(client, people, municipality):
     done = client.post(URL, {**data, "action": "erase", "confirmed": "yes"})
     assert done.status_code == 302
     assert Inquiry.objects.get(pk=people["kari_mail"].pk).anonymised_at is not None
+    log = client.get(URL).content.decode()  # the log names what was found, not the data
+    assert "E-post og SMS til personen: " in log and "kari@example.no" not in log
     assert [e.action for e in PrivacyLog.objects.order_by("pk")] == [
         "search",
         "export",

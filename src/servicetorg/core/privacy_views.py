@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from . import permissions, personal_data, retention
 from .forms import apply_validation_error
-from .models import Municipality, PrivacyLog
+from .models import Municipality, PrivacyAction, PrivacyLog
 from .permissions import Perm
 
 
@@ -170,10 +170,22 @@ def personal_data_request(request):
         context["total"] = sum(len(f.records) for f in context["found"])
         if action == "confirm":
             return render(request, "core/personal_data_confirm.html", context)
-    labels = {h.key: str(h.label) for h in personal_data.holdings()}
-    labels.update({k.key: str(k.label) for k in retention.kinds()})
+    # A request counts what it found (holdings); a purge or a change of periods, kinds of record.
+    held = {h.key: str(h.label) for h in personal_data.holdings()}
+    kept = {k.key: str(k.label) for k in retention.kinds()}
     context["log"] = [
-        (entry, [(labels.get(key, key), n) for key, n in entry.counts.items()])
+        (
+            entry,
+            [
+                (
+                    (kept if entry.action in (PrivacyAction.PURGE, PrivacyAction.RULES) else held).get(
+                        key, key
+                    ),
+                    n,
+                )
+                for key, n in entry.counts.items()
+            ],
+        )
         for entry in PrivacyLog.objects.filter(municipality=municipality)[:20]
     ]
     return render(

@@ -543,3 +543,27 @@ def test_retention_anonymising_an_inquiry_deletes_its_files(
         anonymise([inquiry.pk])
     assert not Attachment.objects.filter(inquiry=inquiry).exists()
     assert stored_files(attachment_dir) == []
+
+
+def test_admin_shows_the_attachments_read_only(client, sent):
+    from django.contrib.auth import get_user_model
+
+    inquiry, _case_url = sent
+    admin = get_user_model().objects.create_superuser("root", "root@example.no", "pass-for-tests-1")
+    client.force_login(admin)
+    page = client.get(reverse("admin:inquiries_inquiry_change", args=[inquiry.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "skisse.pdf" in html and "/no-public-url/" not in html
+
+
+def test_a_persons_export_lists_her_attachments(sent, municipality):
+    from servicetorg.core import personal_data
+
+    inquiry, _case_url = sent
+    Inquiry.objects.filter(pk=inquiry.pk).update(contact_email="kari@example.no")
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    found = personal_data.search(municipality, personal_data.person(email="kari@example.no"), user=admin)
+    parts = [part for f in found for record in f.records for part in record.parts]
+    texts = [text for kind, _when, text in parts if kind == "vedlegg"]
+    assert len(texts) == 2 and texts[0].startswith("hull.jpg (") and texts[1] == "skisse.pdf (45 B)"

@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import ApiClient, ChannelRule, Compensation, IdempotencyRecord, Inquiry, InquiryMessage
+from .models import (
+    ApiClient,
+    Attachment,
+    ChannelRule,
+    Compensation,
+    IdempotencyRecord,
+    Inquiry,
+    InquiryMessage,
+)
 
 
 class MessageInline(admin.TabularInline):
@@ -11,6 +19,19 @@ class MessageInline(admin.TabularInline):
     extra = 0
     fields = ("kind", "text", "author", "created_at")
     readonly_fields = ("created_at",)
+
+
+class AttachmentInline(admin.TabularInline):
+    """Read only: files come through the forms that check them; the file itself is served by the
+    staff download page, not by a storage URL. Deleting a row deletes its file."""
+
+    model = Attachment
+    extra = 0
+    fields = ("name", "content_type", "size", "source", "media_url", "author", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Inquiry)
@@ -31,7 +52,7 @@ class InquiryAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("service", "unit", "contact_person", "assigned_to", "registered_by")
     readonly_fields = ("reference", "received_at", "first_deadline", "replied_at", "closed_at")
     exclude = ("national_id",)
-    inlines = [MessageInline]
+    inlines = [MessageInline, AttachmentInline]
 
 
 @admin.register(ChannelRule)

@@ -177,7 +177,13 @@ def world(municipality, other_municipality):
         "recent": inquiry(municipality, closed_days_ago=100),
         "open": inquiry(municipality),
         "other_old": inquiry(other_municipality, closed_days_ago=800),
+        "replied_old": inquiry(municipality),
+        "replied_new": inquiry(municipality),
     }
+    # Replied, never closed: the period counts from the reply.
+    for key, days in (("replied_old", 800), ("replied_new", 10)):
+        inquiry_services.reply(w[key], text="Svar", user=SYSTEM)
+        Inquiry.objects.filter(pk=w[key].pk).update(replied_at=days_ago(days))
     w["open_received_long_ago"] = w["open"]
     w["comments_old"] = strategy_with_comments(municipality, deadline_days_ago=400, start_year=2020)
     w["comments_new"] = strategy_with_comments(municipality, deadline_days_ago=10, start_year=2024)
@@ -216,7 +222,7 @@ def test_dry_run_reports_and_changes_nothing(world, municipality):
     )
     lines = retention.purge(user=SYSTEM, dry_run=True, now=NOW)
     mine = {line.kind.key: line for line in lines if line.municipality == municipality}
-    assert mine["inquiries.closed"].due == 2
+    assert mine["inquiries.closed"].due == 3  # two closed, one replied long ago
     assert mine["inquiries.closed"].oldest == days_ago(900)
     assert mine["strategy.comments"].due == 1
     assert mine["core.outbox"].due == 2  # sent 40 days ago, failed 60 days ago
@@ -278,9 +284,11 @@ def test_purge_removes_exactly_the_expired_rows_with_their_history(world, munici
     assert OutboxMessage.objects.filter(municipality=other_municipality).exists()
     # Counted and logged (counts only).
     mine = {line.kind.key: line.purged for line in lines}
-    assert mine["inquiries.closed"] == 2 and mine["core.outbox"] == 2
+    assert mine["inquiries.closed"] == 3 and mine["core.outbox"] == 2
+    assert Inquiry.objects.get(pk=world["replied_old"].pk).anonymised_at is not None
+    assert Inquiry.objects.get(pk=world["replied_new"].pk).anonymised_at is None
     entry = PrivacyLog.objects.get(action=PrivacyAction.PURGE, municipality=municipality)
-    assert entry.counts["inquiries.closed"] == 2 and entry.actor == "system"
+    assert entry.counts["inquiries.closed"] == 3 and entry.actor == "system"
     # A second run finds nothing due.
     again = retention.purge(user=SYSTEM, municipality=municipality, now=NOW, dry_run=True)
     assert sum(line.due for line in again) == 0
@@ -300,7 +308,7 @@ def test_dashboards_and_kpis_are_the_same_after_purging(world, municipality):
     rollups.rebuild(municipality.pk)
     before = _snapshot(municipality)
     retention.purge(user=SYSTEM, now=NOW)
-    assert Inquiry.objects.filter(municipality=municipality, anonymised_at__isnull=False).count() == 2
+    assert Inquiry.objects.filter(municipality=municipality, anonymised_at__isnull=False).count() == 3
     assert _snapshot(municipality) == before
     # A repair recount from the rows changes nothing either: the rows are still there.
     assert rollups.rebuild(municipality.pk) == 0
@@ -340,11 +348,11 @@ def test_command_dry_run_report_and_municipality(world, municipality):
     assert "DRY RUN" in text and "inquiries.closed" in text and "3999 Fjordvik" in text
     assert "Nabovik" not in text and "(platform)" not in text
     line = next(row for row in text.splitlines() if "inquiries.closed" in row)
-    assert " 2 " in line and days_ago(900).date().isoformat() in line
+    assert " 3 " in line and days_ago(900).date().isoformat() in line
     assert Inquiry.objects.filter(anonymised_at__isnull=False).count() == 0
     out = StringIO()
     call_command("purge_personal_data", stdout=out)
-    assert Inquiry.objects.filter(anonymised_at__isnull=False).count() == 3  # both municipalities
+    assert Inquiry.objects.filter(anonymised_at__isnull=False).count() == 4  # both municipalities
     with pytest.raises(CommandError):
         call_command("purge_personal_data", "--municipality", "0000")
 
@@ -353,7 +361,7 @@ def test_nightly_task_runs_eagerly_without_a_broker(world, settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER
     assert "core-purge-personal-data" in settings.CELERY_BEAT_SCHEDULE
     result = purge_personal_data.delay().get()
-    assert result["3999:inquiries.closed"] == 2 and result["3998:inquiries.closed"] == 1
+    assert result["3999:inquiries.closed"] == 3 and result["3998:inquiries.closed"] == 1
 
 
 def test_admin_shows_rules_and_log_read_only(client, municipality):

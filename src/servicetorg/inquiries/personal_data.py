@@ -16,7 +16,7 @@ front desk, not the archive (docs/security.md).
 from __future__ import annotations
 
 from django.db.models import Q, Value
-from django.db.models.functions import Replace
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,8 +78,12 @@ def anonymise(ids: list[int]) -> int:
 
 
 def _closed_due(municipality, cutoff):
-    return Inquiry.objects.filter(
-        municipality=municipality, state=State.CLOSED, anonymised_at__isnull=True, closed_at__lt=cutoff
+    """Closed inquiries, and replied ones nobody closed (the citizen has the answer; the period counts
+    from the reply), not yet anonymised."""
+    return (
+        Inquiry.objects.filter(municipality=municipality, anonymised_at__isnull=True)
+        .filter(Q(state=State.CLOSED, closed_at__lt=cutoff) | Q(state=State.REPLIED, replied_at__lt=cutoff))
+        .annotate(finished_at=Coalesce("closed_at", "replied_at"))
     )
 
 
@@ -105,7 +109,7 @@ RETENTION = [
         min_days=90,
         max_days=3650,
         due=_closed_due,
-        date_field="closed_at",
+        date_field="finished_at",
         purge=anonymise,
         outcome=_("anonymised: the statistics stay, nothing names the person"),
         position=10,

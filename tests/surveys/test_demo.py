@@ -20,7 +20,9 @@ def test_demo_is_idempotent_and_analysable(client, make_staff):
     assert rounds and all(r.difference is not None for r in rounds if r.current and r.previous)
     user_surveys = Survey.objects.filter(kind="user_survey", state="closed")
     assert user_surveys.count() >= 10
-    assert Survey.objects.filter(state="published").count() == 1  # the service-desk survey is open
+    # Open: the service-desk survey and the satisfaction question after closed cases.
+    assert Survey.objects.filter(state="published").count() == 2
+    assert Survey.objects.filter(state="published", template_key="satisfaction-after-case").count() == 1
     staff = make_staff(Role.ADMINISTRATION, municipality)
     client.force_login(staff)
     for name in ["surveys:results", "surveys:compare", "surveys:correlations", "surveys:report"]:

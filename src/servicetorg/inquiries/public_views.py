@@ -17,7 +17,7 @@ from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 from servicetorg.core.security import throttle_post
 
-from . import selectors, services
+from . import case_extensions, selectors, services
 from .deadlines import promised_reply
 from .downloads import attachment_response
 from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
@@ -192,6 +192,8 @@ def case(request, reference, token=None):
                 "can_write": can_write,
                 "attachments": selectors.citizen_attachments(inquiry),
                 "token": token,
+                # What later apps add (e.g. the satisfaction question once closed): case_extensions.py
+                "case_panels": case_extensions.case_panels(request, inquiry, token),
             },
             status=400 if form.errors else 200,
         )

@@ -35,7 +35,7 @@ from servicetorg.core.permissions import CITIZEN, Perm, user_of
 from servicetorg.core.tenancy import has_role
 from servicetorg.core.workdays import add_working_days
 
-from . import fast_path, notices, permissions, rollups, sql
+from . import case_extensions, fast_path, notices, permissions, rollups, sql
 from .attachments import CheckedFile
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
@@ -376,7 +376,9 @@ def resolve(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
         inquiry.breached = timezone.localdate(now) > inquiry.reply_deadline
 
     log = (MessageKind.REPLY, note or _("Resolved at the service desk."))
-    return _transition(inquiry, Action.RESOLVE_AT_DESK, user=user, log=log, change=change)[0]
+    saved = _transition(inquiry, Action.RESOLVE_AT_DESK, user=user, log=log, change=change)[0]
+    case_extensions.case_closed(saved)
+    return saved
 
 
 @transaction.atomic
@@ -619,15 +621,15 @@ def close(inquiry: Inquiry, *, user) -> Inquiry:
 
     log = (MessageKind.EVENT, _("Closed."))
     saved, logged = _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)
-    _notify_citizen(
-        saved,
-        logged,
-        _("Your inquiry %(ref)s is closed") % {"ref": saved.reference},
-        _(
-            "Your inquiry is closed. You can still read it with the link below; "
-            "write a new inquiry if you need more help."
-        ),
+    case_extensions.case_closed(saved)  # e.g. the satisfaction question (surveys), same transaction
+    text = _(
+        "Your inquiry is closed. You can still read it with the link below; "
+        "write a new inquiry if you need more help."
     )
+    if saved.contact_email:
+        notes = case_extensions.closing_notes(saved, notices.case_url(saved))
+        text = "\n\n".join([text, *notes])
+    _notify_citizen(saved, logged, _("Your inquiry %(ref)s is closed") % {"ref": saved.reference}, text)
     return saved
 
 

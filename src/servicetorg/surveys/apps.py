@@ -8,3 +8,11 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
     staff_menu = [("surveys:survey-list", _("Surveys"))]
     public_menu = [("surveys_public:list", _("Surveys"))]
+
+    def ready(self):
+        # The satisfaction question after a closed case (inquiries comes first and imports no survey).
+        from servicetorg.inquiries import case_extensions
+
+        from .satisfaction import SatisfactionExtension
+
+        case_extensions.register(SatisfactionExtension())

@@ -290,3 +290,7 @@ def load(municipality, *, seed: int) -> None:
         )
         services.publish(desk, user=SYSTEM)
         _answers(desk, rng, 45, base=4.5, submitted=(desk.opens_on, today))
+
+    from . import satisfaction_demo  # the satisfaction question after closed cases
+
+    satisfaction_demo.load(municipality, seed=seed)

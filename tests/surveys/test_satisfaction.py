@@ -1,0 +1,185 @@
+"""The satisfaction question after a closed case: one anonymous answer per case, linked to the
+service and unit only as background answers, with the survey module's disclosure control."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from servicetorg.core.choices import Role
+from servicetorg.core.permissions import CITIZEN, SYSTEM
+from servicetorg.inquiries import services as inquiry_services
+from servicetorg.inquiries.models import Channel, Inquiry
+from servicetorg.surveys import selectors
+from servicetorg.surveys.models import Answer, Invitation, Response, SurveyAccess, SurveyState
+from servicetorg.surveys.services import satisfaction
+from tests.factories import UnitFactory, make_service, make_staff
+
+
+@pytest.fixture
+def service(municipality, unit):
+    return make_service(municipality, unit=unit, slug="barnehageplass", name="Barnehageplass")
+
+
+@pytest.fixture
+def officer(municipality, unit):
+    return make_staff(Role.CASE_OFFICER, municipality, unit)
+
+
+@pytest.fixture
+def survey(municipality, service):
+    return satisfaction.setup_satisfaction_survey(municipality, user=SYSTEM)
+
+
+def _case(municipality, service, officer, *, close=True, email="ola@example.no"):
+    registered = inquiry_services.register(
+        municipality=municipality,
+        channel=Channel.WEB_FORM,
+        service=service,
+        subject="Barnehage",
+        body="Når får vi svar?",
+        contact_email=email,
+        user=CITIZEN,
+    )
+    inquiry = registered.inquiry
+    inquiry_services.take(inquiry, user=officer)
+    inquiry_services.reply(inquiry, text="Dere får plass i august.", user=officer)
+    if close:
+        inquiry_services.close(inquiry, user=officer)
+    return Inquiry.objects.get(pk=inquiry.pk), registered.token
+
+
+def test_setup_is_idempotent_and_unlisted(municipality, survey):
+    assert survey.state == SurveyState.PUBLISHED and survey.access == SurveyAccess.INVITATION
+    assert satisfaction.setup_satisfaction_survey(municipality, user=SYSTEM) == survey
+    assert survey not in selectors.open_surveys(municipality)  # answered from the case page only
+    codes = set(survey.questions.values_list("code", flat=True))
+    assert codes == {satisfaction.RATING, satisfaction.COMMENT, satisfaction.SERVICE, satisfaction.UNIT}
+
+
+def test_only_staff_who_may_build_surveys_set_it_up(municipality, officer):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        satisfaction.setup_satisfaction_survey(municipality, user=officer)
+
+
+def test_answered_once_and_the_response_has_no_link_to_the_case(municipality, service, unit, officer, survey):
+    inquiry, _token = _case(municipality, service, officer)
+    assert satisfaction.for_case(inquiry).answered is False
+    response = satisfaction.answer(inquiry, rating=4, comment="Raskt svar")
+    with pytest.raises(ValidationError) as error:
+        satisfaction.answer(inquiry, rating=1)
+    assert error.value.code == "used"
+    assert Response.objects.count() == 1 and satisfaction.for_case(inquiry).answered
+    # The response row: survey, date and source only; no inquiry, reference, token or person.
+    fields = {f.name for f in Response._meta.concrete_fields}
+    assert fields == {"id", "survey", "submitted_on", "source"}
+    answers = {a.question.code: a for a in Answer.objects.filter(response=response).select_related("option")}
+    assert answers[satisfaction.RATING].value == 4
+    assert answers[satisfaction.COMMENT].text == "Raskt svar"
+    assert answers[satisfaction.SERVICE].option.service == service
+    assert answers[satisfaction.UNIT].option.unit == unit
+    stored = " ".join(str(v) for row in Response.objects.values() for v in row.values())
+    stored += " ".join(str(v) for row in Answer.objects.values() for v in row.values())
+    for secret in (inquiry.reference, inquiry.token_hash, satisfaction.case_code(inquiry), "ola@example.no"):
+        assert secret not in stored
+    # The invitation keeps only a hash of the derived code, and no time.
+    invitation = Invitation.objects.get()
+    assert invitation.used and satisfaction.case_code(inquiry) not in invitation.code_hash
+    assert {f.name for f in Invitation._meta.concrete_fields} == {
+        "id",
+        "survey",
+        "code_hash",
+        "used",
+        "batch",
+    }
+    # Nothing on the inquiry either.
+    assert "satisf" not in " ".join(f.name for f in Inquiry._meta.concrete_fields)
+
+
+def test_no_question_before_the_case_is_closed(municipality, service, officer, survey):
+    inquiry, _token = _case(municipality, service, officer, close=False)
+    assert satisfaction.for_case(inquiry) is None
+    with pytest.raises(ValidationError):
+        satisfaction.answer(inquiry, rating=5)
+    assert not Response.objects.exists()
+
+
+def test_bad_rating_is_a_field_error_and_stores_nothing(municipality, service, officer, survey):
+    inquiry, _token = _case(municipality, service, officer)
+    with pytest.raises(ValidationError) as error:
+        satisfaction.answer(inquiry, rating="")
+    assert "rating" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        satisfaction.answer(inquiry, rating=9)
+    assert not Response.objects.exists() and not survey.drafts.exists()
+    assert satisfaction.for_case(inquiry).answered is False
+
+
+def test_closing_mail_links_to_the_question(
+    municipality, service, officer, survey, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiry, token = _case(municipality, service, officer)
+    closing = mail.outbox[-1]
+    assert "avsluttet" in closing.body and "#tilfredshet" in closing.body
+    assert re.search(r"/sak/[^/\s]+/[^/\s]+/#tilfredshet", closing.body)
+
+
+def test_results_per_service_apply_the_disclosure_threshold(municipality, unit, officer, survey):
+    big = make_service(municipality, unit=unit, slug="byggesak", name="Byggesak")
+    middle = make_service(municipality, unit=unit, slug="vann", name="Vann og avløp")
+    small = make_service(municipality, unit=unit, slug="renovasjon", name="Renovasjon")
+    for service, n, rating in ((big, 6, 5), (middle, 5, 3), (small, 2, 1)):
+        for _i in range(n):
+            inquiry, _token = _case(municipality, service, officer, email="")
+            satisfaction.answer(inquiry, rating=rating)
+    by = survey.questions.get(code=satisfaction.SERVICE)
+    _questions, _labels, cells = selectors.means_by_group(survey, by)
+    rating = survey.questions.get(code=satisfaction.RATING)
+    assert cells[(rating.pk, "Byggesak")].summary.mean == 5
+    # Two answers about Renovasjon are hidden; so is the next smallest group, else the total gives
+    # the hidden one back (disclosure.protect_groups).
+    assert cells[(rating.pk, "Renovasjon")].suppressed and cells[(rating.pk, "Renovasjon")].summary is None
+    assert cells[(rating.pk, "Vann og avløp")].suppressed
+    # Free text too: below the threshold nothing is shown.
+    assert selectors.free_texts(survey.questions.get(code=satisfaction.COMMENT)) is None
+
+
+def test_case_page_and_answer_page(client, municipality, service, officer, survey):
+    inquiry, token = _case(municipality, service, officer)
+    case_url = reverse("inquiries_public:case", args=[inquiry.reference, token])
+    page = client.get(case_url).content.decode()
+    assert 'id="tilfredshet"' in page and "Hvor fornøyd er du med svaret du fikk?" in page
+    url = reverse("surveys_public:satisfaction", args=[inquiry.reference, token])
+    response = client.post(url, {"comment": "Bra"})  # no rating: field error, comment kept
+    assert response.status_code == 400 and "Velg hvor fornøyd du er." in response.content.decode()
+    assert "Bra" in response.content.decode() and not Response.objects.exists()
+    response = client.post(url, {"rating": "5", "comment": "Bra"})
+    assert response.status_code == 302 and response.url.endswith("#tilfredshet")
+    assert Response.objects.count() == 1
+    assert "Du har svart på spørsmålet" in client.get(case_url).content.decode()
+    assert client.post(url, {"rating": "1"}).status_code == 302 and Response.objects.count() == 1
+    # A wrong token is a 404, as on the case page.
+    assert (
+        client.get(reverse("surveys_public:satisfaction", args=[inquiry.reference, "feil"])).status_code
+        == 404
+    )
+
+
+def test_no_panel_without_a_survey_or_for_another_municipality(
+    client, municipality, other_municipality, service, officer
+):
+    UnitFactory(municipality=other_municipality)
+    other = satisfaction.setup_satisfaction_survey(other_municipality, user=SYSTEM)  # no services there
+    assert other.questions.get(code=satisfaction.SERVICE).options.count() == 1
+    inquiry, token = _case(municipality, service, officer)
+    assert satisfaction.for_case(inquiry) is None
+    assert (
+        'id="tilfredshet"'
+        not in client.get(reverse("inquiries_public:case", args=[inquiry.reference, token])).content.decode()
+    )
+    assert not Invitation.objects.exists()

@@ -306,7 +306,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No case token or fødselsnummer in any log line (core/redaction.py; the request loggers get the
+    # filter too, from CoreConfig.ready).
+    "filters": {"redact": {"()": "servicetorg.core.redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools log every layout step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
@@ -415,6 +418,8 @@ AXES_DISABLE_ACCESS_LOG = True  # successful log-ins go to the security log inst
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"  # with Basic auth otherwise)
 AXES_CLIENT_IP_CALLABLE = "servicetorg.core.security.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Error reports (mails to ADMINS, DEBUG pages) hide personal data and case tokens on every view.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "servicetorg.core.errors.ExceptionReporterFilter"
 
 # Request limits. Rates are "<n>/<second|minute|hour|day>"; None turns a throttle off.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))

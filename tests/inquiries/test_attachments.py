@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
@@ -283,7 +284,9 @@ def sent(client, municipality, service, attachment_dir):
     )
     assert response.status_code == 302, response.context["form"].errors
     receipt = client.get(response["Location"])
-    case_url = receipt.context["link"].split("testserver")[1]
+    link = receipt.context["link"].split("testserver")[1]
+    case_url = client.get(link)["Location"]  # the link opens the case for this session
+    assert case_url == f"/sak/{Inquiry.objects.get().reference}/"
     return Inquiry.objects.get(), case_url
 
 
@@ -327,7 +330,7 @@ def test_non_ascii_names_are_sent_as_rfc_6266_names(client, municipality, attach
     response = client.post(reverse("inquiries_public:contact"), contact_data(attachments=files))
     link = client.get(response["Location"]).context["link"].split("testserver")[1]
     attachment = Attachment.objects.get()
-    download = client.get(f"{link}vedlegg/{attachment.pk}/")
+    download = client.get(f"{link}vedlegg/{attachment.pk}/", follow=True)
     assert download["Content-Disposition"] == "attachment; filename*=utf-8''S%C3%B8knad.pdf"
 
 
@@ -343,6 +346,9 @@ def test_the_files_need_the_cases_own_link(client, sent, municipality, desk_work
     # Another case's link does not open this case's file, and a wrong id is a 404.
     assert client.get(f"{other_url}vedlegg/{attachment.pk}/").status_code == 404
     assert client.get(f"{case_url}vedlegg/999999/").status_code == 404
+    # Without the link in this session, the token-free address opens nothing.
+    assert Client().get(f"{case_url}vedlegg/{attachment.pk}/").status_code == 404
+    assert Client().get(f"/sak/{other.inquiry.reference}/vedlegg/{attachment.pk}/").status_code == 404
 
 
 def test_citizen_replies_with_a_file_on_the_case_page(client, sent, attachment_dir):
@@ -445,7 +451,8 @@ def test_staff_reply_with_a_file_reaches_the_citizen(client, sent, case_officer,
     assert attachment.message.kind == MessageKind.REPLY
     mail = OutboxMessage.objects.filter(recipients=["ola@example.no"]).latest("pk")
     assert "Vedlagt (last ned fra saken din): plan.pdf" in mail.body
-    client.logout()
+    client.logout()  # a new session: the link opens the case again
+    client.get(f"{case_url}{inquiry.link_token()}/")
     page = client.get(case_url).content.decode()
     assert "plan.pdf" in page
     assert client.get(f"{case_url}vedlegg/{attachment.pk}/").status_code == 200

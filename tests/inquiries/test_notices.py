@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from servicetorg.core.choices import Channel
@@ -53,7 +53,7 @@ def test_receipt_at_once_with_reference_date_text_and_link(
     assert "Plass til høsten" in receipt.body and "Når får jeg svar om plass?" in receipt.body
     months = "januar februar mars april mai juni juli august september oktober november desember".split()
     assert f"{inquiry.reply_deadline.day}. {months[inquiry.reply_deadline.month - 1]}" in receipt.body
-    page = client.get(link_in(receipt))
+    page = client.get(link_in(receipt), follow=True)
     assert page.status_code == 200 and inquiry.reference in page.content.decode()
 
 
@@ -95,7 +95,7 @@ def test_every_change_she_cares_about_brings_the_link(
     assert len(mail.outbox) == 4
     for message, text in zip(mail.outbox, texts, strict=True):
         assert text in message.body and inquiry.reference in message.subject
-        assert client.get(link_in(message)).status_code == 200
+        assert client.get(link_in(message), follow=True).status_code == 200
 
 
 def test_desk_sends_the_receipt_by_sms_or_email(
@@ -118,7 +118,7 @@ def test_desk_sends_the_receipt_by_sms_or_email(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {**base, "subject": "Skranken", "contact_email": "a@example.no", "receipt": "email"})
     assert mail.outbox[-1].to == ["a@example.no"]
-    assert client.get(link_in(mail.outbox[-1])).status_code == 200
+    assert client.get(link_in(mail.outbox[-1]), follow=True).status_code == 200
 
 
 def test_a_lost_link_is_sent_again_and_strangers_learn_nothing(
@@ -134,7 +134,7 @@ def test_a_lost_link_is_sent_again_and_strangers_learn_nothing(
     )
     inquiry = registered.inquiry
     old = f"/sak/{inquiry.reference}/{registered.token}/"
-    assert client.get(old).status_code == 200
+    assert client.get(old, follow=True).status_code == 200
     url = reverse("inquiries_public:lookup")
     with django_capture_on_commit_callbacks(execute=True):
         wrong = client.post(
@@ -152,8 +152,13 @@ def test_a_lost_link_is_sent_again_and_strangers_learn_nothing(
     assert messages[0] == messages[1] == messages[2] and messages[0]
     [sent] = mail.outbox
     assert sent.to == ["Kari@Example.no"]
-    assert client.get(link_in(sent)).status_code == 200
+    assert client.get(link_in(sent), follow=True).status_code == 200
     assert client.get(old).status_code == 404  # the old link no longer opens the case
+    # Nor does a session that opened the case with it.
+    stale = Client()
+    assert stale.get(link_in(sent), follow=True).status_code == 200
+    services.resend_case_link(reference=inquiry.reference, email="kari@example.no")
+    assert stale.get(f"/sak/{inquiry.reference}/").status_code == 404
     # A bad address is a message on the field, not a 500.
     response = client.post(url, {"lost-reference": inquiry.reference, "lost-email": "ikke en adresse"})
     assert response.status_code == 400 and "email" in response.context["lost"].errors
@@ -206,5 +211,5 @@ def test_receipt_through_a_real_smtp_server(client, municipality, unit, settings
     assert message["To"] == "per@example.no"
     body = message.get_payload(decode=True).decode()
     path = LINK.search(body).group(1)
-    page = client.get(path)
+    page = client.get(path, follow=True)
     assert page.status_code == 200 and "Det renner vann i gata." in page.content.decode()

@@ -1,6 +1,7 @@
 """Staff and citizen pages, tenant isolation, query counts, exports."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from servicetorg.core.choices import Channel, Role
@@ -237,20 +238,26 @@ def test_citizen_contact_receipt_and_follow_up(client, municipality, service, ca
     assert inquiry.channel == Channel.WEB_FORM and inquiry.service == service
     assert inquiry.reference in receipt.content.decode()
     link = receipt.context["link"]
-    case_url = link.split("testserver")[1]
+    link_url = link.split("testserver")[1]
+    # The link opens the case and goes on to the address without the token.
+    opened = client.get(link_url)
+    case_url = f"/sak/{inquiry.reference}/"
+    assert opened.status_code == 302 and opened["Location"] == case_url
     page = client.get(case_url)
     assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     services.reply(inquiry, text="Du får svar i morgen.", user=case_officer)
     assert "Du får svar i morgen." in client.get(case_url).content.decode()
-    client.post(case_url, {"text": "Takk!"})
+    assert client.post(case_url, {"text": "Takk!"})["Location"] == case_url
     inquiry.refresh_from_db()
     assert inquiry.state == State.IN_PROGRESS
     assert inquiry.messages.filter(kind="citizen", text="Takk!").exists()
-    # Query-string form of the link works too; a wrong token is a 404.
-    token = case_url.rstrip("/").split("/")[-1]
-    assert client.get(f"/sak/{inquiry.reference}/?token={token}").status_code == 200
-    assert client.get(f"/sak/{inquiry.reference}/feil/").status_code == 404
-    assert client.get(f"/sak/{inquiry.reference}/").status_code == 404
+    # Query-string form of the link works too; a wrong token is a 404; without the link, a 404.
+    token = link_url.rstrip("/").split("/")[-1]
+    fresh = Client()
+    assert fresh.get(f"/sak/{inquiry.reference}/").status_code == 404
+    assert fresh.get(f"/sak/{inquiry.reference}/?token={token}")["Location"] == case_url
+    assert fresh.get(case_url).status_code == 200
+    assert Client().get(f"/sak/{inquiry.reference}/feil/").status_code == 404
 
 
 def test_general_contact_form_validation(client, municipality, service):
@@ -405,3 +412,64 @@ def test_unrouted_backlog_is_not_confused_with_a_unit_called_servicetorget(
     client.force_login(administration)
     backlog = dict(client.get(reverse("inquiries:dashboard")).context["board"].backlog)
     assert backlog == {"Servicetorget": 1, "Ikke sendt til enhet (i servicetorget)": 1}
+
+
+def _session_store_text() -> str:
+    from django.contrib.sessions.models import Session
+
+    return "\n".join(repr(s.get_decoded()) + s.session_data for s in Session.objects.all())
+
+
+def test_case_token_neither_in_the_session_nor_in_the_logs(client, municipality, service, caplog, settings):
+    """The receipt and an opened case keep a mark in the session, never the token; no log line of
+    the requests (Django's request and server loggers, the security log) carries it."""
+    import logging
+
+    from servicetorg.core.redaction import REDACTED
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    caplog.set_level(logging.DEBUG)
+    url = reverse("inquiries_public:contact-service", args=[service.slug])
+    contact = {"subject": "Søknad", "body": "Hei", "contact_name": "Ola", "contact_email": "o@ex.no"}
+    receipt = client.get(client.post(url, contact)["Location"])
+    inquiry = Inquiry.objects.get()
+    link = receipt.context["link"].split("testserver")[1]
+    token = link.rstrip("/").split("/")[-1]
+    assert inquiry.check_token(token)
+    client.get(link, follow=True)
+    client.get(f"/sak/{inquiry.reference}/?token={token}", follow=True)
+    looked_up = Client().post("/sak/", {"reference": inquiry.reference.lower(), "token": token})
+    assert looked_up["Location"] == f"/sak/{inquiry.reference}/"
+    wrong = Client().post("/sak/", {"reference": inquiry.reference, "token": "feil"})
+    assert wrong.status_code == 400 and wrong.context["form"].non_field_errors()
+    Client().get(f"/sak/{inquiry.reference}/{token}x/")  # a wrong token: a 404, logged by django.request
+    sessions = _session_store_text()
+    assert sessions and token not in sessions and inquiry.token_hash not in sessions
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"/sak/{inquiry.reference}/{REDACTED}" in logged  # the 404 was logged, without its token
+    assert token not in logged
+    # What django.server (runserver) and gunicorn would write, through the same filter.
+    from servicetorg.core.redaction import RedactingFilter, redact
+
+    record = logging.LogRecord(
+        "django.server", 20, "", 0, '"%s" %s %s', (f"GET {link} HTTP/1.1", 302, 0), None
+    )
+    RedactingFilter().filter(record)
+    assert token not in record.getMessage() and inquiry.reference in record.getMessage()
+    assert token not in redact(f"GET /sak/{inquiry.reference}/?token={token}&x=1 HTTP/1.1")
+
+
+def test_gunicorn_access_log_has_no_case_token():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from servicetorg.core.redaction import GunicornLogger
+
+    logger = GunicornLogger(Config())
+    path = "/sak/ABCD-EFGH/s3cr3t-token_x/"
+    request = SimpleNamespace(headers=[], method="GET", path=path, query="", version=(1, 1))
+    environ = {"RAW_URI": path, "REQUEST_METHOD": "GET", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1"}
+    response = SimpleNamespace(status="302 Found", response_length=0, sent=0, headers=[])
+    atoms = logger.atoms(response, request, environ, SimpleNamespace(seconds=0, microseconds=1))
+    assert "s3cr3t" not in repr(atoms) and "/sak/ABCD-EFGH/" in atoms["r"]

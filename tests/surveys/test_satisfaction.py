@@ -152,7 +152,7 @@ def test_results_per_service_apply_the_disclosure_threshold(municipality, unit, 
 def test_case_page_and_answer_page(client, municipality, service, officer, survey):
     inquiry, token = _case(municipality, service, officer)
     case_url = reverse("inquiries_public:case", args=[inquiry.reference, token])
-    page = client.get(case_url).content.decode()
+    page = client.get(case_url, follow=True).content.decode()  # on to /sak/<reference>/
     assert 'id="tilfredshet"' in page and "Hvor fornøyd er du med svaret du fikk?" in page
     url = reverse("surveys_public:satisfaction", args=[inquiry.reference, token])
     response = client.post(url, {"comment": "Bra"})  # no rating: field error, comment kept
@@ -161,7 +161,7 @@ def test_case_page_and_answer_page(client, municipality, service, officer, surve
     response = client.post(url, {"rating": "5", "comment": "Bra"})
     assert response.status_code == 302 and response.url.endswith("#tilfredshet")
     assert Response.objects.count() == 1
-    assert "Du har svart på spørsmålet" in client.get(case_url).content.decode()
+    assert "Du har svart på spørsmålet" in client.get(case_url, follow=True).content.decode()
     assert client.post(url, {"rating": "1"}).status_code == 302 and Response.objects.count() == 1
     # A wrong token is a 404, as on the case page.
     assert (

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import crypto, security  # noqa: F401 (security connects the log-in signal receivers)
+        from . import crypto, redaction, security  # noqa: F401 (security connects signal receivers)
 
         crypto.check_keys()  # the field keys are read and checked once, at start-up
+        redaction.install()  # no case token or fødselsnummer in the request loggers' records

@@ -19,7 +19,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views.debug import SafeExceptionReporterFilter
 from django.views.decorators.csrf import requires_csrf_token
+
+from .redaction import CASE_TOKEN, NATIONAL_ID, SENSITIVE_POST_PARAMETERS, redact
 
 logger = logging.getLogger(__name__)
 
@@ -148,3 +151,34 @@ def csrf_failure(request, reason=""):
         ),
         csrf=True,
     )
+
+
+class ExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Django's safe filter, and: the sensitive POST parameters of every view are hidden, every
+    fødselsnummer and case token in the request's path, query or a frame variable is redacted."""
+
+    def get_post_parameters(self, request):
+        params = super().get_post_parameters(request)
+        if request is None or not any(name in params for name in SENSITIVE_POST_PARAMETERS):
+            return params
+        params = params.copy()
+        for name in SENSITIVE_POST_PARAMETERS & set(params):
+            params[name] = self.cleansed_substitute
+        return params
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        cleansed = []
+        for name, value in super().get_traceback_frame_variables(request, tb_frame):
+            if value is not self.cleansed_substitute:
+                try:
+                    shown = repr(value)
+                except Exception:  # noqa: BLE001 (a broken __repr__: Django's report says so)
+                    shown = ""
+                if NATIONAL_ID.search(shown) or CASE_TOKEN.search(shown):
+                    value = self.cleansed_substitute
+            cleansed.append((name, value))
+        return cleansed
+
+    def get_safe_request_meta(self, request):
+        meta = super().get_safe_request_meta(request)
+        return {k: redact(v) if isinstance(v, str) else v for k, v in meta.items()}

@@ -11,7 +11,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -193,6 +195,7 @@ _json = JSONRenderer()
 UNSAFE_JSON_ESCAPE = re.compile(rb"\\u(?:00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[dD][89a-fA-F])")
 
 
+@sensitive_variables("body", "data", "intake", "fields")
 def direct_intake(request) -> HttpResponse | None:
     """The intake API's common case without the request cycle of Django and DRF (about a fifth of
     the request's cost): a system with an API key posts JSON for a new inquiry. Called by
@@ -318,6 +321,7 @@ class InquiryViewSet(
             _store_response(record_id, response)
             return response
 
+    @method_decorator(sensitive_variables("intake", "fields", "data"))
     def _create(self, request, in_transaction=False):
         client = request.auth if isinstance(request.auth, ApiClient) else None
         intake = IntakeSerializer(data=request.data, context={"user": request.user, "client": client})

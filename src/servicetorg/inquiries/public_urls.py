@@ -9,10 +9,11 @@ urlpatterns = [
     path("kontakt/<slug:slug>/", public_views.contact, name="contact-service"),
     path("sak/", public_views.lookup, name="lookup"),
     path("sak/<str:reference>/", public_views.case, name="case-query"),
-    path("sak/<str:reference>/<str:token>/", public_views.case, name="case"),
+    path("sak/<str:reference>/vedlegg/<int:pk>/", public_views.case_attachment, name="case-attachment"),
+    path("sak/<str:reference>/<str:token>/", public_views.open_case, name="case"),
     path(
         "sak/<str:reference>/<str:token>/vedlegg/<int:pk>/",
-        public_views.case_attachment,
-        name="case-attachment",
+        public_views.open_case_attachment,
+        name="case-link-attachment",
     ),
 ]

@@ -1,12 +1,23 @@
-"""Citizen pages: contact forms (general and per service), receipt, and following a case without login."""
+"""Citizen pages: contact forms (general and per service), receipt, and following a case without login.
+
+The case link's secret token stays out of sessions and access logs (docs/security.md, V3/V7): the
+link ``/sak/<reference>/<token>/`` is checked, the session gets a mark for that case (an HMAC of
+the case's token hash, never the token) and the browser goes on to ``/sak/<reference>/``, which
+opens on the mark. The receipt after the contact form keeps only the reference and the mark in the
+session, and shows the link with the derived link token (``Inquiry.link_token``), as e-mails do.
+"""
+
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
@@ -21,9 +32,31 @@ from . import case_extensions, selectors, services
 from .deadlines import promised_reply
 from .downloads import attachment_response
 from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
-from .models import PUBLIC_MESSAGE_KINDS, AttachmentSource, Inquiry, MessageKind, State
+from .models import PUBLIC_MESSAGE_KINDS, AttachmentSource, Inquiry, MessageKind, State, hash_token
 
 RECEIPT_KEY = "inquiries_receipt"
+#: The session's marks of the cases its browser has opened with their link: {reference: mark}.
+CASES_KEY = "inquiries_cases"
+#: At most this many cases per session (the oldest mark goes first).
+MAX_CASES = 20
+
+
+def case_mark(token_hash: str) -> str:
+    """What the session keeps for an opened case: bound to the case's current token (a new link
+    from "lost the link" invalidates it) and useless as a link."""
+    return salted_hmac("servicetorg.inquiries.case-session", token_hash, algorithm="sha256").hexdigest()
+
+
+def _remember_case(request, reference: str, token_hash: str) -> None:
+    cases = dict(request.session.get(CASES_KEY, {}))
+    cases.pop(reference, None)
+    cases[reference] = case_mark(token_hash)
+    request.session[CASES_KEY] = dict(list(cases.items())[-MAX_CASES:])
+
+
+def _has_case(request, inquiry: Inquiry) -> bool:
+    mark = request.session.get(CASES_KEY, {}).get(inquiry.reference, "")
+    return bool(mark and inquiry.token_hash) and secrets.compare_digest(mark, case_mark(inquiry.token_hash))
 
 
 def _municipality(request):
@@ -40,6 +73,8 @@ def _same_origin_referrer(response):
     return response
 
 
+@sensitive_post_parameters("national_id", "contact_email", "contact_phone", "contact_name")
+@sensitive_variables("data", "register", "receipt_data")
 @throttle_post("contact")
 def contact(request, slug=None):
     municipality = _municipality(request)
@@ -86,7 +121,11 @@ def contact(request, slug=None):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            request.session[RECEIPT_KEY] = receipt_data
+            # The session keeps the reference and the case's mark, not the token (which the sealed
+            # double-submit result keeps, for the form's page only: core/once.py).
+            token_hash = hash_token(receipt_data["token"])
+            request.session[RECEIPT_KEY] = {"reference": receipt_data["reference"]}
+            _remember_case(request, receipt_data["reference"], token_hash)
             return redirect("inquiries_public:receipt")
     reply_days, reply_by = promised_reply(municipality.pk, service, Channel.WEB_FORM)
     return render(
@@ -116,26 +155,32 @@ def receipt(request):
     if not data:
         return redirect("inquiries_public:contact")
     inquiry = Inquiry.objects.select_related("service").filter(reference=data["reference"]).first()
-    if inquiry is None:
+    if inquiry is None or not _has_case(request, inquiry):
         raise Http404
     link = request.build_absolute_uri(
-        reverse("inquiries_public:case", kwargs={"reference": inquiry.reference, "token": data["token"]})
+        reverse(
+            "inquiries_public:case", kwargs={"reference": inquiry.reference, "token": inquiry.link_token()}
+        )
     )
     return _same_origin_referrer(
         render(request, "inquiries/public/receipt.html", {"inquiry": inquiry, "link": link})
     )
 
 
+@sensitive_post_parameters("token", "lost-email")
 def lookup(request):
-    form = LookupForm(request.GET or None)
+    # The form posts (a token in a query string would land in access logs); GET still answers.
+    data = request.POST if "reference" in request.POST else request.GET
+    form = LookupForm(data if ("reference" in data or "token" in data) else None)
     if form.is_bound and form.is_valid():
-        return redirect(
-            "inquiries_public:case",
-            reference=form.cleaned_data["reference"].strip().upper(),
-            token=form.cleaned_data["token"].strip(),
-        )
+        reference = form.cleaned_data["reference"].strip().upper()
+        inquiry = _case_by_token(reference, form.cleaned_data["token"].strip())
+        if inquiry is not None:
+            _remember_case(request, inquiry.reference, inquiry.token_hash)
+            return redirect("inquiries_public:case-query", reference=inquiry.reference)
+        form.add_error(None, _("No case has this reference and code. Check them and try again."))
     lost = LostLinkForm(request.POST or None, prefix="lost")
-    if request.method == "POST" and lost.is_valid():
+    if request.method == "POST" and "reference" not in request.POST and lost.is_valid():
         services.resend_case_link(user=CITIZEN, **lost.cleaned_data)
         # The same answer whether or not a case has this reference and address.
         messages.success(
@@ -146,28 +191,54 @@ def lookup(request):
             ),
         )
         return redirect("inquiries_public:lookup")
+    if "reference" in request.POST:
+        lost = LostLinkForm(prefix="lost")
     return render(
         request,
         "inquiries/public/lookup.html",
         {"form": form, "lost": lost},
-        status=400 if lost.errors else 200,
+        status=400 if lost.errors or form.errors else 200,
     )
 
 
-def _case_or_404(reference: str, token: str) -> Inquiry:
+def _case_or_404(request, reference: str) -> Inquiry:
+    """The case this session opened with its link (:func:`open_case`), else a 404."""
     inquiry = (
         Inquiry.objects.select_related("service", "municipality").filter(reference=reference.upper()).first()
     )
-    if inquiry is None or not inquiry.check_token(token):
+    if inquiry is None or not _has_case(request, inquiry):
         raise Http404
     return inquiry
 
 
+def _case_by_token(reference: str, token: str) -> Inquiry | None:
+    inquiry = (
+        Inquiry.objects.select_related("service", "municipality").filter(reference=reference.upper()).first()
+    )
+    if inquiry is None or not inquiry.check_token(token):
+        return None
+    return inquiry
+
+
+@never_cache
+def open_case(request, reference, token):
+    """The case link: checked, remembered in the session (a mark, not the token), and on to the
+    token-free address, so that the token is in one request line only (and not in the Referer of
+    anything the case page loads)."""
+    inquiry = _case_by_token(reference, token)
+    if inquiry is None:
+        raise Http404
+    _remember_case(request, inquiry.reference, inquiry.token_hash)
+    return _same_origin_referrer(redirect("inquiries_public:case-query", reference=inquiry.reference))
+
+
 @never_cache
 @throttle_post("case_message")
-def case(request, reference, token=None):
-    token = token or request.GET.get("token", "")
-    inquiry = _case_or_404(reference, token)
+def case(request, reference):
+    token = request.GET.get("token", "")
+    if token:  # the query-string form of the link: as the path form
+        return open_case(request, reference, token)
+    inquiry = _case_or_404(request, reference)
     form = CitizenReplyForm(request.POST or None, request.FILES or None)
     can_write = inquiry.state != State.CLOSED
     if request.method == "POST" and can_write and form.is_valid():
@@ -179,7 +250,7 @@ def case(request, reference, token=None):
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Thank you. Your message is added to the case."))
-            return redirect("inquiries_public:case", reference=inquiry.reference, token=token)
+            return redirect("inquiries_public:case-query", reference=inquiry.reference)
     log = inquiry.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)
     return _same_origin_referrer(
         render(
@@ -191,9 +262,9 @@ def case(request, reference, token=None):
                 "form": form,
                 "can_write": can_write,
                 "attachments": selectors.citizen_attachments(inquiry),
-                "token": token,
-                # What later apps add (e.g. the satisfaction question once closed): case_extensions.py
-                "case_panels": case_extensions.case_panels(request, inquiry, token),
+                # What later apps add (e.g. the satisfaction question once closed): case_extensions.py.
+                # They get the derived link token (as the e-mails carry), not one from this request.
+                "case_panels": case_extensions.case_panels(request, inquiry, inquiry.link_token()),
             },
             status=400 if form.errors else 200,
         )
@@ -201,10 +272,24 @@ def case(request, reference, token=None):
 
 
 @never_cache
-def case_attachment(request, reference, token, pk):
-    """A file of the case, for the holder of the case link only; always downloaded, never shown."""
-    inquiry = _case_or_404(reference, token)
+def case_attachment(request, reference, pk):
+    """A file of the case, for the session that opened the case with its link; always downloaded,
+    never shown."""
+    inquiry = _case_or_404(request, reference)
     attachment = selectors.citizen_attachments(inquiry).filter(pk=pk).first()
     if attachment is None:
         raise Http404
     return _same_origin_referrer(attachment_response(attachment))
+
+
+@never_cache
+def open_case_attachment(request, reference, token, pk):
+    """A file by the case link (``<link>vedlegg/<id>/``): as :func:`open_case`, on to the address
+    without the token."""
+    inquiry = _case_by_token(reference, token)
+    if inquiry is None or not selectors.citizen_attachments(inquiry).filter(pk=pk).exists():
+        raise Http404
+    _remember_case(request, inquiry.reference, inquiry.token_hash)
+    return _same_origin_referrer(
+        redirect("inquiries_public:case-attachment", reference=inquiry.reference, pk=pk)
+    )

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service, ServiceState
@@ -154,6 +155,7 @@ def _check_unit(municipality_id: int, unit: Unit | None) -> None:
         raise ValidationError({"unit": _("The unit belongs to another municipality.")})
 
 
+@sensitive_variables("fields")
 def register(*, savepoint: bool = True, **fields) -> Registered:
     """Register an inquiry in a transaction (see :func:`_register` for the fields).
 
@@ -164,6 +166,7 @@ def register(*, savepoint: bool = True, **fields) -> Registered:
         return _register(**fields)
 
 
+@sensitive_variables("fields", "national_id")
 def _register(
     *,
     user,
@@ -239,6 +242,7 @@ def resend_case_link(*, reference: str, email: str, user=CITIZEN) -> None:
     notices.send_lost_link(inquiry, token, key=f"inquiries.lost-link:{inquiry.pk}:{inquiry.token_hash[:16]}")
 
 
+@sensitive_variables("national_id")
 def prepare(
     *,
     municipality: Municipality,

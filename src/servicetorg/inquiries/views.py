@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
@@ -73,6 +74,8 @@ def queue(request):
     )
 
 
+@sensitive_post_parameters("national_id", "contact_email", "contact_phone", "contact_name")
+@sensitive_variables("data", "register_inquiry")
 @login_required
 def register(request):
     municipalities = list(_municipalities(request.user))

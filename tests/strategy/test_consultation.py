@@ -146,3 +146,5 @@ def test_deadline_shown_in_norwegian_time(client, administration, consultation):
     client.force_login(administration)
     staff = client.get(reverse("strategy:strategy-detail", args=[consultation.pk])).content.decode()
     assert "Høringsfrist: 15. januar 2099 kl. 12:00" in staff and "åpen for merknader" in staff
+    comments = client.get(reverse("strategy:comment-list", args=[consultation.pk])).content.decode()
+    assert "Høringsfrist: 15. januar 2099 kl. 12:00" in comments

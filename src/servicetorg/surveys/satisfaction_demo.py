@@ -6,6 +6,7 @@ Called from ``surveys/demo.py`` (after the inquiries demo has closed its cases).
 import random
 
 from django.db import transaction
+from django.db.models import Count
 
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.inquiries.models import Inquiry, State
@@ -25,16 +26,28 @@ COMMENTS = [
 
 
 @transaction.atomic
-def load(municipality, *, seed: int, cases: int = 240, share: float = 0.4) -> None:
+def load(municipality, *, seed: int, services: int = 12, per_service: int = 10, share: float = 0.7) -> None:
     survey = satisfaction.setup_satisfaction_survey(municipality, user=SYSTEM)
     if Invitation.objects.filter(survey=survey).exists():
         return
     rng = random.Random(seed + 10)
-    closed = list(
+    # The latest closed cases of the busiest services (and of unknown service), so that several
+    # services and units reach the anonymity threshold.
+    latest = (
         Inquiry.objects.filter(municipality=municipality, state=State.CLOSED)
         .select_related("service__responsible_unit", "unit")
-        .order_by("-closed_at")[:cases]
+        .order_by("-closed_at")
     )
+    closed: list[Inquiry] = []
+    busiest = (
+        latest.exclude(service=None)
+        .values_list("service_id", flat=True)
+        .annotate(n=Count("id"))
+        .order_by("-n", "service_id")[:services]
+    )
+    for service_id in list(busiest) + [None]:
+        closed.extend(latest.filter(service_id=service_id)[:per_service])
+    closed.sort(key=lambda i: i.closed_at)
     # Each service gets its own level, so that the breakdown per service shows differences.
     levels: dict = {}
     for inquiry in closed:

@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
     "core-purge-form-tokens": {"task": "core.purge_form_tokens", "schedule": crontab(hour=2, minute=45)},
     # Delete survey answers that were started but never finished (after their retention time).
     "surveys-purge-drafts": {"task": "surveys.purge_drafts", "schedule": crontab(hour=3, minute=15)},
+    # Delete attachment files no row names (left by a rolled-back transaction), after a day.
+    "inquiries-sweep-attachment-files": {
+        "task": "inquiries.sweep_attachment_files",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Purge personal data whose retention period has ended (core.retention; per municipality and kind).
     "core-purge-personal-data": {"task": "core.purge_personal_data", "schedule": crontab(hour=2, minute=15)},
 }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -574,3 +575,34 @@ def test_a_persons_export_lists_her_attachments(sent, municipality):
     parts = [part for f in found for record in f.records for part in record.parts]
     texts = [text for kind, _when, text in parts if kind == "vedlegg"]
     assert len(texts) == 2 and texts[0].startswith("hull.jpg (") and texts[1] == "skisse.pdf (45 B)"
+
+
+def test_the_sweep_deletes_old_files_no_row_names_and_nothing_else(sent, attachment_dir):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    inquiry, _case_url = sent
+    folder = attachment_dir / str(inquiry.municipality_id)
+    old_orphan, new_orphan = folder / ("0" * 32), folder / ("1" * 32)
+    old_orphan.write_bytes(b"left by a rolled-back transaction")
+    new_orphan.write_bytes(b"a transaction still running")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old_orphan, (two_days_ago, two_days_ago))
+    for attachment in inquiry.attachments.all():  # old files with rows stay
+        os.utime(attachment.file.path, (two_days_ago, two_days_ago))
+    out = io.StringIO()
+    call_command("sweep_attachment_files", stdout=out)
+    assert "1 orphan attachment files deleted" in out.getvalue()
+    assert not old_orphan.exists() and new_orphan.exists()
+    assert len(stored_files(attachment_dir)) == 3
+    with pytest.raises(PermissionDenied):
+        services.sweep_orphan_files(user=make_staff(Role.ADMINISTRATION, inquiry.municipality))
+
+
+def test_the_sweep_runs_nightly(settings):
+    from servicetorg.inquiries import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["inquiries-sweep-attachment-files"]
+    assert entry["task"] == tasks.sweep_attachment_files.name == "inquiries.sweep_attachment_files"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -589,6 +589,29 @@ def _store_attachments(
             storage.delete(name)
         raise
     return saved
+
+
+def sweep_orphan_files(*, user, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Delete attachment files that no row names, older than ``older_than`` (younger ones may belong to
+    a transaction still running). Such a file is left only when a transaction that wrote it rolled
+    back after :func:`_store_attachments` returned; it is never served, and this removes it.
+    Returns the number of files deleted. The platform's own (``SYSTEM``) operation."""
+    _require_system(user)
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[union-attr]
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    try:
+        folders, _files = storage.listdir("")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        names = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+        known = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in names:
+            if name not in known and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                deleted += 1
+    return deleted
 
 
 @transaction.atomic

@@ -26,3 +26,9 @@ def send_deadline_warnings(today: str | None = None) -> dict:
 def purge_idempotency_keys() -> int:
     """Delete expired Idempotency-Key records of the REST intake and of Open311 (hourly)."""
     return services.purge_idempotency_keys()
+
+
+@shared_task(name="inquiries.sweep_attachment_files")
+def sweep_attachment_files() -> int:
+    """Delete attachment files no row names, older than a day (nightly; see services.sweep_orphan_files)."""
+    return services.sweep_orphan_files(user=SYSTEM)

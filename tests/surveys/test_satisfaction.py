@@ -154,20 +154,21 @@ def test_case_page_and_answer_page(client, municipality, service, officer, surve
     case_url = reverse("inquiries_public:case", args=[inquiry.reference, token])
     page = client.get(case_url, follow=True).content.decode()  # on to /sak/<reference>/
     assert 'id="tilfredshet"' in page and "Hvor fornøyd er du med svaret du fikk?" in page
-    url = reverse("surveys_public:satisfaction", args=[inquiry.reference, token])
-    response = client.post(url, {"comment": "Bra"})  # no rating: field error, comment kept
+    url = reverse("surveys_public:satisfaction")
+    assert url == "/undersokelser/tilfredshet/"  # no case in the address (nor in an access log)
+    case = {"reference": inquiry.reference, "token": inquiry.link_token()}
+    assert f'value="{inquiry.link_token()}"' in page  # the panel's hidden fields
+    response = client.post(url, {**case, "comment": "Bra"})  # no rating: field error, comment kept
     assert response.status_code == 400 and "Velg hvor fornøyd du er." in response.content.decode()
     assert "Bra" in response.content.decode() and not Response.objects.exists()
-    response = client.post(url, {"rating": "5", "comment": "Bra"})
+    response = client.post(url, {**case, "rating": "5", "comment": "Bra"})
     assert response.status_code == 302 and response.url.endswith("#tilfredshet")
     assert Response.objects.count() == 1
     assert "Du har svart på spørsmålet" in client.get(case_url, follow=True).content.decode()
-    assert client.post(url, {"rating": "1"}).status_code == 302 and Response.objects.count() == 1
-    # A wrong token is a 404, as on the case page.
-    assert (
-        client.get(reverse("surveys_public:satisfaction", args=[inquiry.reference, "feil"])).status_code
-        == 404
-    )
+    assert client.post(url, {**case, "rating": "1"}).status_code == 302 and Response.objects.count() == 1
+    # A wrong token is a 404, as on the case page; a GET goes to the case look-up.
+    assert client.post(url, {**case, "token": "feil", "rating": "1"}).status_code == 404
+    assert client.get(url).status_code == 302
 
 
 def test_no_panel_without_a_survey_or_for_another_municipality(

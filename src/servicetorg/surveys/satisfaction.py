@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.security import throttle_post
@@ -66,10 +67,6 @@ def _case(reference: str, token: str) -> Inquiry:
     return inquiry
 
 
-def answer_url(inquiry: Inquiry, token: str) -> str:
-    return reverse("surveys_public:satisfaction", kwargs={"reference": inquiry.reference, "token": token})
-
-
 class SatisfactionExtension:
     """What surveys adds to a closed case (registered in ``SurveysConfig.ready``)."""
 
@@ -95,15 +92,22 @@ class SatisfactionExtension:
             {
                 "question": question,
                 "form": None if question.answered else SatisfactionForm(survey=question.survey),
-                "action": answer_url(inquiry, token),
+                "action": reverse("surveys_public:satisfaction"),
+                "reference": inquiry.reference,
+                "token": token,
             },
             request=request,
         )
 
 
 @never_cache
+@sensitive_post_parameters("token")
 @throttle_post("survey")
-def answer_page(request, reference, token):
+def answer_page(request):
+    """POST only: the case's reference and link token come in the body (hidden fields of the panel)."""
+    if request.method != "POST":
+        return redirect("inquiries_public:lookup")
+    reference, token = request.POST.get("reference", ""), request.POST.get("token", "")
     inquiry = _case(reference, token)
     question = satisfaction.for_case(inquiry)
     case_url = reverse("inquiries_public:case", kwargs={"reference": inquiry.reference, "token": token})
@@ -111,8 +115,8 @@ def answer_page(request, reference, token):
         raise Http404
     if question.answered:
         return redirect(case_url + "#tilfredshet")
-    form = SatisfactionForm(request.POST or None, survey=question.survey)
-    if request.method == "POST" and form.is_valid():
+    form = SatisfactionForm(request.POST, survey=question.survey)
+    if form.is_valid():
         try:
             satisfaction.answer(
                 inquiry, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
@@ -128,6 +132,13 @@ def answer_page(request, reference, token):
     return render(
         request,
         "surveys/satisfaction/answer.html",
-        {"inquiry": inquiry, "form": form, "case_url": case_url, "action": answer_url(inquiry, token)},
+        {
+            "inquiry": inquiry,
+            "form": form,
+            "case_url": case_url,
+            "action": reverse("surveys_public:satisfaction"),
+            "reference": inquiry.reference,
+            "token": token,
+        },
         status=400 if form.errors else 200,
     )

@@ -45,9 +45,10 @@ def load(municipality, *, seed: int, services: int = 12, per_service: int = 10, 
         .annotate(n=Count("id"))
         .order_by("-n", "service_id")[:services]
     )
-    for service_id in list(busiest) + [None]:
+    for service_id in busiest:
         closed.extend(latest.filter(service_id=service_id)[:per_service])
-    closed.sort(key=lambda i: i.closed_at)
+    closed.extend(latest.filter(service__isnull=True)[:per_service])
+    closed.sort(key=lambda i: i.pk)
     # Each service gets its own level, so that the breakdown per service shows differences.
     levels: dict = {}
     for inquiry in closed:

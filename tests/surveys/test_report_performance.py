@@ -185,3 +185,40 @@ def test_chart_draws_the_shown_alternatives_and_no_hidden_one(municipality):
     assert hidden and not any(r.label in texts for r in hidden)
     widths = {float(b.get("width")) for b in bars}
     assert len(widths) == len({r.percent for r in shown})  # bar lengths follow the percentages
+
+
+def test_report_pdf_is_laid_out_again_only_when_what_it_shows_changes(
+    client, municipality, administration, tmp_path, monkeypatch
+):
+    import subprocess
+
+    import weasyprint
+    from django.core.cache import cache
+
+    cache.clear()  # another test may have made the very same report
+    layouts = []
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def counted(self, *args, **kwargs):  # WeasyPrint still does the work; this only counts
+        layouts.append(kwargs.get("pdf_variant"))
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
+    survey = make_survey(municipality)
+    _fill(survey, 0, 6)
+    client.force_login(administration)
+    url = reverse("surveys:report", args=[survey.pk])
+    first = client.get(url, {"format": "pdf"}).content
+    assert layouts == ["pdf/ua-1"]
+    assert client.get(url, {"format": "pdf"}).content == first
+    assert len(layouts) == 1  # the same survey: the PDF kept from the first request
+    _fill(survey, 6, 1)  # a seventh response: the report changes, so must the PDF
+    second = client.get(url, {"format": "pdf"}).content
+    assert len(layouts) == 2 and second != first
+    (tmp_path / "r.pdf").write_bytes(second)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert "7 besvarelser" in text and "6 besvarelser" not in text
+    info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, check=True, text=True)
+    assert "Tagged:          yes" in info.stdout

@@ -325,10 +325,18 @@ def report(request, pk):
     )
 
 
+#: A report's PDF is kept this long in the default cache under a digest of its HTML: asked for again
+#: while nothing in it changed, it is not laid out again. Any change to what it shows changes the digest.
+REPORT_PDF_CACHE_SECONDS = 24 * 3600
+
+
 def _report_pdf(request, survey, result, chart_svgs) -> HttpResponse:
     """The report as PDF (WeasyPrint), from a self-contained template: nothing is fetched."""
+    import hashlib
+    import re
+
+    from django.core.cache import cache
     from django.template.loader import render_to_string
-    from weasyprint import HTML
 
     html = render_to_string(
         "surveys/report_pdf.html",
@@ -340,8 +348,16 @@ def _report_pdf(request, survey, result, chart_svgs) -> HttpResponse:
         },
         request=request,
     )
-    # Tagged (PDF/UA-1): a screen reader reads its headings and tables in order.
-    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(pdf_variant="pdf/ua-1")
+    # The key is the HTML itself (less the per-request CSP nonce), so a cached PDF is never stale.
+    digest = hashlib.sha256(re.sub(r' nonce="[^"]*"', "", html).encode()).hexdigest()
+    key = f"surveys:report-pdf:{digest}"
+    pdf = cache.get(key)
+    if pdf is None:
+        from weasyprint import HTML
+
+        # Tagged (PDF/UA-1): a screen reader reads its headings and tables in order.
+        pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(pdf_variant="pdf/ua-1")
+        cache.set(key, pdf, timeout=REPORT_PDF_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     # The survey's own title as the file name (æ, ø, å and spaces kept, encoded by RFC 6266).
     response["Content-Disposition"] = (

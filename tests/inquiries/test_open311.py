@@ -4,6 +4,7 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import Inquiry
 
@@ -65,14 +66,39 @@ def test_post_needs_valid_key_of_the_municipality(client, municipality, other_mu
     assert Inquiry.objects.count() == 0
 
 
-def test_tenancy_and_bad_input(client, municipality, other_municipality, service, desk_worker):
-    inquiry = services.register(
-        municipality=municipality,
-        channel="phone",
-        subject="Navn Navnesen sitt problem",
-        service=service,
-        user=desk_worker,
-    ).inquiry
+def _post(client, municipality, service, api_key, **fields):
+    data = {"jurisdiction_id": municipality.number, "api_key": api_key, "service_code": service.slug}
+    response = client.post(f"{ROOT}/requests.json", {**data, "description": "Hull i veien", **fields})
+    assert response.status_code == 201, response.content
+    return Inquiry.objects.get(reference=response.json()[0]["service_request_id"])
+
+
+def test_lists_and_finds_only_what_open311_created(client, municipality, service, api_key, desk_worker):
+    """Web form, phone and desk inquiries are not Open311's: it neither lists nor finds them (who
+    contacted which service, and when, is not public)."""
+    posted = _post(client, municipality, service, api_key)
+    others = [
+        services.register(
+            municipality=municipality, channel=channel, subject="Privat", service=service, user=user
+        ).inquiry
+        for channel, user in (("phone", desk_worker), ("counter", desk_worker), ("web_form", CITIZEN))
+    ]
+    query = {"jurisdiction_id": municipality.number}
+    listed = client.get(f"{ROOT}/requests.json", query).json()
+    assert [r["service_request_id"] for r in listed] == [posted.reference]
+    xml = client.get(f"{ROOT}/requests.xml", query).content.decode()
+    assert posted.reference in xml and not any(o.reference in xml for o in others)
+    ids = ",".join(i.reference for i in [posted, *others])
+    by_id = client.get(f"{ROOT}/requests.json", {**query, "service_request_id": ids}).json()
+    assert [r["service_request_id"] for r in by_id] == [posted.reference]
+    for other in others:
+        assert client.get(f"{ROOT}/requests/{other.reference}.json", query).status_code == 404
+    assert client.get(f"{ROOT}/requests/{posted.reference}.json", query).status_code == 200
+    assert posted.open311_request.client.name == "Fiks"
+
+
+def test_tenancy_and_bad_input(client, municipality, other_municipality, service, api_key):
+    inquiry = _post(client, municipality, service, api_key, first_name="Navn", last_name="Navnesen")
     other = client.get(
         f"{ROOT}/requests/{inquiry.reference}.json", {"jurisdiction_id": other_municipality.number}
     )

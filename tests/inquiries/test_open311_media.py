@@ -122,6 +122,9 @@ def test_web_form_files_never_appear_as_media_url(client, base, municipality, se
         source=AttachmentSource.CITIZEN,
     )
     listed = client.get(URL, {"jurisdiction_id": base["jurisdiction_id"]}).json()
+    assert listed == []  # a web-form inquiry is not Open311's: not listed at all (issue 11)
+    assert client.post(URL, base).status_code == 201  # an Open311 post without media
+    listed = client.get(URL, {"jurisdiction_id": base["jurisdiction_id"]}).json()
     assert [r["media_url"] for r in listed] == [None]
 
 

@@ -472,6 +472,25 @@ class Open311Submission(models.Model):
         return self.service_request_id
 
 
+class Open311Request(models.Model):
+    """An inquiry that came in through Open311 (a POST of an API client): Open311's GET lists these
+    only, never the inquiries of other channels (issue 11: who contacted which service, when)."""
+
+    inquiry = models.OneToOneField(
+        Inquiry, on_delete=models.CASCADE, primary_key=True, related_name="open311_request"
+    )
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("Open311 request")
+        verbose_name_plural = _("Open311 requests")
+
+    def __str__(self) -> str:
+        return str(self.inquiry_id)
+
+
 #: How long an Idempotency-Key is kept (as the IETF Idempotency-Key draft suggests: 24 hours).
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 

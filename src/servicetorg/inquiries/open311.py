@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) over services and inquiries.
 
 Services map to published catalogue services (``service_code`` is the service's address name);
-service requests map to inquiries (``service_request_id`` is the reference). ``jurisdiction_id`` is the
+service requests map to the inquiries that came in through Open311 (``service_request_id`` is the
+reference; the others, of the web form, phone or desk, are never listed nor found). ``jurisdiction_id`` is the
 kommunenummer; without it the portal's default municipality answers. POST needs an ``api_key`` issued
 per municipality (ApiClient). Personal data (names, contact details, the text) is never listed.
 
@@ -185,6 +186,12 @@ def _with_media_url(qs):
     return qs.annotate(open311_media_url=Subquery(links))
 
 
+def _open311_inquiries():
+    """Only what came in through Open311: an inquiry of another channel (web form, phone, desk) is
+    neither listed nor found (it would tell who contacted which service, and when)."""
+    return Inquiry.objects.filter(open311_request__isnull=False)
+
+
 def _parse_date(value: str):
     if not value:
         return None
@@ -198,7 +205,9 @@ def _parse_date(value: str):
 
 def _requests(municipality, params) -> list[Inquiry]:
     qs = _with_media_url(
-        Inquiry.objects.filter(municipality=municipality).select_related("service", "unit", "municipality")
+        _open311_inquiries()
+        .filter(municipality=municipality)
+        .select_related("service", "unit", "municipality")
     )
     ids = params.get("service_request_id")
     if ids:
@@ -274,7 +283,7 @@ def _post(request, municipality):
             if first.request_hash != digest:
                 raise Open311Error(422, "This Idempotency-Key was used with a different request.") from None
             return first.response, True
-        response = _register(data, municipality, media[0] if media else None)
+        response = _register(data, municipality, client, media[0] if media else None)
         record.service_request_id = response[0]["service_request_id"]
         record.response = response
         record.save(update_fields=["service_request_id", "response"])
@@ -314,7 +323,7 @@ def _media(data, upload) -> tuple[list[CheckedFile], str]:
     return checked, url
 
 
-def _register(data, municipality, upload=None) -> list[dict]:
+def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
     code = data.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required.")
@@ -345,6 +354,7 @@ def _register(data, municipality, upload=None) -> list[dict]:
             user=CITIZEN,
         )
         inquiry = registered.inquiry
+        services.record_open311_request(inquiry, client)
         if files:
             first = inquiry.messages.filter(kind=MessageKind.CITIZEN).first()
             services.add_attachments(
@@ -390,7 +400,7 @@ def request_detail(request, request_id, fmt):
     try:
         municipality = _municipality(request)
         inquiry = (
-            _with_media_url(Inquiry.objects.select_related("service", "unit", "municipality"))
+            _with_media_url(_open311_inquiries().select_related("service", "unit", "municipality"))
             .filter(municipality=municipality, reference=request_id.upper()[:12])
             .first()
         )

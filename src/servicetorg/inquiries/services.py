@@ -42,6 +42,7 @@ from .deadlines import channel_rules_of, reply_deadline
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
     OPEN_STATES,
+    ApiClient,
     Attachment,
     AttachmentSource,
     ChannelRule,
@@ -53,6 +54,7 @@ from .models import (
     Inquiry,
     InquiryMessage,
     MessageKind,
+    Open311Request,
     Open311Submission,
     hash_token,
     new_token,
@@ -615,6 +617,12 @@ def sweep_orphan_files(*, user, older_than: timedelta = timedelta(hours=24)) -> 
 
 
 @transaction.atomic
+def record_open311_request(inquiry: Inquiry, client: ApiClient, *, user=CITIZEN) -> Open311Request:
+    """The inquiry came in through Open311 (``client``'s POST): Open311's GET lists it."""
+    core_permissions.check_actor(user)
+    return Open311Request.objects.create(inquiry=inquiry, client=client)
+
+
 def add_media_link(inquiry: Inquiry, url: str, *, user=CITIZEN) -> Attachment:
     """An Open311 client's ``media_url``: kept as a link, never fetched (no request to an address a
     client chose leaves the server)."""

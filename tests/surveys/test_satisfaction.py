@@ -184,3 +184,19 @@ def test_no_panel_without_a_survey_or_for_another_municipality(
         not in client.get(reverse("inquiries_public:case", args=[inquiry.reference, token])).content.decode()
     )
     assert not Invitation.objects.exists()
+
+
+def test_closing_leaves_no_row_whose_order_names_the_case(municipality, service, officer, survey):
+    """Review: an invitation made when a case closed took the next id, so the invitations' order (the
+    admin's list, their ids) was the order the cases closed, and the one marked used named the case
+    that answered. Only an answer leaves an invitation row (a keyed hash, nothing else)."""
+    cases = [_case(municipality, service, officer, email="")[0] for _i in range(3)]
+    assert not Invitation.objects.exists()
+    assert all(satisfaction.for_case(c).answered is False for c in cases)
+    satisfaction.answer(cases[1], rating=4)
+    invitation = Invitation.objects.get()  # the answered case's, whichever closed when
+    assert invitation.used and Response.objects.count() == 1
+    assert [satisfaction.for_case(c).answered for c in cases] == [False, True, False]
+    with pytest.raises(ValidationError) as error:
+        satisfaction.answer(cases[1], rating=1)
+    assert error.value.code == "used" and Response.objects.count() == 1

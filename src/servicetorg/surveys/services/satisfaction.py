@@ -7,13 +7,15 @@ results, breakdowns and disclosure control work on it as on any survey.
 
 Anonymity (how a response is kept apart from the case and the citizen):
 
-* when a case is closed, an :class:`Invitation` is made whose code is derived from the inquiry with a
-  keyed hash (:func:`case_code`); only the hash of that code is stored, as for any invitation. The
-  inquiry gets no field and no mark; the invitation has no inquiry id, no time stamp and no batch of
-  its own;
-* answering runs the survey module's own :func:`answering.submit`: the invitation is marked used (one
-  answer per case), and the :class:`Response` is stored with its :class:`Answer` rows and the date it
-  was submitted (no time), with no code, no inquiry, no reference, no token and no person;
+* a closed case's code is derived from the inquiry with a keyed hash (:func:`case_code`). Closing
+  the case stores nothing for it: a row made then would take the next id, and the rows' order (ids,
+  the admin's list) would be the order the cases closed, naming the case whose row is later marked
+  used. A case closed while the survey runs has the question; the inquiry gets no field and no mark;
+* answering makes the :class:`Invitation` (only the hash of the code, no inquiry id, no time stamp, no
+  batch of its own) and runs the survey module's own :func:`answering.submit` in one transaction: the
+  invitation is marked used (one answer per case: the hash is unique), and the :class:`Response` is
+  stored with its :class:`Answer` rows and the date it was submitted (no time), with no code, no
+  inquiry, no reference, no token and no person;
 * the service and unit are stored as background answers (options of the two background questions),
   exactly as a paper survey's "which service did you use" — shown only through disclosure control.
 """
@@ -198,13 +200,13 @@ def _unit_of(inquiry: Inquiry) -> Unit | None:
 
 
 def case_closed(inquiry: Inquiry) -> None:
-    """In the transaction that closes the case: its invitation (once; a case closed again keeps it)."""
+    """In the transaction that closes the case: the options of its service and unit, when new. No row
+    for the case itself (its invitation is made when it is answered: see the module's docstring)."""
     survey = current_survey(inquiry.municipality_id)
     if survey is None or not survey.is_open():
         return
     _option_for(survey, SERVICE, inquiry.service)
     _option_for(survey, UNIT, _unit_of(inquiry))
-    Invitation.objects.get_or_create(code_hash=_code_hash(inquiry), defaults={"survey": survey})
 
 
 @dataclass(frozen=True)
@@ -218,11 +220,12 @@ def for_case(inquiry: Inquiry) -> CaseQuestion | None:
     if inquiry.state != State.CLOSED:
         return None
     invitation = Invitation.objects.select_related("survey").filter(code_hash=_code_hash(inquiry)).first()
-    if invitation is None:
+    if invitation is not None and (invitation.used or invitation.survey.is_open()):
+        return CaseQuestion(survey=invitation.survey, answered=invitation.used)
+    survey = current_survey(inquiry.municipality_id)
+    if survey is None or not survey.is_open():
         return None
-    if not invitation.used and not invitation.survey.is_open():
-        return None
-    return CaseQuestion(survey=invitation.survey, answered=invitation.used)
+    return CaseQuestion(survey=survey, answered=False)
 
 
 def answer(inquiry: Inquiry, *, rating, comment: str = "") -> Response:
@@ -248,6 +251,8 @@ def answer(inquiry: Inquiry, *, rating, comment: str = "") -> Response:
         if errors:  # checked first, so that no draft is kept under the case's code
             names = {RATING: "rating", COMMENT: "comment"}
             raise ValidationError({names.get(code, "__all__"): message for code, message in errors.items()})
+        # Made now, not when the case closed (module docstring); the unique hash keeps it to one.
+        Invitation.objects.get_or_create(code_hash=_code_hash(inquiry), defaults={"survey": survey})
         try:
             return answering.submit(survey, _code_hash(inquiry), raw)
         except ValidationError as error:

@@ -109,6 +109,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "servicetorg.core.context_processors.platform",
             ],
+            # |unlocalize, {% localize off %} and the Norwegian number filters (|percent, |number,
+            # |weekday_date) in every template without a {% load %}.
+            "builtins": ["django.templatetags.l10n", "servicetorg.core.templatetags.formatting"],
         },
     },
 ]
@@ -186,6 +189,13 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
+# Numbers as the language writes them: "12 345,6" in bokmål and nynorsk (a non-breaking space between
+# thousands, a decimal comma), "12,345.6" in English. Every number a template prints is localized, so
+# ids, years and counts that go into URLs, attributes, scripts or machine-readable files must be
+# printed with |unlocalize (or {% localize off %}); servicetorg.core.formatting has the helpers for
+# Python-made text (charts, e-mails, SMS).
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["servicetorg.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -34,7 +34,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils import json as drf_json
 
-from . import uploads
+from . import formatting, uploads
 from .validators import CONTROL_CHARACTERS_MESSAGE, check_json, has_forbidden_characters
 
 log = logging.getLogger("servicetorg.security")
@@ -194,7 +194,7 @@ class PayloadTooLarge(drf_exceptions.APIException):
     def __init__(self):
         super().__init__(
             _("The request body is too large (limit %(limit)s bytes).")
-            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+            % {"limit": formatting.number(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
         )
 
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import fodselsnummer, orgnr
 
+from . import formatting
+
 
 def validate_municipality_number(value: str) -> None:
     if not (isinstance(value, str) and len(value) == 4 and value.isdigit()):
@@ -92,7 +94,10 @@ def validate_upload_size(upload) -> None:
         raise ValidationError(
             _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
             code="file_too_large",
-            params={"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)},
+            params={
+                "size": formatting.number(upload.size / 1_048_576, 1),
+                "limit": formatting.number(limit / 1_048_576, 1),
+            },
         )
 
 

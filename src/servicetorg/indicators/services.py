@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from servicetorg.core import formatting
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.permissions import Perm, can, municipality_ids, require, user_of
 
@@ -338,7 +339,7 @@ def _load_jsonstat(data) -> OrderedDict:
                     RowError(
                         "-",
                         _("The dataset has more than %(max)s cells; choose fewer regions, years or codes.")
-                        % {"max": settings.JSONSTAT_MAX_CELLS},
+                        % {"max": formatting.number(settings.JSONSTAT_MAX_CELLS)},
                     )
                 ]
             )

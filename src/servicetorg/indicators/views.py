@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicetorg.core import formatting
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_wide_ids, roles_for
@@ -154,7 +155,11 @@ def _import_view(request, form, run):
         messages.success(
             request,
             _("Imported: %(created)s new and %(updated)s changed values, %(skipped)s rows skipped.")
-            % {"created": result.created, "updated": result.updated, "skipped": result.skipped},
+            % {
+                "created": formatting.number(result.created),
+                "updated": formatting.number(result.updated),
+                "skipped": formatting.number(result.skipped),
+            },
         )
     return {
         "form": form,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core.choices import Channel
 from servicetorg.core.exports import safe_cell
+from servicetorg.core.formatting import axis_formatter
 
 from .selectors import Dashboard
 
@@ -89,6 +90,7 @@ def weekly_chart_svg(board: Dashboard) -> str:
     axes.set_xticklabels([f"{w.isocalendar()[1]}" for w in weeks[::step]], fontsize=8)
     axes.set_xlabel(_("Week"))
     axes.set_ylabel(_("Inquiries"))
+    axes.yaxis.set_major_formatter(axis_formatter())  # 1 200, not 1200 or 1,200, in Norwegian
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.StringIO()

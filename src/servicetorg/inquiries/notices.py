@@ -12,10 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
-from servicetorg.core import outbox, sms
+from servicetorg.core import formatting, outbox, sms
 
 from .models import Inquiry
 
@@ -32,7 +31,7 @@ def case_url(inquiry: Inquiry, token: str | None = None) -> str:
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "l j. F Y")
+    return formatting.weekday_date(value)  # torsdag 3. desember 2026
 
 
 def receipt_text(inquiry: Inquiry, token: str | None = None) -> str:
@@ -57,7 +56,7 @@ def send_receipt(inquiry: Inquiry, *, by: str = "email", token: str | None = Non
         ) % {
             "municipality": inquiry.municipality.name,
             "ref": inquiry.reference,
-            "date": formats.date_format(inquiry.reply_deadline, "j.n.Y"),
+            "date": formatting.short_date(inquiry.reply_deadline),
             "link": case_url(inquiry, token),
         }
         try:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.catalogue.models import Service
+from servicetorg.core import formatting
 from servicetorg.core.models import Unit
 from servicetorg.core.tenancy import scope
 from servicetorg.core.tenancy import unit_ids as tenancy_unit_ids
@@ -277,7 +278,7 @@ def check_period(start: date, end: date) -> None:
             errors["end"] = _("The end date must be after the start date.")
         elif (end - start).days > settings.DASHBOARD_MAX_DAYS:
             errors["end"] = _("Choose a period of at most %(days)s days.") % {
-                "days": settings.DASHBOARD_MAX_DAYS
+                "days": formatting.number(settings.DASHBOARD_MAX_DAYS)
             }
     if errors:
         raise ValidationError(errors)

@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service, ServiceState
-from servicetorg.core import outbox
+from servicetorg.core import formatting, outbox
 from servicetorg.core import permissions as core_permissions
 from servicetorg.core.choices import Channel
 from servicetorg.core.crypto import national_id_digest
@@ -451,7 +451,10 @@ def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, use
         inquiry.deadline_source = DeadlineSource.PRELIMINARY
         inquiry.warning_sent_for = None
 
-    text = _("%(reason)s\n\nExpected reply by %(date)s.") % {"reason": reason.strip(), "date": expected_date}
+    text = _("%(reason)s\n\nExpected reply by %(date)s.") % {
+        "reason": reason.strip(),
+        "date": formatting.date(expected_date),
+    }
     log = (MessageKind.PRELIMINARY, text)
     saved, logged = _transition(
         inquiry, Action.PRELIMINARY_REPLY, user=user, log=log, check=check, change=change

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from servicetorg.core import formatting
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.once import submit_once
@@ -108,7 +109,7 @@ def register(request):
             return {
                 "pk": inquiry.pk,
                 "reference": inquiry.reference,
-                "deadline": inquiry.reply_deadline.strftime("%d.%m.%Y"),
+                "deadline": formatting.short_date(inquiry.reply_deadline),
             }
 
         try:

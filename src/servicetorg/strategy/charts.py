@@ -8,6 +8,8 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from servicetorg.core.formatting import axis_formatter
+
 ACTUAL_COLOR = "#0062ba"
 TARGET_COLOR = "#1e2b3c"
 
@@ -41,6 +43,7 @@ def indicator_chart(
         )
         axes.set_xticks(years)
         axes.set_xticklabels([str(y) for y in years])
+        axes.yaxis.set_major_formatter(axis_formatter())  # 12 345,6 in Norwegian
         axes.set_ylabel(unit_of_measure)
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(loc="upper left", frameon=False, ncols=2)

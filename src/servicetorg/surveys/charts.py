@@ -9,6 +9,8 @@ read by screen readers.
 
 from xml.sax.saxutils import escape
 
+from servicetorg.core.formatting import number, percent
+
 WIDTH = 600
 ROW = 30  # height of one bar's band
 BAR = 20
@@ -22,8 +24,8 @@ def _label(text: str) -> str:
 
 
 def _bar_text(row) -> str:
-    """What stands at the end of a bar: its percentage and count."""
-    return f"{float(row.percent or 0):g} % ({row.count})"
+    """What stands at the end of a bar: its percentage and count ("45,2 % (1 234)" in Norwegian)."""
+    return f"{percent(row.percent or 0)} ({number(row.count)})"
 
 
 def _number(value: float) -> str:

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicetorg.core import formatting
 from servicetorg.core.validators import CONTROL_CHARACTERS_MESSAGE, has_forbidden_characters
 
 from ..models import (
@@ -86,13 +87,13 @@ def check_open(survey: Survey, today: date | None = None) -> None:
         raise ValidationError(_("This survey is not open."), code="not_open")
     if today < survey.opens_on:
         raise ValidationError(
-            _("This survey opens on %(date)s.") % {"date": survey.opens_on.strftime("%d.%m.%Y")},
+            _("This survey opens on %(date)s.") % {"date": formatting.short_date(survey.opens_on)},
             code="not_yet",
         )
     if today > survey.closes_on:
         raise ValidationError(
             _("This survey closed on %(date)s and no longer takes answers.")
-            % {"date": survey.closes_on.strftime("%d.%m.%Y")},
+            % {"date": formatting.short_date(survey.closes_on)},
             code="closed",
         )
 
@@ -229,12 +230,12 @@ def validate_answers(
                 continue
             if question.min_value is not None and number < question.min_value:
                 errors[question.code] = _("Enter a number of at least %(min)s.") % {
-                    "min": f"{question.min_value:g}"
+                    "min": formatting.number(question.min_value)
                 }
                 continue
             if question.max_value is not None and number > question.max_value:
                 errors[question.code] = _("Enter a number of at most %(max)s.") % {
-                    "max": f"{question.max_value:g}"
+                    "max": formatting.number(question.max_value)
                 }
                 continue
             clean.append(CleanAnswer(question=question, value=number))

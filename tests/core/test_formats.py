@@ -321,7 +321,11 @@ def test_survey_chart_labels_are_norwegian():
         ),
     ]
     with translation.override("nb"):
-        svg = frequency_svg(SimpleNamespace(table=SimpleNamespace(rows=rows)))
+        svg = frequency_svg(
+            SimpleNamespace(
+                question=SimpleNamespace(text="Hvor fornøyd er du?"), table=SimpleNamespace(rows=rows)
+            )
+        )
     texts = svg_texts(svg)
     assert "45,2\xa0% (1\xa0234)" in texts and "54,8\xa0% (1\xa0496)" in texts, texts
     assert not [t for t in texts if re.search(r"\d\.\d", t)]

@@ -165,6 +165,7 @@ def test_chart_draws_the_shown_alternatives_and_no_hidden_one(municipality):
     (disclosure control) and "don't know" alternatives are not drawn; well-formed SVG."""
     from xml.etree import ElementTree
 
+    from servicetorg.core.formatting import number, percent
     from servicetorg.surveys import charts
 
     survey = make_survey(municipality)
@@ -180,7 +181,7 @@ def test_chart_draws_the_shown_alternatives_and_no_hidden_one(municipality):
     shown = [r for r in result.table.rows if not r.excluded and not r.suppressed]
     assert len(bars) == len(shown) and result.table.suppressed  # the 2 (and one more) are hidden
     for row in shown:
-        assert row.label in texts and f"{float(row.percent):g} % ({row.count})" in texts
+        assert row.label in texts and f"{percent(row.percent)} ({number(row.count)})" in texts
     hidden = [r for r in result.table.rows if r.suppressed or r.excluded]
     assert hidden and not any(r.label in texts for r in hidden)
     widths = {float(b.get("width")) for b in bars}

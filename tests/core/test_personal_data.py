@@ -255,3 +255,20 @@ def test_attachments_are_listed_in_the_export_and_go_with_erasure(people, munici
     assert "hull-i-veien.jpg" in json.dumps(exported)
     personal_data.erase(municipality, who, user=admin)
     assert not Attachment.objects.filter(inquiry=kari).exists()
+
+
+def test_the_export_carries_no_live_case_link(municipality):
+    """Review: the receipt e-mail in the outbox holds the case link with its secret; the export (held
+    by the staff member who handles the request, then handed over) showed it, and with it anyone
+    holding the file could open the case as the citizen, write in it and answer its survey."""
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    sent = outbox(municipality, "receipt", to="kari@example.no")
+    OutboxMessage.objects.filter(pk=sent.pk).update(
+        body="Følg saken: https://fjordvik.example/sak/AB12-CD34/0123456789abcdef0123456789abcdef/\n"
+        "Eller: https://fjordvik.example/sak/AB12-CD34/?token=0123456789abcdef0123456789abcdef"
+    )
+    who = personal_data.person(email="kari@example.no")
+    found = personal_data.export(municipality, who, user=admin, fmt="json")
+    text = json.dumps(personal_data.as_json(municipality, found, timezone.now()), ensure_ascii=False)
+    assert "0123456789abcdef" not in text
+    assert "/sak/AB12-CD34/" in text  # the reference stays: the person can ask for a new link

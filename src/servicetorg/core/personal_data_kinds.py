@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from . import once
 from .models import Municipality, OutboxMessage, OutboxState
 from .personal_data import Holding, Person, Record
+from .redaction import redact_case_links
 from .retention import RecordKind
 
 
@@ -179,7 +180,9 @@ def _outbox_find(municipality, who) -> list[Record]:
                 (_("channel"), m.get_channel_display()),
                 (_("recipients"), ", ".join(map(str, m.recipients))),
                 (_("subject"), m.subject),
-                (_("text"), m.body),
+                # The case link in a receipt is a live secret: whoever holds the export could
+                # open the case as the person (she can ask for a new link by its reference).
+                (_("text"), redact_case_links(m.body)),
                 (_("status"), m.get_state_display()),
                 (_("sent"), m.sent_at),
             ],

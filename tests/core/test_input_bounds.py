@@ -141,6 +141,26 @@ def test_nul_in_contact_form_and_open311_is_a_400_with_a_message(client, municip
     assert not Inquiry.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sak/%00/",
+        "/sak/AB%00CD/abc/",
+        "/sak/%00/vedlegg/1/",
+        "/sak/%00/abc/vedlegg/1/",
+        "/undersokelser/tilfredshet/%00/abc/",
+        "/undersokelser/%00/",
+        "/undersokelser/%00/svar/",
+    ],
+)
+def test_nul_in_the_path_is_a_400_not_a_500(client, municipality, path):
+    """Review: a NUL in a path segment that a view looks up (a case reference, a survey's id) reached
+    the database, which refuses NUL in text: a 500."""
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "kontrolltegn" in response.content.decode()
+
+
 def test_control_characters_in_imported_survey_answers_are_reported(municipality):
     survey = make_survey(municipality)
     report = survey_services.import_responses_csv(survey, "q1;bedre\n3;hei\x01du\n", user=SYSTEM)

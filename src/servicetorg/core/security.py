@@ -219,8 +219,8 @@ def _refuse(request, message, status: int):
 
 
 class EdgeValidationMiddleware:
-    """Bounds every request before a view sees it: no control characters in the query string or in
-    form fields (names and values; uploaded files are the views' to check), and no body larger than
+    """Bounds every request before a view sees it: no control characters in the path, the query string
+    or form fields (names and values; uploaded files are the views' to check), and no body larger than
     ``FILE_UPLOAD_MAX_SIZE`` by its Content-Length (``UPLOAD_REQUEST_MAX_SIZE`` for multipart bodies,
     which may carry several attachments: a file over its own limit is counted, not kept, see
     core/uploads.py). A multipart body is parsed so that a file name sent with a path is marked.
@@ -241,6 +241,10 @@ class EdgeValidationMiddleware:
             return _refuse(request, gettext_lazy("The request is too large."), 413)
         if multipart:
             uploads.install_name_check(request)
+        # A path segment is looked up by views (a case reference, a survey's id): PostgreSQL refuses
+        # NUL in text, which was a 500.
+        if has_forbidden_characters(request.path):
+            return _refuse(request, CONTROL_CHARACTERS_MESSAGE, 400)
         if request.META.get("QUERY_STRING") and _bad(request.GET):
             return _refuse(request, CONTROL_CHARACTERS_MESSAGE, 400)
         if request.method == "POST" and request.content_type in FORM_TYPES and _bad(request.POST):

@@ -156,6 +156,7 @@ class DigestField(models.CharField):
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
-        value = national_id_digest(getattr(model_instance, self.source) or "")
+        source = getattr(model_instance, self.source)
+        value = national_id_digest(source) if source else ""  # most intakes have no number
         setattr(model_instance, self.attname, value)
         return value

@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from servicetorg.core.maps import KARTVERKET_ATTRIBUTION, KARTVERKET_TILES, tile_origin
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("SERVICETORG_VAR_DIR", REPO_DIR / "var"))
@@ -385,14 +387,21 @@ if not DEBUG:
         SESSION_COOKIE_NAME = "__Host-sessionid"
         CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# Maps (Leaflet): the tile server (a URL template), its attribution, and where maps start ("lat,long"
+# and zoom level). Kartverket's open WMTS cache by default (docs/operations.md, "Maps").
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", KARTVERKET_TILES)
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", KARTVERKET_ATTRIBUTION)
+MAP_CENTER = os.environ.get("MAP_CENTER", "59.9139,10.7522")
+MAP_ZOOM = int(os.environ.get("MAP_ZOOM", "13"))
+
 # Content-Security-Policy (django-csp): scripts and styles only from this site or with the page's
-# nonce; no inline event handlers or style attributes anywhere.
+# nonce; no inline event handlers or style attributes anywhere. Images also from the map's tile server.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([tile_origin(MAP_TILE_URL)] if tile_origin(MAP_TILE_URL) else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -73,6 +73,7 @@ SERVICE_KEYS = {
     "ladder_level",
     "channels",
     "requires_national_id",
+    "asks_location",
     "promises",
     *DESCRIPTION_FIELDS,
 }
@@ -125,6 +126,7 @@ def test_service_structure(service):
     assert service["channels"] and set(service["channels"]) <= set(Channel.values)
     assert len(service["channels"]) == len(set(service["channels"]))
     assert isinstance(service["requires_national_id"], bool)
+    assert isinstance(service["asks_location"], bool)
     assert service["name"] and len(service["name"]) <= 200
     assert service["summary"] and len(service["summary"]) <= 600
     for field in ("content", "target_group", "expectations", "user_actions", "price", "legal_basis"):
@@ -190,3 +192,15 @@ def test_descriptions_fit_the_model_fields():
 def test_demo_data_has_no_django_imports():
     source = Path(demo_data.__file__).read_text(encoding="utf-8")
     assert "import django" not in source and "from django" not in source
+
+
+def test_place_bound_services_ask_for_a_location():
+    """Roads, street lights and snow, water and sewage, waste, chimneys, digging: where it is matters."""
+    asking = {s["slug"] for s in SERVICES if s["asks_location"]}
+    assert asking == {
+        "feil-pa-vei-og-gatelys",
+        "gravetillatelse",
+        "vann-og-avlop-tilknytning",
+        "renovasjon",
+        "feiing",
+    }

@@ -2,6 +2,7 @@
 and hands every other case to the viewset with nothing written."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -78,6 +79,7 @@ def without_own(data):
 
 def test_direct_answer_equals_the_viewset_answer(client_key, as_account, municipality, service, spy):
     data = body(municipality, service=service.pk, contact_name="Kari", contact_email="kari@example.no")
+    data |= {"latitude": "59.05", "longitude": 10.0312345, "address": "Skolegata 3"}
     direct = keyed(client_key).post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="d1")
     through_drf = as_account.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="d2")
     assert spy == [201, None]
@@ -87,6 +89,8 @@ def test_direct_answer_equals_the_viewset_answer(client_key, as_account, municip
     first, second = (Inquiry.objects.get(pk=r.json()["id"]) for r in (direct, through_drf))
     for field in ("channel", "service_id", "subject", "contact_email", "contact_person_id", "reply_deadline"):
         assert getattr(first, field) == getattr(second, field)
+    for field in ("latitude", "longitude", "address"):
+        assert getattr(first, field) == getattr(second, field) and getattr(first, field)
     assert first.check_token("") is False and first.token_hash
     # The kept response is the response (its id filled in by the same statement).
     record = IdempotencyRecord.objects.get(key="d1")
@@ -228,7 +232,9 @@ values = st.one_of(
     st.booleans(),
     st.integers(min_value=-2, max_value=10**6),
     st.text(max_size=12),
-    st.sampled_from(["phone", "email", "letter", " ", "x" * 201, "a@b.no", "1.5", "\x00"]),
+    st.sampled_from(
+        ["phone", "email", "letter", " ", "x" * 201, "a@b.no", "1.5", "\x00", "59.9", "10,7", "NaN"]
+    ),
 )
 payloads = st.dictionaries(
     st.sampled_from(
@@ -242,6 +248,9 @@ payloads = st.dictionaries(
             "contact_email",
             "contact_phone",
             "national_id",
+            "latitude",
+            "longitude",
+            "address",
             "resolve_at_desk",
             "extra",
         ]
@@ -307,6 +316,7 @@ def test_one_statement_and_orm_paths_write_the_same(client_key, municipality, se
         settings.INQUIRIES_FAST_INTAKE = on
         fields = {"channel": "email", "subject": "Hei", "body": "Når?", "service": service}
         fields["national_id"] = "150765 00565"
+        fields |= {"latitude": "69.6492", "longitude": "18.9553", "address": "Storgata 1"}
         registered = services.prepare(municipality=municipality, user=account, **fields)
         claim = services.IdempotencyClaim(account.pk, key, "hash", {"subject": "Hei"})
         assert services.insert(registered.inquiry, account, claim) is True
@@ -319,6 +329,7 @@ def test_one_statement_and_orm_paths_write_the_same(client_key, municipality, se
             )
         )
     assert written[0] == written[1]
+    assert written[0][0]["address"] == "Storgata 1" and written[0][0]["latitude"] == Decimal("69.649200")
     assert counts == [(1, 1), (2, 2)]  # each path counted its inquiry once
     # Both store the number encrypted (a Fernet token of the normalised number, each with its own
     # IV) and the same keyed digest; neither copies it into the history.

@@ -67,7 +67,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         "state",
         "review_due",
     ]
-    list_filter = ["municipality", "state", "area", "ladder_level"]
+    list_filter = ["municipality", "state", "area", "ladder_level", "asks_location"]
     search_fields = ["name", "slug"]
     readonly_fields = ["state", "name", "summary"]
     inlines = [DescriptionInline]

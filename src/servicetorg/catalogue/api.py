@@ -55,6 +55,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "ladder_level",
             "channels",
             "requires_national_id",
+            "asks_location",
             "sensitive",
             "state",
             "review_due",
@@ -75,6 +76,7 @@ class ServiceWriteSerializer(serializers.Serializer):
     ladder_level = serializers.IntegerField(min_value=1, max_value=6, default=2)
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), default=list)
     requires_national_id = serializers.BooleanField(default=False)
+    asks_location = serializers.BooleanField(default=False)
     sensitive = serializers.BooleanField(default=False)
     review_due = serializers.DateField(required=False, allow_null=True)
     description = DescriptionSerializer(required=False)

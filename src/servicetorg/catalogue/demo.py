@@ -42,6 +42,7 @@ def load(municipality, *, seed: int) -> None:
             ladder_level=data.get("ladder_level", 2),
             channels=data.get("channels", []),
             requires_national_id=data.get("requires_national_id", False),
+            asks_location=data.get("asks_location", False),
             sensitive=data["area"] in SENSITIVE_AREAS,
             description=description,
             promises=data.get("promises", []),

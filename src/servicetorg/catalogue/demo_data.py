@@ -11,7 +11,7 @@ Structure:
 - ``AREAS``: ``(slug, name_nb, name_en)``, the ten service areas in order.
 - ``UNITS``: dicts with ``slug, name, kind, email, phone, address, opening_hours``.
 - ``SERVICES``: dicts with the service's settings (``slug, area, unit, ladder_level, channels,
-  requires_national_id``), the fields of the national description template and ``promises``.
+  requires_national_id, asks_location``), the fields of the national description template and ``promises``.
 """
 
 MUNICIPALITY = {
@@ -210,6 +210,7 @@ def _service(**data) -> dict:
     """A service dict with the template's defaults filled in (contact, hours, appeal...)."""
     unit = _UNITS[data["unit"]]
     data.setdefault("requires_national_id", False)
+    data.setdefault("asks_location", False)
     data.setdefault("content", "")
     data.setdefault("target_group", "")
     data.setdefault("expectations", "")
@@ -1039,6 +1040,7 @@ SERVICES = [
     ),
     _service(
         slug="renovasjon",
+        asks_location=True,
         area="tekniske-tjenester",
         unit="teknisk-drift",
         ladder_level=2,
@@ -1070,6 +1072,7 @@ SERVICES = [
     ),
     _service(
         slug="vann-og-avlop-tilknytning",
+        asks_location=True,
         area="tekniske-tjenester",
         unit="teknisk-drift",
         ladder_level=5,
@@ -1103,6 +1106,7 @@ SERVICES = [
     ),
     _service(
         slug="feiing",
+        asks_location=True,
         area="tekniske-tjenester",
         unit="brann",
         ladder_level=2,
@@ -1321,6 +1325,7 @@ SERVICES = [
     ),
     _service(
         slug="gravetillatelse",
+        asks_location=True,
         area="samferdsel",
         unit="teknisk-drift",
         ladder_level=5,
@@ -1354,6 +1359,7 @@ SERVICES = [
     ),
     _service(
         slug="feil-pa-vei-og-gatelys",
+        asks_location=True,
         area="samferdsel",
         unit="teknisk-drift",
         ladder_level=2,

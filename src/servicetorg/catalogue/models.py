@@ -93,6 +93,14 @@ class Service(models.Model):
         default=False,
         help_text=_("Only where the law requires the fødselsnummer to handle the case."),
     )
+    asks_location = models.BooleanField(
+        _("asks for a location"),
+        default=False,
+        help_text=_(
+            "The contact form asks where it is (a place on a map or an address): roads, street lights, "
+            "water and sewage, snow clearing and the like."
+        ),
+    )
     sensitive = models.BooleanField(
         _("sensitive"),
         default=False,

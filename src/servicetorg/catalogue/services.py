@@ -50,6 +50,7 @@ SERVICE_FIELDS = (
     "ladder_level",
     "channels",
     "requires_national_id",
+    "asks_location",
     "sensitive",
     "review_due",
 )

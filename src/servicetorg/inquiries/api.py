@@ -58,6 +58,9 @@ class InquirySerializer(CopiedFieldsMixin, serializers.ModelSerializer):
             "channel",
             "service",
             "subject",
+            "latitude",
+            "longitude",
+            "address",
             "state",
             "handling",
             "unit",
@@ -105,6 +108,14 @@ class IntakeSerializer(CopiedFieldsMixin, serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
     national_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=13)
+    # Where it is: checked by services.clean_location (in Norway, both coordinates or neither).
+    latitude = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True, default=None
+    )
+    longitude = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True, default=None
+    )
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     resolve_at_desk = serializers.BooleanField(required=False, default=False)
 
     does_not_exist = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]

@@ -13,6 +13,7 @@ from servicetorg.core.validators import validate_national_id
 from . import selectors
 from .attachments import AttachmentsField, AttachmentsFormMixin
 from .models import CompensationState, Handling
+from .services import clean_location
 
 OUTCOME_CHOICES = [
     ("open", _("Register only (handle later)")),
@@ -242,6 +243,31 @@ class ContactForm(AttachmentsFormMixin, forms.Form):
     )
     attachments = AttachmentsField()
 
+    # "Where is it?", for services that ask for a location: a typed address works without
+    # JavaScript; the map (location-map.js) fills in the coordinates, which can also be typed.
+    address = forms.CharField(
+        label=_("Address or place"),
+        required=False,
+        help_text=_("For example a street address, or a description such as “the bus stop by the school”."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    latitude = forms.CharField(
+        label=_("Latitude"),
+        required=False,
+        help_text=_("Decimal degrees, e.g. 59.9139."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    longitude = forms.CharField(
+        label=_("Longitude"),
+        required=False,
+        help_text=_("Decimal degrees, e.g. 10.7522."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    LOCATION_FIELDS = ("address", "latitude", "longitude")
+    #: Where it is comes right after what it is.
+    field_order = ["service", "subject", "body", *LOCATION_FIELDS]
+
     def __init__(self, *args, municipality, service=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._init_attachments()
@@ -255,6 +281,24 @@ class ContactForm(AttachmentsFormMixin, forms.Form):
         else:
             self.fields["service"].queryset = published_services(municipality).order_by("name")
             del self.fields["national_id"]
+        self.asks_location = service is not None and service.asks_location
+        if not self.asks_location:
+            for name in self.LOCATION_FIELDS:
+                del self.fields[name]
+
+    def clean(self):
+        """The place, checked by the rules the service applies (services.clean_location): a message
+        on each field that is wrong, what was typed kept."""
+        data = super().clean()
+        if self.asks_location:
+            try:
+                data["latitude"], data["longitude"], data["address"] = clean_location(
+                    data.get("latitude"), data.get("longitude"), data.get("address", "")
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return data
 
     def clean_national_id(self):
         """Checked here so that a wrong number is a message on the field, with the rest kept."""

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -19,6 +20,11 @@ from servicetorg.core.choices import Channel
 from servicetorg.core.crypto import DigestField, EncryptedTextField
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_national_id
+
+#: Where a place may lie: Norway's bounding box, mainland and Svalbard (decimal degrees, WGS 84).
+LATITUDE_RANGE = (Decimal("57.5"), Decimal("81.0"))
+LONGITUDE_RANGE = (Decimal("4.0"), Decimal("35.0"))
+ADDRESS_MAX_LENGTH = 200
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone
 
@@ -96,6 +102,24 @@ class Inquiry(models.Model):
         _("national identity number"), blank=True, validators=[validate_national_id]
     )
     national_id_digest = DigestField(source="national_id")
+    # Where it is, for services that ask for a location (a place on a map and/or a typed address).
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
+    )
+    address = models.CharField(_("address or place"), max_length=ADDRESS_MAX_LENGTH, blank=True)
     state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.NEW)
     handling = models.CharField(
         _("handling"), max_length=20, choices=Handling.choices, default=Handling.PENDING
@@ -160,7 +184,15 @@ class Inquiry(models.Model):
         verbose_name_plural = _("inquiries")
         ordering = ["-received_at"]
         # A unique constraint rather than unique=True: no second (LIKE pattern) index on PostgreSQL.
-        constraints = [models.UniqueConstraint(fields=["reference"], name="inq_reference_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="inq_reference_unique"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="inq_lat_long_together",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["municipality", "state", "reply_deadline"], name="inq_tenant_state_deadline"
@@ -191,6 +223,16 @@ class Inquiry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def has_place(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def map_link(self) -> str:
+        """The place on norgeskart.no, marked ("" without coordinates)."""
+        from servicetorg.core.maps import norgeskart_url
+
+        return norgeskart_url(self.latitude, self.longitude) if self.has_place else ""
 
     def masked_national_id(self) -> str:
         from servicetorg.core.validators import mask_national_id

@@ -5,6 +5,9 @@ service requests map to the inquiries that came in through Open311 (``service_re
 reference; the others, of the web form, phone or desk, are never listed nor found). ``jurisdiction_id`` is the
 kommunenummer; without it the portal's default municipality answers. POST needs an ``api_key`` issued
 per municipality (ApiClient). Personal data (names, contact details, the text) is never listed.
+Where it is goes in and out by GeoReport's names: ``lat``, ``long`` (WGS 84 decimal degrees, inside
+Norway) and ``address_string`` (read back as ``address``); a service that asks for a location
+(``keywords`` "location" in services.json) needs lat/long or an address.
 
 Media: a POST's ``media_url`` is kept as a link on the inquiry and never fetched (a server that
 fetched addresses clients chose could be made to reach the municipality's internal network); a
@@ -57,9 +60,10 @@ MAX_REQUESTS = 1000
 
 
 class Open311Error(Exception):
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, *more: str):
         self.code = code
         self.description = description
+        self.descriptions = [description, *more]
 
 
 def _render(data, fmt: str, root: str, item: str, status: int = 200):
@@ -80,7 +84,12 @@ def _render(data, fmt: str, root: str, item: str, status: int = 200):
 
 
 def _error(exc: Open311Error, fmt: str):
-    return _render([{"code": exc.code, "description": exc.description}], fmt, "errors", "error", exc.code)
+    errors = [{"code": exc.code, "description": text} for text in exc.descriptions]
+    return _render(errors, fmt, "errors", "error", exc.code)
+
+
+#: The domain's names for where it is, and GeoReport's.
+LOCATION_PARAMETERS = {"latitude": "lat", "longitude": "long", "address": "address_string"}
 
 
 def _municipality(request) -> Municipality:
@@ -114,7 +123,8 @@ def _service_dict(service: Service) -> dict:
         "description": service.summary,
         "metadata": False,
         "type": "realtime",
-        "keywords": "",
+        # GeoReport has no flag of its own for this: the keyword says that a location is asked for.
+        "keywords": "location" if service.asks_location else "",
         "group": service.area.name,
     }
 
@@ -165,11 +175,11 @@ def _request_dict(inquiry: Inquiry) -> dict:
         "requested_datetime": _iso(inquiry.received_at),
         "updated_datetime": _iso(inquiry.updated_at),
         "expected_datetime": _iso(deadline),
-        "address": "",
+        "address": inquiry.address,
         "address_id": None,
         "zipcode": None,
-        "lat": None,
-        "long": None,
+        "lat": float(inquiry.latitude) if inquiry.latitude is not None else None,
+        "long": float(inquiry.longitude) if inquiry.longitude is not None else None,
         # Only a link an Open311 client sent: files (the web form's, an Open311 upload) are private.
         "media_url": getattr(inquiry, "open311_media_url", None) or None,
     }
@@ -334,11 +344,13 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
         raise Open311Error(404, "Unknown service_code.")
     files, media_url = _media(data, upload)
     description = data.get("description", "")[:4000]
-    place = " ".join(
-        v
-        for v in (data.get("address_string", "")[:200], data.get("lat", "")[:20], data.get("long", "")[:20])
-        if v
-    )
+    place = {field: data.get(parameter, "") for field, parameter in LOCATION_PARAMETERS.items()}
+    if service.asks_location and not (place["address"].strip() or place["latitude"].strip()):
+        raise Open311Error(
+            400,
+            "This service needs a location: lat and long, or address_string. / "
+            "Tjenesten trenger et sted: lat og long, eller address_string.",
+        )
     name = " ".join(v for v in (data.get("first_name", "")[:100], data.get("last_name", "")[:100]) if v)
     subject = (description.splitlines()[0] if description.strip() else service.name)[:200] or service.name
     try:
@@ -347,10 +359,11 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
             channel=Channel.WEB_FORM,
             service=service,
             subject=subject,
-            body=description + (f"\n\n{place}" if place else ""),
+            body=description,
             contact_name=name,
             contact_email=data.get("email", "")[:254],
             contact_phone=data.get("phone", "")[:30],
+            **place,
             user=CITIZEN,
         )
         inquiry = registered.inquiry
@@ -363,7 +376,15 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
         if media_url:
             services.add_media_link(inquiry, media_url, user=CITIZEN)
     except ValidationError as exc:
-        raise Open311Error(400, "; ".join(exc.messages)) from exc
+        if not hasattr(exc, "error_dict"):
+            raise Open311Error(400, "; ".join(exc.messages)) from exc
+        # One error per parameter, named as the client sent it: "lat: The place must be in Norway ...".
+        messages = [
+            f"{LOCATION_PARAMETERS.get(field, field)}: {text}" if field != "__all__" else text
+            for field, texts in exc.message_dict.items()
+            for text in texts
+        ]
+        raise Open311Error(400, *messages) from exc
     return [
         {
             "service_request_id": inquiry.reference,

@@ -23,6 +23,7 @@ from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
 from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.maps import map_settings
 from servicetorg.core.once import submit_once
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
@@ -101,6 +102,9 @@ def contact(request, slug=None):
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 national_id=data.get("national_id", ""),
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                address=data.get("address", ""),
                 user=CITIZEN,
                 to_responsible_unit=True,
                 receipt="email" if data["contact_email"] else "",
@@ -138,6 +142,7 @@ def contact(request, slug=None):
             "reply_days": reply_days,
             "reply_by": reply_by,
             "reply_promise": _reply_promise(service),
+            "map": map_settings() if form.asks_location else None,
         },
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +40,10 @@ from . import case_extensions, fast_path, notices, permissions, rollups, sql
 from .attachments import CheckedFile
 from .deadlines import channel_rules_of, reply_deadline
 from .models import (
+    ADDRESS_MAX_LENGTH,
     IDEMPOTENCY_KEY_LIFETIME,
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
     OPEN_STATES,
     ApiClient,
     Attachment,
@@ -157,6 +160,69 @@ def _check_unit(municipality_id: int, unit: Unit | None) -> None:
         raise ValidationError({"unit": _("The unit belongs to another municipality.")})
 
 
+_DEGREES = Decimal("0.000001")  # six decimals: about 0.1 m, the model's precision
+
+
+def _degrees(value, field: str, example: str) -> Decimal | None:
+    """A coordinate from a form, JSON or Open311 value: a number or its text (a decimal comma is
+    taken too, as Norwegians write it); None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or len(str(value)) > 30:  # JSON true/false is no coordinate
+        value = "?"
+    try:
+        number = Decimal(str(value).strip().replace(",", ".").replace("\u2212", "-"))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or abs(number) > 1000:
+        raise ValidationError(
+            {field: _("Give a number in decimal degrees, e.g. %(example)s.") % {"example": example}}
+        )
+    return number.quantize(_DEGREES, rounding=ROUND_HALF_UP)
+
+
+def clean_location(
+    latitude=None, longitude=None, address: str = ""
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """Where it is, checked: (latitude, longitude, address). Both coordinates or neither, each a
+    number of decimal degrees inside Norway's bounding box (models.LATITUDE_RANGE and
+    LONGITUDE_RANGE), the address at most ADDRESS_MAX_LENGTH characters. Every problem is a
+    message on its field (``latitude``, ``longitude``, ``address``), all of them at once."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Decimal | None] = {}
+    for field, value, example in (("latitude", latitude, "59.9139"), ("longitude", longitude, "10.7522")):
+        try:
+            values[field] = _degrees(value, field, example)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            values[field] = None
+    lat, long = values["latitude"], values["longitude"]
+    low, high = LATITUDE_RANGE
+    if lat is not None and not low <= lat <= high:
+        errors["latitude"] = [
+            _("The place must be in Norway: latitude between %(low)s and %(high)s.")
+            % {"low": low, "high": high}
+        ]
+    low, high = LONGITUDE_RANGE
+    if long is not None and not low <= long <= high:
+        errors["longitude"] = [
+            _("The place must be in Norway: longitude between %(low)s and %(high)s.")
+            % {"low": low, "high": high}
+        ]
+    if not errors and (lat is None) != (long is None):
+        missing = "longitude" if long is None else "latitude"
+        errors[missing] = [_("Give both latitude and longitude, or neither.")]
+    address = " ".join(str(address or "").split())
+    if len(address) > ADDRESS_MAX_LENGTH:
+        errors["address"] = [
+            _("The address can have at most %(max)d characters (it has %(count)d).")
+            % {"max": ADDRESS_MAX_LENGTH, "count": len(address)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return lat, long, address
+
+
 @sensitive_variables("fields")
 def register(*, savepoint: bool = True, **fields) -> Registered:
     """Register an inquiry in a transaction (see :func:`_register` for the fields).
@@ -256,6 +322,9 @@ def prepare(
     contact_email: str = "",
     contact_phone: str = "",
     national_id: str = "",
+    latitude=None,
+    longitude=None,
+    address: str = "",
     user,
     received_at: datetime | None = None,
 ) -> Registered:
@@ -263,7 +332,9 @@ def prepare(
     (:func:`insert` saves it). Raises ValidationError or PermissionDenied, having written nothing.
 
     ``municipality`` and ``service`` are instances read by the caller (``deadlines`` reads them with
-    their channel rules and reply promise in one query each).
+    their channel rules and reply promise in one query each). ``latitude``, ``longitude`` and
+    ``address`` say where it is (:func:`clean_location`); the contact form asks for them where the
+    service ``asks_location``, the API and Open311 take them for any service.
     """
     core_permissions.check_actor(user)
     if user is not CITIZEN:
@@ -271,6 +342,7 @@ def prepare(
     if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Choose a valid channel.")})
     _check_service(municipality, service)
+    latitude, longitude, address = clean_location(latitude, longitude, address)
     national_id = (national_id or "").replace(" ", "")
     if national_id and not (service is not None and service.requires_national_id):
         raise ValidationError(
@@ -291,6 +363,9 @@ def prepare(
         contact_email=contact_email,
         contact_phone=contact_phone,
         national_id=national_id,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
         registered_by=user_of(user),
         contact_person=user_of(user),
         received_at=received_at,
@@ -302,7 +377,11 @@ def prepare(
     inquiry._history_user = user_of(user)
     # The related objects are instances read by the caller: no existence queries for them. The
     # reference is random (the unique index catches the rare collision), the token hash is ours.
-    inquiry.full_clean(exclude=["reference", "token_hash", *INTAKE_RELATIONS], validate_unique=False)
+    # The place was checked by clean_location (excluded here: the constraint that keeps both
+    # coordinates or neither would cost a query to check in Python; the database checks it).
+    inquiry.full_clean(
+        exclude=["reference", "token_hash", "latitude", "longitude", *INTAKE_RELATIONS], validate_unique=False
+    )
     return Registered(inquiry=inquiry, token=token)
 
 

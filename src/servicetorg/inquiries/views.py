@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core import formatting
 from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.maps import map_settings
 from servicetorg.core.models import Municipality
 from servicetorg.core.once import submit_once
 from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
@@ -159,6 +160,7 @@ def _render_detail(request, inquiry, forms, status=200):
             "actions": set(allowed_actions(inquiry.state)) if can_work else set(),
             "Action": Action,
             "can_work": can_work,
+            "map": map_settings() if inquiry.has_place else None,
             **forms,
         },
         status=status,

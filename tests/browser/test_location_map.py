@@ -1,0 +1,180 @@
+"""A place on a map, on a phone (390 px) and a desktop (1280 px): she marks where the street light is
+dark by clicking the map (or with the keyboard: the map's centre), sends, gets her receipt, and the
+case officer sees the place; without JavaScript she types the address instead. Every page fits its
+width with no axe violations; the map's tiles come from a local PNG (no test reaches the internet)."""
+
+import re
+import struct
+import zlib
+from decimal import Decimal
+
+import pytest
+
+from servicetorg.core.choices import Role
+from servicetorg.inquiries.models import Inquiry
+from tests.browser.conftest import check_page, login
+from tests.factories import UnitFactory, make_service, make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _png(size: int = 256) -> bytes:
+    """A grey tile, made here (no image library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xd8" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+TILE = _png()
+
+
+def offline(page, live_server_url: str) -> list[str]:
+    """Serve the map's tiles from TILE and refuse every other request off this test server; the
+    tile URLs asked for are returned (a list that fills as the page loads)."""
+    tiles: list[str] = []
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(live_server_url):
+            route.continue_()
+        elif url.startswith("https://cache.kartverket.no/"):
+            tiles.append(url)
+            route.fulfill(status=200, body=TILE, content_type="image/png")
+        else:
+            route.abort()
+
+    page.route("**/*", handle)
+    return tiles
+
+
+def watch_csp(page) -> list[str]:
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return refused
+
+
+@pytest.fixture
+def road_service(municipality):
+    unit = UnitFactory(municipality=municipality, name="Teknisk drift", slug="teknisk-drift")
+    service = make_service(
+        municipality, unit=unit, slug="feil-pa-vei-og-gatelys", name="Meld fra om feil på vei og gatelys"
+    )
+    service.asks_location = True
+    service.save()
+    make_staff(Role.CASE_OFFICER, municipality, unit, username="driftsleder")
+    return service
+
+
+def test_mark_the_place_on_the_map_send_and_the_officer_sees_it(sized_page, live_server, road_service):
+    page = sized_page
+    tiles = offline(page, live_server.url)
+    refused = watch_csp(page)
+    page.goto(f"/kontakt/{road_service.slug}/")
+    page.wait_for_selector(".location-map:not([hidden]) .leaflet-tile-loaded")
+    assert tiles and all(re.search(r"/webmercator/\d+/\d+/\d+\.png$", url) for url in tiles)
+    check_page(page)
+
+    page.get_by_label("Emne").fill("Gatelyset er mørkt")
+    page.get_by_label("Din melding").fill("Lyset ved bussholdeplassen har vært mørkt i en uke.")
+    page.get_by_label("Adresse eller sted").fill("Bussholdeplassen ved skolen")
+    canvas = page.locator(".location-map__canvas")
+    box = canvas.bounding_box()
+    assert box["width"] <= page.viewport_size["width"]
+    # A click on the map marks the place and fills in the coordinates; she hears where.
+    canvas.click(position={"x": box["width"] * 0.7, "y": box["height"] * 0.3})
+    page.wait_for_selector(".location-map .leaflet-marker-icon")
+    clicked = (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value())
+    assert all(re.fullmatch(r"\d+\.\d{6}", value) for value in clicked)
+    assert "Markert på kartet" in page.locator("[data-map-status]").inner_text()
+    # With the keyboard: the arrow keys move the map, a button marks its centre.
+    canvas.focus()
+    page.keyboard.press("ArrowLeft")
+    page.get_by_role("button", name="Marker midten av kartet").click()
+    centred = (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value())
+    assert centred != clicked
+    check_page(page)
+    page.get_by_label("Ditt navn").fill("Ola Nordmann")
+    page.get_by_role("button", name="Send").click()
+
+    reference = page.locator("#receipt-reference").inner_text()
+    check_page(page)
+    inquiry = Inquiry.objects.get(reference=reference)
+    assert (str(inquiry.latitude), str(inquiry.longitude)) == centred
+    assert Decimal("59.8") < inquiry.latitude < Decimal("60.0")  # near the map's centre (MAP_CENTER)
+    assert inquiry.address == "Bussholdeplassen ved skolen"
+
+    # The case officer sees the place: the address, the coordinates, a link and a small map.
+    login(page, "driftsleder")
+    page.goto(f"/staff/henvendelser/{inquiry.pk}/")
+    page.wait_for_selector('[data-location-map="show"]:not([hidden]) .leaflet-marker-icon')
+    place = page.locator("#place-heading").locator("..")
+    assert "Bussholdeplassen ved skolen" in place.inner_text()
+    assert f"{inquiry.latitude}, {inquiry.longitude}" in place.inner_text()
+    assert (
+        place.get_by_role("link", name="Se stedet på norgeskart.no")
+        .get_attribute("href")
+        .startswith("https://norgeskart.no/#!?project=norgeskart")
+    )
+    check_page(page)
+    assert not refused, refused
+
+
+@pytest.fixture(params=[390, 1280], ids=["phone", "desktop"])
+def page_without_js(request, browser, live_server):
+    width = request.param
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="nb-NO",
+        java_script_enabled=False,
+        viewport={"width": width, "height": 844 if width < 600 else 900},
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_without_javascript_she_types_the_address(page_without_js, live_server, road_service):
+    page = page_without_js
+    offline(page, live_server.url)
+    page.goto(f"/kontakt/{road_service.slug}/")
+    assert page.locator("[data-location-map]").is_hidden()  # no map without JavaScript
+    check_page(page)
+    page.get_by_label("Emne").fill("Veien er ikke brøytet")
+    page.get_by_label("Din melding").fill("Fjellveien er ikke brøytet i dag.")
+    page.get_by_label("Adresse eller sted").fill("Fjellveien 12")
+    page.get_by_label("Ditt navn").fill("Kari Nordmann")
+    # Coordinates typed wrong: a message on the field, nothing typed is lost.
+    page.locator(".location-coordinates > summary").click()
+    page.get_by_label("Breddegrad").fill("12")
+    page.get_by_label("Lengdegrad").fill("10,75")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector("#error-summary")
+    assert "Stedet må være i Norge" in page.locator("#id_latitude_error").inner_text()
+    assert page.get_by_label("Adresse eller sted").input_value() == "Fjellveien 12"
+    assert page.get_by_label("Din melding").input_value() == "Fjellveien er ikke brøytet i dag."
+    check_page(page)
+    page.get_by_label("Breddegrad").fill("")
+    page.get_by_label("Lengdegrad").fill("")
+    page.get_by_role("button", name="Send").click()
+    reference = page.locator("#receipt-reference").inner_text()
+    check_page(page)
+    inquiry = Inquiry.objects.get(reference=reference)
+    assert inquiry.address == "Fjellveien 12" and inquiry.latitude is None
+
+    login(page, "driftsleder")
+    page.goto(f"/staff/henvendelser/{inquiry.pk}/")
+    assert "Fjellveien 12" in page.locator("#place-heading").locator("..").inner_text()
+    check_page(page)

@@ -47,3 +47,20 @@ def test_demo_contact_persons_do_the_work_and_no_service_takes_the_year(municipa
     assert registrars == {desk_worker.pk}
     biggest = inquiries.exclude(service=None).values("service").annotate(n=Count("pk")).order_by("-n")[0]["n"]
     assert biggest < 0.5 * inquiries.exclude(service=None).count()
+
+
+def test_demo_places_only_on_services_that_ask_for_a_location(municipality, unit, desk_worker):
+    from servicetorg.inquiries.services import clean_location
+
+    road = make_service(municipality, unit=unit, slug="feil-pa-vei", name="Feil på vei")
+    road.asks_location = True
+    road.save()
+    make_service(municipality, unit=unit, slug="barnehageplass")
+    demo.load(municipality, seed=7, target=600)
+    on_road = Inquiry.objects.filter(service=road)
+    placed = on_road.filter(latitude__isnull=False)
+    assert placed.count() > on_road.count() / 2 and on_road.exclude(address="").exists()
+    assert not Inquiry.objects.exclude(service=road).filter(latitude__isnull=False).exists()
+    assert not Inquiry.objects.exclude(service=road).exclude(address="").exists()
+    for inquiry in placed[:50]:  # every place passes the rules the intake applies
+        clean_location(inquiry.latitude, inquiry.longitude, inquiry.address)

@@ -374,3 +374,23 @@ def test_intake_api_takes_and_returns_the_place(municipality, road_service, desk
     refused = api.post(url, {**data, "latitude": 12}, format="json")
     assert refused.status_code == 400 and "latitude" in refused.json()
     assert Inquiry.objects.count() == 1
+
+
+def test_desk_registers_the_address_and_refuses_a_too_long_one(
+    client, municipality, road_service, desk_worker
+):
+    client.force_login(desk_worker)
+    url = reverse("inquiries:register")
+    typed = {
+        "municipality": municipality.pk,
+        "channel": "phone",
+        "service": road_service.name,
+        "subject": "Hull i veien",
+        "outcome": "open",
+    }
+    refused = client.post(url, {**typed, "address": "v" * 230})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["address"] == ["Adressen kan ha høyst 200 tegn (den har 230)."]
+    assert "v" * 230 in refused.content.decode() and Inquiry.objects.count() == 0
+    assert client.post(url, {**typed, "address": "Fjellveien 12"}).status_code == 302
+    assert Inquiry.objects.get().address == "Fjellveien 12"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from servicetorg.catalogue.models import Promise, Service
 from servicetorg.core.choices import Channel, Role
+from servicetorg.core.maps import map_settings
 from servicetorg.core.models import Membership, Unit
 
 from . import rollups
@@ -71,11 +72,30 @@ def _kindergarten(service) -> bool:
     return "barnehage" in f"{service.slug} {service.name}".lower()
 
 
+STREETS = ("Storgata", "Skolegata", "Fjellveien", "Kirkeveien", "Havnegata", "Bekkeveien", "Furulia")
+
+
+def _place(rng, center: dict) -> dict:
+    """Where a place-bound inquiry is: most have a marked place near the map's centre, some only a
+    typed address, a few neither."""
+    roll = rng.random()
+    if roll < 0.1:
+        return {}
+    address = f"{rng.choice(STREETS)} {rng.randint(1, 60)}"
+    if roll < 0.3:
+        return {"address": address}
+    lat = Decimal(str(center["lat"] + rng.uniform(-0.02, 0.02))).quantize(Decimal("0.000001"))
+    long = Decimal(str(center["long"] + rng.uniform(-0.04, 0.04))).quantize(Decimal("0.000001"))
+    return {"latitude": lat, "longitude": long, "address": address if roll < 0.7 else ""}
+
+
 @transaction.atomic
 def load(municipality, *, seed: int, target: int = TARGET) -> None:
     if Inquiry.objects.filter(municipality=municipality).exists():
         return
     rng = random.Random(seed)
+    place_rng = random.Random(seed + 1)  # its own sequence: places do not change the rest of the demo
+    center = map_settings()
     for channel, days in DEFAULT_CHANNEL_DAYS.items():
         ChannelRule.objects.get_or_create(
             municipality=municipality, channel=channel, defaults={"working_days": days}
@@ -207,6 +227,7 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
                     replied_at=replied_at,
                     closed_at=closed_at,
                     breached=breached,
+                    **(_place(place_rng, center) if service is not None and service.asks_location else {}),
                 )
             )
     Inquiry.objects.bulk_create(rows, batch_size=2000)

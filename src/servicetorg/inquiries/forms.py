@@ -39,6 +39,11 @@ class RegisterForm(forms.Form):
     body = forms.CharField(
         label=_("What the citizen asks about"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    address = forms.CharField(
+        label=_("Address or place"),
+        required=False,
+        help_text=_("Where it is, for roads, street lights, water, snow and the like."),
+    )
     contact_name = forms.CharField(label=_("Citizen's name"), required=False, max_length=200)
     contact_email = forms.EmailField(label=_("Citizen's e-mail"), required=False)
     contact_phone = forms.CharField(label=_("Citizen's phone"), required=False, max_length=30)

@@ -97,6 +97,7 @@ def register(request):
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 national_id=data["national_id"],
+                address=data["address"],
                 user=request.user,
                 resolve_at_desk=outcome == "resolve",
                 resolution_note=data["note"],

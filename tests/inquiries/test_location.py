@@ -394,3 +394,41 @@ def test_desk_registers_the_address_and_refuses_a_too_long_one(
     assert "v" * 230 in refused.content.decode() and Inquiry.objects.count() == 0
     assert client.post(url, {**typed, "address": "Fjellveien 12"}).status_code == 302
     assert Inquiry.objects.get().address == "Fjellveien 12"
+
+
+def test_anonymising_an_inquiry_blanks_its_place(municipality, road_service, desk_worker):
+    """A place can point to her home: retention and erasure blank it with the other personal fields."""
+    from servicetorg.inquiries import personal_data
+
+    inquiry = services.register(
+        municipality=municipality,
+        channel="phone",
+        subject="Hull",
+        service=road_service,
+        latitude="59.05",
+        longitude="10.03",
+        address="Skolegata 3",
+        user=desk_worker,
+    ).inquiry
+    assert personal_data.anonymise([inquiry.pk]) == 1
+    inquiry.refresh_from_db()
+    assert (inquiry.latitude, inquiry.longitude, inquiry.address) == (None, None, "")
+
+
+def test_staff_setting_in_the_form_admin_and_api(municipality, road_service, make_staff):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from servicetorg.catalogue.api import ServiceSerializer, ServiceWriteSerializer
+    from servicetorg.catalogue.forms import ServiceForm
+    from servicetorg.catalogue.models import Service
+    from servicetorg.core.choices import Role
+
+    assert "asks_location" in ServiceForm(municipality=municipality).fields
+    request = RequestFactory().get("/admin/")
+    request.user = make_staff(
+        Role.ADMIN, municipality, username="admin-kart", is_superuser=True, is_staff=True
+    )
+    assert "asks_location" in admin.site._registry[Service].get_form(request)().fields
+    assert ServiceSerializer(road_service).data["asks_location"] is True
+    assert "asks_location" in ServiceWriteSerializer().fields

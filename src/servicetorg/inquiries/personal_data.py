@@ -50,6 +50,10 @@ PERSONAL_FIELDS = {
     "contact_phone": "",
     "national_id": "",
     "national_id_digest": "",
+    # Where it is can point to her home.
+    "address": "",
+    "latitude": None,
+    "longitude": None,
     "token_hash": "",
 }
 
@@ -197,6 +201,9 @@ def _find(municipality, who) -> list[Record]:
                 (_("citizen's e-mail"), i.contact_email),
                 (_("citizen's phone"), i.contact_phone),
                 (_("national identity number"), i.national_id),
+                (_("address or place"), i.address),
+                (_("latitude"), "" if i.latitude is None else str(i.latitude)),
+                (_("longitude"), "" if i.longitude is None else str(i.longitude)),
                 (_("status"), i.get_state_display()),
                 (_("received"), i.received_at),
                 (_("replied"), i.replied_at),

@@ -246,7 +246,9 @@ def test_staff_detail_and_case_page_show_the_place(client, municipality, road_se
         to_responsible_unit=True,
     )
     inquiry = registered.inquiry
-    case = client.get(reverse("inquiries_public:case", args=[inquiry.reference, registered.token]))
+    case = client.get(
+        reverse("inquiries_public:case", args=[inquiry.reference, registered.token]), follow=True
+    )
     html = case.content.decode()
     assert "Skolegata 3" in html and "59.050000, 10.030000" in html and "norgeskart.no" in html
     officer = make_staff(Role.CASE_OFFICER, municipality, unit, username="saksbehandler-kart")

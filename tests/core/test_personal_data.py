@@ -197,10 +197,12 @@ def test_page_keeps_what_was_typed_on_an_error(client, municipality):
 
 
 def test_page_never_shows_another_municipalitys_data(client, people, municipality, other_municipality):
-    """An administration user of the other municipality who names this one gets her own."""
+    """An administration user of the other municipality who names this one is refused (a post) or
+    gets her own (the page's choice by address)."""
     client.force_login(make_staff(Role.ADMINISTRATION, other_municipality))
     data = {"municipality": municipality.number, "email": "kari@example.no", "action": "json"}
-    body = json.loads(client.post(URL, data).content)
+    assert client.post(URL, data).status_code == 403
+    body = json.loads(client.post(URL, {**data, "municipality": other_municipality.number}).content)
     text = json.dumps(body, ensure_ascii=False)
     assert "Nabokommunen" in text and "Min søknad" not in text
     assert client.get(f"{URL}?kommune={municipality.number}").context["municipality"] == other_municipality
@@ -272,3 +274,19 @@ def test_the_export_carries_no_live_case_link(municipality):
     text = json.dumps(personal_data.as_json(municipality, found, timezone.now()), ensure_ascii=False)
     assert "0123456789abcdef" not in text
     assert "/sak/AB12-CD34/" in text  # the reference stays: the person can ask for a new link
+
+
+def test_a_post_for_a_municipality_the_user_may_not_act_in_is_refused_not_redirected(
+    client, people, municipality, other_municipality
+):
+    """Review: the page fell back to the user's first municipality when the posted one was not hers,
+    so an erasure posted for another municipality (a stale form after a role was withdrawn, or a
+    tampered one) erased the same person's records in her own."""
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    data = {"municipality": other_municipality.number, "email": "kari@example.no", "confirmed": "yes"}
+    for action in ("erase", "json", "search"):
+        assert client.post(URL, {**data, "action": action}).status_code == 403
+    assert Inquiry.objects.get(pk=people["kari_mail"].pk).contact_email != ""
+    assert not PrivacyLog.objects.exists()
+    # Choosing by the address still falls back to her own municipality (a page, nothing done).
+    assert client.get(URL, {"kommune": other_municipality.number}).status_code == 200

@@ -34,7 +34,13 @@ def _chosen(request, perm: Perm) -> tuple[Municipality, list[Municipality]]:
     allowed = allowed_municipalities(request.user, perm)
     if not allowed:
         raise PermissionDenied
-    number = request.POST.get("municipality") or request.GET.get("kommune") or ""
+    posted = request.POST.get("municipality", "") if request.method == "POST" else ""
+    if posted and not any(m.number == posted for m in allowed):
+        # A post acts (saves periods, exports, erases) in the municipality it names or not at all,
+        # never in a fallback: a stale or altered form would act in another municipality. (A post
+        # naming none fails the form's required field: nothing is done.)
+        raise PermissionDenied
+    number = posted or request.GET.get("kommune") or ""
     chosen = next((m for m in allowed if m.number == number), allowed[0])
     return chosen, allowed
 

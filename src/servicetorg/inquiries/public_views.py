@@ -92,7 +92,9 @@ def contact(request, slug=None):
         data = form.cleaned_data
 
         def register() -> dict:
+            # submit_once's transaction covers it (an error rolls back the token's claim with it).
             registered = services.register(
+                savepoint=False,
                 municipality=municipality,
                 channel=Channel.WEB_FORM,
                 service=service or data.get("service"),

@@ -103,12 +103,36 @@ def _log(inquiry: Inquiry, kind: str, text: str, user) -> InquiryMessage:
 
 
 def _locked(inquiry: Inquiry) -> Inquiry:
-    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    locked._loaded_relations = {f.attname: getattr(locked, f.attname) for f in _RELATIONS}  # type: ignore[attr-defined]
+    return locked
+
+
+#: The inquiry's foreign keys (all with database constraints, none with limit_choices_to).
+_RELATIONS = [f for f in Inquiry._meta.concrete_fields if f.is_relation]
+
+
+def _known_relations(inquiry: Inquiry) -> list[str]:
+    """Foreign keys that full_clean() need not look up (one SELECT each): empty, unchanged since the
+    row was read (the database's constraint keeps the target), or set to an object read from the
+    database. A reference set to anything else is still checked."""
+    loaded = getattr(inquiry, "_loaded_relations", {})
+    known = []
+    for field in _RELATIONS:
+        value = getattr(inquiry, field.attname)
+        cached = field.get_cached_value(inquiry, None) if field.is_cached(inquiry) else None
+        if (
+            value is None
+            or (field.attname in loaded and loaded[field.attname] == value)
+            or (cached is not None and not cached._state.adding and cached.pk == value)
+        ):
+            known.append(field.name)
+    return known
 
 
 def _save(inquiry: Inquiry, before, user) -> Inquiry:
     inquiry._history_user = user_of(user)
-    inquiry.full_clean(exclude=["reference", "token_hash"])
+    inquiry.full_clean(exclude=["reference", "token_hash", *_known_relations(inquiry)])
     inquiry.save()
     rollups.apply_change(before, rollups.snapshot(inquiry))
     return inquiry
@@ -258,6 +282,7 @@ def _register(
     _check_unit(registered.inquiry.municipality_id, route_to)
     insert(registered.inquiry, user)
     inquiry = registered.inquiry
+    municipality = inquiry.municipality
     service = inquiry.service
     if resolve_at_desk:
         resolve(inquiry, user=user, note=resolution_note)
@@ -274,6 +299,8 @@ def _register(
             note=_("Sent straight to the service's responsible unit."),
         )
         inquiry.refresh_from_db()
+    if municipality.pk == inquiry.municipality_id:
+        inquiry.municipality = municipality  # the receipt reads it: no second query after refresh_from_db
     if receipt:
         if receipt not in RECEIPT_CHANNELS:
             raise ValidationError({"receipt": _("Choose e-mail or SMS for the receipt.")})

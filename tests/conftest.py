@@ -6,6 +6,16 @@ from .factories import MunicipalityFactory, UnitFactory
 from .factories import make_staff as _make_staff
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: throttles count posts per address (every test client and
+    live server is 127.0.0.1), and cached pages or reports must not carry over from another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def municipality(db):
     return MunicipalityFactory(name="Fjordvik", number="3999", organization_number="940192226")

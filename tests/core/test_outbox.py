@@ -148,3 +148,20 @@ def test_desk_worker_has_no_outbox(client, municipality):
     client.force_login(make_staff(Role.DESK_WORKER, municipality))
     assert client.get(reverse("core:outbox")).status_code == 403
     assert "utboks" not in client.get(reverse("core:staff-home")).content.decode()
+
+
+def test_the_kept_copy_of_a_sent_message_holds_no_live_case_link(
+    municipality, django_capture_on_commit_callbacks
+):
+    """Review: a sent receipt stayed in the outbox with the case link's secret for its whole retention
+    period (readable in the admin and in backups). The citizen's e-mail has the link; the copy not."""
+    link = "https://fjordvik.example/sak/AB12-CD34/0123456789abcdef0123456789abcdef/"
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.enqueue_email(
+            municipality=municipality, to="kari@example.no", subject="Kvittering", body=f"Følg saken: {link}",
+            key="receipt:1",
+        )  # fmt: skip
+    assert link in mail.outbox[0].body
+    message.refresh_from_db()
+    assert message.state == OutboxState.SENT
+    assert "0123456789abcdef" not in message.body and "/sak/AB12-CD34/" in message.body

@@ -56,6 +56,7 @@ from django.utils.translation import gettext as _
 from . import sms
 from .choices import Role
 from .models import Municipality, OutboxChannel, OutboxMessage, OutboxState
+from .redaction import redact_case_links
 from .tenancy import require_role
 
 logger = logging.getLogger(__name__)
@@ -146,6 +147,9 @@ def deliver(message_id: int) -> str:
             _record_failure(message, exc)
         else:
             message.state = OutboxState.SENT
+            # Once sent, the kept copy needs no live case link: the secret in it would let whoever
+            # reads the outbox (admin, a backup) open the case as the citizen. The reference stays.
+            message.body = redact_case_links(message.body)
             message.sent_at = timezone.now()
             message.provider_reference = reference[:120]
             message.last_error = ""

@@ -129,7 +129,9 @@ def test_intake_queries_per_request(client_key, municipality, service):
             )
         assert response.status_code == 201
         sql = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-        assert len(sql) <= reads + 7, "\n".join(sql)
+        # At most: expired key cleared, key claimed, inquiry, history, three rollups, response kept
+        # (SQLite with the direct path on; PostgreSQL writes it all in one statement, below).
+        assert len(sql) <= reads + 8, "\n".join(sql)
         assert not any(q.startswith("SELECT 1 AS") for q in sql)  # no full_clean existence checks
         assert not any("catalogue_promise" in q and q.startswith('SELECT "catalogue_promise"') for q in sql)
         assert not any(q.startswith('SELECT "inquiries_channelrule"') for q in sql)

@@ -43,6 +43,12 @@ minute (the same pure-Python loop takes 0.26-0.48 s), so each line is a series o
     --profile CPU ms/request        A 2.96 2.63 1.72   B 2.54 2.31 1.77   C 2.32 2.69 1.31
     No difference above the noise (an intake without a number pays one attribute check; with one,
     Fernet encrypt ~36 us + HMAC digest ~17 us per row).
+  2026-11-30, quiet machine after the landings (load 1.3-2.7), before = 87c6d53 (no issue 11 work),
+    after = ec3ddcf, each version's own script and database, interleaved: Python calls per intake
+    (cProfile, 1 500 requests) 2 646 -> 2 864 (+8 %: the place, digest and anonymisation fields);
+    --profile CPU ms/request 1.80 2.09 1.67 -> 2.42 2.30 1.67; wrk req/s 455 506 350 -> 401 365 450.
+    The first comparison found the location's CheckConstraint validated in Python (a query of all
+    27 fields built per intake: 4 314 calls, +63 %); constraints are left to the database since.
 No errors in any run; the rollups counted every inquiry. Where the CPU goes at ~540 req/s
 (/proc, 10 s): gunicorn workers ~2.8 ms per request, PostgreSQL backends ~0.75 ms, wrk ~0.15 ms.
 Under full load each process needs 1.4-2x the CPU per request it needs alone (both cores busy),

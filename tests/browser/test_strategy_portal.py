@@ -66,14 +66,12 @@ def test_comment_form_is_accessible_and_works(page, in_consultation):
 def test_consultation_comment_then_read_after_the_deadline(sized_page, municipality):
     """At 390 and 1280 px: comment on an open consultation (an error first), a late post keeps the
     text, and the ended consultation stays readable with the published comments and answers."""
-    from django.core.cache import cache
     from django.utils import timezone
 
     from servicetorg.strategy.models import Strategy
 
     from .conftest import check_page
 
-    cache.clear()  # the comment form's throttle counts posts per address (10 an hour)
     page = sized_page
     strategy = services.transition(
         build_strategy(municipality, start_year=2028),

@@ -5,7 +5,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,7 +36,6 @@ def attachment_dir(tmp_path, settings, monkeypatch):
     }
     # The field resolved its storage when the model was loaded: give it the test's.
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["attachments"])
-    cache.clear()  # the contact form's throttle counts posts per address
     return folder
 
 

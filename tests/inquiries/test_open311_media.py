@@ -4,7 +4,6 @@ web form's, and GET showing only the links clients sent (a citizen's file is nev
 import socket
 
 import pytest
-from django.core.cache import cache
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -30,7 +29,6 @@ def attachment_dir(tmp_path, settings, monkeypatch):
         },
     }
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["attachments"])
-    cache.clear()
     return folder
 
 

@@ -194,9 +194,7 @@ def test_report_pdf_is_laid_out_again_only_when_what_it_shows_changes(
     import subprocess
 
     import weasyprint
-    from django.core.cache import cache
 
-    cache.clear()  # another test may have made the very same report
     layouts = []
     write_pdf = weasyprint.HTML.write_pdf
 

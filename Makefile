@@ -44,14 +44,14 @@ node_modules/.installed: package.json package-lock.json
 
 static: $(VENDOR)/.copied ## copy Designsystemet, htmx, axe-core and Leaflet from node_modules into static files
 
-$(VENDOR)/.copied: node_modules/.installed
+$(VENDOR)/.copied: node_modules/.installed Makefile
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
 	cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
 	cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/designsystemet-theme.css
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
 	mkdir -p $(VENDOR)/leaflet
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
 
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext

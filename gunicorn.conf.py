@@ -4,4 +4,28 @@ The access log (when ``--access-logfile`` turns it on) is written without case l
 fødselsnumre: servicetorg.core.redaction (docs/operations.md, docs/security.md V7).
 """
 
+import os
+
 logger_class = "servicetorg.core.redaction.GunicornLogger"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def unshared_cache_refusal(workers: int, environ) -> str | None:
+    """Why gunicorn must not start, or None: throttles and log-in lock-outs are counted in the cache,
+    and without ``CACHE_URL`` each worker process counts alone (two workers let 25 of 25 contact posts
+    through a limit of 20). Development (``SERVICETORG_DEV=1``) may run several workers without it."""
+    development = environ.get("SERVICETORG_DEV", "").lower() in _TRUE
+    if workers > 1 and not environ.get("CACHE_URL") and not development:
+        return (
+            f"Servicetorg refuses to start {workers} worker processes without CACHE_URL: throttles and "
+            "log-in lock-outs would be counted per process. Set CACHE_URL=redis://host:6379/1 "
+            "(docs/operations.md), or run one worker (-w 1)."
+        )
+    return None
+
+
+def on_starting(server):
+    refusal = unshared_cache_refusal(server.cfg.workers, os.environ)
+    if refusal:
+        raise SystemExit(refusal)

@@ -15,7 +15,9 @@ def setup(database: str, *, sqlite: bool = False) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicetorg.settings")
     os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    # Production settings refuse a short key and a missing portal address.
+    os.environ["SECRET_KEY"] = "benchmark-only-" + "x7Kq2pL9mZ4vR8tN3wB6yH1cJ5dF0gS" * 2
+    os.environ.setdefault("PORTAL_BASE_URL", "http://127.0.0.1:8000")
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")
     os.environ.setdefault("NATIONAL_ID_HASH_KEY", "bench-only-national-id-hash-key-32+")
     os.environ["LOG_LEVEL"] = "WARNING"

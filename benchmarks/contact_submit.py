@@ -43,7 +43,9 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicetorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_contact")
-os.environ["SECRET_KEY"] = "bench-only"
+# Production settings refuse a short key and a missing portal address.
+os.environ["SECRET_KEY"] = "benchmark-only-" + "x7Kq2pL9mZ4vR8tN3wB6yH1cJ5dF0gS" * 2
+os.environ.setdefault("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 os.environ["DEBUG"] = "0"
 os.environ["LOG_LEVEL"] = "WARNING"
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")

@@ -34,10 +34,16 @@ def env_bool(name: str, default: bool) -> bool:
 # DEBUG is off and the process refuses to start without SECRET_KEY.
 DEV = env_bool("SERVICETORG_DEV", False)
 DEBUG = env_bool("DEBUG", DEV)
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-only-insecure-key-change-me" if DEV else "")
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 (refused without SERVICETORG_DEV)
+SECRET_KEY = os.environ.get("SECRET_KEY") or (DEV_SECRET_KEY if DEV else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set (50+ random characters); for development set SERVICETORG_DEV=1."
+    )
+if not DEV and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development key or too weak: production needs 50+ random characters "
+        "(deploy/generate-secrets prints one)."
     )
 # Personal data encrypted at rest (core/crypto.py): Fernet keys, comma-separated, the first encrypts
 # and all decrypt (rotation: docs/operations.md), and the key of the fødselsnummer's look-up hash.
@@ -306,7 +312,13 @@ PORTAL_MUNICIPALITY = os.environ.get("PORTAL_MUNICIPALITY", "")
 #: seconds is refused as a repeat (409).
 OPEN311_DUPLICATE_WINDOW = int(os.environ.get("OPEN311_DUPLICATE_WINDOW", "600"))
 #: Where case links in e-mails and SMS point when the municipality has no ``portal_host`` of its own.
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: Production must say it (links in e-mails would otherwise point to 127.0.0.1).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEV else "").rstrip("/")
+if not PORTAL_BASE_URL:
+    raise ImproperlyConfigured(
+        "PORTAL_BASE_URL must be set (e.g. https://servicetorg.fjordvik.kommune.no): case links in "
+        "e-mails and SMS point there. For development set SERVICETORG_DEV=1."
+    )
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Servicetorg API",
@@ -486,11 +498,13 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.MultiPartParser",
 ]
 # Throttle counts and axes lock-outs must be shared by every worker: CACHE_URL=redis://host:6379/1.
-if os.environ.get("CACHE_URL"):
+# Without it each process counts alone: gunicorn.conf.py refuses to start more than one worker then.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["CACHE_URL"],
+            "LOCATION": CACHE_URL,
         }
     }
 

@@ -30,6 +30,7 @@ PRODUCTION_ENV = {
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     "TRUSTED_PROXIES": "1",
     "CACHE_URL": "redis://127.0.0.1:6379/11",
+    "PORTAL_BASE_URL": "https://servicetorg.fjordvik.kommune.no",
 }
 
 
@@ -37,7 +38,7 @@ def _run(code_or_args, env_extra, *, manage=False):
     # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests
     unset = (
         "SERVICETORG_DEV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS",
-        "NATIONAL_ID_HASH_KEY",
+        "NATIONAL_ID_HASH_KEY", "PORTAL_BASE_URL", "CACHE_URL",
     )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_extra)
@@ -71,7 +72,7 @@ def test_without_the_field_encryption_keys_production_refuses_to_start():
 
 
 def test_with_a_key_debug_is_off_unless_asked_for():
-    keys = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "NATIONAL_ID_HASH_KEY")
+    keys = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "NATIONAL_ID_HASH_KEY", "PORTAL_BASE_URL")
     result = _run(PRINT_SETTINGS, {k: PRODUCTION_ENV[k] for k in keys})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "__Host-sessionid", "True"]

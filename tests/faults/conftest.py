@@ -157,7 +157,8 @@ def app_env(cluster: Cluster, **extra) -> dict:
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1 (TLS ends at the proxy in production)
         "SECURE_HSTS_SECONDS": "0",
-        "SECRET_KEY": "fault-tests-only",
+        "SECRET_KEY": "fault-tests-only-" + "x7Kq2pL9mZ4vR8tN3wB6yH1cJ5dF0gS" * 2,
+        "PORTAL_BASE_URL": "http://127.0.0.1:8000",
         "FIELD_ENCRYPTION_KEYS": "ZmF1bHQtdGVzdHMtb25seS1maWVsZC1rZXktMzJieXQ=",
         "NATIONAL_ID_HASH_KEY": "fault-tests-only-national-id-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -9,7 +9,8 @@ import importlib.util
 import time
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from servicetorg.core import demo
 
@@ -20,8 +21,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--only", nargs="*", help="Only these apps' demo data (e.g. catalogue).")
+        parser.add_argument(
+            "--this-is-a-demo-installation",
+            action="store_true",
+            help="Load the demo with production settings too (a public demo server; never real data).",
+        )
 
-    def handle(self, *args, seed, only, **options):
+    def handle(self, *args, seed, only, this_is_a_demo_installation, **options):
+        if not settings.DEV and not this_is_a_demo_installation:
+            raise CommandError(
+                "load_demo refuses to run with production settings: it creates users with known "
+                "passwords. On a demo server that will never hold real data, say so: "
+                "manage.py load_demo --this-is-a-demo-installation. A real installation starts with "
+                "the first-start commands of docs/operations.md."
+            )
         municipality = demo.load_municipality()
         for config in apps.get_app_configs():
             if not config.name.startswith("servicetorg.") or config.label == "core":

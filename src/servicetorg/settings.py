@@ -297,9 +297,11 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # People: their session, after the second factor (RequireMFAMiddleware covers /api/). Systems: an
+    # API key of the REST channel acting as its service account. Never a staff password (no Basic).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "servicetorg.inquiries.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -445,13 +447,13 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEV)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Servicetorg")
 
 # Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
-# address, that pair is locked for AXES_COOLOFF_TIME hours (log-in form, /admin/ and HTTP Basic).
+# address, that pair is locked for AXES_COOLOFF_TIME hours (log-in form and /admin/).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_DISABLE_ACCESS_LOG = True  # successful log-ins go to the security log instead (one row per request
-AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"  # with Basic auth otherwise)
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins go to the security log instead
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "servicetorg.core.security.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 # Error reports (mails to ADMINS, DEBUG pages) hide personal data and case tokens on every view.

@@ -6,8 +6,6 @@ administrator, logged in by session) against a municipality with a published ser
 be a server error (5xx).
 """
 
-import base64
-
 import pytest
 import schemathesis
 from django.core import signals
@@ -17,11 +15,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from servicetorg.core.choices import Role
-from servicetorg.inquiries.services import register
+from servicetorg.inquiries.services import create_api_client, register
 from tests.factories import make_service, make_staff
 
 MAX_EXAMPLES = 25
-PASSWORD = "schema-pass-123"  # noqa: S105
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 # The coverage phase adds hundreds of boundary cases per operation regardless of max_examples: keep the
@@ -36,23 +33,22 @@ CALLS: dict[str, list] = {}
 
 @pytest.fixture
 def world(db, settings, municipality, unit):
-    """A municipality with a published service and an inquiry, and its administrator (HTTP Basic).
+    """A municipality with a published service and an inquiry, and a system acting as its
+    administrator (a REST API key: staff passwords are no API credential).
 
-    Basic, because the generated cases carry their own ``Authorization`` header for the schema's
-    security schemes: ours replaces it on every request (a cookie would not). A fast hasher keeps
-    the password check cheap (PBKDF2 costs ~100 ms per request).
+    A header, because the generated cases carry their own ``Authorization`` header for the schema's
+    security schemes: ours replaces it on every request (a cookie would not).
     """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     service = make_service(municipality, unit=unit, slug="barnehageplass")
     admin = make_staff(Role.ADMIN, municipality, is_staff=True, username="schema-admin")
-    admin.set_password(PASSWORD)
-    admin.save()
     inquiry = register(
         municipality=municipality, channel="email", subject="Plass", service=service, user=admin
     )
-    token = base64.b64encode(f"schema-admin:{PASSWORD}".encode()).decode()
+    _client, key = create_api_client(
+        municipality=municipality, name="Schema", user=admin, service_account=admin
+    )
     return {
-        "headers": {"Authorization": f"Basic {token}"},
+        "headers": {"Authorization": f"Api-Key {key}"},
         "ids": {"municipality": municipality.pk, "service": service.pk, "unit": unit.pk},
         "paths": {
             "/api/catalogue/areas/": service.area_id,

@@ -161,18 +161,59 @@ def test_wrong_passwords_lock_the_log_in_even_for_the_right_one(client, municipa
     assert user.pk
 
 
-@override_settings(AXES_FAILURE_LIMIT=3)
-def test_basic_auth_is_locked_too(client, municipality):
-    make_staff(Role.ADMINISTRATION, municipality, username="api-user")
+def _basic(username, password):
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
-    def basic(password):
-        token = base64.b64encode(f"api-user:{password}".encode()).decode()
-        return client.get("/api/catalogue/services/", HTTP_AUTHORIZATION=f"Basic {token}")
 
-    assert basic(PASSWORD).status_code == 200
-    for _ in range(3):
-        assert basic("wrong-password-x").status_code in (401, 403, 429)
-    assert basic(PASSWORD).status_code in (401, 403, 429)
+def test_a_staff_password_is_no_api_credential(client, municipality, settings):
+    """Issue 18 §2.1: with MFA on, ``Authorization: Basic`` with the right password read every
+    inquiry and withdrew services. Staff passwords open nothing on the API now."""
+    settings.MFA_REQUIRED = True
+    user = make_staff(Role.ADMINISTRATION, municipality, username="radmann")
+    user.is_superuser = True
+    user.save()
+    for path in ("/api/catalogue/services/", "/api/inquiries/inquiries/"):
+        response = client.get(path, HTTP_AUTHORIZATION=_basic("radmann", PASSWORD))
+        assert response.status_code in (401, 403), path
+        assert "Basic" not in response.get("WWW-Authenticate", "")
+    response = client.post(
+        "/api/catalogue/services/",
+        {},
+        HTTP_AUTHORIZATION=_basic("radmann", PASSWORD),
+        HTTP_ORIGIN="https://x.no",
+    )
+    assert response.status_code in (401, 403)
+
+
+def test_a_session_without_the_second_factor_reads_no_api(client, municipality, settings):
+    settings.MFA_REQUIRED = True
+    user = make_staff(Role.ADMINISTRATION, municipality, username="radmann")
+    client.force_login(user)  # the password step only
+    assert client.get("/api/inquiries/inquiries/").status_code == 403
+    device = TOTPDevice.objects.create(user=user, confirmed=True)
+    client.post(reverse("core:mfa"), {"otp_token": totp(device.bin_key)})
+    assert client.get("/api/inquiries/inquiries/").status_code == 200
+
+
+def test_one_key_serves_one_channel(client, municipality):
+    """An Open311 key (embedded in public apps) opens no REST API; a REST key posts no Open311."""
+    from servicetorg.inquiries import services as inquiry_services
+
+    admin = make_staff(Role.ADMINISTRATION, municipality, username="it")
+    account = make_staff(Role.DESK_WORKER, municipality, username="system-intake")
+    _open311, open311_key = inquiry_services.create_api_client(
+        municipality=municipality, name="App", user=admin
+    )
+    _rest, rest_key = inquiry_services.create_api_client(
+        municipality=municipality, name="Fiks", user=admin, service_account=account
+    )
+    url = "/api/inquiries/inquiries/"
+    assert client.get(url, HTTP_AUTHORIZATION=f"Api-Key {rest_key}").status_code == 200
+    refused = client.get(url, HTTP_AUTHORIZATION=f"Api-Key {open311_key}")
+    assert refused.status_code in (401, 403) and refused.json()["detail"] == "Ugyldig API-nøkkel."
+    post = {"jurisdiction_id": municipality.number, "service_code": "x", "description": "Hull i veien"}
+    refused = client.post("/api/open311/v2/requests.json", {**post, "api_key": rest_key})
+    assert refused.status_code == 403 and b"Invalid api_key" in refused.content
 
 
 # --- Passwords ---------------------------------------------------------------------------------------

@@ -77,8 +77,8 @@ class CompensationAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "municipality", "user", "active", "created_at")
-    list_filter = ("municipality", "active")
+    list_display = ("name", "municipality", "channel", "user", "active", "created_at")
+    list_filter = ("municipality", "channel", "active")
     readonly_fields = ("created_at",)
     raw_id_fields = ("user",)
 

@@ -22,7 +22,6 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Va
 from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
@@ -266,7 +265,6 @@ class InquiryViewSet(
     """Inquiries of the municipalities where the user works."""
 
     serializer_class = InquirySerializer
-    authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, ApiKeyAuthentication]
     permission_classes = [HasStaffRole]
     scope_roles = services.WORK_ROLES  # council members: the dashboard only
     filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]

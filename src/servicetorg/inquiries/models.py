@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -419,11 +420,20 @@ class Compensation(models.Model):
         return f"{self.inquiry.reference}: {self.amount}"
 
 
+class ApiChannel(models.TextChoices):
+    """The one channel an API key serves (a key embedded in a public Open311 app must not open the
+    REST API, and a system's REST key is not handed to app makers)."""
+
+    OPEN311 = "open311", _("Open311 (GeoReport v2)")
+    REST = "rest", _("REST API")
+
+
 class ApiClient(models.Model):
     """A system allowed to post inquiries for one municipality (the key is stored hashed, sha256).
 
-    Open311 clients send the key as ``api_key``. A client with a service account (``user``) may also
-    use the REST API with ``Authorization: Api-Key <key>``, acting as that account in its municipality.
+    Each key serves one channel. Open311 clients send the key as ``api_key`` and act as no user. A
+    REST client has a service account (``user``) and sends ``Authorization: Api-Key <key>``, acting as
+    that account in its municipality. Staff passwords are never API credentials (no HTTP Basic).
     """
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="api_clients")
@@ -441,6 +451,9 @@ class ApiClient(models.Model):
         ),
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=ApiChannel.choices, default=ApiChannel.OPEN311
+    )
     active = models.BooleanField(_("active"), default=True)
     throttle_scope = "api_client"  # the API's per-user throttle counts a system apart (THROTTLE_RATES)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -452,6 +465,14 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.channel == ApiChannel.REST and not self.user_id:
+            raise ValidationError({"user": _("A REST API client needs a service account.")})
+        if self.channel == ApiChannel.OPEN311 and self.user_id:
+            raise ValidationError(
+                {"user": _("An Open311 key is embedded in public apps: it acts as no staff account.")}
+            )
 
 
 class IdempotencyRecord(models.Model):

@@ -48,6 +48,7 @@ from .attachments import CheckedFile, check_upload
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
     OPEN_STATES,
+    ApiChannel,
     ApiClient,
     Attachment,
     AttachmentSource,
@@ -246,7 +247,10 @@ def _client(municipality, api_key: str) -> ApiClient:
     if not api_key:
         raise Open311Error(403, "api_key is required.")
     client = ApiClient.objects.filter(
-        key_hash=hashlib.sha256(api_key.encode()).hexdigest(), active=True, municipality=municipality
+        key_hash=hashlib.sha256(api_key.encode()).hexdigest(),
+        channel=ApiChannel.OPEN311,
+        active=True,
+        municipality=municipality,
     ).first()
     if client is None:
         raise Open311Error(403, "Invalid api_key.")

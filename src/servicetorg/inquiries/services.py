@@ -972,19 +972,24 @@ def compensation_total(compensations) -> Decimal:
 def create_api_client(*, municipality: Municipality, name: str, user, service_account=None) -> tuple:
     """A new API client for the municipality; returns (client, key). The key is shown only once.
 
-    With a ``service_account`` (a user with a working role in the municipality) the client may also
-    register inquiries through the REST API with ``Authorization: Api-Key <key>``.
+    Without a ``service_account`` the key serves Open311 only; with one (a user with a working role in
+    the municipality) it serves the REST API only (``Authorization: Api-Key <key>``): one key, one
+    channel.
     """
     import secrets
 
-    from .models import ApiClient
+    from .models import ApiChannel, ApiClient
 
     core_permissions.require(user, Perm.INQUIRY_ADMINISTER, municipality.pk)
     if service_account is not None and not has_role(service_account, municipality.pk, WORK_ROLES):
         raise ValidationError({"user": _("The service account must work in this municipality.")})
     key = secrets.token_urlsafe(32)
     client = ApiClient.objects.create(
-        municipality=municipality, name=name, key_hash=hash_token(key), user=service_account
+        municipality=municipality,
+        name=name,
+        key_hash=hash_token(key),
+        user=service_account,
+        channel=ApiChannel.REST if service_account is not None else ApiChannel.OPEN311,
     )
     return client, key
 

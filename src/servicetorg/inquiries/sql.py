@@ -30,7 +30,15 @@ from servicetorg.core.db import prepared_cursor
 from servicetorg.core.models import Membership
 
 from . import deadlines
-from .models import ApiClient, ChannelRule, IdempotencyRecord, Inquiry, InquiryMessage, MessageKind
+from .models import (
+    ApiChannel,
+    ApiClient,
+    ChannelRule,
+    IdempotencyRecord,
+    Inquiry,
+    InquiryMessage,
+    MessageKind,
+)
 
 if TYPE_CHECKING:
     from .services import IdempotencyClaim
@@ -296,7 +304,8 @@ def _lookup_sql() -> tuple[str, list[str]]:
         f"JOIN {q(user_model._meta.db_table)} u ON u.{q(user_model._meta.pk.column)} = c.{q('user_id')} "
         f"LEFT JOIN {q(Membership._meta.db_table)} m ON m.{q('user_id')} = u.{q(user_model._meta.pk.column)} "
         f"LEFT JOIN {q(ChannelRule._meta.db_table)} r ON r.{q('municipality_id')} = c.{q('municipality_id')} "
-        f"WHERE c.{q('key_hash')} = %s AND c.{q('active')} AND u.{q('is_active')}"
+        f"WHERE c.{q('key_hash')} = %s AND c.{q('channel')} = 'rest' "
+        f"AND c.{q('active')} AND u.{q('is_active')}"
     )
     return sql, [f.attname for f in user_fields]
 
@@ -329,8 +338,8 @@ def client_and_account(key_hash: str):
     tenancy.remember_memberships(user, dict.fromkeys((r[3], r[4], r[5]) for r in rows if r[3] is not None))
     client = ApiClient.from_db(
         db.alias,
-        ["id", "municipality_id", "name", "user_id", "key_hash", "active"],
-        [first[0], first[1], first[2], user.pk, key_hash, True],
+        ["id", "municipality_id", "name", "user_id", "key_hash", "channel", "active"],
+        [first[0], first[1], first[2], user.pk, key_hash, ApiChannel.REST, True],
     )
     client.user = user
     client.municipality = deadlines.municipality_of_rules(first[1], {(r[6], r[7]) for r in rows})

@@ -311,8 +311,11 @@ REST_FRAMEWORK = {
 }
 PORTAL_MUNICIPALITY = os.environ.get("PORTAL_MUNICIPALITY", "")
 #: Open311 POSTs without an Idempotency-Key: an identical post from the same client within this many
-#: seconds is refused as a repeat (409).
+#: seconds is a repeat (it gets the first answer again; nothing is registered twice).
 OPEN311_DUPLICATE_WINDOW = int(os.environ.get("OPEN311_DUPLICATE_WINDOW", "600"))
+#: Open311's discovery document: whom app makers contact, and where they ask for an API key.
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
 #: Where case links in e-mails and SMS point when the municipality has no ``portal_host`` of its own.
 #: Production must say it (links in e-mails would otherwise point to 127.0.0.1).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEV else "").rstrip("/")
@@ -484,7 +487,8 @@ THROTTLE_RATES = {
     "survey": os.environ.get("THROTTLE_SURVEY", "20/hour"),  # open-link answers started per address
     "survey_code": os.environ.get("THROTTLE_SURVEY_CODE", "30/hour"),  # code and resume attempts
     "comment": os.environ.get("THROTTLE_COMMENT", "10/hour"),  # strategy comments per address
-    "open311_post": os.environ.get("THROTTLE_OPEN311_POST", "60/hour"),
+    "open311_post": os.environ.get("THROTTLE_OPEN311_POST", "60/hour"),  # per API key (else address)
+    "open311_get": os.environ.get("THROTTLE_OPEN311_GET", "600/hour"),  # per API key if sent, else address
     "api_anon": os.environ.get("THROTTLE_API_ANON", "120/minute"),
     "api_user": os.environ.get("THROTTLE_API_USER", "1200/minute"),
     "api_client": os.environ.get("THROTTLE_API_CLIENT") or None,  # API-key systems: unlimited by default

@@ -18,9 +18,18 @@ case's staff and her case link).
 A POST is registered once: with an ``Idempotency-Key`` header, a repeat (same key, same content,
 within 24 hours) gets the first answer again (``Idempotent-Replayed: true``) and the same key with
 other content is refused (422); without a key, an identical post from the same client within
-``OPEN311_DUPLICATE_WINDOW`` seconds (default 600) is refused (409, naming the first request).
+``OPEN311_DUPLICATE_WINDOW`` seconds (default 600) gets the first answer again too (GeoReport has no
+409; a client resends when an answer is lost).
+
+Sensitive services (health, child welfare, social services) are not offered: not listed, not
+defined, a POST for one is "Unknown service_code" (404); a request filed before its service was
+marked sensitive is left out of the public list, and found by its id shows only its status.
+Throttles (``open311_post``, ``open311_get``) count per API key where a valid one is sent, else per
+address; over the limit: 429 with ``Retry-After``. Errors, 404s and 405s come in the format the
+path asks for; ``discovery.json``/``.xml`` describes the endpoint.
 """
 
+import functools
 import hashlib
 import json
 from datetime import datetime, time, timedelta
@@ -35,13 +44,12 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import CITIZEN
-from servicetorg.core.security import RateThrottle
+from servicetorg.core.security import RateThrottle, client_ip
 
 from . import services
 from .attachments import CheckedFile, check_upload
@@ -65,20 +73,35 @@ class Open311Error(Exception):
         self.code = code
         self.description = description
         self.descriptions = [description, *more]
+        self.retry_after: int | None = None
 
 
-def _render(data, fmt: str, root: str, item: str, status: int = 200):
+def _xml_value(parent, key: str, value) -> None:
+    """``value`` as GeoReport's XML writes it: booleans ``true``/``false``, nothing for None, a list as
+    a container of singular elements (``attributes`` → ``attribute``), a dict as nested elements."""
+    child = ET.SubElement(parent, key)
+    if isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _xml_value(child, k, v)
+    elif isinstance(value, list):
+        for v in value:
+            _xml_value(child, key[:-1] if key.endswith("s") else key, v)
+    elif value is not None:
+        child.text = str(value)
+
+
+def _render(data, fmt: str, root: str, item: str | None, status: int = 200):
+    """A list (``item`` names each element) or, with ``item`` None, one document whose fields sit
+    directly under ``root`` (the service definition, the discovery document)."""
     if fmt == "xml":
         element = ET.Element(root)
-        for entry in data if isinstance(data, list) else [data]:
-            child = ET.SubElement(element, item)
+        entries = [data] if item is None else data if isinstance(data, list) else [data]
+        for entry in entries:
+            parent = element if item is None else ET.SubElement(element, item)
             for key, value in entry.items():
-                if isinstance(value, list):
-                    container = ET.SubElement(child, key)
-                    for v in value:
-                        ET.SubElement(container, key.rstrip("s")).text = str(v)
-                else:
-                    ET.SubElement(child, key).text = "" if value is None else str(value)
+                _xml_value(parent, key, value)
         body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
         return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
     return JsonResponse(data, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
@@ -86,11 +109,31 @@ def _render(data, fmt: str, root: str, item: str, status: int = 200):
 
 def _error(exc: Open311Error, fmt: str):
     errors = [{"code": exc.code, "description": text} for text in exc.descriptions]
-    return _render(errors, fmt, "errors", "error", exc.code)
+    response = _render(errors, fmt, "errors", "error", exc.code)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 #: The domain's names for where it is, and GeoReport's.
 LOCATION_PARAMETERS = {"latitude": "lat", "longitude": "long", "address": "address_string"}
+
+
+def _methods(*allowed: str):
+    """Like ``require_http_methods``, with the 405 in the requested format."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, fmt="json", **kwargs):
+            if request.method not in allowed:
+                response = _error(Open311Error(405, f"Method {request.method[:10]} not allowed."), _fmt(fmt))
+                response["Allow"] = ", ".join(allowed)
+                return response
+            return view(request, *args, fmt=fmt, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def _municipality(request) -> Municipality:
@@ -117,6 +160,12 @@ def _iso(moment) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
+def _offered(municipality):
+    """The services Open311 offers: published, and not sensitive (health, child welfare, social
+    services: who contacts them, and where, is nobody's business; issue 18 §2.5)."""
+    return Service.objects.filter(municipality=municipality, state=ServiceState.PUBLISHED, sensitive=False)
+
+
 def _service_dict(service: Service) -> dict:
     return {
         "service_code": service.slug,
@@ -130,47 +179,65 @@ def _service_dict(service: Service) -> dict:
     }
 
 
-@require_http_methods(["GET"])
+@_methods("GET")
 def service_list(request, fmt):
     fmt = _fmt(fmt)
     try:
         municipality = _municipality(request)
+        _throttle(request, "open311_get", _client_of(request, municipality))
     except Open311Error as exc:
         return _error(exc, fmt)
-    qs = (
-        Service.objects.filter(municipality=municipality, state=ServiceState.PUBLISHED)
-        .select_related("area")
-        .order_by("name")
-    )
+    qs = _offered(municipality).select_related("area").order_by("name")
     return _render([_service_dict(s) for s in qs], fmt, "services", "service")
 
 
-@require_http_methods(["GET"])
+@_methods("GET")
 def service_definition(request, code, fmt):
     fmt = _fmt(fmt)
     try:
         municipality = _municipality(request)
-        if not Service.objects.filter(
-            municipality=municipality, slug=code, state=ServiceState.PUBLISHED
-        ).exists():
+        _throttle(request, "open311_get", _client_of(request, municipality))
+        if not _offered(municipality).filter(slug=code).exists():
             raise Open311Error(404, "Unknown service_code.")
     except Open311Error as exc:
         return _error(exc, fmt)
-    data = {"service_code": code, "attributes": []}
-    if fmt == "xml":
-        return _render(data, fmt, "service_definition", "service")
-    return JsonResponse(data)
+    # GeoReport's <service_definition> holds its fields itself (no <service> level between).
+    return _render({"service_code": code, "attributes": []}, fmt, "service_definition", None)
 
 
-def _request_dict(inquiry: Inquiry) -> dict:
+def _request_dict(inquiry: Inquiry, client: ApiClient | None = None) -> dict:
+    """One service request. ``description`` (the citizen's own text, which may name people or their
+    health) goes only to the client that filed it, asking with its ``api_key``; others get null."""
     deadline = timezone.make_aware(datetime.combine(inquiry.reply_deadline, time(16, 0)))
+    if inquiry.service is not None and inquiry.service.sensitive:
+        # Filed before its service was marked sensitive: its client still learns the status, nobody
+        # learns what it was about or where (§2.5).
+        return {
+            "service_request_id": inquiry.reference,
+            "status": "open" if inquiry.state in OPEN_STATES else "closed",
+            "status_notes": inquiry.get_state_display(),
+            "service_name": "",
+            "service_code": "",
+            "description": "",
+            "agency_responsible": inquiry.municipality.name,
+            "service_notice": "",
+            "requested_datetime": _iso(inquiry.received_at),
+            "updated_datetime": _iso(inquiry.updated_at),
+            "expected_datetime": _iso(deadline),
+            "address": "",
+            "address_id": None,
+            "zipcode": None,
+            "lat": None,
+            "long": None,
+            "media_url": None,
+        }
     return {
         "service_request_id": inquiry.reference,
         "status": "open" if inquiry.state in OPEN_STATES else "closed",
         "status_notes": inquiry.get_state_display(),
         "service_name": inquiry.service.name if inquiry.service else "",
         "service_code": inquiry.service.slug if inquiry.service else "",
-        "description": None,
+        "description": inquiry.body if _filed_by(inquiry, client) else None,
         "agency_responsible": inquiry.unit.name if inquiry.unit else inquiry.municipality.name,
         "service_notice": "",
         "requested_datetime": _iso(inquiry.received_at),
@@ -184,6 +251,10 @@ def _request_dict(inquiry: Inquiry) -> dict:
         # Only a link an Open311 client sent: files (the web form's, an Open311 upload) are private.
         "media_url": getattr(inquiry, "open311_media_url", None) or None,
     }
+
+
+def _filed_by(inquiry: Inquiry, client: ApiClient | None) -> bool:
+    return client is not None and inquiry.open311_request.client_id == client.pk
 
 
 def _with_media_url(qs):
@@ -200,7 +271,7 @@ def _with_media_url(qs):
 def _open311_inquiries():
     """Only what came in through Open311: an inquiry of another channel (web form, phone, desk) is
     neither listed nor found (it would tell who contacted which service, and when)."""
-    return Inquiry.objects.filter(open311_request__isnull=False)
+    return Inquiry.objects.filter(open311_request__isnull=False).select_related("open311_request")
 
 
 def _parse_date(value: str):
@@ -223,6 +294,8 @@ def _requests(municipality, params) -> list[Inquiry]:
     ids = params.get("service_request_id")
     if ids:
         return list(qs.filter(reference__in=[i.strip().upper() for i in ids.split(",")[:100]]))
+    # The public list: nothing of a sensitive service (filed before it was marked so), §2.5.
+    qs = qs.exclude(service__sensitive=True)
     if params.get("service_code"):
         qs = qs.filter(service__slug__in=[c.strip() for c in params["service_code"].split(",")[:50]])
     try:
@@ -243,24 +316,45 @@ def _requests(municipality, params) -> list[Inquiry]:
     return list(qs.order_by("-received_at")[:MAX_REQUESTS])
 
 
-def _client(municipality, api_key: str) -> ApiClient:
-    if not api_key:
-        raise Open311Error(403, "api_key is required.")
-    client = ApiClient.objects.filter(
+def _client_of(request, municipality) -> ApiClient | None:
+    """The Open311 client whose ``api_key`` the request carries, or None (no key, or not a valid
+    Open311 key of this municipality)."""
+    params = request.POST if request.method == "POST" else request.GET
+    api_key = params.get("api_key", "")
+    if not api_key or len(api_key) > 200:
+        return None
+    return ApiClient.objects.filter(
         key_hash=hashlib.sha256(api_key.encode()).hexdigest(),
         channel=ApiChannel.OPEN311,
         active=True,
         municipality=municipality,
     ).first()
-    if client is None:
-        raise Open311Error(403, "Invalid api_key.")
-    return client
 
 
-def _post(request, municipality):
-    """Register a POST once (see the module's docstring): (status, response body, replayed)."""
+class _Throttle(RateThrottle):
+    """Counted per API key where the request has a valid one (an app's users share it, whatever
+    their addresses), else per address (§3.4)."""
+
+    def __init__(self, scope: str, client: ApiClient | None):
+        super().__init__(scope)
+        self.client = client
+
+    def get_cache_key(self, request, view):
+        ident = f"key-{self.client.pk}" if self.client is not None else client_ip(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def _throttle(request, scope: str, client: ApiClient | None) -> None:
+    throttle = _Throttle(scope, client)
+    if not throttle.allow_request(request, None):
+        exc = Open311Error(429, "Too many requests / for mange forespørsler; try again later.")
+        exc.retry_after = max(1, int(throttle.wait() or 1))
+        raise exc
+
+
+def _post(request, municipality, client: ApiClient):
+    """Register a POST once (see the module's docstring): (response body, replayed)."""
     data = request.POST
-    client = _client(municipality, data.get("api_key", ""))
     header = request.headers.get("Idempotency-Key")
     if header is not None and not (0 < len(header.strip()) <= 255):
         raise Open311Error(400, "Idempotency-Key must be 1 to 255 characters.")
@@ -287,13 +381,8 @@ def _post(request, municipality):
                 )
         except IntegrityError:
             first = Open311Submission.objects.get(client=client, key=key)
-            if header is None:
-                raise Open311Error(
-                    409,
-                    f"An identical request was received at {timezone.localtime(first.created_at):%H:%M:%S} "
-                    f"(service_request_id {first.service_request_id}); it is not registered twice. / "
-                    f"En identisk henvendelse er allerede registrert ({first.service_request_id}).",
-                ) from None
+            # A keyless repeat (same content) gets the first answer, as a keyed one does: GeoReport
+            # has no 409, and its clients resend when an answer is lost.
             if first.request_hash != digest:
                 raise Open311Error(422, "This Idempotency-Key was used with a different request.") from None
             return first.response, True
@@ -341,10 +430,8 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
     code = data.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required.")
-    service = Service.objects.filter(
-        municipality=municipality, slug=code[:100], state=ServiceState.PUBLISHED
-    ).first()
-    if service is None:
+    service = _offered(municipality).filter(slug=code[:100]).first()
+    if service is None:  # unknown, unpublished or sensitive (not offered through Open311)
         raise Open311Error(404, "Unknown service_code.")
     files, media_url = _media(data, upload)
     description = data.get("description", "")[:4000]
@@ -399,31 +486,36 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@_methods("GET", "POST")
 def request_list(request, fmt):
     fmt = _fmt(fmt)
     try:
         municipality = _municipality(request)
+        client = _client_of(request, municipality)
         if request.method == "POST":
-            throttle = RateThrottle("open311_post")
-            if not throttle.allow_request(request, None):
-                raise Open311Error(429, "Too many requests / for mange forespørsler; try again later.")
-            body, replayed = _post(request, municipality)
+            _throttle(request, "open311_post", client)
+            if client is None:
+                given = request.POST.get("api_key")
+                raise Open311Error(403, "Invalid api_key." if given else "api_key is required.")
+            body, replayed = _post(request, municipality, client)
             response = _render(body, fmt, "service_requests", "request", 201)
             if replayed:
                 response["Idempotent-Replayed"] = "true"
             return response
+        _throttle(request, "open311_get", client)
         inquiries = _requests(municipality, request.GET)
     except Open311Error as exc:
         return _error(exc, fmt)
-    return _render([_request_dict(i) for i in inquiries], fmt, "service_requests", "request")
+    return _render([_request_dict(i, client) for i in inquiries], fmt, "service_requests", "request")
 
 
-@require_http_methods(["GET"])
+@_methods("GET")
 def request_detail(request, request_id, fmt):
     fmt = _fmt(fmt)
     try:
         municipality = _municipality(request)
+        client = _client_of(request, municipality)
+        _throttle(request, "open311_get", client)
         inquiry = (
             _with_media_url(_open311_inquiries().select_related("service", "unit", "municipality"))
             .filter(municipality=municipality, reference=request_id.upper()[:12])
@@ -433,4 +525,35 @@ def request_detail(request, request_id, fmt):
             raise Open311Error(404, "Unknown service_request_id.")
     except Open311Error as exc:
         return _error(exc, fmt)
-    return _render([_request_dict(inquiry)], fmt, "service_requests", "request")
+    return _render([_request_dict(inquiry, client)], fmt, "service_requests", "request")
+
+
+#: When the discovery document last changed (GeoReport's ``changeset``).
+DISCOVERY_CHANGESET = "2026-12-05T00:00:00Z"
+
+
+@_methods("GET")
+def discovery(request, fmt):
+    """GeoReport's discovery document: where the endpoint is and what it speaks."""
+    fmt = _fmt(fmt)
+    root = request.build_absolute_uri(request.path.rsplit("/", 1)[0] + "/")
+    data = {
+        "changeset": DISCOVERY_CHANGESET,
+        "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE,
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": root,
+                "changeset": DISCOVERY_CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return _render(data, fmt, "discovery", None)
+
+
+def not_found(request, fmt):
+    """Any other address under the endpoint: GeoReport's 404, in the format the path asks for."""
+    return _error(Open311Error(404, "Not found / finnes ikke."), _fmt(fmt))

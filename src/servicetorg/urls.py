@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from servicetorg.core.health import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("helse/", health, name="health"),
     # Staff pages, one prefix per module.
     path("staff/", include("servicetorg.core.urls")),
     path("staff/tjenester/", include("servicetorg.catalogue.urls")),

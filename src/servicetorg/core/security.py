@@ -92,6 +92,15 @@ class RateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
+    def allow_request(self, request, view):
+        """Fails open: with the cache down or frozen (its socket time-out is short) the request goes
+        through with a log line, so that a Redis outage never refuses a citizen (issue 18 §3.2)."""
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 (redis-py's errors, or any other cache backend's)
+            log.warning("throttle %s not counted: the cache does not answer", self.scope, exc_info=True)
+            return True
+
 
 class ApiAnonThrottle(RateThrottle):
     """Anonymous API requests (Open311 lists, the schema) per client address."""

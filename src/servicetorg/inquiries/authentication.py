@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from . import sql
-from .models import hash_token
+from . import selectors
+from .models import ApiChannel
 
 KEYWORD = "Api-Key"
 
@@ -27,10 +27,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid API key.")) from exc
-        found = sql.client_and_account(hash_token(key))
-        if found is None:
+        client = selectors.api_client_for_key(key, channel=ApiChannel.REST)
+        if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        return found
+        return client.user, client
 
     def authenticate_header(self, request):
         return KEYWORD

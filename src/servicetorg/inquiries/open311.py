@@ -51,7 +51,7 @@ from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.security import RateThrottle, client_ip
 
-from . import services
+from . import selectors, services
 from .attachments import CheckedFile, check_upload
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
@@ -320,15 +320,8 @@ def _client_of(request, municipality) -> ApiClient | None:
     """The Open311 client whose ``api_key`` the request carries, or None (no key, or not a valid
     Open311 key of this municipality)."""
     params = request.POST if request.method == "POST" else request.GET
-    api_key = params.get("api_key", "")
-    if not api_key or len(api_key) > 200:
-        return None
-    return ApiClient.objects.filter(
-        key_hash=hashlib.sha256(api_key.encode()).hexdigest(),
-        channel=ApiChannel.OPEN311,
-        active=True,
-        municipality=municipality,
-    ).first()
+    client = selectors.api_client_for_key(params.get("api_key", ""), channel=ApiChannel.OPEN311)
+    return client if client is not None and client.municipality_id == municipality.pk else None
 
 
 class _Throttle(RateThrottle):

@@ -19,9 +19,11 @@ from servicetorg.core.tenancy import scope
 from servicetorg.core.tenancy import unit_ids as tenancy_unit_ids
 from servicetorg.core.workdays import add_working_days
 
-from . import permissions
+from . import permissions, sql
 from .models import (
     OPEN_STATES,
+    ApiChannel,
+    ApiClient,
     Attachment,
     BacklogStat,
     Compensation,
@@ -30,10 +32,34 @@ from .models import (
     Handling,
     Inquiry,
     ReplyTimeStat,
+    hash_token,
 )
 from .rollups import OVERFLOW_BUCKET, bucket_bounds
 
 QUEUES = ("all", "overdue", "today", "tomorrow")
+
+#: No key we issue is longer (``secrets.token_urlsafe(32)``: 43 characters); longer ones are not looked up.
+API_KEY_MAX_LENGTH = 200
+
+
+def api_client_for_key(key: str, *, channel: str) -> ApiClient | None:
+    """The active API client of ``channel`` whose key this is, or None: the one place a key is looked
+    up (issue 19 §4), for Open311's ``api_key`` and the REST API's ``Authorization: Api-Key`` alike.
+
+    A key serves one channel only: an Open311 key (embedded in public apps) is no REST key, and the
+    other way round. A REST client comes with its service account in ``client.user`` (active, with its
+    memberships, and the municipality with its channel rules: one statement, see
+    :func:`sql.client_and_account`); an Open311 client acts as no user.
+    """
+    if not key or len(key) > API_KEY_MAX_LENGTH:
+        return None
+    key_hash = hash_token(key)
+    if channel == ApiChannel.REST:
+        found = sql.client_and_account(key_hash)
+        return found[1] if found is not None else None
+    if channel == ApiChannel.OPEN311:
+        return ApiClient.objects.filter(key_hash=key_hash, channel=channel, active=True).first()
+    raise ValueError(channel)
 WHOSE = ("mine", "unit", "all")
 
 

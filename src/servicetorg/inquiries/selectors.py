@@ -60,6 +60,8 @@ def api_client_for_key(key: str, *, channel: str) -> ApiClient | None:
     if channel == ApiChannel.OPEN311:
         return ApiClient.objects.filter(key_hash=key_hash, channel=channel, active=True).first()
     raise ValueError(channel)
+
+
 WHOSE = ("mine", "unit", "all")
 
 

@@ -12,7 +12,7 @@ from servicetorg.core.choices import Channel
 from servicetorg.core.workflow import TransitionRefused
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import Inquiry, InquiryMessage, State
-from servicetorg.inquiries.transitions import WORKFLOW, Action
+from servicetorg.inquiries.workflow import WORKFLOW, Action
 
 
 def _bring_to(state, *, municipality, service, unit, desk_worker, case_officer):

@@ -3,7 +3,7 @@
 import pytest
 
 from servicetorg.inquiries.models import State
-from servicetorg.inquiries.transitions import (
+from servicetorg.inquiries.workflow import (
     ALL_ACTIONS,
     TRANSITIONS,
     Action,

@@ -20,7 +20,7 @@ from servicetorg.inquiries.models import (
     MessageKind,
     State,
 )
-from servicetorg.inquiries.transitions import TransitionRefused
+from servicetorg.inquiries.workflow import TransitionRefused
 
 OSLO = ZoneInfo("Europe/Oslo")
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """The one transition helper that every status model uses.
 
 Each app declares its table — ``{(state, action): next state}`` — as a :class:`Workflow` next to its
-models (``inquiries/transitions.py``, ``strategy/workflow.py``, ``surveys/workflow.py``,
+models (``inquiries/workflow.py``, ``strategy/workflow.py``, ``surveys/workflow.py``,
 ``catalogue/workflow.py``). Anything not in the table is refused with :class:`TransitionRefused`, a
 ``ValidationError`` whose code is ``transition_refused``, so forms, the API and the admin show it as
 any other validation message. Each app's tests walk every (state, action) pair of its table.

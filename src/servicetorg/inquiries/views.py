@@ -36,7 +36,7 @@ from .forms import (
     TextForm,
 )
 from .models import ChannelRule, Compensation, CompensationState, Handling
-from .transitions import Action, allowed_actions
+from .workflow import Action, allowed_actions
 
 
 def _municipalities(user, roles=services.WORK_ROLES):

@@ -20,7 +20,7 @@ from servicetorg.core.permissions import CITIZEN, Perm, user_of
 from .. import case_extensions, notices
 from ..attachments import CheckedFile
 from ..models import AttachmentSource, DeadlineSource, Handling, Inquiry, InquiryMessage, MessageKind
-from ..transitions import Action
+from ..workflow import Action
 from .base import _check_unit, _transition
 from .compensation import _compensate
 from .files import _store_attachments

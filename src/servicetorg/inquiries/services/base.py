@@ -1,6 +1,6 @@
 """What every inquiry operation shares: the working roles, the actor checks, the message log and
 :func:`_transition` (one transaction: actor, lock, rollup snapshot, the next state by the table in
-transitions.py, the change, the log entry, validation, save, rollups)."""
+workflow.py, the change, the log entry, validation, save, rollups)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from servicetorg.core.permissions import Perm, user_of
 
 from .. import permissions, rollups
 from ..models import Inquiry, InquiryMessage
-from ..transitions import WORKFLOW
+from ..workflow import WORKFLOW
 
 #: Roles that may register and work on inquiries (council members see only the dashboards). Which
 #: inquiries each of them reads and works on: permissions.py; the roles matrix: core.permissions.

@@ -23,7 +23,7 @@ def create_api_client(*, municipality: Municipality, name: str, user, service_ac
     """
     import secrets
 
-    from .models import ApiChannel, ApiClient
+    from ..models import ApiChannel, ApiClient
 
     core_permissions.require(user, Perm.INQUIRY_ADMINISTER, municipality.pk)
     if service_account is not None and not has_role(service_account, municipality.pk, WORK_ROLES):

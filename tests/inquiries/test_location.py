@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from servicetorg.core import maps
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import Inquiry
 from tests.factories import make_service
@@ -242,7 +243,7 @@ def test_staff_detail_and_case_page_show_the_place(client, municipality, road_se
         latitude="59.05",
         longitude="10.03",
         address="Skolegata 3",
-        user=services.CITIZEN,
+        user=CITIZEN,
         to_responsible_unit=True,
     )
     inquiry = registered.inquiry

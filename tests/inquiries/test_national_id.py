@@ -136,6 +136,7 @@ def test_no_number_on_a_debug_page_or_in_an_error_report(
     def broken(inquiry, user, claim=None):
         raise RuntimeError("the database went away")
 
+    monkeypatch.setattr(services, "insert", broken)  # the API calls it
     monkeypatch.setattr(services.intake, "insert", broken)  # register() calls it there
     client = Client(raise_request_exception=False)
     contact = {"subject": "Søknad", "body": "Hei", "contact_name": "Ola", "contact_email": "o@ex.no"}

@@ -149,7 +149,7 @@ def throttle_post(scope):
             if request.method == "POST":
                 name = scope(request) if callable(scope) else scope
                 throttle = RateThrottle(name) if name else None
-                if throttle is not None and not throttle.allow_request(request, None):  # type: ignore[arg-type]
+                if throttle is not None and not throttle.allow_request(request, None):
                     wait = throttle.wait()
                     log.warning("throttled scope=%s %s", name, _who(request))
                     response = render(

@@ -9,6 +9,7 @@ at the prompt; it never stands on the command line.
 """
 
 import getpass
+import io
 import os
 from base64 import b32encode
 
@@ -62,7 +63,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  {device.config_url}")
         self.stdout.write(f"  key: {b32encode(device.bin_key).decode()}")
         if not no_qr:
-            segno.make(device.config_url, error="m").terminal(out=self.stdout, compact=True)
+            picture = io.StringIO()
+            segno.make(device.config_url, error="m").terminal(out=picture, compact=True)
+            self.stdout.write(picture.getvalue())
 
     def _ask(self) -> str:
         first = getpass.getpass("Password: ")

@@ -256,18 +256,58 @@ def test_first_log_in_enrols_a_device_then_staff_pages_open(client, municipality
     enrol = client.get(staff.url, follow=True)
     assert enrol.request["PATH_INFO"] == reverse("core:mfa-enrol")
     assert b"<svg" in enrol.content  # the QR code
-    device = TOTPDevice.objects.get(user__username="kari", confirmed=False)
-    wrong_code = "000000" if _code(device) != "000000" else "111111"
+    assert not TOTPDevice.objects.filter(user__username="kari").exists()  # nothing stored before confirming
+    key = _enrol_key(enrol)
+    wrong_code = "000000" if _code_for(key) != "000000" else "111111"
     wrong = client.post(reverse("core:mfa-enrol"), {"otp_token": wrong_code})
     assert wrong.status_code == 400
-    device.refresh_from_db()
-    device.throttling_failure_count = 0
-    device.throttling_failure_timestamp = None
-    device.save()
-    ok = client.post(reverse("core:mfa-enrol"), {"otp_token": _code(device)})
+    assert _enrol_key(wrong) == key  # a wrong code keeps this attempt's secret
+    ok = client.post(reverse("core:mfa-enrol"), {"otp_token": _code_for(key)})
     assert ok.status_code == 302
     assert client.get(reverse("core:staff-home")).status_code == 200
     assert TOTPDevice.objects.get(user__username="kari").confirmed
+
+
+def _enrol_key(response) -> bytes:
+    return base64.b32decode(response.context["secret"].replace(" ", ""))
+
+
+def _code_for(key: bytes) -> str:
+    return f"{totp(key):06d}"
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_a_secret_read_before_the_owner_enrols_is_worthless_and_she_is_told(municipality):
+    """Review 2 §2.6: someone with the password opened the enrolment page first; the owner later
+    confirmed the same key. Now each attempt draws its own secret in its own session, nothing is
+    stored before confirmation, and the owner gets an e-mail when a second factor is enrolled."""
+    from django.test import Client
+
+    from servicetorg.core.models import OutboxMessage
+
+    owner = make_staff(Role.CASE_OFFICER, municipality, username="kari")
+    attacker, victim = Client(), Client()
+    _login(attacker, "kari", PASSWORD)
+    stolen = _enrol_key(attacker.get(reverse("core:mfa-enrol")))
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+    _login(victim, "kari", PASSWORD)
+    first = _enrol_key(victim.get(reverse("core:mfa-enrol")))
+    mine = _enrol_key(victim.get(reverse("core:mfa-enrol")))  # a new secret per attempt
+    assert len({stolen, first, mine}) == 3
+    # Her confirmation binds only the secret of her own session.
+    assert victim.post(reverse("core:mfa-enrol"), {"otp_token": _code_for(mine)}).status_code == 302
+    device = TOTPDevice.objects.get(user=owner)
+    assert device.bin_key == mine
+    # The attacker's secret opens nothing: not on the code page, not by confirming his attempt.
+    assert attacker.post(reverse("core:mfa-enrol"), {"otp_token": _code_for(stolen)}).status_code == 302
+    assert TOTPDevice.objects.filter(user=owner).count() == 1
+    if _code_for(stolen) != _code_for(mine):
+        assert attacker.post(reverse("core:mfa"), {"otp_token": _code_for(stolen)}).status_code == 400
+    assert attacker.get(reverse("core:staff-home")).status_code == 302
+    # She is told, through the outbox.
+    notice = OutboxMessage.objects.get(key=f"mfa-enrolled:{device.pk}")
+    assert notice.recipients == [owner.email]
+    assert "kari" in notice.body
 
 
 @override_settings(MFA_REQUIRED=True)

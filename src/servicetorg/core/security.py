@@ -24,7 +24,7 @@ from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -407,3 +407,42 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     ip = client_ip(request) if request is not None and hasattr(request, "META") else "-"
     log.warning("log-in failed user=%s ip=%s", credentials.get("username", "-"), ip)
+
+
+# --- Second factor: enrolment ------------------------------------------------------------------------
+
+
+def enrol_totp_device(user, key: str, *, name: str, ip: str = ""):
+    """Write the user's confirmed TOTP device (the secret her enrolment attempt drew and she confirmed
+    with a code), drop any unconfirmed leftovers, and tell her by e-mail through the outbox, so that
+    a second factor enrolled by someone else who knew her password does not go unnoticed."""
+    from django.db import transaction
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from . import outbox
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, key=key, name=name, confirmed=True)
+        membership = user.memberships.order_by("pk").first() if hasattr(user, "memberships") else None
+        notified = bool(user.email and membership)
+        if notified:
+            body = _(
+                "Hello,\n\nA second factor (an authenticator app) was set up for your staff log-in "
+                "to Servicetorg (user name %(username)s) on %(when)s from the address %(ip)s.\n\n"
+                "If this was not you, tell your administrator at once: someone knows your password. "
+                "The administrator removes the device and you change your password."
+            ) % {
+                "username": user.get_username(),
+                "when": formatting.short_datetime(timezone.now()),
+                "ip": ip or "?",
+            }
+            outbox.enqueue_email(
+                municipality=membership.municipality_id,
+                to=user.email,
+                subject=_("Two-step log-in was set up for your user"),
+                body=body,
+                key=f"mfa-enrolled:{device.pk}",
+            )
+    log.info("mfa enrolled user=%s ip=%s notified=%s", user.get_username(), ip, notified)
+    return device

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from . import outbox, selectors
+from . import outbox, security, selectors
 from .models import Municipality, OutboxMessage, OutboxState, Unit
 from .permissions import Perm
 from .privacy_views import allowed_municipalities
@@ -138,25 +140,35 @@ def mfa(request):
     )
 
 
+# The secret of an enrolment attempt lives in the session that asked for it, never in the database
+# before it is confirmed: someone else who knows the password and opens the page first gets his own
+# secret in his own session, which the owner's confirmation can never make valid.
+SESSION_ENROL_KEY = "mfa_enrol_key"
+
+
 @sensitive_post_parameters("otp_token")
 @login_required
 def mfa_enrol(request):
-    """First log-in without a device: show a new TOTP secret (QR code and text) and confirm it with
-    one code from the app."""
+    """First log-in without a device: show a new TOTP secret (QR code and text), bound to this
+    session, and confirm it with one code from the app. Each visit of the page (GET) draws a new
+    secret; the device is written only when confirmed, and the user is told by e-mail."""
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect(f"{_url('core:mfa')}?next={_next(request)}")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+    key = request.session.get(SESSION_ENROL_KEY)
+    if request.method != "POST" or not key:
+        key = random_hex(20)
+        request.session[SESSION_ENROL_KEY] = key
+    device = TOTPDevice(user=request.user, key=key, name=_("Authenticator app"), confirmed=True)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        token = form.cleaned_data["otp_token"].strip()
+        if TOTP(device.bin_key, device.step, device.t0, device.digits).verify(int(token), tolerance=1):
+            device = security.enrol_totp_device(request.user, key, name=device.name, ip=client_ip(request))
+            del request.session[SESSION_ENROL_KEY]
             django_otp.login(request, device)
-            log.info("mfa enrolled user=%s ip=%s", request.user.get_username(), client_ip(request))
             messages.success(request, _("Two-step log-in is set up."))
             return redirect(_next(request) or "core:staff-home")
+        log.warning("mfa enrolment code wrong user=%s ip=%s", request.user.get_username(), client_ip(request))
         form.add_error("otp_token", _("The code is wrong or too old. Wait a moment and try the next code."))
     secret = b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m").svg_inline(

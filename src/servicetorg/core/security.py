@@ -425,8 +425,8 @@ def enrol_totp_device(user, key: str, *, name: str, ip: str = ""):
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, key=key, name=name, confirmed=True)
         membership = user.memberships.order_by("pk").first() if hasattr(user, "memberships") else None
-        notified = bool(user.email and membership)
-        if notified:
+        notified = bool(user.email and membership is not None)
+        if user.email and membership is not None:
             body = _(
                 "Hello,\n\nA second factor (an authenticator app) was set up for your staff log-in "
                 "to Servicetorg (user name %(username)s) on %(when)s from the address %(ip)s.\n\n"

@@ -484,7 +484,13 @@ FILE_UPLOAD_MAX_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_SIZE", str(5 * 1024 *
 ATTACHMENT_MAX_SIZE = int(os.environ.get("ATTACHMENT_MAX_SIZE", str(10 * 1024 * 1024)))
 ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))
 ATTACHMENT_TYPES = ("jpeg", "png", "webp", "pdf")
-ATTACHMENT_MAX_PIXELS = 50_000_000  # a larger image is refused (decompression bombs)
+# Images (decompression bombs, review 2 §2.8): the size is read from the file's header before any
+# decoding; an image over the pixel limit, or whose decoding would take more memory than
+# ATTACHMENT_MAX_DECODE_BYTES (4 bytes a pixel, twice: decoded and turned upright), is refused, and so
+# is a submission whose images together exceed ATTACHMENT_MAX_REQUEST_PIXELS, before any is decoded.
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(24_000_000)))  # 6000 × 4000
+ATTACHMENT_MAX_REQUEST_PIXELS = int(os.environ.get("ATTACHMENT_MAX_REQUEST_PIXELS", str(40_000_000)))
+ATTACHMENT_MAX_DECODE_BYTES = int(os.environ.get("ATTACHMENT_MAX_DECODE_BYTES", str(200 * 1024 * 1024)))
 # A multipart body may be this large (several attachments); larger is refused at the edge. A file
 # over its own limit is counted but not kept (core/uploads.py), so the form can say which it was.
 UPLOAD_REQUEST_MAX_SIZE = int(os.environ.get("UPLOAD_REQUEST_MAX_SIZE", str(60 * 1024 * 1024)))

@@ -182,6 +182,50 @@ def test_a_decompression_bomb_is_refused(settings):
     assert "for mange piksler" in message_of(error.value)
 
 
+def large_png(size) -> bytes:
+    """A PNG of large dimensions in a small file (one colour, 1 bit a pixel): a decompression bomb."""
+    out = io.BytesIO()
+    Image.new("1", size).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def test_image_bombs_are_refused_from_the_header_fast_and_clearly(client, municipality, attachment_dir):
+    """Review 2 §2.8: five 49-megapixel PNGs (929 KiB) took 12.6 s and 500 MB in a web worker. Now one
+    is over the per-image limit, and five under it are over the submission's budget: both refused
+    from the headers, before anything is decoded."""
+    import time
+
+    bomb = large_png((7000, 7000))  # 49 megapixels
+    assert len(bomb) < 200_000
+    client.get(reverse("inquiries_public:contact"))  # templates and URLs loaded: time the check alone
+    body, content_type = multipart(contact_data(), [(f"kart{i}.png", bomb, "image/png") for i in range(5)])
+    started = time.perf_counter()
+    response = client.post(reverse("inquiries_public:contact"), body, content_type=content_type)
+    took = time.perf_counter() - started
+    assert response.status_code == 200 and not Inquiry.objects.exists() and not stored_files(attachment_dir)
+    assert "for mange piksler" in " ".join(response.context["form"].errors["attachments"])
+    assert took < 1.5, took
+    # Under the per-image limit (20 MP each), five together exceed the submission's budget.
+    under = large_png((5000, 4000))
+    body, content_type = multipart(contact_data(), [(f"b{i}.png", under, "image/png") for i in range(5)])
+    started = time.perf_counter()
+    response = client.post(reverse("inquiries_public:contact"), body, content_type=content_type)
+    took = time.perf_counter() - started
+    errors = " ".join(response.context["form"].errors["attachments"])
+    assert "Bildene har til sammen for mange piksler" in errors and "40 megapiksler" in errors
+    assert took < 1.0, took
+    assert not Inquiry.objects.exists()
+
+
+def test_an_image_whose_decoding_needs_too_much_memory_is_refused(settings):
+    settings.ATTACHMENT_MAX_DECODE_BYTES = 64 * 64 * 8 - 1  # decoded and turned upright, 4 bytes a pixel
+    with pytest.raises(Exception) as error:
+        check_upload(upload("kart.png", png_bytes((64, 64)), "image/png"))
+    assert "for mange piksler" in message_of(error.value)
+    settings.ATTACHMENT_MAX_DECODE_BYTES = 64 * 64 * 8
+    assert check_upload(upload("kart.png", png_bytes((64, 64)), "image/png")).kind == "png"
+
+
 # --- The contact form: a refused upload stores nothing and keeps what was typed ----------------------
 
 

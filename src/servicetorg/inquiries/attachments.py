@@ -123,9 +123,12 @@ def check_upload(upload) -> CheckedFile:
     kind, content = _content_kind(data)
     if kind == "too_many_pixels":
         raise ValidationError(
-            _("“%(name)s” has too many pixels. Send a smaller picture."),
+            _(
+                "“%(name)s” has too many pixels (at most %(max)s megapixels per picture). "
+                "Send a smaller picture."
+            ),
             code="file_too_many_pixels",
-            params={"name": shown},
+            params={"name": shown, "max": settings.ATTACHMENT_MAX_PIXELS // 1_000_000},
         )
     if kind is None or kind not in settings.ATTACHMENT_TYPES:
         claims = _claims(upload, raw)
@@ -165,6 +168,8 @@ def _content_kind(data: bytes) -> tuple[str | None, bytes]:
                     return "other", data
                 if probe.width * probe.height > settings.ATTACHMENT_MAX_PIXELS:
                     return "too_many_pixels", data
+                if decode_bytes(probe.width, probe.height) > settings.ATTACHMENT_MAX_DECODE_BYTES:
+                    return "too_many_pixels", data
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 return kind, _reencoded(image, kind)
@@ -172,6 +177,29 @@ def _content_kind(data: bytes) -> tuple[str | None, bytes]:
         return "too_many_pixels", data
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         return None, data
+
+
+def decode_bytes(width: int, height: int) -> int:
+    """The memory decoding an image of this size takes at most: Pillow keeps 4 bytes a pixel (RGB
+    and RGBA alike), and turning it upright or converting it makes a second copy."""
+    return width * height * 4 * 2
+
+
+def header_pixels(upload) -> int:
+    """The pixels an uploaded image declares in its header (0 for anything else), read without
+    decoding: Pillow's ``open`` reads the header only."""
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as probe:
+                return probe.width * probe.height
+    except Image.DecompressionBombError:
+        return settings.ATTACHMENT_MAX_REQUEST_PIXELS + 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return 0
+    finally:
+        upload.seek(0)
 
 
 def _reencoded(image: Image.Image, kind: str) -> bytes:
@@ -236,6 +264,24 @@ class AttachmentsField(forms.FileField):
                     code="too_many_files",
                     params={"count": len(uploads), "max": settings.ATTACHMENT_MAX_FILES},
                 )
+            )
+        if errors:
+            errors.append(ValidationError(REMINDER, code="choose_again"))
+            raise ValidationError(errors)
+        if sum(header_pixels(upload) for upload in uploads) > settings.ATTACHMENT_MAX_REQUEST_PIXELS:
+            # Bounded before any image is decoded: the pixels of all the pictures together.
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _(
+                            "The pictures together have too many pixels (at most %(max)s megapixels in "
+                            "one submission). Send fewer or smaller pictures, or send them one at a time."
+                        ),
+                        code="too_many_pixels_in_request",
+                        params={"max": settings.ATTACHMENT_MAX_REQUEST_PIXELS // 1_000_000},
+                    ),
+                    ValidationError(REMINDER, code="choose_again"),
+                ]
             )
         checked = []
         for upload in uploads:

@@ -280,11 +280,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
-    # Mark breaches; warn contact persons one working day before a reply deadline. Hourly in working
-    # hours: each run is idempotent and catches up what an earlier run missed (warnings marked late).
+    # Mark breaches; warn contact persons one working day before a reply deadline. Hourly 06:30-21:30
+    # every day: each run is idempotent and catches up what an earlier run missed (warnings marked
+    # late), so a run lost on a Friday evening is made up that evening or on Saturday, not on Monday
+    # (the deadline day). Beat also runs it at start (CELERY_CATCH_UP_AT_START).
     "inquiries-deadline-warnings": {
         "task": "inquiries.send_deadline_warnings",
-        "schedule": crontab(hour="6-17", minute=30, day_of_week="mon-fri"),
+        "schedule": crontab(hour="6-21", minute=30),
     },
     # Send due outbox messages: retries, and what a dead worker or a down broker left behind.
     "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 60.0},
@@ -305,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
     # Purge personal data whose retention period has ended (core.retention; per municipality and kind).
     "core-purge-personal-data": {"task": "core.purge_personal_data", "schedule": crontab(hour=2, minute=15)},
 }
+
+#: Tasks beat runs once when it starts (servicetorg/celery.py), so that runs lost while it was down
+#: are made up at once.
+CELERY_CATCH_UP_AT_START = ["inquiries.send_deadline_warnings"]
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -67,6 +67,16 @@ def test_gunicorn_refuses_several_workers_without_a_shared_cache():
     assert refusal(4, {"SERVICETORG_DEV": "1"}) is None
 
 
+def test_gunicorn_behind_a_proxy_listens_where_only_the_proxy_reaches_it():
+    refusal = _gunicorn_conf().forgeable_address_refusal
+    assert "could forge X-Forwarded-For" in refusal(["0.0.0.0:8000"], {"TRUSTED_PROXIES": "1"})
+    assert "10.0.0.5:8000" in refusal(["unix:/run/s.sock", "10.0.0.5:8000"], {"TRUSTED_PROXIES": "1"})
+    assert (
+        refusal(["unix:/run/servicetorg/gunicorn.sock", "127.0.0.1:8000"], {"TRUSTED_PROXIES": "1"}) is None
+    )
+    assert refusal(["0.0.0.0:8000"], {}) is None  # no proxy trusted: X-Forwarded-For is not read
+
+
 def test_gunicorn_itself_stops_with_the_message(tmp_path):
     env = {**_without("CACHE_URL"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
     gunicorn = Path(sys.executable).with_name("gunicorn")

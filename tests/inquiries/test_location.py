@@ -118,7 +118,12 @@ def test_database_keeps_both_coordinates_or_neither(municipality, road_service, 
     from django.db import IntegrityError, transaction
 
     inquiry = services.register(
-        municipality=municipality, channel="phone", subject="Hull", service=road_service, user=desk_worker
+        municipality=municipality,
+        channel="phone",
+        subject="Hull",
+        service=road_service,
+        address="Skolegata 3",
+        user=desk_worker,
     ).inquiry
     with pytest.raises(IntegrityError), transaction.atomic():
         Inquiry.objects.filter(pk=inquiry.pk).update(latitude=Decimal("59.1"))
@@ -338,10 +343,9 @@ def test_open311_refuses_bad_places_in_its_error_format(client, municipality, ro
         f"{OPEN311}/requests.xml",
         {"jurisdiction_id": municipality.number, "api_key": api_key, "service_code": road_service.slug},
     )
-    assert (
-        xml.status_code == 400
-        and b"<error><code>400</code><description>This service needs a location" in (xml.content)
-    )
+    # The rule is the service layer's (services.prepare), named by GeoReport's parameter.
+    assert xml.status_code == 400
+    assert b"<error><code>400</code><description>address_string: Tjenesten trenger et sted" in xml.content
     assert Inquiry.objects.count() == 0
 
 
@@ -435,3 +439,44 @@ def test_staff_setting_in_the_form_admin_and_api(municipality, road_service, mak
     assert "asks_location" in admin.site._registry[Service].get_form(request)().fields
     assert ServiceSerializer(road_service).data["asks_location"] is True
     assert "asks_location" in ServiceWriteSerializer().fields
+
+
+def test_a_place_bound_service_needs_a_place_on_every_channel(
+    client, municipality, road_service, desk_worker, administration
+):
+    """Issue 19 §4: the rule was in the contact form and Open311, not in services.prepare, so the REST
+    API registered a place-bound inquiry with no place. Now every channel refuses it the same way."""
+    from rest_framework.test import APIClient
+
+    from servicetorg.inquiries import services
+
+    url = "/api/inquiries/inquiries/"
+    data = {
+        "municipality": municipality.pk,
+        "channel": "phone",
+        "subject": "Hull",
+        "service": road_service.pk,
+    }
+    api = APIClient()
+    api.force_authenticate(desk_worker)
+    refused = api.post(url, data, format="json")
+    assert refused.status_code == 400 and "address" in refused.json(), refused.content
+    # A system with a REST key (the direct intake path) is refused as well.
+    _client, key = services.create_api_client(
+        municipality=municipality, name="Fiks", user=administration, service_account=desk_worker
+    )
+    refused = client.post(url, data, content_type="application/json", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert refused.status_code == 400 and "address" in refused.json(), refused.content
+    # The contact form: a message on the address field.
+    contact = client.post(
+        reverse("inquiries_public:contact-service", args=[road_service.slug]),
+        {"subject": "Hull", "body": "Stort hull", "contact_name": "Ola"},
+    )
+    assert contact.status_code == 200
+    assert contact.context["form"].errors["address"] == [
+        "Tjenesten trenger et sted: oppgi en adresse, eller breddegrad og lengdegrad."
+    ]
+    assert Inquiry.objects.count() == 0
+    # An address or a point is enough.
+    assert api.post(url, {**data, "address": "Skolegata 3"}, format="json").status_code == 201
+    assert api.post(url, {**data, "latitude": 59.05, "longitude": 10.03}, format="json").status_code == 201

@@ -37,7 +37,6 @@ from xml.etree import ElementTree as ET  # noqa: S405 -- we only build XML, neve
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
@@ -61,7 +60,6 @@ from .models import (
     Attachment,
     AttachmentSource,
     Inquiry,
-    MessageKind,
     Open311Submission,
 )
 
@@ -395,50 +393,32 @@ def _in_both_languages(error: ValidationError) -> str:
     return " / ".join(said)
 
 
-def _media(data, upload) -> tuple[list[CheckedFile], str]:
-    """The post's ``media`` file (checked like the web form's) and ``media_url`` (a link, never
-    fetched), checked before anything is registered."""
-    checked = []
-    if upload is not None:
-        try:
-            checked.append(check_upload(upload))
-        except ValidationError as exc:
-            raise Open311Error(400, f"media: {_in_both_languages(exc)}") from exc
-    url = data.get("media_url", "").strip()
-    if url:
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-            if len(url) > 500:
-                raise ValidationError("too long")
-        except ValidationError as exc:
-            raise Open311Error(
-                400,
-                "media_url must be an http(s) address of at most 500 characters / media_url må "
-                "være en http(s)-adresse på høyst 500 tegn.",
-            ) from exc
-    return checked, url
+def _media(upload) -> list[CheckedFile]:
+    """The post's ``media`` file, checked like the web form's (a message in both languages)."""
+    if upload is None:
+        return []
+    try:
+        return [check_upload(upload)]
+    except ValidationError as exc:
+        raise Open311Error(400, f"media: {_in_both_languages(exc)}") from exc
 
 
 def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
+    """Translate GeoReport's POST into the intake use case (``services.register``) and its answer
+    back; the rules (a place for a place-bound service, the media link, ...) are the service's."""
     code = data.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required.")
     service = _offered(municipality).filter(slug=code[:100]).first()
     if service is None:  # unknown, unpublished or sensitive (not offered through Open311)
         raise Open311Error(404, "Unknown service_code.")
-    files, media_url = _media(data, upload)
+    files = _media(upload)
     description = data.get("description", "")[:4000]
     place = {field: data.get(parameter, "") for field, parameter in LOCATION_PARAMETERS.items()}
-    if service.asks_location and not (place["address"].strip() or place["latitude"].strip()):
-        raise Open311Error(
-            400,
-            "This service needs a location: lat and long, or address_string. / "
-            "Tjenesten trenger et sted: lat og long, eller address_string.",
-        )
     name = " ".join(v for v in (data.get("first_name", "")[:100], data.get("last_name", "")[:100]) if v)
     subject = (description.splitlines()[0] if description.strip() else service.name)[:200] or service.name
     try:
-        registered = services.register(
+        inquiry = services.register(
             municipality=municipality,
             channel=Channel.WEB_FORM,
             service=service,
@@ -448,17 +428,11 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
             contact_email=data.get("email", "")[:254],
             contact_phone=data.get("phone", "")[:30],
             **place,
+            attachments=files,
+            media_url=data.get("media_url", "").strip(),
+            open311_client=client,
             user=CITIZEN,
-        )
-        inquiry = registered.inquiry
-        services.record_open311_request(inquiry, client)
-        if files:
-            first = inquiry.messages.filter(kind=MessageKind.CITIZEN).first()
-            services.add_attachments(
-                inquiry, files, user=CITIZEN, source=AttachmentSource.OPEN311, message=first
-            )
-        if media_url:
-            services.add_media_link(inquiry, media_url, user=CITIZEN)
+        ).inquiry
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             raise Open311Error(400, "; ".join(exc.messages)) from exc

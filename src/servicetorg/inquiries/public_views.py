@@ -33,7 +33,7 @@ from . import case_extensions, selectors, services
 from .deadlines import promised_reply
 from .downloads import attachment_response
 from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
-from .models import PUBLIC_MESSAGE_KINDS, AttachmentSource, Inquiry, MessageKind, State, hash_token
+from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State, hash_token
 
 RECEIPT_KEY = "inquiries_receipt"
 #: The session's marks of the cases its browser has opened with their link: {reference: mark}.
@@ -110,15 +110,8 @@ def contact(request, slug=None):
                 user=CITIZEN,
                 to_responsible_unit=True,
                 receipt="email" if data["contact_email"] else "",
+                attachments=data["attachments"],
             )
-            if data["attachments"]:
-                services.add_attachments(
-                    registered.inquiry,
-                    data["attachments"],
-                    user=CITIZEN,
-                    source=AttachmentSource.CITIZEN,
-                    message=registered.inquiry.messages.filter(kind=MessageKind.CITIZEN).first(),
-                )
             return {"reference": registered.inquiry.reference, "token": registered.token}
 
         try:

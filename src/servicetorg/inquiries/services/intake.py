@@ -3,6 +3,7 @@ and registered (:func:`register`); the place (:func:`clean_location`), receipts 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.permissions import CITIZEN, Perm, user_of
 
 from .. import fast_path, notices, rollups, sql
+from ..attachments import CheckedFile
 from ..deadlines import channel_rules_of, reply_deadline
 from ..models import (
     ADDRESS_MAX_LENGTH,
@@ -28,6 +30,7 @@ from ..models import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
     ApiClient,
+    AttachmentSource,
     Handling,
     IdempotencyRecord,
     Inquiry,
@@ -39,6 +42,7 @@ from ..models import (
 )
 from .actions import resolve, route
 from .base import _check_unit, _log
+from .files import add_attachments, add_media_link
 
 #: The channels' values (``Channel.values`` builds its list on each use).
 _CHANNELS = frozenset(Channel.values)
@@ -146,12 +150,20 @@ def _register(
     handling: str = Handling.FORWARDED,
     to_responsible_unit: bool = False,
     receipt: str = "",
+    attachments: Sequence[CheckedFile] = (),
+    media_url: str = "",
+    open311_client: ApiClient | None = None,
     **fields,
 ) -> Registered:
-    """Register an inquiry (see :func:`prepare` for the fields); optionally resolve it at the desk or
-    route it at once. ``user`` is the staff member registering (becomes the contact person), or
-    CITIZEN for a citizen's own intake on a public channel (contact form, Open311).
+    """Register an inquiry (see :func:`prepare` for the fields): the one use case of every channel
+    (the contact form, Open311, the REST API and the desk translate their input and call it).
+    Optionally resolve it at the desk or route it at once. ``user`` is the staff member registering
+    (becomes the contact person), or CITIZEN for a citizen's own intake on a public channel (contact
+    form, Open311).
 
+    ``attachments``: checked files (attachments.check_upload), kept with the citizen's text.
+    ``media_url``: an Open311 client's link, kept and never fetched. ``open311_client``: the API
+    client whose Open311 POST this is (Open311's GET then lists it, and the client reads its text).
     ``to_responsible_unit``: an inquiry about a known service goes straight to the queue of the
     service's responsible unit (the platform routes it; the desk has nothing to add).
     ``receipt``: "email" or "sms" sends the citizen her receipt with the case link (through the
@@ -160,6 +172,20 @@ def _register(
     _check_unit(registered.inquiry.municipality_id, route_to)
     insert(registered.inquiry, user)
     inquiry = registered.inquiry
+    if open311_client is not None:
+        record_open311_request(inquiry, open311_client, user=user)
+    if attachments:
+        source = (
+            AttachmentSource.OPEN311
+            if open311_client is not None
+            else AttachmentSource.CITIZEN
+            if user is CITIZEN
+            else AttachmentSource.STAFF
+        )
+        first = inquiry.messages.filter(kind=MessageKind.CITIZEN).first()
+        add_attachments(inquiry, attachments, user=user, source=source, message=first)
+    if media_url:
+        add_media_link(inquiry, media_url, user=user)
     municipality = inquiry.municipality
     service = inquiry.service
     if resolve_at_desk:
@@ -248,6 +274,11 @@ def prepare(
         raise ValidationError({"channel": _("Choose a valid channel.")})
     _check_service(municipality, service)
     latitude, longitude, address = clean_location(latitude, longitude, address)
+    if service is not None and service.asks_location and latitude is None and not address:
+        # A place-bound service (roads, street lights, water) needs a place, on every channel.
+        raise ValidationError(
+            {"address": _("This service needs a place: give an address, or latitude and longitude.")}
+        )
     national_id = (national_id or "").replace(" ", "")
     if national_id and not (service is not None and service.requires_national_id):
         raise ValidationError(

@@ -290,3 +290,92 @@ def test_a_post_for_a_municipality_the_user_may_not_act_in_is_refused_not_redire
     assert not PrivacyLog.objects.exists()
     # Choosing by the address still falls back to her own municipality (a page, nothing done).
     assert client.get(URL, {"kommune": other_municipality.number}).status_code == 200
+
+
+def test_sensitive_records_are_exported_in_full_only_by_the_handling_unit(
+    client, municipality, tmp_path, settings, monkeypatch
+):
+    """Review 2 §2.4: the administration read walled sensitive inquiries (full text, phone, attachment
+    name) through the access export although the inquiry page is a 404 for it. Now its export
+    withholds them (reference, date, unit, where the unit exports it); the handling unit exports the
+    record in full, with its files in the zip; the log names which records went out."""
+    import io
+    import zipfile
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from servicetorg.inquiries.models import Attachment, AttachmentSource
+    from tests.factories import UnitFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "att"), "base_url": "/no-public-url/"},
+        },
+    }
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["attachments"])
+    helse = UnitFactory(municipality=municipality, name="Psykisk helse")
+    service = make_service(municipality, unit=helse, slug="rus", name="Psykisk helse- og rustjenester")
+    Service.objects.filter(pk=service.pk).update(sensitive=True)
+    service.refresh_from_db()
+    walled = inquiry(
+        municipality, service=service, body="Jeg trenger hjelp med rus", contact_phone="41234567"
+    )
+    plain = inquiry(municipality, body="Hull i veien")
+    for case, name, content in ((walled, "journal.pdf", b"%PDF-walled"), (plain, "veien.jpg", b"JPEG-plain")):
+        attachment = Attachment(
+            municipality=municipality,
+            inquiry=case,
+            source=AttachmentSource.CITIZEN,
+            name=name,
+            size=len(content),
+        )
+        attachment.file.save(name, ContentFile(content), save=True)
+    data = {"municipality": municipality.number, "email": "kari@example.no", "phone": "", "national_id": ""}
+
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    client.force_login(admin)
+    assert client.get(reverse("inquiries:detail", args=[walled.pk])).status_code == 404
+    for fmt in ("json", "html", "zip"):
+        response = client.post(URL, {**data, "action": fmt})
+        assert response.status_code == 200
+        if fmt == "zip":
+            archive = zipfile.ZipFile(io.BytesIO(response.content))
+            text = (
+                archive.read("personopplysninger.json").decode()
+                + archive.read("personopplysninger.html").decode()
+            )
+            files = {n: archive.read(n) for n in archive.namelist() if n.startswith("vedlegg/")}
+            assert list(files.values()) == [b"JPEG-plain"]  # the readable record's file, not the walled one
+        else:
+            text = response.content.decode()
+        assert "Hull i veien" in text and walled.reference in text
+        for secret in ("Jeg trenger hjelp med rus", "41234567", "journal.pdf"):
+            assert secret not in text, (fmt, secret)
+    record_url = reverse("core:personal-data-record", args=["inquiries.inquiry", walled.pk])
+    assert record_url in text
+    entry = PrivacyLog.objects.filter(action=PrivacyAction.EXPORT).latest("pk")
+    assert entry.detail["withheld"] == [f"inquiries.inquiry:{walled.pk}"]
+    assert f"inquiries.inquiry:{plain.pk}" in entry.detail["records"]
+    assert "Jeg trenger" not in json.dumps(entry.detail)
+    # The administration may not export it alone either.
+    assert client.get(record_url).status_code == 404
+    assert client.post(record_url, {"action": "zip"}).status_code == 404
+
+    # The handling unit exports it in full, with its file, and the export is logged.
+    officer = make_staff(Role.CASE_OFFICER, municipality, unit=helse)
+    client.force_login(officer)
+    assert client.get(record_url).status_code == 200
+    response = client.post(record_url, {"action": "zip"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "Jeg trenger hjelp med rus" in archive.read("personopplysninger.json").decode()
+    assert [archive.read(n) for n in archive.namelist() if n.startswith("vedlegg/")] == [b"%PDF-walled"]
+    entry = PrivacyLog.objects.filter(action=PrivacyAction.EXPORT).latest("pk")
+    assert entry.user == officer and entry.detail["records"] == [f"inquiries.inquiry:{walled.pk}"]
+    # Another unit's case officer: nothing.
+    other = make_staff(Role.CASE_OFFICER, municipality, unit=UnitFactory(municipality=municipality))
+    client.force_login(other)
+    assert client.get(record_url).status_code == 404

@@ -61,6 +61,12 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("core:retention", "-", "post"): "nnnnnnnl",
     ("core:personal-data", "-", "get"): "nnnynnyl",
     ("core:personal-data", "-", "post"): "nnnynnyl",
+    # One record exported alone: only a sensitive one (the administration's export withholds it), by
+    # whoever may read it in full: its unit (the walk's health unit has no member here).
+    ("core:personal-data-record", "i.desk", "get"): "hhhhhhhl",
+    ("core:personal-data-record", "i.unit", "get"): "hhhhhhhl",
+    ("core:personal-data-record", "i.health", "get"): "hhhhhhhl",
+    ("core:personal-data-record", "i.health", "post"): "hhhhhhhl",
     # Catalogue: every staff role reads, editors edit (a unit leader her unit's services).
     ("catalogue:service-list", "-", "get"): "yyyyynyl",
     ("catalogue:service-create", "-", "get"): "nnyynnyl",
@@ -355,6 +361,8 @@ def _kwargs(name: str, objects: dict, key: str) -> dict:
     kwargs = dict(objects[key])
     if name == "inquiries:act":
         kwargs["action"] = "take"
+    if name == "core:personal-data-record":
+        kwargs["holding"] = "inquiries.inquiry"
     return kwargs
 
 

@@ -14,6 +14,7 @@ what was searched by (not the value) and how many records — never the personal
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,6 +105,17 @@ class Record:
     #: On the staff page, show only the title and date (e.g. an inquiry about a sensitive service,
     #: which the administration may not read; the export to the person holds it all).
     restricted: bool = False
+    #: ``user -> bool``: may this user read the record in full? (None: whoever may make the request.)
+    #: A restricted record is exported in full only to a user it answers yes for (the handling unit);
+    #: to others the export holds :attr:`withheld_fields` and a note who hands the record over.
+    readable_by: Callable[[Any], bool] | None = None
+    #: What an export shows of a record withheld from the exporting user (no content).
+    withheld_fields: list[tuple[Any, Any]] = field(default_factory=list)
+    #: The record's files: (name, read) with ``read() -> bytes``; they go into the zip export.
+    files: list[tuple[str, Callable[[], bytes]]] = field(default_factory=list)
+    #: Where the handling unit exports this record alone (a staff URL), for a withheld record.
+    own_export_url: str = ""
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,9 @@ class Holding:
     #: What erasure does (lazy text): "deleted", "anonymised: the statistics stay".
     outcome: Any = ""
     position: int = 100
+    #: ``(pk, user) -> (municipality, Record) | None``: one record for its own export by someone who
+    #: may read it in full (the handling unit of a sensitive inquiry); None if she may not.
+    find_one: Callable[[Any, Any], tuple[Municipality, Record] | None] | None = None
 
 
 @cache
@@ -152,20 +167,113 @@ def search(municipality: Municipality, who: Person, *, user) -> list[Found]:
     return found
 
 
-def export(municipality: Municipality, who: Person, *, user, fmt: str) -> list[Found]:
-    """The person's data for handing over (``fmt`` "json" or "html": the caller renders it). Logged."""
-    permissions.require(user, Perm.PERSONAL_DATA_REQUEST, municipality.pk)
-    if fmt not in ("json", "html"):
-        raise ValidationError({"format": _("Unknown format.")})
-    found = _find(municipality, who)
+FORMATS = ("json", "html", "zip")
+
+
+def _readable(record: Record, user) -> bool:
+    return not record.restricted or record.readable_by is None or record.readable_by(user)
+
+
+def _withhold(record: Record) -> Record:
+    """What an export shows of a record the exporting user may not read: that it exists, its date,
+    where the handling unit exports it; no content, no files."""
+    note = _(
+        "This record is about a service with protected content. Only the unit that handles it may "
+        "read and export it: the unit hands it over to the person (its own export)."
+    )
+    return Record(
+        pk=record.pk,
+        title=str(_("Withheld: a record about a service with protected content")),
+        when=record.when,
+        fields=[
+            *record.withheld_fields,
+            (_("note"), note),
+            *(
+                [(_("the handling unit exports it at"), record.own_export_url)]
+                if record.own_export_url
+                else []
+            ),
+        ],
+        restricted=True,
+        own_export_url=record.own_export_url,
+        withheld=True,
+    )
+
+
+def _log_export(municipality, who_by, user, fmt, found: list[Found]) -> None:
+    exported = [f"{f.holding.key}:{r.pk}" for f in found for r in f.records if not r.withheld]
+    withheld = [f"{f.holding.key}:{r.pk}" for f in found for r in f.records if r.withheld]
     log(
         municipality,
         PrivacyAction.EXPORT,
         user,
-        detail={"by": who.criteria(), "format": fmt},
+        detail={"by": who_by, "format": fmt, "records": exported, "withheld": withheld},
         counts=_counts(found),
     )
+
+
+def export(municipality: Municipality, who: Person, *, user, fmt: str) -> list[Found]:
+    """The person's data for handing over (``fmt`` "json", "html" or "zip": the caller renders it).
+    Records about sensitive services are in full only for a user who may read them (the handling
+    unit); to anyone else they are withheld (:func:`_withhold`). Logged, with which records went out
+    in full and which were withheld (their keys, never their content)."""
+    permissions.require(user, Perm.PERSONAL_DATA_REQUEST, municipality.pk)
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Unknown format.")})
+    found = [
+        Found(f.holding, [r if _readable(r, user) else _withhold(r) for r in f.records])
+        for f in _find(municipality, who)
+    ]
+    _log_export(municipality, who.criteria(), user, fmt, found)
     return found
+
+
+def record_for(holding_key: str, pk, *, user) -> tuple[Municipality, list[Found]]:
+    """One record for someone who may read it in full (the handling unit of a sensitive inquiry);
+    PermissionDenied otherwise. Not logged: :func:`export_one` is."""
+    from django.core.exceptions import PermissionDenied
+
+    permissions.check_actor(user)
+    holding = next((h for h in holdings() if h.key == holding_key and h.find_one), None)
+    one = holding.find_one(pk, user) if holding is not None and holding.find_one else None
+    if holding is None or one is None:
+        raise PermissionDenied
+    municipality, record = one
+    return municipality, [Found(holding, [record])]
+
+
+def export_one(holding_key: str, pk, *, user, fmt: str) -> tuple[Municipality, list[Found]]:
+    """One record exported by someone who may read it in full, for the person's right of access
+    (the administration's export withholds it and points here). Logged like an export."""
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Unknown format.")})
+    municipality, found = record_for(holding_key, pk, user=user)
+    _log_export(municipality, ["record"], user, fmt, found)
+    return municipality, found
+
+
+def as_zip(municipality: Municipality, found: list[Found], generated_at, html: str) -> bytes:
+    """The export as a zip: the JSON, the readable HTML and the files of the records exported in full
+    (withheld records have none)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        data = as_json(municipality, found, generated_at)
+        archive.writestr("personopplysninger.json", json.dumps(data, ensure_ascii=False, indent=2))
+        archive.writestr("personopplysninger.html", html)
+        n = 0
+        for f in found:
+            for r in f.records:
+                for name, read in r.files:
+                    n += 1
+                    archive.writestr(f"vedlegg/{n:03d}-{_safe_name(name)}", read())
+    return out.getvalue()
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.\- ]", "_", name)[:100] or "fil"
 
 
 def as_json(municipality: Municipality, found: list[Found], generated_at) -> dict:
@@ -181,6 +289,7 @@ def as_json(municipality: Municipality, found: list[Found], generated_at) -> dic
                         "title": r.title,
                         "date": r.when.isoformat() if r.when else None,
                         "fields": {str(label): _plain(value) for label, value in r.fields},
+                        **({"withheld": True} if r.withheld else {}),
                         "parts": [
                             {"title": t, "date": w.isoformat() if w else None, "text": text}
                             for t, w, text in r.parts

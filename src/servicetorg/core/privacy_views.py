@@ -144,7 +144,7 @@ class PersonForm(forms.Form):
         return data
 
 
-ACTIONS = ("search", "json", "html", "confirm", "erase")
+ACTIONS = ("search", "json", "html", "zip", "confirm", "erase")
 
 
 @sensitive_post_parameters("email", "phone", "national_id")
@@ -158,7 +158,7 @@ def personal_data_request(request):
     if request.method == "POST" and action in ACTIONS and form.is_valid():
         who = form.cleaned_data["person"]
         user = request.user
-        if action in ("json", "html"):
+        if action in personal_data.FORMATS:
             found = personal_data.export(municipality, who, user=user, fmt=action)
             return _export_response(municipality, found, action)
         if action == "erase":
@@ -199,20 +199,42 @@ def personal_data_request(request):
     )
 
 
+@login_required
+def personal_data_record(request, holding: str, pk: int):
+    """One record exported in full by someone who may read it (the handling unit of an inquiry about
+    a sensitive service), for the person's right of access: the administration's export withholds
+    it and points here. Anyone else: 404."""
+    from django.http import Http404
+
+    fmt = request.POST.get("action", "") if request.method == "POST" else ""
+    try:
+        if fmt in personal_data.FORMATS:
+            municipality, found = personal_data.export_one(holding, pk, user=request.user, fmt=fmt)
+            return _export_response(municipality, found, fmt)
+        municipality, found = personal_data.record_for(holding, pk, user=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    return render(request, "core/personal_data_record.html", {"municipality": municipality, "found": found})
+
+
 def _export_response(municipality: Municipality, found, fmt: str) -> HttpResponse:
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    if fmt == "json":
-        body = json.dumps(personal_data.as_json(municipality, found, now), ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        name = f"personopplysninger-{municipality.number}-{stamp}.json"
-    else:
-        body = render_to_string(
+    html = ""
+    if fmt in ("html", "zip"):
+        html = render_to_string(
             "core/personal_data_export.html",
             {"municipality": municipality, "found": found, "generated_at": now},
         )
-        response = HttpResponse(body, content_type="text/html; charset=utf-8")
-        name = f"personopplysninger-{municipality.number}-{stamp}.html"
+    if fmt == "json":
+        body = json.dumps(personal_data.as_json(municipality, found, now), ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    elif fmt == "zip":
+        body = personal_data.as_zip(municipality, found, now, html)
+        response = HttpResponse(body, content_type="application/zip")
+    else:
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    name = f"personopplysninger-{municipality.number}-{stamp}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

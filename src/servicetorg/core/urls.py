@@ -15,4 +15,9 @@ urlpatterns = [
     path("to-trinn/ny/", views.mfa_enrol, name="mfa-enrol"),
     path("personvern/oppbevaring/", privacy_views.retention_rules, name="retention"),
     path("personvern/innsyn-og-sletting/", privacy_views.personal_data_request, name="personal-data"),
+    path(
+        "personvern/innsyn/post/<str:holding>/<int:pk>/",
+        privacy_views.personal_data_record,
+        name="personal-data-record",
+    ),
 ]

@@ -178,50 +178,90 @@ def _of(municipality: Municipality, who: Person):
     )
 
 
+def _record(i: Inquiry) -> Record:
+    from django.urls import reverse
+
+    from .permissions import can_read
+
+    return Record(
+        pk=i.pk,
+        title=f"{i.reference} – {i.subject}",
+        when=i.received_at,
+        fields=[
+            (_("reference"), i.reference),
+            (_("channel"), i.get_channel_display()),
+            (_("service"), str(i.service) if i.service else ""),
+            (_("unit"), str(i.unit) if i.unit else ""),
+            (_("subject"), i.subject),
+            (_("text"), i.body),
+            (_("citizen's name"), i.contact_name),
+            (_("citizen's e-mail"), i.contact_email),
+            (_("citizen's phone"), i.contact_phone),
+            (_("national identity number"), i.national_id),
+            (_("address or place"), i.address),
+            (_("latitude"), "" if i.latitude is None else str(i.latitude)),
+            (_("longitude"), "" if i.longitude is None else str(i.longitude)),
+            (_("status"), i.get_state_display()),
+            (_("received"), i.received_at),
+            (_("replied"), i.replied_at),
+            (_("closed"), i.closed_at),
+        ],
+        parts=[(str(m.get_kind_display()), m.created_at, m.text) for m in i.messages.all()]
+        + [
+            (
+                str(_("attachment")),
+                a.created_at,
+                f"{a.name} ({a.size} B){' ' + a.media_url if a.media_url else ''}",
+            )
+            for a in i.attachments.all()
+        ],
+        restricted=bool(i.service and i.service.sensitive),
+        # Sensitive services: in full only for whoever may read the inquiry (its unit; §2.4).
+        readable_by=lambda user: can_read(user, i),
+        withheld_fields=[
+            (_("reference"), i.reference),
+            (_("received"), i.received_at),
+            (
+                _("unit"),
+                str(i.unit) if i.unit else str(i.service.responsible_unit or "") if i.service else "",
+            ),
+        ],
+        files=[(a.name, _reader(a)) for a in i.attachments.all() if a.file],
+        own_export_url=reverse("core:personal-data-record", args=["inquiries.inquiry", i.pk]),
+    )
+
+
+def _reader(attachment: Attachment):
+    def read() -> bytes:
+        with attachment.file.open("rb") as handle:
+            return handle.read()
+
+    return read
+
+
 def _find(municipality, who) -> list[Record]:
-    inquiries = list(
+    inquiries = (
         _of(municipality, who)
-        .select_related("service", "unit")
+        .select_related("service__responsible_unit", "unit")
         .prefetch_related("messages", "attachments")
         .order_by("received_at", "pk")
     )
-    return [
-        Record(
-            pk=i.pk,
-            title=f"{i.reference} – {i.subject}",
-            when=i.received_at,
-            fields=[
-                (_("reference"), i.reference),
-                (_("channel"), i.get_channel_display()),
-                (_("service"), str(i.service) if i.service else ""),
-                (_("unit"), str(i.unit) if i.unit else ""),
-                (_("subject"), i.subject),
-                (_("text"), i.body),
-                (_("citizen's name"), i.contact_name),
-                (_("citizen's e-mail"), i.contact_email),
-                (_("citizen's phone"), i.contact_phone),
-                (_("national identity number"), i.national_id),
-                (_("address or place"), i.address),
-                (_("latitude"), "" if i.latitude is None else str(i.latitude)),
-                (_("longitude"), "" if i.longitude is None else str(i.longitude)),
-                (_("status"), i.get_state_display()),
-                (_("received"), i.received_at),
-                (_("replied"), i.replied_at),
-                (_("closed"), i.closed_at),
-            ],
-            parts=[(str(m.get_kind_display()), m.created_at, m.text) for m in i.messages.all()]
-            + [
-                (
-                    str(_("attachment")),
-                    a.created_at,
-                    f"{a.name} ({a.size} B){' ' + a.media_url if a.media_url else ''}",
-                )
-                for a in i.attachments.all()
-            ],
-            restricted=bool(i.service and i.service.sensitive),
-        )
-        for i in inquiries
-    ]
+    return [_record(i) for i in inquiries]
+
+
+def _find_one(pk, user):
+    from .permissions import can_read
+
+    inquiry = (
+        Inquiry.objects.filter(pk=pk, anonymised_at__isnull=True)
+        .select_related("service__responsible_unit", "unit", "municipality")
+        .prefetch_related("messages", "attachments")
+        .first()
+    )
+    # Only a record the administration's export withholds (a sensitive service) is exported alone.
+    if inquiry is None or not (inquiry.service and inquiry.service.sensitive) or not can_read(user, inquiry):
+        return None
+    return inquiry.municipality, _record(inquiry)
 
 
 def _erase(municipality, who) -> int:
@@ -239,5 +279,6 @@ HOLDINGS = [
         erase=_erase,
         outcome=_("anonymised: the statistics stay, nothing names the person"),
         position=10,
+        find_one=_find_one,
     ),
 ]

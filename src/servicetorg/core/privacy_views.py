@@ -230,8 +230,9 @@ def _export_response(municipality: Municipality, found, fmt: str) -> HttpRespons
         body = json.dumps(personal_data.as_json(municipality, found, now), ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     elif fmt == "zip":
-        body = personal_data.as_zip(municipality, found, now, html)
-        response = HttpResponse(body, content_type="application/zip")
+        response = HttpResponse(
+            personal_data.as_zip(municipality, found, now, html), content_type="application/zip"
+        )
     else:
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
     name = f"personopplysninger-{municipality.number}-{stamp}.{fmt}"

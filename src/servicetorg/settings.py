@@ -513,6 +513,10 @@ THROTTLE_RATES = {
     "survey": os.environ.get("THROTTLE_SURVEY", "20/hour"),  # open-link answers started per address
     "survey_code": os.environ.get("THROTTLE_SURVEY_CODE", "30/hour"),  # code and resume attempts
     "comment": os.environ.get("THROTTLE_COMMENT", "10/hour"),  # strategy comments per address
+    # "Lost the link": per address, and per case reference and per e-mail address asked about.
+    "lost_link": os.environ.get("THROTTLE_LOST_LINK", "10/hour"),
+    "lost_link_reference": os.environ.get("THROTTLE_LOST_LINK_REFERENCE", "3/day"),
+    "lost_link_email": os.environ.get("THROTTLE_LOST_LINK_EMAIL", "5/day"),
     "open311_post": os.environ.get("THROTTLE_OPEN311_POST", "60/hour"),  # per API key (else address)
     "open311_get": os.environ.get("THROTTLE_OPEN311_GET", "600/hour"),  # per API key if sent, else address
     "api_anon": os.environ.get("THROTTLE_API_ANON", "120/minute"),

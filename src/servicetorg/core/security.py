@@ -102,6 +102,20 @@ class RateThrottle(SimpleRateThrottle):
             return True
 
 
+class KeyedThrottle(RateThrottle):
+    """A throttle counted per something other than the address (a case reference, an e-mail
+    address): ``ident`` is hashed with the site's key, so the cache holds no personal data."""
+
+    def __init__(self, scope: str, ident: str):
+        from django.utils.crypto import salted_hmac
+
+        self.ident = salted_hmac("servicetorg.throttle", f"{scope}:{ident}", algorithm="sha256").hexdigest()
+        super().__init__(scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
+
+
 class ApiAnonThrottle(RateThrottle):
     """Anonymous API requests (Open311 lists, the schema) per client address."""
 

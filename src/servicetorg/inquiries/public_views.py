@@ -167,7 +167,13 @@ def receipt(request):
     )
 
 
+def _lookup_scope(request):
+    # Lost-link requests count per client address (and, in the service, per reference and address).
+    return None if "reference" in request.POST else "lost_link"
+
+
 @sensitive_post_parameters("token", "lost-email")
+@throttle_post(_lookup_scope)
 def lookup(request):
     # The form posts (a token in a query string would land in access logs); GET still answers.
     data = request.POST if "reference" in request.POST else request.GET
@@ -181,7 +187,7 @@ def lookup(request):
         form.add_error(None, _("No case has this reference and code. Check them and try again."))
     lost = LostLinkForm(request.POST or None, prefix="lost")
     if request.method == "POST" and "reference" not in request.POST and lost.is_valid():
-        services.resend_case_link(user=CITIZEN, **lost.cleaned_data)
+        services.request_case_link(user=CITIZEN, **lost.cleaned_data)
         # The same answer whether or not a case has this reference and address.
         messages.success(
             request,

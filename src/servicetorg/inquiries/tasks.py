@@ -32,3 +32,12 @@ def purge_idempotency_keys() -> int:
 def sweep_attachment_files() -> int:
     """Delete attachment files no row names, older than a day (nightly; see services.sweep_orphan_files)."""
     return services.sweep_orphan_files(user=SYSTEM)
+
+
+@shared_task(name="inquiries.resend_case_link")
+def resend_case_link(reference: str, email: str) -> None:
+    """ "Lost the link", looked up off the request so that the page does the same work whether or not
+    the pair belongs to a case (services.request_case_link)."""
+    from servicetorg.core.permissions import CITIZEN
+
+    services.resend_case_link(reference=reference, email=email, user=CITIZEN)

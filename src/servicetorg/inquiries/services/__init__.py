@@ -45,6 +45,7 @@ from .intake import (
     purge_idempotency_keys,
     record_open311_request,
     register,
+    request_case_link,
     resend_case_link,
 )
 from .national_id import reencrypt_national_ids
@@ -78,6 +79,7 @@ __all__ = [
     "register",
     "reopen",
     "reply",
+    "request_case_link",
     "resend_case_link",
     "resolve",
     "route",

@@ -3,6 +3,8 @@ and registered (:func:`register`); the place (:func:`clean_location`), receipts 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +20,7 @@ from servicetorg.catalogue.models import Service, ServiceState
 from servicetorg.core import permissions as core_permissions
 from servicetorg.core.choices import Channel
 from servicetorg.core.db import is_postgresql
-from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.models import Municipality, OutboxMessage, Unit
 from servicetorg.core.permissions import CITIZEN, Perm, user_of
 
 from .. import fast_path, notices, rollups, sql
@@ -43,6 +45,8 @@ from ..models import (
 from .actions import resolve, route
 from .base import _check_unit, _log
 from .files import add_attachments, add_media_link
+
+logger = logging.getLogger(__name__)
 
 #: The channels' values (``Channel.values`` builds its list on each use).
 _CHANNELS = frozenset(Channel.values)
@@ -216,29 +220,62 @@ def _register(
 RECEIPT_CHANNELS = ("email", "sms")
 
 
+#: A lost link is e-mailed at most once per case in this period (repeats find the same outbox row).
+LOST_LINK_PERIOD = 24 * 3600
+
+
+def request_case_link(*, reference: str, email: str, user=CITIZEN) -> None:
+    """ "Lost the link" as the public page asks it: the same work whether or not ``reference`` and
+    ``email`` belong to a case (review 2 §2.7: a timing difference confirmed a pair). Counts the
+    request per reference and per address (both, always; the page counts per client address), then
+    hands the look-up to a background task after the transaction, so the request does no query that
+    depends on the pair. Over a limit the request is dropped silently: the page answers the same."""
+    from servicetorg.core.security import KeyedThrottle
+
+    core_permissions.check_actor(user)
+    reference = (reference or "").strip().upper()
+    email = (email or "").strip().lower()
+    if not reference or not email:
+        return
+    allowed = [
+        KeyedThrottle("lost_link_reference", reference).allow_request(None, None),
+        KeyedThrottle("lost_link_email", email).allow_request(None, None),
+    ]
+    if all(allowed):
+        transaction.on_commit(lambda: _queue_case_link(reference, email))
+
+
+def _queue_case_link(reference: str, email: str) -> None:
+    from servicetorg.inquiries import tasks
+
+    try:
+        tasks.resend_case_link.delay(reference, email)
+    except Exception:  # noqa: BLE001 (the broker is down: the citizen asks again later)
+        logger.warning("lost-link request dropped: the broker does not answer", exc_info=True)
+
+
 @transaction.atomic
 def resend_case_link(*, reference: str, email: str, user=CITIZEN) -> None:
-    """A lost link: when ``reference`` and ``email`` belong to one case, the case gets a new secret and
-    its address a new link (links sent before stop opening the case). Says nothing either way, so a
-    stranger learns nothing about which cases or addresses exist."""
+    """A lost link: when ``reference`` and ``email`` belong to one case, its address gets the case
+    link again (the current one: earlier links keep working, so a stranger who asks cannot cut the
+    citizen off her case), at most once per :data:`LOST_LINK_PERIOD`. Says nothing either way."""
     core_permissions.check_actor(user)
     reference = (reference or "").strip().upper()
     email = (email or "").strip()
     if not reference or not email:
         return
     inquiry = (
-        Inquiry.objects.select_for_update()
-        .select_related("municipality")
-        .filter(reference=reference, contact_email__iexact=email)
+        Inquiry.objects.select_related("municipality")
+        .filter(reference=reference, contact_email__iexact=email, anonymised_at__isnull=True)
         .first()
     )
-    if inquiry is None:
+    if inquiry is None or not inquiry.token_hash:
         return
-    token = new_token()
-    inquiry.token_hash = hash_token(token)
-    Inquiry.objects.filter(pk=inquiry.pk).update(token_hash=inquiry.token_hash)
-    _log(inquiry, MessageKind.EVENT, _("A new case link was sent to the citizen's e-mail address."), user)
-    notices.send_lost_link(inquiry, token, key=f"inquiries.lost-link:{inquiry.pk}:{inquiry.token_hash[:16]}")
+    key = f"inquiries.lost-link:{inquiry.pk}:{int(time.time()) // LOST_LINK_PERIOD}"
+    if OutboxMessage.objects.filter(key=key).exists():
+        return
+    _log(inquiry, MessageKind.EVENT, _("The case link was sent again to the citizen's e-mail address."), user)
+    notices.send_lost_link(inquiry, inquiry.link_token(), key=key)
 
 
 @sensitive_variables("national_id")

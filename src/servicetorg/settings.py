@@ -474,6 +474,19 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Servicetorg")
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (core/security.py guard_login): failed log-ins per address across user names, and
+# per user name across addresses, each (limit, window in seconds); at the limit the log-in form of
+# that address / for that user name answers 429 until the window has passed.
+LOGIN_FAILURE_LIMITS = {
+    "login_address": (
+        int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30")),
+        int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS_SECONDS", "3600")),
+    ),
+    "login_username": (
+        int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "20")),
+        int(os.environ.get("LOGIN_FAILURES_PER_USERNAME_SECONDS", "3600")),
+    ),
+}
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful log-ins go to the security log instead
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"

@@ -378,3 +378,28 @@ def test_refusals_and_reads_of_personal_data_are_logged(client, municipality, ot
     client.logout()
     client.get(f"/sak/{registered.inquiry.reference}/{registered.token}/")
     assert not any(registered.token in r.getMessage() for r in caplog.records)
+
+
+@override_settings(
+    AXES_FAILURE_LIMIT=5,
+    LOGIN_FAILURE_LIMITS={"login_address": (8, 3600), "login_username": (6, 3600)},
+)
+def test_password_spraying_is_locked_per_address_and_per_user_name(municipality, caplog):
+    """Review 2 §2.7: lock-out was only per user name + address. One password tried on many user
+    names from one address, or one user name from many addresses, never tripped it."""
+    from django.test import Client
+
+    for i in range(12):
+        make_staff(Role.DESK_WORKER, municipality, username=f"ansatt{i}")
+    sprayer = Client(REMOTE_ADDR="10.9.0.1")
+    answers = [_login(sprayer, f"ansatt{i}", "Sommer2026!").status_code for i in range(10)]
+    assert answers[:8] == [200] * 8 and answers[8:] == [429, 429]  # four per pair never locks axes
+    assert "for mange mislykkede innlogginger" in _login(sprayer, "ansatt11", PASSWORD).content.decode()
+    # Another address logs in as before.
+    assert _login(Client(REMOTE_ADDR="10.9.0.2"), "ansatt11", PASSWORD).status_code == 302
+    # One user name from many addresses (each under axes' pair limit).
+    codes = [
+        _login(Client(REMOTE_ADDR=f"10.8.0.{i}"), "ansatt10", "feil-passord").status_code for i in range(7)
+    ]
+    assert codes[:6] == [200] * 6 and codes[6] == 429
+    assert any("log-in locked scope=login_username" in r.getMessage() for r in caplog.records)

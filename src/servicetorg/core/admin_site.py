@@ -13,6 +13,11 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class SuperuserAdminSite(admin.AdminSite):
+    def login(self, request, extra_context=None):
+        from .security import guard_login
+
+        return guard_login(super().login)(request, extra_context)
+
     def has_permission(self, request) -> bool:
         from .security import mfa_satisfied
 

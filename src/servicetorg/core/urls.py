@@ -1,12 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import privacy_views, views
+from . import privacy_views, security, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.staff_home, name="staff-home"),
-    path("logg-inn/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path(
+        "logg-inn/",
+        security.guard_login(auth_views.LoginView.as_view(template_name="core/login.html")),
+        name="login",
+    ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("utboks/", views.outbox_list, name="outbox"),
     path("utboks/<int:pk>/send-igjen/", views.outbox_retry, name="outbox-retry"),

@@ -390,6 +390,14 @@ _after(
 )
 _after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
 _after(
+    "django.middleware.security.SecurityMiddleware", "servicetorg.core.security.PermissionsPolicyMiddleware"
+)
+# The pages whose map offers "Use my position": geolocation allowed for this site there, nowhere else.
+PERMISSIONS_POLICY_GEOLOCATION_VIEWS = {
+    "inquiries_public:contact",
+    "inquiries_public:contact-service",
+}
+_after(
     "django.contrib.messages.middleware.MessageMiddleware",
     "servicetorg.core.security.SessionTimeoutMiddleware",
     "servicetorg.core.security.RequireMFAMiddleware",

@@ -403,3 +403,20 @@ def test_password_spraying_is_locked_per_address_and_per_user_name(municipality,
     ]
     assert codes[:6] == [200] * 6 and codes[6] == 429
     assert any("log-in locked scope=login_username" in r.getMessage() for r in caplog.records)
+
+
+def test_permissions_policy_denies_features_and_allows_geolocation_only_where_the_map_asks(
+    client, municipality
+):
+    """Review 2 §2.9: no Permissions-Policy header. Now on every answer; geolocation for this site
+    only on the pages whose map has "Use my position"."""
+    home = client.get("/")
+    policy = home["Permissions-Policy"]
+    assert "geolocation=()" in policy and "camera=()" in policy and "microphone=()" in policy
+    from tests.factories import make_service
+
+    service = make_service(municipality, slug="veg", name="Veg")
+    contact = client.get(reverse("inquiries_public:contact-service", args=[service.slug]))
+    assert "geolocation=(self)" in contact["Permissions-Policy"]
+    assert "camera=()" in contact["Permissions-Policy"]
+    assert "geolocation=()" in client.get("/finnes-ikke/")["Permissions-Policy"]  # a 404 too

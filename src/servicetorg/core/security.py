@@ -426,6 +426,38 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         _count_failure(scope, ident)
 
 
+# --- Permissions-Policy ---------------------------------------------------------------------------
+
+#: Browser features no page of ours uses: denied to the page and to anything it embeds.
+PERMISSIONS_POLICY_DENIED = (
+    "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "camera",
+    "display-capture", "document-domain", "encrypted-media", "fullscreen", "gamepad", "gyroscope",
+    "hid", "idle-detection", "interest-cohort", "magnetometer", "microphone", "midi", "payment",
+    "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+    "xr-spatial-tracking", "browsing-topics",
+)  # fmt: skip
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every answer (review 2 §2.9): every powerful feature denied, and
+    geolocation too except for this site itself on the pages whose map offers "Use my position"
+    (``PERMISSIONS_POLICY_GEOLOCATION_VIEWS``, URL names)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Permissions-Policy" not in response:
+            match = getattr(request, "resolver_match", None)
+            here = match.view_name if match is not None else ""
+            geo = "(self)" if here in settings.PERMISSIONS_POLICY_GEOLOCATION_VIEWS else "()"
+            response["Permissions-Policy"] = ", ".join(
+                [f"geolocation={geo}", *(f"{name}=()" for name in PERMISSIONS_POLICY_DENIED)]
+            )
+        return response
+
+
 # --- Password spraying: failures per address and per user name --------------------------------------
 # django-axes locks a user name + address pair (AXES_FAILURE_LIMIT). Spraying one password over many
 # user names from one address, or one user name from many addresses, never trips that pair: these two

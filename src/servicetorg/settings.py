@@ -386,6 +386,7 @@ def _after(anchor: str, *names: str) -> None:
 _after(
     "servicetorg.inquiries.middleware.DirectIntakeMiddleware",
     "csp.middleware.CSPMiddleware",
+    "servicetorg.core.security.PermissionsPolicyMiddleware",
     "servicetorg.core.security.EdgeValidationMiddleware",
 )
 _after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")

@@ -390,9 +390,6 @@ _after(
     "servicetorg.core.security.EdgeValidationMiddleware",
 )
 _after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
-_after(
-    "django.middleware.security.SecurityMiddleware", "servicetorg.core.security.PermissionsPolicyMiddleware"
-)
 # The pages whose map offers "Use my position": geolocation allowed for this site there, nowhere else.
 PERMISSIONS_POLICY_GEOLOCATION_VIEWS = {
     "inquiries_public:contact",

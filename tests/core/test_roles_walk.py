@@ -92,6 +92,7 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     # sensitive ones, the council only the dashboard.
     ("inquiries:queue", "-", "get"): "yyyynnyl",
     ("inquiries:register", "-", "get"): "yyyynnyl",
+    ("inquiries:lookup", "-", "get"): "ynnynnyl",
     ("inquiries:detail", "i.desk", "get"): "yyyyhhhl",
     ("inquiries:detail", "i.unit", "get"): "hyyyhhhl",
     ("inquiries:detail", "i.health", "get"): "hhhhhhhl",

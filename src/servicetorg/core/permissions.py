@@ -99,6 +99,7 @@ class Perm(enum.StrEnum):
     # Inquiries
     INQUIRY_REGISTER = "inquiries.register"
     INQUIRY_READ = "inquiries.read"  # open an inquiry with the citizen's personal data
+    INQUIRY_LOOKUP = "inquiries.lookup"  # find any inquiry by reference or contact details: status, next step, who has it; no content
     INQUIRY_WORK = "inquiries.work"  # act on an inquiry one may read
     INQUIRY_DASHBOARD = "inquiries.dashboard"  # aggregates only
     INQUIRY_ADMINISTER = "inquiries.administer"  # channel rules, compensations, API clients
@@ -129,6 +130,7 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.CATALOGUE_EDIT: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.INQUIRY_REGISTER: dict(_ALL_STAFF_READ),
     Perm.INQUIRY_READ: dict(_WORKERS),
+    Perm.INQUIRY_LOOKUP: {R.DESK_WORKER: M, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.INQUIRY_WORK: dict(_WORKERS),
     Perm.INQUIRY_DASHBOARD: {R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M, R.COUNCIL: M},
     Perm.INQUIRY_ADMINISTER: {R.ADMINISTRATION: M, R.ADMIN: M},

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
@@ -210,6 +212,11 @@ class Inquiry(models.Model):
                 name="inq_retention_due",
                 condition=models.Q(state="closed", anonymised_at__isnull=True),
             ),
+            # The desk's lookup (selectors.lookup): exact, per municipality, by lower-cased e-mail or
+            # name, or phone as typed (the lookup tries its usual spellings); reference is unique.
+            models.Index(F("municipality"), Lower("contact_email"), name="inq_lookup_email"),
+            models.Index(F("municipality"), Lower("contact_name"), name="inq_lookup_name"),
+            models.Index(fields=["municipality", "contact_phone"], name="inq_lookup_phone"),
             # Only rows with a number: an intake without one writes no entry in this index.
             models.Index(
                 fields=["national_id_digest"],

@@ -315,3 +315,127 @@ def check_period(start: date, end: date) -> None:
 def default_period(today: date | None = None) -> tuple[date, date]:
     today = today or timezone.localdate()
     return today - timedelta(days=364), today
+
+
+# --- The desk's lookup: "one door in" -------------------------------------------------------------
+
+#: At most this many hits are shown (a search by name in a big municipality).
+LOOKUP_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class LookupHit:
+    """What the desk may tell a citizen who calls about her case: that it exists, its status, the
+    next step and who has it. No subject or text; for a sensitive service not even the service."""
+
+    pk: int
+    reference: str
+    received_at: object
+    state: str
+    state_label: str
+    next_step: str
+    reply_deadline: date | None
+    breached: bool
+    unit: str
+    contact_person: str
+    contact_person_email: str
+    service: str  # "" for a sensitive service
+    sensitive: bool
+    readable: bool  # she may open it (inquiries.read): a link to the case
+
+
+def _phone_spellings(digits: str) -> list[str]:
+    """The usual ways a Norwegian number is typed: 91234567, 912 34 567, 91 23 45 67, +47…, 0047…"""
+    if digits.startswith("0047"):
+        digits = digits[4:]
+    elif digits.startswith("47") and len(digits) == 10:
+        digits = digits[2:]
+    local = {digits}
+    if len(digits) == 8:
+        local |= {
+            f"{digits[:3]} {digits[3:5]} {digits[5:]}",
+            f"{digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}",
+            f"{digits[:4]} {digits[4:]}",
+        }
+    out = set(local)
+    for spelling in local:
+        out |= {f"+47{spelling}", f"+47 {spelling}", f"0047{spelling}", f"0047 {spelling}"}
+    return sorted(out)
+
+
+def _next_step(inquiry: Inquiry) -> str:
+    from .models import State
+
+    deadline = formatting.short_date(inquiry.reply_deadline) if inquiry.reply_deadline else ""
+    if inquiry.state == State.NEW:
+        return _("Not yet routed: the service desk answers or routes it (reply by %(date)s).") % {"date": deadline}
+    if inquiry.state in (State.ROUTED, State.IN_PROGRESS):
+        return _("The unit answers (reply by %(date)s).") % {"date": deadline}
+    if inquiry.state == State.WAITING:
+        return _("Waiting for the citizen to answer.")
+    if inquiry.state == State.REPLIED:
+        return _("Replied; to be closed.")
+    return _("Closed; nothing more to do.")
+
+
+def lookup(actor, query: str, *, limit: int = LOOKUP_LIMIT) -> list[LookupHit]:
+    """Every inquiry of the actor's municipalities (``inquiries.lookup``) found by its reference,
+    the citizen's e-mail, phone or full name, newest first, as :class:`LookupHit`.
+
+    Exact matches on indexed columns only (reference unique; ``inq_lookup_email``/``_name`` on the
+    lower-cased value; ``inq_lookup_phone`` on the spellings of :func:`_phone_spellings`), always
+    within the municipalities where she holds the permission: other municipalities never leak.
+    """
+    import re
+
+    from django.core.exceptions import PermissionDenied
+    from django.db.models.functions import Lower
+
+    from servicetorg.core.permissions import Perm, municipality_ids
+
+    municipalities = municipality_ids(actor, Perm.INQUIRY_LOOKUP)
+    if municipalities is not None and not municipalities:
+        raise PermissionDenied
+    query = " ".join(query.split())[:200]
+    if len(query) < 3:
+        return []
+    qs = Inquiry.objects.all()
+    if municipalities is not None:
+        qs = qs.filter(municipality_id__in=sorted(municipalities))
+    digits = re.sub(r"\D", "", query)
+    if re.fullmatch(r"[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}", query) and (not query.isdigit()):
+        raw = query.replace("-", "").upper()
+        qs = qs.filter(reference=f"{raw[:4]}-{raw[4:]}")
+    elif "@" in query:
+        qs = qs.alias(email_lower=Lower("contact_email")).filter(email_lower=query.lower())
+    elif re.fullmatch(r"[\d\s+().-]+", query) and 8 <= len(digits) <= 12:
+        qs = qs.filter(contact_phone__in=_phone_spellings(digits))
+    else:
+        qs = qs.alias(name_lower=Lower("contact_name")).filter(name_lower=query.lower())
+    # Sorted here, not in SQL: an ORDER BY received_at makes SQLite walk inq_tenant_received instead
+    # of the exact lookup index. Exact matches are few; the cap keeps a common name bounded.
+    rows = list(qs.select_related("service", "unit", "contact_person", "assigned_to").order_by()[: limit * 10])
+    rows = sorted(rows, key=lambda i: i.received_at, reverse=True)[:limit]
+    hits = []
+    for inquiry in rows:
+        sensitive = inquiry.service is not None and inquiry.service.sensitive
+        owner = inquiry.contact_person or inquiry.assigned_to
+        hits.append(
+            LookupHit(
+                pk=inquiry.pk,
+                reference=inquiry.reference,
+                received_at=inquiry.received_at,
+                state=inquiry.state,
+                state_label=inquiry.get_state_display(),
+                next_step=_next_step(inquiry),
+                reply_deadline=inquiry.reply_deadline,
+                breached=inquiry.breached,
+                unit=inquiry.unit.name if inquiry.unit else _("Service desk"),
+                contact_person=(owner.get_full_name() or owner.get_username()) if owner else "",
+                contact_person_email=owner.email if owner else "",
+                service="" if sensitive else (inquiry.service.name if inquiry.service else ""),
+                sensitive=sensitive,
+                readable=permissions.can_read(actor, inquiry),
+            )
+        )
+    return hits

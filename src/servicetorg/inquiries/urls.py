@@ -6,6 +6,7 @@ app_name = "inquiries"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("ny/", views.register, name="register"),
+    path("finn/", views.lookup, name="lookup"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/vedlegg/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),

@@ -19,6 +19,7 @@ from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.maps import map_settings
 from servicetorg.core.models import Municipality
 from servicetorg.core.once import submit_once
+from servicetorg.core.permissions import Perm, holds_anywhere
 from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
 
 from . import exports, permissions, selectors, services
@@ -65,6 +66,7 @@ def queue(request):
             "whose": whose,
             "q": q,
             "counts": selectors.queue_counts(request.user, whose=whose),
+            "can_lookup": holds_anywhere(request.user, [Perm.INQUIRY_LOOKUP]),
             "queues": [
                 ("all", _("All open")),
                 ("overdue", _("Overdue")),
@@ -74,6 +76,16 @@ def queue(request):
             "whose_choices": [("all", _("All")), ("mine", _("Mine")), ("unit", _("My unit"))],
         },
     )
+
+
+@login_required
+@never_cache
+def lookup(request):
+    """The desk's "one door in": find any inquiry of the municipality by reference, e-mail, phone or
+    name, and read its status, next step and who has it (not its content)."""
+    q = request.GET.get("q", "")[:200]
+    hits = selectors.lookup(request.user, q)
+    return render(request, "inquiries/lookup.html", {"q": q, "hits": hits, "searched": bool(q.strip())})
 
 
 @sensitive_post_parameters("national_id", "contact_email", "contact_phone", "contact_name")

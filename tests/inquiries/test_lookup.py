@@ -38,7 +38,11 @@ def world(municipality, other_municipality):
             **contact,
         ).inquiry
 
-    contact = {"contact_name": "Ola Hansen", "contact_email": "Ola.Hansen@example.no", "contact_phone": "+47 912 34 567"}
+    contact = {
+        "contact_name": "Ola Hansen",
+        "contact_email": "Ola.Hansen@example.no",
+        "contact_phone": "+47 912 34 567",
+    }
     plain = web(barnehage, **contact)
     plain.contact_person = officer
     plain.save(update_fields=["contact_person"])
@@ -49,7 +53,8 @@ def world(municipality, other_municipality):
 
 
 @pytest.mark.parametrize(
-    "query", ["ola.hansen@EXAMPLE.no", "91234567", "912 34 567", "+4791234567", "ola hansen", "  Ola   Hansen "]
+    "query",
+    ["ola.hansen@EXAMPLE.no", "91234567", "912 34 567", "+4791234567", "ola hansen", "  Ola   Hansen "],
 )
 def test_desk_finds_routed_web_inquiries_by_contact_details(world, query):
     hits = selectors.lookup(world["desk"], query)
@@ -80,7 +85,9 @@ def test_status_next_step_and_who_has_it_but_no_content(world, client):
 def test_other_municipalities_do_not_leak(world):
     refs = {h.reference for h in selectors.lookup(world["desk"], world["foreign"].reference)}
     assert refs == set()
-    assert world["foreign"].reference not in {h.reference for h in selectors.lookup(world["desk"], "Ola Hansen")}
+    assert world["foreign"].reference not in {
+        h.reference for h in selectors.lookup(world["desk"], "Ola Hansen")
+    }
 
 
 def test_roles_without_lookup_are_refused(world, client):
@@ -92,7 +99,11 @@ def test_roles_without_lookup_are_refused(world, client):
 
 @pytest.mark.parametrize(
     ("query", "index"),
-    [("ola.hansen@example.no", "inq_lookup_email"), ("ola hansen", "inq_lookup_name"), ("91234567", "inq_lookup_phone")],
+    [
+        ("ola.hansen@example.no", "inq_lookup_email"),
+        ("ola hansen", "inq_lookup_name"),
+        ("91234567", "inq_lookup_phone"),
+    ],
 )
 def test_lookup_is_one_query_on_its_index(world, query, index):
     """One query, and its plan uses the lookup index (not a scan of every inquiry of the country)."""

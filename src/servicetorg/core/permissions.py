@@ -99,7 +99,8 @@ class Perm(enum.StrEnum):
     # Inquiries
     INQUIRY_REGISTER = "inquiries.register"
     INQUIRY_READ = "inquiries.read"  # open an inquiry with the citizen's personal data
-    INQUIRY_LOOKUP = "inquiries.lookup"  # find any inquiry by reference or contact details: status, next step, who has it; no content
+    # find any inquiry by reference or contact details: status, next step, who has it; no content
+    INQUIRY_LOOKUP = "inquiries.lookup"
     INQUIRY_WORK = "inquiries.work"  # act on an inquiry one may read
     INQUIRY_DASHBOARD = "inquiries.dashboard"  # aggregates only
     INQUIRY_ADMINISTER = "inquiries.administer"  # channel rules, compensations, API clients

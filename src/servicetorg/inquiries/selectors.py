@@ -368,7 +368,9 @@ def _next_step(inquiry: Inquiry) -> str:
 
     deadline = formatting.short_date(inquiry.reply_deadline) if inquiry.reply_deadline else ""
     if inquiry.state == State.NEW:
-        return _("Not yet routed: the service desk answers or routes it (reply by %(date)s).") % {"date": deadline}
+        return _("Not yet routed: the service desk answers or routes it (reply by %(date)s).") % {
+            "date": deadline
+        }
     if inquiry.state in (State.ROUTED, State.IN_PROGRESS):
         return _("The unit answers (reply by %(date)s).") % {"date": deadline}
     if inquiry.state == State.WAITING:
@@ -414,7 +416,9 @@ def lookup(actor, query: str, *, limit: int = LOOKUP_LIMIT) -> list[LookupHit]:
         qs = qs.alias(name_lower=Lower("contact_name")).filter(name_lower=query.lower())
     # Sorted here, not in SQL: an ORDER BY received_at makes SQLite walk inq_tenant_received instead
     # of the exact lookup index. Exact matches are few; the cap keeps a common name bounded.
-    rows = list(qs.select_related("service", "unit", "contact_person", "assigned_to").order_by()[: limit * 10])
+    rows = list(
+        qs.select_related("service", "unit", "contact_person", "assigned_to").order_by()[: limit * 10]
+    )
     rows = sorted(rows, key=lambda i: i.received_at, reverse=True)[:limit]
     hits = []
     for inquiry in rows:

@@ -6,25 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0005_service_asks_location'),
-        ('core', '0004_retention'),
-        ('inquiries', '0012_open311_request_backfill'),
+        ("catalogue", "0005_service_asks_location"),
+        ("core", "0004_retention"),
+        ("inquiries", "0012_open311_request_backfill"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='inquiry',
-            index=models.Index(models.F('municipality'), django.db.models.functions.text.Lower('contact_email'), name='inq_lookup_email'),
+            model_name="inquiry",
+            index=models.Index(
+                models.F("municipality"),
+                django.db.models.functions.text.Lower("contact_email"),
+                name="inq_lookup_email",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inquiry',
-            index=models.Index(models.F('municipality'), django.db.models.functions.text.Lower('contact_name'), name='inq_lookup_name'),
+            model_name="inquiry",
+            index=models.Index(
+                models.F("municipality"),
+                django.db.models.functions.text.Lower("contact_name"),
+                name="inq_lookup_name",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inquiry',
-            index=models.Index(fields=['municipality', 'contact_phone'], name='inq_lookup_phone'),
+            model_name="inquiry",
+            index=models.Index(fields=["municipality", "contact_phone"], name="inq_lookup_phone"),
         ),
     ]

@@ -148,3 +148,15 @@ def test_first_administrator_refuses_a_weak_password_and_an_existing_user(monkey
     assert not get_user_model().objects.filter(username="kari").exists()
     with pytest.raises(CommandError, match="No municipality"):
         call_command("create_administrator", *KARI, "--municipality", "1234", "--password-env", "PW")
+
+
+def test_the_production_module_named_directly_ignores_the_development_switch():
+    """Settings split (issue 19 §6): a deployment that names conf.production cannot be turned into
+    development by SERVICETORG_DEV=1 in its environment: it still refuses the development key."""
+    code = "import django; from django.conf import settings as s; print(s.DEBUG)"
+    env = {"SERVICETORG_DEV": "1", "DJANGO_SETTINGS_MODULE": "servicetorg.conf.production"}
+    result = _run(code, env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    development = _run(code, {"SERVICETORG_DEV": "1", "DJANGO_SETTINGS_MODULE": "servicetorg.settings"})
+    assert development.stdout.strip() == "True"

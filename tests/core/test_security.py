@@ -38,7 +38,7 @@ def _run(code_or_args, env_extra, *, manage=False):
     # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests
     unset = (
         "SERVICETORG_DEV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS",
-        "NATIONAL_ID_HASH_KEY", "PORTAL_BASE_URL", "CACHE_URL",
+        "NATIONAL_ID_HASH_KEY", "PORTAL_BASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE",
     )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_extra)

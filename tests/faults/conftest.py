@@ -151,7 +151,7 @@ class Cluster:
 
 def app_env(cluster: Cluster, **extra) -> dict:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},  # the entry point chooses
         "DATABASE_URL": cluster.url(),
         "SERVICETORG_DEV": "0",  # production settings, as an operator runs them
         "DEBUG": "0",

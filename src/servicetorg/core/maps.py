@@ -3,7 +3,7 @@
 All of it is settings (docs/operations.md, "Maps"): ``MAP_TILE_URL`` (a Leaflet URL template,
 Kartverket's open WMTS cache by default), ``MAP_TILE_ATTRIBUTION``, ``MAP_CENTER`` ("lat,long") and
 ``MAP_ZOOM``. The Content-Security-Policy lets images come from the tile server's origin
-(:func:`tile_origin`, used by settings.py).
+(:func:`tile_origin`, used by conf/base.py).
 """
 
 import math

@@ -306,3 +306,25 @@ def test_lost_link_is_throttled_per_reference_address_and_client_and_never_inval
         _ask(client, f"WXYZ-AB{i:02d}", f"p{i}@example.no", ip="10.0.4.1").status_code for i in range(11)
     ]
     assert codes[:10] == [302] * 10 and codes[10] == 429
+
+
+def test_the_receipt_page_shows_the_case_link_only_just_after_the_form(client, municipality, service):
+    """Review 2 §2.9: the receipt page showed the case link (its token) for the session's whole life
+    (10 hours). Now only in the minutes after the form; later it names the reference and the e-mail."""
+    response = client.post(
+        reverse("inquiries_public:contact-service", args=[service.slug]),
+        {
+            "subject": "Plass",
+            "body": "Når får jeg svar?",
+            "contact_name": "Kari",
+            "contact_email": "k@example.no",
+        },
+    )
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.get()
+    token = inquiry.link_token()
+    assert token in client.get(reverse("inquiries_public:receipt")).content.decode()
+    Inquiry.objects.filter(pk=inquiry.pk).update(received_at=inquiry.received_at - timedelta(minutes=11))
+    later = client.get(reverse("inquiries_public:receipt")).content.decode()
+    assert token not in later and inquiry.reference in later
+    assert reverse("inquiries_public:lookup") in later

@@ -8,12 +8,14 @@ session, and shows the link with the derived link token (``Inquiry.link_token``)
 """
 
 import secrets
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,6 +38,8 @@ from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
 from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State, hash_token
 
 RECEIPT_KEY = "inquiries_receipt"
+#: How long after the form the receipt page still shows the case link.
+RECEIPT_LINK_SHOWN_FOR = timedelta(minutes=10)
 #: The session's marks of the cases its browser has opened with their link: {reference: mark}.
 CASES_KEY = "inquiries_cases"
 #: At most this many cases per session (the oldest mark goes first).
@@ -58,6 +62,17 @@ def _remember_case(request, reference: str, token_hash: str) -> None:
 def _has_case(request, inquiry: Inquiry) -> bool:
     mark = request.session.get(CASES_KEY, {}).get(inquiry.reference, "")
     return bool(mark and inquiry.token_hash) and secrets.compare_digest(mark, case_mark(inquiry.token_hash))
+
+
+def case_in_session(request, reference: str) -> Inquiry | None:
+    """The case this session opened with its link (the session's mark), or None: for later apps'
+    pages about the case (the satisfaction question), which thus need no token in a form or URL."""
+    inquiry = (
+        Inquiry.objects.select_related("service", "unit", "municipality")
+        .filter(reference=(reference or "").strip().upper())
+        .first()
+    )
+    return inquiry if inquiry is not None and _has_case(request, inquiry) else None
 
 
 def _municipality(request):
@@ -157,11 +172,17 @@ def receipt(request):
     inquiry = Inquiry.objects.select_related("service").filter(reference=data["reference"]).first()
     if inquiry is None or not _has_case(request, inquiry):
         raise Http404
-    link = request.build_absolute_uri(
-        reverse(
-            "inquiries_public:case", kwargs={"reference": inquiry.reference, "token": inquiry.link_token()}
+    # The link (with its token) only in the minutes after the form was sent; later the receipt shows
+    # the reference and points to the e-mail, so a session left open does not hand out the case link
+    # for its whole life (10 hours; review 2 §2.9).
+    link = ""
+    if timezone.now() - inquiry.received_at <= RECEIPT_LINK_SHOWN_FOR:
+        link = request.build_absolute_uri(
+            reverse(
+                "inquiries_public:case",
+                kwargs={"reference": inquiry.reference, "token": inquiry.link_token()},
+            )
         )
-    )
     return _same_origin_referrer(
         render(request, "inquiries/public/receipt.html", {"inquiry": inquiry, "link": link})
     )
@@ -269,8 +290,9 @@ def case(request, reference):
                 "can_write": can_write,
                 "attachments": selectors.citizen_attachments(inquiry),
                 # What later apps add (e.g. the satisfaction question once closed): case_extensions.py.
-                # They get the derived link token (as the e-mails carry), not one from this request.
-                "case_panels": case_extensions.case_panels(request, inquiry, inquiry.link_token()),
+                # No token: this page is token-free, and they find the case by the session's mark
+                # (case_in_session), as this page does (review 2 §2.9).
+                "case_panels": case_extensions.case_panels(request, inquiry, ""),
             },
             status=400 if form.errors else 200,
         )

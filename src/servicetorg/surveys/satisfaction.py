@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.security import throttle_post
 from servicetorg.inquiries.models import Inquiry
+from servicetorg.inquiries.public_views import case_in_session
 
 from .services import satisfaction
 
@@ -56,13 +56,10 @@ class SatisfactionForm(forms.Form):
         rating.choices = [(o.value, o.label) for o in question.options.all()]
 
 
-def _case(reference: str, token: str) -> Inquiry:
-    inquiry = (
-        Inquiry.objects.select_related("service", "unit", "municipality")
-        .filter(reference=reference.upper())
-        .first()
-    )
-    if inquiry is None or not inquiry.check_token(token):
+def _case(request, reference: str) -> Inquiry:
+    """The case this session opened with its link (no token in the form: review 2 §2.9)."""
+    inquiry = case_in_session(request, reference)
+    if inquiry is None:
         raise Http404
     return inquiry
 
@@ -94,23 +91,21 @@ class SatisfactionExtension:
                 "form": None if question.answered else SatisfactionForm(survey=question.survey),
                 "action": reverse("surveys_public:satisfaction"),
                 "reference": inquiry.reference,
-                "token": token,
             },
             request=request,
         )
 
 
 @never_cache
-@sensitive_post_parameters("token")
 @throttle_post("survey")
 def answer_page(request):
-    """POST only: the case's reference and link token come in the body (hidden fields of the panel)."""
+    """POST only: the case's reference comes in the body; the case opens on the session's mark, as
+    the token-free case page does, and the answer goes back there (no token in any URL)."""
     if request.method != "POST":
         return redirect("inquiries_public:lookup")
-    reference, token = request.POST.get("reference", ""), request.POST.get("token", "")
-    inquiry = _case(reference, token)
+    inquiry = _case(request, request.POST.get("reference", ""))
     question = satisfaction.for_case(inquiry)
-    case_url = reverse("inquiries_public:case", kwargs={"reference": inquiry.reference, "token": token})
+    case_url = reverse("inquiries_public:case-query", kwargs={"reference": inquiry.reference})
     if question is None:
         raise Http404
     if question.answered:
@@ -138,7 +133,6 @@ def answer_page(request):
             "case_url": case_url,
             "action": reverse("surveys_public:satisfaction"),
             "reference": inquiry.reference,
-            "token": token,
         },
         status=400 if form.errors else 200,
     )

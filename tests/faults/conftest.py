@@ -295,7 +295,9 @@ def gunicorn(cluster, tmp_path):
             "--timeout",
             "90",
         ],
-        app_env(cluster),
+        # Two workers share their throttle counts, as production must (gunicorn refuses -w 2 without
+        # CACHE_URL); a Redis that is not there only makes the throttles fail open.
+        app_env(cluster, CACHE_URL=REDIS_URL.rsplit("/", 1)[0] + "/10"),
         tmp_path / "gunicorn.log",
     )
     try:

@@ -22,5 +22,5 @@ def platform(request):
         "is_staff_user": is_staff_user,
         "portal_municipality": portal_municipality(request),
         "portal_menu": menu("public_menu"),
-        "staff_menu": menu("staff_menu") if is_staff_user else [],
+        "staff_menu": menu("staff_menu", actor=user) if is_staff_user else [],
     }

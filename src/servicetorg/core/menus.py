@@ -1,6 +1,8 @@
 """Navigation entries contributed by each app.
 
-An app's AppConfig may declare ``staff_menu`` and ``public_menu`` (lists of (url name, label)), and
+An app's AppConfig may declare ``staff_menu`` and ``public_menu`` (lists of (url name, label), or
+(url name, label, Perm) for an entry shown only to those who hold the permission its page checks,
+so nobody is led to a 403), and
 ``service_actions`` (url names taking a service ``slug``, shown on the portal's service page). The
 layout shows them without core having to import the apps.
 """
@@ -19,10 +21,16 @@ def _entries(attribute: str) -> tuple[tuple[str, object], ...]:
     return tuple(found)
 
 
-def menu(attribute: str, **kwargs) -> list[dict]:
-    """Entries of ``attribute`` whose URL resolves (with ``kwargs``, e.g. a service's slug)."""
+def menu(attribute: str, *, actor=None, **kwargs) -> list[dict]:
+    """Entries of ``attribute`` whose URL resolves (with ``kwargs``, e.g. a service's slug) and, for
+    an entry that names a permission, that ``actor`` holds somewhere (the page's own check)."""
+    from .permissions import holds_anywhere
+
     items = []
-    for url_name, label in _entries(attribute):
+    for entry in _entries(attribute):
+        url_name, label = entry[0], entry[1]
+        if len(entry) > 2 and (actor is None or not holds_anywhere(actor, [entry[2]])):
+            continue
         try:
             items.append({"url": reverse(url_name, kwargs=kwargs or None), "label": label})
         except NoReverseMatch:

@@ -1,15 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from servicetorg.core.permissions import Perm
+
 
 class InquiriesConfig(AppConfig):
     name = "servicetorg.inquiries"
     open_data = "servicetorg.inquiries.open_data"  # what the app publishes (core.opendata registry)
     personal_data = "servicetorg.inquiries.personal_data"  # what the app keeps about people (core.retention)
     verbose_name = _("Inquiries")
+    # Each entry names the permission its page checks: nobody is led to a 403 (issue 24 §9).
     staff_menu = [
-        ("inquiries:queue", _("Inquiries")),
-        ("inquiries:dashboard", _("Inquiry dashboard")),
+        ("inquiries:queue", _("Inquiries"), Perm.INQUIRY_WORK),
+        ("inquiries:lookup", _("Find an inquiry"), Perm.INQUIRY_LOOKUP),
+        ("inquiries:dashboard", _("Inquiry dashboard"), Perm.INQUIRY_DASHBOARD),
     ]
     public_menu = [("inquiries_public:contact", _("Contact us"))]
     # On each service's portal page: the contact form with the service chosen.

@@ -99,6 +99,8 @@ class Inquiry(models.Model):
     contact_name = models.CharField(_("citizen's name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("citizen's e-mail"), blank=True)
     contact_phone = models.CharField(_("citizen's phone"), max_length=30, blank=True)
+    # The language she wrote in (nb, nn, en): every e-mail to her is written in it (notices.py).
+    language = models.CharField(_("language"), max_length=5, default="nb", choices=settings.LANGUAGES)
     # Encrypted at rest (core/crypto.py); found by its keyed hash (the digest, indexed where set).
     # Neither is copied into the history (excluded_fields below).
     national_id = EncryptedTextField(

@@ -12,11 +12,34 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from servicetorg.core import formatting, outbox, sms
+from servicetorg.core.choices import Channel
 
 from .models import Inquiry
+
+
+def language_code(value: str | None) -> str:
+    """One of the site's languages (nb, nn, en) for ``value`` ("nn-NO", "en-gb", "" …); bokmål when
+    it is none of them."""
+    code = (value or "").split("-")[0].lower()
+    known = {code for code, _name in settings.LANGUAGES}
+    return code if code in known else settings.LANGUAGE_CODE
+
+
+def in_her_language(inquiry: Inquiry):
+    """Write to the citizen in the language she chose (stored on the inquiry at intake), whatever the
+    language of the staff member whose action sends it."""
+    return translation.override(language_code(getattr(inquiry, "language", "")))
+
+
+def is_sensitive(inquiry: Inquiry) -> bool:
+    """A service flagged sensitive (health, child welfare, social services): e-mail is not a channel
+    for special-category data, so notices say only that there is news and where to read it."""
+    service = inquiry.service if inquiry.service_id else None
+    return bool(service is not None and service.sensitive)
 
 
 def case_url(inquiry: Inquiry, token: str | None = None) -> str:
@@ -35,30 +58,35 @@ def _date(value) -> str:
 
 
 def receipt_text(inquiry: Inquiry, token: str | None = None) -> str:
-    return render_to_string(
-        "inquiries/mail/receipt.txt",
-        {
-            "inquiry": inquiry,
-            "reply_by": _date(inquiry.reply_deadline),
-            "link": case_url(inquiry, token),
-            "municipality": inquiry.municipality,
-        },
-    ).strip()
+    """The receipt in her language; for a sensitive service without a copy of what she wrote."""
+    with in_her_language(inquiry):
+        return render_to_string(
+            "inquiries/mail/receipt.txt",
+            {
+                "inquiry": inquiry,
+                "reply_by": _date(inquiry.reply_deadline),
+                "link": case_url(inquiry, token),
+                "municipality": inquiry.municipality,
+                "sensitive": is_sensitive(inquiry),
+                "noted_by_us": inquiry.channel in (Channel.PHONE, Channel.COUNTER),
+            },
+        ).strip()
 
 
 def send_receipt(inquiry: Inquiry, *, by: str = "email", token: str | None = None) -> None:
     """The receipt: reference, promised reply date, a copy of her text and the case link. ``by`` is
     "email" (to the case's address) or "sms" (to its phone); nothing without the address."""
     if by == "sms":
-        body = _(
-            "%(municipality)s kommune: we have received your inquiry %(ref)s. Reply by %(date)s. "
-            "Follow it here: %(link)s"
-        ) % {
-            "municipality": inquiry.municipality.name,
-            "ref": inquiry.reference,
-            "date": formatting.short_date(inquiry.reply_deadline),
-            "link": case_url(inquiry, token),
-        }
+        with in_her_language(inquiry):
+            body = _(
+                "%(municipality)s kommune: we have received your inquiry %(ref)s. Reply by %(date)s. "
+                "Follow it here: %(link)s"
+            ) % {
+                "municipality": inquiry.municipality.name,
+                "ref": inquiry.reference,
+                "date": formatting.short_date(inquiry.reply_deadline),
+                "link": case_url(inquiry, token),
+            }
         try:
             outbox.enqueue_sms(
                 municipality=inquiry.municipality_id,
@@ -69,36 +97,40 @@ def send_receipt(inquiry: Inquiry, *, by: str = "email", token: str | None = Non
         except sms.SmsError as error:
             raise ValidationError({"contact_phone": _("This phone number cannot receive an SMS.")}) from error
         return
+    with in_her_language(inquiry):
+        subject = _("We have received your inquiry %(ref)s") % {"ref": inquiry.reference}
     outbox.enqueue_email(
         municipality=inquiry.municipality_id,
         to=inquiry.contact_email,
-        subject=_("We have received your inquiry %(ref)s") % {"ref": inquiry.reference},
+        subject=subject,
         body=receipt_text(inquiry, token),
         key=f"inquiries.receipt:{inquiry.pk}",
     )
 
 
 def change_text(inquiry: Inquiry, text: str) -> str:
-    """A change on the case: what was written, and the link to read and answer it."""
-    return render_to_string(
-        "inquiries/mail/change.txt",
-        {
-            "inquiry": inquiry,
-            "text": text.strip(),
-            "link": case_url(inquiry),
-            "municipality": inquiry.municipality,
-        },
-    ).strip()
+    """A change on the case: what was written, and the link to read and answer it; in her language.
+    For a sensitive service only that there is news and where to read it (no word of the text)."""
+    with in_her_language(inquiry):
+        return render_to_string(
+            "inquiries/mail/change.txt",
+            {
+                "inquiry": inquiry,
+                "text": "" if is_sensitive(inquiry) else text.strip(),
+                "sensitive": is_sensitive(inquiry),
+                "link": case_url(inquiry),
+                "municipality": inquiry.municipality,
+            },
+        ).strip()
 
 
 def send_lost_link(inquiry: Inquiry, token: str, key: str) -> None:
-    outbox.enqueue_email(
-        municipality=inquiry.municipality_id,
-        to=inquiry.contact_email,
-        subject=_("The link to your inquiry %(ref)s") % {"ref": inquiry.reference},
-        body=render_to_string(
+    with in_her_language(inquiry):
+        subject = _("The link to your inquiry %(ref)s") % {"ref": inquiry.reference}
+        body = render_to_string(
             "inquiries/mail/lost_link.txt",
             {"inquiry": inquiry, "link": case_url(inquiry, token), "municipality": inquiry.municipality},
-        ).strip(),
-        key=key,
+        ).strip()
+    outbox.enqueue_email(
+        municipality=inquiry.municipality_id, to=inquiry.contact_email, subject=subject, body=body, key=key
     )

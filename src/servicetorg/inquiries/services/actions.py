@@ -116,9 +116,10 @@ def preliminary_reply(inquiry: Inquiry, *, reason: str, expected_date: date, use
     )
     if saved.breached:
         _compensate(saved)
-    _notify_citizen(
-        saved, logged, _("Preliminary reply to your inquiry %(ref)s") % {"ref": saved.reference}, reason
-    )
+    with notices.in_her_language(saved):
+        _notify_citizen(
+            saved, logged, _("Preliminary reply to your inquiry %(ref)s") % {"ref": saved.reference}, reason
+        )
     return saved
 
 
@@ -130,7 +131,10 @@ def ask_citizen(inquiry: Inquiry, *, text: str, user) -> Inquiry:
 
     log = (MessageKind.QUESTION, text.strip())
     saved, logged = _transition(inquiry, Action.ASK_CITIZEN, user=user, log=log, check=check)
-    _notify_citizen(saved, logged, _("Question about your inquiry %(ref)s") % {"ref": saved.reference}, text)
+    with notices.in_her_language(saved):
+        _notify_citizen(
+            saved, logged, _("Question about your inquiry %(ref)s") % {"ref": saved.reference}, text
+        )
     return saved
 
 
@@ -157,12 +161,13 @@ def reply(inquiry: Inquiry, *, text: str, user, attachments: Sequence[CheckedFil
     stored = _store_attachments(saved, attachments, user=user, source=AttachmentSource.STAFF, message=logged)
     if saved.breached:
         _compensate(saved)
-    if stored:  # the files stay on the platform: the e-mail names them, the case link serves them
-        names = ", ".join(a.name for a in stored)
-        text = f"{text.strip()}\n\n" + _("Attached (download from your case page): %(names)s") % {
-            "names": names
-        }
-    _notify_citizen(saved, logged, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
+    with notices.in_her_language(saved):
+        if stored:  # the files stay on the platform: the e-mail names them, the case link serves them
+            names = ", ".join(a.name for a in stored)
+            text = f"{text.strip()}\n\n" + _("Attached (download from your case page): %(names)s") % {
+                "names": names
+            }
+        _notify_citizen(saved, logged, _("Reply to your inquiry %(ref)s") % {"ref": saved.reference}, text)
     return saved
 
 
@@ -195,14 +200,15 @@ def close(inquiry: Inquiry, *, user) -> Inquiry:
     log = (MessageKind.EVENT, _("Closed."))
     saved, logged = _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)
     case_extensions.case_closed(saved)  # e.g. the satisfaction question (surveys), same transaction
-    text = _(
-        "Your inquiry is closed. You can still read it with the link below; "
-        "write a new inquiry if you need more help."
-    )
-    if saved.contact_email:
-        notes = case_extensions.closing_notes(saved, notices.case_url(saved))
-        text = "\n\n".join([text, *notes])
-    _notify_citizen(saved, logged, _("Your inquiry %(ref)s is closed") % {"ref": saved.reference}, text)
+    with notices.in_her_language(saved):
+        text = _(
+            "Your inquiry is closed. You can still read it with the link below; "
+            "write a new inquiry if you need more help."
+        )
+        if saved.contact_email:
+            notes = case_extensions.closing_notes(saved, notices.case_url(saved))
+            text = "\n\n".join([text, *notes])
+        _notify_citizen(saved, logged, _("Your inquiry %(ref)s is closed") % {"ref": saved.reference}, text)
     return saved
 
 

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -295,6 +296,7 @@ def prepare(
     address: str = "",
     user,
     received_at: datetime | None = None,
+    language: str = "",
 ) -> Registered:
     """A new inquiry, checked and with its deadline, reference and secret token; not saved yet
     (:func:`insert` saves it). Raises ValidationError or PermissionDenied, having written nothing.
@@ -302,7 +304,9 @@ def prepare(
     ``municipality`` and ``service`` are instances read by the caller (``deadlines`` reads them with
     their channel rules and reply promise in one query each). ``latitude``, ``longitude`` and
     ``address`` say where it is (:func:`clean_location`); the contact form asks for them where the
-    service ``asks_location``, the API and Open311 take them for any service.
+    service ``asks_location``, the API and Open311 take them for any service. ``language`` is the
+    one she writes in (nb, nn, en; every e-mail to her uses it): by default the page's language for
+    her own intake, bokmål for staff.
     """
     core_permissions.check_actor(user)
     if user is not CITIZEN:
@@ -339,6 +343,7 @@ def prepare(
         latitude=latitude,
         longitude=longitude,
         address=address,
+        language=notices.language_code(language or (translation.get_language() if user is CITIZEN else "")),
         registered_by=user_of(user),
         contact_person=user_of(user),
         received_at=received_at,

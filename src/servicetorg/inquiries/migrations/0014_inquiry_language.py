@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inquiries', '0013_desk_lookup_indexes'),
+        ("inquiries", "0013_desk_lookup_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalinquiry',
-            name='language',
-            field=models.CharField(choices=[('nb', 'Norwegian Bokmål'), ('nn', 'Norwegian Nynorsk'), ('en', 'English')], default='nb', max_length=5, verbose_name='language'),
+            model_name="historicalinquiry",
+            name="language",
+            field=models.CharField(
+                choices=[("nb", "Norwegian Bokmål"), ("nn", "Norwegian Nynorsk"), ("en", "English")],
+                default="nb",
+                max_length=5,
+                verbose_name="language",
+            ),
         ),
         migrations.AddField(
-            model_name='inquiry',
-            name='language',
-            field=models.CharField(choices=[('nb', 'Norwegian Bokmål'), ('nn', 'Norwegian Nynorsk'), ('en', 'English')], default='nb', max_length=5, verbose_name='language'),
+            model_name="inquiry",
+            name="language",
+            field=models.CharField(
+                choices=[("nb", "Norwegian Bokmål"), ("nn", "Norwegian Nynorsk"), ("en", "English")],
+                default="nb",
+                max_length=5,
+                verbose_name="language",
+            ),
         ),
     ]

@@ -420,3 +420,21 @@ def test_permissions_policy_denies_features_and_allows_geolocation_only_where_th
     assert "geolocation=(self)" in contact["Permissions-Policy"]
     assert "camera=()" in contact["Permissions-Policy"]
     assert "geolocation=()" in client.get("/finnes-ikke/")["Permissions-Policy"]  # a 404 too
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["passordpassord", "Passord2026!!", "Sommer2026!!!", "qwertyqwerty1", "abcabcabcabc", "aaaaaaaabbbb",
+     "velkommen1234", "Fjordvik12345", "iloveyouiloveyou"],
+)  # fmt: skip
+def test_weak_passwords_built_from_common_words_are_refused(municipality, weak):
+    """Review 2 §2.9: ``passordpassord`` passed. A Norwegian list beside Django's, repetitions and
+    common words with digits added are refused; a sentence of ordinary words is not."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = make_staff(Role.DESK_WORKER, municipality, username="kari")
+    with pytest.raises(ValidationError):
+        validate_password(weak, user)
+    validate_password("Fjorden ligger blank i dag", user)
+    validate_password("katten drikker kald kaffe", user)

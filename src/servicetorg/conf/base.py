@@ -429,6 +429,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A Norwegian list and the patterns built from common words (passordpassord, Sommer2026!).
+    {"NAME": "servicetorg.core.passwords.PatternPasswordValidator"},
 ]
 
 # Multi-factor authentication (django-otp, TOTP) for staff pages and /admin/. MFA_REQUIRED=0 turns it

@@ -106,7 +106,6 @@ def test_every_kind_is_registered_with_a_default_inside_its_bounds(db):
         "core.login_attempts",
         "core.form_tokens",
         "inquiries.idempotency",
-        "inquiries.open311",
     ):
         assert expected in keys
     for k in retention.kinds():

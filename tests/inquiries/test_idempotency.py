@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from servicetorg.core.choices import Role
 from servicetorg.inquiries import services
-from servicetorg.inquiries.models import IdempotencyRecord, Inquiry, Open311Submission
+from servicetorg.inquiries.models import IdempotencyRecord, Inquiry
 from tests.factories import make_staff
 from tests.inquiries.conftest import keyed
 
@@ -114,7 +114,7 @@ def test_open311_identical_post_within_the_window_gets_the_first_answer(
     # Another description is another request.
     assert post311(client, municipality, service, api_key, "Løs kumlokk").status_code == 201
     # After the window the same post is accepted again (a new, real report).
-    Open311Submission.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=11))
     assert post311(client, municipality, service, api_key).status_code == 201
     assert Inquiry.objects.count() == 3
 
@@ -173,3 +173,24 @@ def test_staff_key_without_client_is_scoped_to_the_user(client, municipality):
     api.force_authenticate(staff)
     assert api.post(URL, body(municipality), format="json", HTTP_IDEMPOTENCY_KEY="s").status_code == 201
     assert IdempotencyRecord.objects.get().client_scope == 0
+
+
+@pytest.mark.django_db
+def test_one_idempotency_mechanism_for_open311_and_the_rest_api(client, municipality, service, api_key):
+    """Issue 19 §4: Open311 had its own claim, expiry and replay (Open311Submission) beside
+    IdempotencyRecord. Now its repeats are IdempotencyRecord rows of its client (acting as no user),
+    claimed and replayed by services.idempotency like the REST API's; no adapter touches the table."""
+    from pathlib import Path
+
+    from servicetorg.inquiries.models import ApiClient
+
+    first = post311(client, municipality, service, api_key, HTTP_IDEMPOTENCY_KEY="k-1")
+    again = post311(client, municipality, service, api_key, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    record = IdempotencyRecord.objects.get()
+    app = ApiClient.objects.get()
+    assert (record.user_id, record.client_scope, record.key) == (None, app.pk, "key:k-1")
+    assert record.inquiry == Inquiry.objects.get() and record.response == first.json()
+    src = Path(__file__).resolve().parents[2] / "src" / "servicetorg" / "inquiries"
+    for adapter in ("api.py", "open311.py"):
+        assert "IdempotencyRecord" not in (src / adapter).read_text(), adapter

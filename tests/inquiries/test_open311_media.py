@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.inquiries import services
 from servicetorg.inquiries.attachments import check_upload
-from servicetorg.inquiries.models import Attachment, AttachmentSource, Inquiry, Open311Submission
+from servicetorg.inquiries.models import Attachment, AttachmentSource, IdempotencyRecord, Inquiry
 from tests.inquiries import open311_test_urls
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(open311_test_urls.__name__)]
@@ -80,7 +80,7 @@ def test_a_bad_media_url_is_refused_with_nothing_registered(client, base):
         assert response.status_code == 400
         assert "media_url" in response.json()[0]["description"]
     assert not Inquiry.objects.exists() and not Attachment.objects.exists()
-    assert not Open311Submission.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_a_media_upload_is_checked_and_stored_privately(client, base, attachment_dir):

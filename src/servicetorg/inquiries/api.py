@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
@@ -34,7 +33,7 @@ from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids
 
 from . import deadlines, permissions, selectors, services
 from .authentication import ApiKeyAuthentication
-from .models import ApiClient, Attachment, Handling, IdempotencyRecord, Inquiry
+from .models import ApiClient, Attachment, Handling, Inquiry
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -154,35 +153,6 @@ class RouteSerializer(serializers.Serializer):
 def _request_hash(data) -> str:
     canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _claim_key(user, client_scope: int, key: str, digest: str) -> int | None:
-    """Insert the idempotency record; its id, or None when the key is taken.
-
-    In a savepoint, on the (user, client, key) unique index: a concurrent request with the same key
-    waits here until the first one commits (then fails on the index) or rolls back (then claims the
-    key). An expired key's record is claimed anew by one conditional UPDATE: of two requests taking
-    over the same expired key, the second finds it no longer expired.
-    """
-    fields = {"user": user, "client_scope": client_scope, "key": key}
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(request_hash=digest, **fields).pk
-    except IntegrityError:
-        pass
-    now = timezone.now()
-    expired = IdempotencyRecord.objects.filter(created_at__lt=services.idempotency_cutoff(), **fields)
-    renewed = expired.update(request_hash=digest, status_code=0, response={}, inquiry=None, created_at=now)
-    if not renewed:
-        return None
-    return IdempotencyRecord.objects.filter(**fields).values_list("pk", flat=True).get()
-
-
-def _store_response(record_id: int, response) -> None:
-    data = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))  # as the JSON column keeps it
-    IdempotencyRecord.objects.filter(pk=record_id).update(
-        status_code=response.status_code, response=data, inquiry_id=response.data["id"]
-    )
 
 
 _representation = None
@@ -311,11 +281,10 @@ class InquiryViewSet(
         digest = _request_hash(request.data)
         client_scope = request.auth.pk if isinstance(request.auth, ApiClient) else 0
         with transaction.atomic():
-            record_id = _claim_key(request.user, client_scope, key, digest)
+            mine = {"user_id": request.user.pk, "client_scope": client_scope, "key": key}
+            record_id = services.idempotency.claim(**mine, request_hash=digest)
             if record_id is None:
-                existing = IdempotencyRecord.objects.get(
-                    user=request.user, client_scope=client_scope, key=key
-                )
+                existing = services.idempotency.kept(**mine)
                 if existing.request_hash != digest:
                     return Response(
                         {"detail": _("This Idempotency-Key was used with a different request.")},
@@ -327,7 +296,12 @@ class InquiryViewSet(
             response = self._create(
                 request, in_transaction=True
             )  # a 400 rolls back the claim too: the key stays free
-            _store_response(record_id, response)
+            services.idempotency.keep(
+                record_id,
+                status_code=response.status_code,
+                response=response.data,
+                inquiry_id=response.data["id"],
+            )
             return response
 
     @method_decorator(sensitive_variables("intake", "fields", "data"))

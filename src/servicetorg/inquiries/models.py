@@ -485,17 +485,23 @@ class ApiClient(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """One Idempotency-Key per client: repeats get the first response, never a second inquiry.
+    """One Idempotency-Key per client: repeats get the first response, never a second inquiry. The
+    one idempotency mechanism of intake (issue 19 §4): the REST API's and Open311's (claimed and
+    replayed by ``services.idempotency``, or in the insert's own statement on the direct path).
 
-    Scoped per API client (``client_scope`` is the ApiClient's id; 0 for a user's own session or
-    basic authentication), so two systems that share a service account cannot collide. A key
-    expires :data:`IDEMPOTENCY_KEY_LIFETIME` after its first use: it may then be used again (a new
-    request), and the hourly ``inquiries.purge_idempotency_keys`` deletes the records.
+    Scoped per API client (``client_scope`` is the ApiClient's id; 0 for a user's own session), so
+    two systems that share a service account cannot collide. An Open311 client acts as no user
+    (``user`` empty); its keys are ``key:<Idempotency-Key>``, or ``body:<sha256 of the post>`` for a
+    post without one. A key expires :data:`IDEMPOTENCY_KEY_LIFETIME` after its first use (a keyless
+    Open311 post: ``OPEN311_DUPLICATE_WINDOW``): it may then be used again (a new request), and the
+    hourly ``inquiries.purge_idempotency_keys`` deletes the records.
     """
 
     user = models.ForeignKey(  # led by the unique (user, key) index; no database constraint (below)
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
         db_index=False,
         db_constraint=False,
@@ -516,32 +522,17 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "client_scope", "key"], name="idempotency_client_key_unique"
-            )
+            ),
+            # An Open311 client's keys (no user: NULLs are distinct in the index above).
+            models.UniqueConstraint(
+                fields=["client_scope", "key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_open311_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.key
-
-
-class Open311Submission(models.Model):
-    """An Open311 POST, kept to recognise its repeats: by the client's Idempotency-Key (for
-    :data:`IDEMPOTENCY_KEY_LIFETIME`) or, without a key, by its content (an identical post from the
-    same client within ``OPEN311_DUPLICATE_WINDOW`` seconds is refused)."""
-
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+", db_index=False)
-    key = models.CharField(max_length=300)  # "key:<Idempotency-Key>" or "body:<sha256 of the post>"
-    request_hash = models.CharField(max_length=64)
-    service_request_id = models.CharField(max_length=12)
-    response = models.JSONField(default=list)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("Open311 submission")
-        verbose_name_plural = _("Open311 submissions")
-        constraints = [models.UniqueConstraint(fields=["client", "key"], name="open311_client_key_unique")]
-
-    def __str__(self) -> str:
-        return self.service_request_id
 
 
 class Open311Request(models.Model):

@@ -37,7 +37,7 @@ from xml.etree import ElementTree as ET  # noqa: S405 -- we only build XML, neve
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -60,7 +60,6 @@ from .models import (
     Attachment,
     AttachmentSource,
     Inquiry,
-    Open311Submission,
 )
 
 MAX_REQUESTS = 1000
@@ -361,26 +360,19 @@ def _post(request, municipality, client: ApiClient):
         key, lifetime = f"key:{header.strip()}", IDEMPOTENCY_KEY_LIFETIME
     else:
         key, lifetime = f"body:{digest}", timedelta(seconds=settings.OPEN311_DUPLICATE_WINDOW)
-    now = timezone.now()
+    mine = {"user_id": None, "client_scope": client.pk, "key": key}  # an Open311 client: no user
     with transaction.atomic():
-        # An expired record gives way; a live one (or one in flight: the insert waits) is a repeat.
-        Open311Submission.objects.filter(client=client, key=key, created_at__lt=now - lifetime).delete()
-        try:
-            with transaction.atomic():
-                record = Open311Submission.objects.create(
-                    client=client, key=key, request_hash=digest, created_at=now
-                )
-        except IntegrityError:
-            first = Open311Submission.objects.get(client=client, key=key)
+        # The intake's one idempotency mechanism (services.idempotency), as the REST API's.
+        record_id = services.idempotency.claim(**mine, request_hash=digest, lifetime=lifetime)
+        if record_id is None:
+            first = services.idempotency.kept(**mine)
             # A keyless repeat (same content) gets the first answer, as a keyed one does: GeoReport
             # has no 409, and its clients resend when an answer is lost.
             if first.request_hash != digest:
-                raise Open311Error(422, "This Idempotency-Key was used with a different request.") from None
+                raise Open311Error(422, "This Idempotency-Key was used with a different request.")
             return first.response, True
-        response = _register(data, municipality, client, media[0] if media else None)
-        record.service_request_id = response[0]["service_request_id"]
-        record.response = response
-        record.save(update_fields=["service_request_id", "response"])
+        response, inquiry_id = _register(data, municipality, client, media[0] if media else None)
+        services.idempotency.keep(record_id, status_code=201, response=response, inquiry_id=inquiry_id)
     return response, False
 
 
@@ -403,7 +395,7 @@ def _media(upload) -> list[CheckedFile]:
         raise Open311Error(400, f"media: {_in_both_languages(exc)}") from exc
 
 
-def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
+def _register(data, municipality, client: ApiClient, upload=None) -> tuple[list[dict], int]:
     """Translate GeoReport's POST into the intake use case (``services.register``) and its answer
     back; the rules (a place for a place-bound service, the media link, ...) are the service's."""
     code = data.get("service_code", "")
@@ -443,13 +435,12 @@ def _register(data, municipality, client: ApiClient, upload=None) -> list[dict]:
             for text in texts
         ]
         raise Open311Error(400, *messages) from exc
-    return [
-        {
-            "service_request_id": inquiry.reference,
-            "service_notice": f"Svar innen {inquiry.reply_deadline:%d.%m.%Y}.",
-            "account_id": None,
-        }
-    ]
+    answer = {
+        "service_request_id": inquiry.reference,
+        "service_notice": f"Svar innen {inquiry.reply_deadline:%d.%m.%Y}.",
+        "account_id": None,
+    }
+    return [answer], inquiry.pk
 
 
 @csrf_exempt

@@ -1,8 +1,8 @@
 """What the inquiries module keeps about people, and for how long (core.retention, core.personal_data).
 
 A closed inquiry is kept for the municipality's period (default 24 months) after it was closed. Then
-its messages, its history rows (django-simple-history), its idempotency record and Open311
-submission are deleted, and the inquiry row itself is **anonymised**, not deleted: subject, text,
+its messages, its history rows (django-simple-history) and its idempotency records are deleted,
+and the inquiry row itself is **anonymised**, not deleted: subject, text,
 name, e-mail, phone, fødselsnummer and case-link token are blanked, while channel, service, unit,
 dates, handling and outcome stay. The dashboards read rollup tables that never look back at the
 rows, and ``rollups.rebuild`` (which recounts from the rows) finds every inquiry still there, so no
@@ -31,11 +31,10 @@ from .models import (
     IdempotencyRecord,
     Inquiry,
     InquiryMessage,
-    Open311Submission,
     State,
 )
 
-#: Idempotency records and Open311 submissions: their key's lifetime, in whole days (at least one).
+#: Idempotency records (the REST API's and Open311's): their key's lifetime, in whole days (at least one).
 IDEMPOTENCY_DAYS = max(IDEMPOTENCY_KEY_LIFETIME.days, 1)
 
 #: What an anonymised inquiry's subject reads.
@@ -60,22 +59,14 @@ PERSONAL_FIELDS = {
 
 def anonymise(ids: list[int]) -> int:
     """Anonymise inquiries (see the module's note): blank the personal fields, delete their messages,
-    history rows, idempotency records and Open311 submissions. Statistics columns stay, so the rollups
+    history rows and idempotency records. Statistics columns stay, so the rollups
     and a rebuild of them count the inquiry as before. Call inside a transaction."""
     inquiries = Inquiry.objects.filter(pk__in=ids)
-    references = list(inquiries.values_list("municipality_id", "reference"))
     # Attachments first: deleting each row deletes its file (models._delete_attachment_file, on commit).
     Attachment.objects.filter(inquiry_id__in=ids).delete()
     InquiryMessage.objects.filter(inquiry_id__in=ids).delete()
     Inquiry.history.model.objects.filter(id__in=ids).delete()
-    IdempotencyRecord.objects.filter(inquiry_id__in=ids).delete()
-    by_municipality: dict[int, list[str]] = {}
-    for municipality_id, reference in references:
-        by_municipality.setdefault(municipality_id, []).append(reference)
-    for municipality_id, refs in by_municipality.items():
-        Open311Submission.objects.filter(
-            client__municipality_id=municipality_id, service_request_id__in=refs
-        ).delete()
+    IdempotencyRecord.objects.filter(inquiry_id__in=ids).delete()  # the REST API's and Open311's
     # A queryset update: no history row (the inquiry's history is what is being removed), no rollup
     # change (no statistics column changes).
     return inquiries.update(**PERSONAL_FIELDS, anonymised_at=timezone.now())
@@ -93,10 +84,6 @@ def _closed_due(municipality, cutoff):
 
 def _idempotency_due(_municipality, cutoff):
     return IdempotencyRecord.objects.filter(created_at__lt=cutoff)
-
-
-def _open311_due(_municipality, cutoff):
-    return Open311Submission.objects.filter(created_at__lt=cutoff)
 
 
 def _delete(model):
@@ -134,21 +121,6 @@ RETENTION = [
         per_municipality=False,
         outcome=_("deleted"),
         position=93,
-    ),
-    RecordKind(
-        key="inquiries.open311",
-        label=_("Open311 submissions (to recognise repeats)"),
-        purpose=_("so that a system that sends the same inquiry twice creates one"),
-        counted_from=_("after the request"),
-        default_days=IDEMPOTENCY_DAYS,
-        min_days=IDEMPOTENCY_DAYS,
-        max_days=IDEMPOTENCY_DAYS,
-        due=_open311_due,
-        date_field="created_at",
-        purge=_delete(Open311Submission),
-        per_municipality=False,
-        outcome=_("deleted"),
-        position=94,
     ),
 ]
 

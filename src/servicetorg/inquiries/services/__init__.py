@@ -16,6 +16,7 @@ One module per concern; callers use this package (``from servicetorg.inquiries i
   dashboard rollups. Every operation is one transaction through it.
 """
 
+from . import idempotency  # a module: services.idempotency.claim, kept, keep
 from .actions import (
     ask_citizen,
     change_contact_person,
@@ -51,6 +52,7 @@ from .intake import (
 from .national_id import reencrypt_national_ids
 
 __all__ = [
+    "idempotency",
     "ADMINISTRATION_ROLES",
     "DASHBOARD_ROLES",
     "INTAKE_RELATIONS",

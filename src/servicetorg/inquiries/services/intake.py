@@ -38,7 +38,6 @@ from ..models import (
     Inquiry,
     MessageKind,
     Open311Request,
-    Open311Submission,
     hash_token,
     new_token,
 )
@@ -392,8 +391,7 @@ def purge_idempotency_keys() -> int:
     if first_live is not None:
         expired = expired.filter(pk__lt=first_live)
     deleted, _by_model = expired.delete()
-    old_posts, _by_model = Open311Submission.objects.filter(created_at__lt=idempotency_cutoff()).delete()
-    return deleted + old_posts
+    return deleted
 
 
 def insert(inquiry: Inquiry, user, claim: IdempotencyClaim | None = None) -> bool:

@@ -36,7 +36,7 @@ def move_submissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inquiries", "0013_desk_lookup_indexes"),
+        ("inquiries", "0014_inquiry_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -159,3 +159,27 @@ def test_web_receipt_still_says_what_you_wrote(municipality, service, django_cap
             receipt="email",
         )
     assert "Dette skrev du" in mail.outbox[0].body
+
+
+def test_case_officer_sees_her_language_and_what_happened_to_the_reply(
+    client, service, case_officer, django_capture_on_commit_callbacks
+):
+    """Point 8/9: the staff page says the citizen chose nynorsk; after a reply the message says where
+    it went ("Sendt til … på e-post"), not only "Lagret."."""
+    client.post(reverse("set_language"), {"language": "nn", "next": "/"})
+    client.post(
+        reverse("inquiries_public:contact-service", args=[service.slug]),
+        {"subject": "Plass", "body": "Når?", "contact_name": "Kari", "contact_email": "kari@example.no"},
+    )
+    inquiry = Inquiry.objects.get()
+    client.cookies.clear()
+    translation.activate("nb")
+    client.force_login(case_officer)
+    page = client.get(reverse("inquiries:detail", args=[inquiry.pk])).content.decode()
+    assert "Innbyggeren skriver nynorsk: svar på nynorsk." in page
+    client.post(reverse("inquiries:act", args=[inquiry.pk, "take"]))
+    response = client.post(
+        reverse("inquiries:act", args=[inquiry.pk, "reply"]), {"reply-text": "Svar"}, follow=True
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert "Sendt til kari@example.no på e-post, og lagt på saken." in shown, shown

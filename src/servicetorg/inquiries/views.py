@@ -245,7 +245,17 @@ def act(request, pk, action):
         for message in error.messages:
             messages.error(request, message)
         return redirect("inquiries:detail", pk=inquiry.pk)
-    messages.success(request, _("Saved."))
+    if action in ("reply", "ask", "preliminary") and inquiry.contact_email:
+        messages.success(
+            request,
+            _("Sent to %(email)s by e-mail, and on the case page.") % {"email": inquiry.contact_email},
+        )
+    elif action in ("reply", "ask", "preliminary"):
+        messages.success(
+            request, _("Saved on the case; the citizen left no e-mail address, so tell her another way.")
+        )
+    else:
+        messages.success(request, _("Saved."))
     return redirect("inquiries:detail", pk=inquiry.pk)
 
 

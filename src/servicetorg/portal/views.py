@@ -68,6 +68,10 @@ def service_detail(request, slug):
     except Service.DoesNotExist as exc:
         raise Http404 from exc
     description = service.published_version
+    # One main action per service, from its own settings (issue 24 §6): a fault report (a service
+    # that asks where) or a service without an application form is done by writing to us; otherwise
+    # the application form is the way in and asking about it comes second.
+    application_first = bool(description.application_url) and not service.asks_location
     return render(
         request,
         "portal/service_detail.html",
@@ -76,6 +80,8 @@ def service_detail(request, slug):
             "d": description,
             "promises": list(description.promises.all()),
             "service_actions": menu("service_actions", slug=service.slug),
+            "application_variant": "primary" if application_first else "secondary",
+            "actions_primary": not application_first,
         },
     )
 

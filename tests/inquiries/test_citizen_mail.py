@@ -183,3 +183,14 @@ def test_case_officer_sees_her_language_and_what_happened_to_the_reply(
     )
     shown = [str(m) for m in response.context["messages"]]
     assert "Sendt til kari@example.no på e-post, og lagt på saken." in shown, shown
+
+
+def test_contact_form_of_a_sensitive_service_says_first_what_happens_to_her_text(client, service):
+    """Point 1: before she writes, the form says her text never leaves by e-mail or SMS."""
+    url = reverse("inquiries_public:contact-service", args=[service.slug])
+    assert 'id="sensitive-note"' not in client.get(url).content.decode()
+    service.sensitive = True
+    service.save(update_fields=["sensitive"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert 'id="sensitive-note"' in page and "sender vi det aldri" in page
+    assert page.index('id="sensitive-note"') < page.index('enctype="multipart/form-data"')

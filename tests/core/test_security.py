@@ -438,3 +438,34 @@ def test_weak_passwords_built_from_common_words_are_refused(municipality, weak):
         validate_password(weak, user)
     validate_password("Fjorden ligger blank i dag", user)
     validate_password("katten drikker kald kaffe", user)
+
+
+@override_settings(
+    MFA_REQUIRED=True,
+    AUTHENTICATION_BACKENDS=[
+        "servicetorg.core.oidc.MunicipalOIDCBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ],
+    OIDC_RP_CLIENT_ID="servicetorg",
+    OIDC_RP_CLIENT_SECRET="x",
+    OIDC_RP_SIGN_ALGO="RS256",
+    OIDC_OP_TOKEN_ENDPOINT="https://idp.example/token",
+    OIDC_OP_USER_ENDPOINT="https://idp.example/userinfo",
+    OIDC_OP_JWKS_ENDPOINT="https://idp.example/jwks",
+    OIDC_MFA_ACR_VALUES=("idporten-loa-high",),
+    OIDC_MFA_AMR_VALUES=("mfa", "otp"),
+)
+def test_an_idp_log_in_without_an_asserted_second_factor_asks_for_the_code(client, municipality):
+    """Review 2 §2.9: OIDC staff log-ins skipped MFA without checking acr/amr."""
+    from servicetorg.core import oidc
+
+    assert oidc.asserts_mfa({"acr": "idporten-loa-high"}) and oidc.asserts_mfa({"amr": ["pwd", "otp"]})
+    assert not oidc.asserts_mfa({"acr": "idporten-loa-substantial", "amr": ["pwd"]})
+    assert not oidc.asserts_mfa({})
+    user = make_staff(Role.DESK_WORKER, municipality, username="kari")
+    client.force_login(user, backend="servicetorg.core.oidc.MunicipalOIDCBackend")
+    assert client.get(reverse("core:staff-home")).status_code == 302  # password-only IdP: TOTP asked
+    session = client.session
+    session[oidc.SESSION_IDP_MFA] = oidc.asserts_mfa({"acr": "idporten-loa-high"})
+    session.save()
+    assert client.get(reverse("core:staff-home")).status_code == 200

@@ -172,6 +172,12 @@ if OIDC_RP_CLIENT_ID:
     OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
     OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
     OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+# A staff log-in through the IdP passes the second factor only when its ID token says so: `acr` one of
+# these, or one of `amr` one of these (comma-separated); otherwise the TOTP code is asked for.
+OIDC_MFA_ACR_VALUES = tuple(
+    v for v in os.environ.get("OIDC_MFA_ACR_VALUES", "idporten-loa-high,Level4").split(",") if v
+)
+OIDC_MFA_AMR_VALUES = tuple(v for v in os.environ.get("OIDC_MFA_AMR_VALUES", "mfa,otp,hwk").split(",") if v)
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]

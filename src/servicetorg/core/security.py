@@ -338,8 +338,8 @@ def mfa_satisfied(request) -> bool:
     user = request.user
     if not settings.MFA_REQUIRED or not user.is_authenticated:
         return True
-    if request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND:
-        return True  # ID-porten and the municipality's IdP authenticate with more than one factor
+    if request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND and request.session.get("oidc_idp_mfa"):
+        return True  # the IdP asserted a second factor (acr/amr, core/oidc.py); else TOTP as below
     return bool(getattr(user, "is_verified", lambda: False)())
 
 

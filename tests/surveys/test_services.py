@@ -512,3 +512,29 @@ def test_import_never_raises_on_arbitrary_text(survey):
             assert report.imported == 0
 
     run()
+
+
+def test_import_into_a_closed_survey_is_refused_and_logged(survey, django_user_model):
+    """Issue 18 §2.9: answers could be imported into a closed survey, and imports were not logged."""
+    from servicetorg.surveys.models import ImportLog
+
+    services.close(survey, user=SYSTEM)
+    survey.refresh_from_db()
+    report = services.import_responses_csv(survey, CSV_OK, user=SYSTEM)
+    assert report.imported == 0 and "avsluttet" in report.errors[0][1]
+    assert Response.objects.filter(survey=survey).count() == 0
+    entry = ImportLog.objects.get(survey=survey)
+    assert entry.imported == 0 and entry.actor == "system" and "avsluttet" in entry.refused
+
+
+def test_every_import_is_logged_with_who_how_many_and_the_file_digest(survey):
+    import hashlib
+
+    from servicetorg.surveys.models import ImportLog
+
+    content = "q1;q2\n5;9\n6;5\n7;4\n"
+    report = services.import_responses_csv(survey, content.encode(), skip_bad_rows=True, user=SYSTEM)
+    assert report.imported == 2
+    entry = ImportLog.objects.get(survey=survey)
+    assert (entry.imported, entry.rejected, entry.actor) == (2, 1, "system")
+    assert entry.sha256 == hashlib.sha256(content.encode()).hexdigest()

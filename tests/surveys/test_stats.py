@@ -144,3 +144,17 @@ def test_crosstab_small_group_cannot_be_derived_from_the_row_totals():
         if all(cell is not None for cell in row):
             rest = total - sum(row)
             assert rest == 0 or rest >= 5
+
+
+def test_p_values_below_one_in_a_thousand_read_p_below_0_001():
+    """Issue 24 point 9: "p=0,000" is written "p < 0,001"."""
+    from django.utils import translation
+
+    from servicetorg.surveys.templatetags.survey_format import p_equals, p_value
+
+    with translation.override("nb"):
+        assert p_equals(0.0000004) == "p < 0,001"
+        assert p_equals(0.0123) == "p = 0,012"
+        assert p_value(None) == "–"
+    with translation.override("en"):
+        assert p_equals(1e-9) == "p < 0.001"

@@ -12,6 +12,7 @@ Storage rules for anonymity:
 
 import secrets
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -306,6 +307,31 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} #{self.pk}"
+
+
+class ImportLog(models.Model):
+    """Who imported answers into a survey, when, and how many: every import, also a refused one."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="imports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: The user name at the time (kept if the account is deleted); "system" for a command.
+    actor = models.CharField(_("by"), max_length=150)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    rejected = models.PositiveIntegerField(_("rows refused"), default=0)
+    #: SHA-256 of the file as uploaded, so that the file kept elsewhere can be matched.
+    sha256 = models.CharField(max_length=64, blank=True)
+    refused = models.CharField(_("refused because"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("import of answers")
+        verbose_name_plural = _("imports of answers")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.created_at:%Y-%m-%d %H:%M} ({self.imported})"
 
 
 class Answer(models.Model):

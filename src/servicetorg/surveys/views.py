@@ -547,8 +547,11 @@ def import_csv(request, pk):
         if report.imported:
             messages.success(request, _("%(n)s responses were imported.") % {"n": report.imported})
     codes = [q.code for q in services.questions_of(survey)]
+    log = survey.imports.all()[:20]
     return render(
-        request, "surveys/import.html", {"survey": survey, "form": form, "report": report, "codes": codes}
+        request,
+        "surveys/import.html",
+        {"survey": survey, "form": form, "report": report, "codes": codes, "log": log},
     )
 
 

@@ -1,6 +1,7 @@
 """Importing responses from CSV (e.g. a punched paper survey)."""
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -9,7 +10,9 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import QuestionKind, ResponseSource, Survey
+from servicetorg.core.permissions import user_of
+
+from ..models import ImportLog, QuestionKind, ResponseSource, Survey, SurveyState
 from ..permissions import require_edit
 from .answering import CleanAnswer, _store, questions_of, validate_answers
 
@@ -34,9 +37,30 @@ def import_responses_csv(
     that is not the column separator);
     an optional column ``submitted_on`` (YYYY-MM-DD). Every bad row is reported with its line; a
     file with bad rows imports nothing unless ``skip_bad_rows``. Only the survey's editors import
-    (a unit leader into her unit's surveys).
+    (a unit leader into her unit's surveys). A closed survey takes no more answers (its results are
+    final). Every import, also a refused one, is logged (:class:`ImportLog`: who, when, how many, the
+    file's SHA-256).
     """
     require_edit(user, survey)
+    digest = hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()
+    with transaction.atomic():  # the answers and their log entry together
+        report = _import(survey, content, skip_bad_rows=skip_bad_rows)
+        ImportLog.objects.create(
+            survey=survey,
+            user=user_of(user),
+            actor=user.get_username()[:150],
+            imported=report.imported,
+            rejected=len(report.errors),
+            sha256=digest,
+            refused=report.errors[0][1][:200] if report.errors and not report.imported else "",
+        )
+    return report
+
+
+def _import(survey: Survey, content: str | bytes, *, skip_bad_rows: bool) -> ImportReport:
+    if survey.state == SurveyState.CLOSED:
+        closed = _("The survey is closed: its results are final and take no answers.")
+        return ImportReport(errors=[(0, closed)])
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")

@@ -75,27 +75,17 @@ def frequency_table(
     are counted apart and take no percentage. ``base`` overrides the denominator (multiple choice:
     the number of respondents, so the Sum may exceed 100).
 
-    With ``threshold`` (the anonymity threshold) no count of 1 to threshold − 1 is shown, nor one that
-    would follow from the total and the shown ones (disclosure.py). A multiple-choice question's
-    counts do not add up to a total: only the small ones are hidden there.
+    With ``threshold`` (the anonymity threshold) the group answering is shown whole or not at all
+    (disclosure.py): fewer respondents than the threshold hide every row; otherwise every count is
+    shown, however small (2 of 151 is "2", "1 %").
     """
-    from .disclosure import protect_line
-
     valid = sum(c for _k, _l, c, ex in categories if not ex)
     excluded = sum(c for _k, _l, c, ex in categories if ex)
     denominator = valid if base is None else base
     hidden: set[int] = set()
-    if threshold:
-        counts = [c for _k, _l, c, _ex in categories]
-        if base is None:
-            # The valid answers add up to the published valid total, the answers outside the scale
-            # to the rest of the respondents: each is a line of its own.
-            for outside in (False, True):
-                members = [i for i, category in enumerate(categories) if category[3] is outside]
-                kept = protect_line([counts[i] for i in members], threshold)
-                hidden |= {members[k] for k in kept}
-        else:
-            hidden = {i for i, c in enumerate(counts) if 0 < c < threshold}
+    group = valid + excluded if base is None else base
+    if threshold and group and group < threshold:
+        hidden = set(range(len(categories)))
     withheld = False
     rows = []
     for index, (key, label, count, ex) in enumerate(categories):
@@ -203,9 +193,9 @@ def share(counts: dict[object, int], chosen: set, excluded: set = frozenset()) -
 class Crosstab:
     """Rows: the question's options; columns: the groups of a background question.
 
-    ``cells[row][col]`` counts (None when hidden); ``column_percent[row][col]`` of the column's
-    valid total. Columns that must not be shown (disclosure.py) are dropped (listed in
-    ``suppressed``); cells that must not be shown are None.
+    ``cells[row][col]`` counts; ``column_percent[row][col]`` of the column's valid total. Columns
+    (groups) that must not be shown (disclosure.py) are dropped (listed in ``suppressed``); a shown
+    column shows every cell.
     """
 
     row_labels: list[str]
@@ -245,13 +235,15 @@ def crosstab(
     ``row_totals`` are the categories' counts in the whole survey (published on the results page;
     they include respondents in no column): with them, no hidden column or cell can be computed
     back from the totals (disclosure.protect_table). Without them, the crosstab's own row sums.
+    A shown column shows all its counts.
     """
     from .disclosure import protect_table
 
     full = [[counts.get((i, j), 0) for j in range(len(columns))] for i in range(len(rows))]
     if row_totals is None:
         row_totals = [sum(line) for line in full]
-    hidden_cols, hidden_cells = protect_table(full, row_totals, threshold)
+    hidden_cols = protect_table(full, row_totals, threshold)
+    hidden_cells: set[tuple[int, int]] = set()
     keep, suppressed = [], []
     for j in range(len(columns)):
         total = sum(full[i][j] for i in range(len(rows)))

@@ -49,9 +49,9 @@ def test_detail_and_results(client, survey, desk_worker):
     results = client.get(f"/api/surveys/surveys/{survey.pk}/results/").json()
     assert results["responses"] == 6 and not results["suppressed"]
     q1 = results["questions"][0]
-    # Each alternative chosen once: every count is below the threshold, so none is shown.
-    assert q1["valid"] == 6 and q1["sum_percent"] is None
-    assert all(f["hidden"] and f["count"] is None for f in q1["frequencies"] if not f["excluded"])
+    # Each alternative chosen once: the group of six is at the threshold, so every count is shown.
+    assert q1["valid"] == 6 and q1["sum_percent"] is not None
+    assert all(not f["hidden"] and f["count"] == 1 for f in q1["frequencies"] if not f["excluded"])
     assert q1["summary"]["mean"] == pytest.approx(3.5)
 
 

@@ -207,3 +207,60 @@ def test_closing_leaves_no_row_whose_order_names_the_case(municipality, service,
     with pytest.raises(ValidationError) as error:
         satisfaction.answer(cases[1], rating=1)
     assert error.value.code == "used" and Response.objects.count() == 1
+
+
+def test_linking_attack_with_the_database_and_the_key_fails(municipality, service, unit, officer, survey):
+    """Issue 18 §2.3: invitation and response were written together, in the same order, and the
+    invitation's hash is an HMAC of the inquiry id: with the database and the key the review matched
+    97 of 97 answers to their cases by pairing the two orders. Each case here answers right after it
+    closes (the worst case), with a comment that names it so that the test can score the attacker."""
+    from servicetorg.surveys.services.satisfaction import _code_hash
+
+    cases = []
+    for i in range(40):
+        inquiry, _token = _case(municipality, service, officer, email=f"p{i}@example.no")
+        satisfaction.answer(inquiry, rating=1 + i % 5, comment=f"sak {inquiry.pk}")
+        cases.append(inquiry)
+    comment_q = survey.questions.get(code=satisfaction.COMMENT)
+    responses = list(Response.objects.filter(survey=survey).order_by("id"))
+    assert len(responses) == 40
+    truth = dict(Answer.objects.filter(question=comment_q).values_list("response_id", "text"))
+    # The attacker's pairing 1: the cases in the order of their invitations' ids, against the
+    # responses in id order.
+    by_invitation = sorted(cases, key=lambda c: Invitation.objects.get(code_hash=_code_hash(c)).pk)
+    hits_invitations = sum(
+        truth[r.pk] == f"sak {c.pk}" for r, c in zip(responses, by_invitation, strict=True)
+    )
+    # Pairing 2: the cases in the order they closed, against the responses in id order.
+    hits_close = sum(truth[r.pk] == f"sak {c.pk}" for r, c in zip(responses, cases, strict=True))
+    # Before: 40 of 40 both ways. Now chance: about one fixed point of a random permutation.
+    assert hits_invitations < 20 and hits_close < 20, (hits_invitations, hits_close)
+    # Nothing in the responses carries a time finer than the day.
+    assert {f.name for f in Response._meta.concrete_fields} == {"id", "survey", "submitted_on", "source"}
+
+
+def test_export_withholds_service_and_unit_of_small_combinations(
+    municipality, service, unit, officer, survey
+):
+    """Issue 18 §2.3: the editors' export showed service + unit + comment per row, which names the
+    case of a service with one closed case. Combinations below the threshold are withheld (and as
+    many more as it takes for the withheld rows to hold ≥ threshold)."""
+    other = make_service(municipality, unit=unit, slug="byggesak", name="Byggesak")
+    for i in range(6):
+        inquiry, _token = _case(municipality, service, officer, email=f"b{i}@example.no")
+        satisfaction.answer(inquiry, rating=4, comment="")
+    lone, _token = _case(municipality, other, officer, email="lone@example.no")
+    satisfaction.answer(lone, rating=1, comment="Elendig behandling av byggesaken min")
+    from servicetorg.surveys.services import close
+
+    close(survey, user=SYSTEM)
+    rows = list(selectors.export_rows(survey))
+    header = rows[0]
+    service_col = header.index(satisfaction.SERVICE)
+    comment_col = header.index(satisfaction.COMMENT)
+    lone_row = next(r for r in rows[1:] if r[comment_col].startswith("Elendig"))
+    assert lone_row[service_col] == selectors.HIDDEN_CELL
+    withheld = [r for r in rows[1:] if r[service_col] == selectors.HIDDEN_CELL]
+    assert len(withheld) >= survey.anonymity_threshold
+    byggesak = str(survey.questions.get(code=satisfaction.SERVICE).options.get(service=other).value)
+    assert all(r[service_col] != byggesak for r in rows[1:])

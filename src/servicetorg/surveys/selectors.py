@@ -406,6 +406,8 @@ def export_rows(survey: Survey):
     yield header
     order = list(Response.objects.filter(survey=survey).values_list("id", flat=True))
     _shuffle(order)
+    masked = _small_background_combinations(survey, questions, order)
+    background_codes = {q.code for q in questions if q.background}
     batch_size = 2000
     counter = 0
     for start in range(0, len(order), batch_size):
@@ -424,7 +426,41 @@ def export_rows(survey: Survey):
                 cells[rid][q.code].append(text)
         for rid, _unused in chunk:
             counter += 1
-            yield [str(counter), *(";".join(cells[rid][c]) for c in codes)]
+            hide = rid in masked
+            yield [
+                str(counter),
+                *(HIDDEN_CELL if hide and c in background_codes else ";".join(cells[rid][c]) for c in codes),
+            ]
+
+
+#: An export cell withheld by disclosure control (a background answer of a small combination).
+HIDDEN_CELL = "*"
+
+
+def _small_background_combinations(survey: Survey, questions: list[Question], responses: list[int]) -> set:
+    """Responses whose combination of background answers (e.g. service + unit) is held by fewer than
+    the anonymity threshold: their background cells are withheld in row-level exports, since a row's
+    service, unit and comment name the case of a service with one closed case (issue 18 §2.3). The
+    withheld rows together hold none or at least the threshold (disclosure.protect_groups), so that
+    the combinations missing from the export do not name them either."""
+    background = [q.pk for q in questions if q.background]
+    if not background or not responses:
+        return set()
+    combination: dict[int, list] = defaultdict(list)
+    for rid, qid, option in (
+        Answer.objects.filter(survey=survey, question_id__in=background)
+        .order_by("question_id", "option_id")
+        .values_list("response_id", "question_id", "option_id")
+    ):
+        combination[rid].append((qid, option))
+    keys = {rid: tuple(combination.get(rid, ())) for rid in responses}
+    sizes_by_key: dict[tuple, int] = defaultdict(int)
+    for key in keys.values():
+        sizes_by_key[key] += 1
+    groups = sorted(sizes_by_key, key=repr)
+    hidden = protect_groups([sizes_by_key[g] for g in groups], len(responses), survey.anonymity_threshold)
+    small = {groups[i] for i in hidden}
+    return {rid for rid, key in keys.items() if key in small}
 
 
 @dataclass

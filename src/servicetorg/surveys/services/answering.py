@@ -261,15 +261,24 @@ def questions_of(survey: Survey) -> list[Question]:
     )
 
 
+def random_id() -> int:
+    """A random 63-bit id above any the database's own sequence will reach (2**62 and up)."""
+    return 2**62 + secrets.randbelow(2**62 - 1)
+
+
 def _store(
     survey: Survey, clean: list[CleanAnswer], source: str, submitted_on: date | None = None
 ) -> Response:
+    # Random ids, not the next numbers: the rows' order must not be the order people answered in
+    # (issue 18 §2.3: with the database and the key, pairing the order of the satisfaction survey's
+    # invitations, or of the cases closing, with the responses' order named each answer's case).
     response = Response.objects.create(
-        survey=survey, source=source, submitted_on=submitted_on or timezone.localdate()
+        id=random_id(), survey=survey, source=source, submitted_on=submitted_on or timezone.localdate()
     )
     Answer.objects.bulk_create(
         [
             Answer(
+                id=random_id(),
                 survey=survey,
                 response=response,
                 question=a.question,

@@ -12,10 +12,12 @@ Anonymity (how a response is kept apart from the case and the citizen):
   the admin's list) would be the order the cases closed, naming the case whose row is later marked
   used. A case closed while the survey runs has the question; the inquiry gets no field and no mark;
 * answering makes the :class:`Invitation` (only the hash of the code, no inquiry id, no time stamp, no
-  batch of its own) and runs the survey module's own :func:`answering.submit` in one transaction: the
+  batch of its own, and a random id, so that the invitations' order is not the order of answering) and
+  runs the survey module's own :func:`answering.submit` in one transaction: the
   invitation is marked used (one answer per case: the hash is unique), and the :class:`Response` is
-  stored with its :class:`Answer` rows and the date it was submitted (no time), with no code, no
-  inquiry, no reference, no token and no person;
+  stored with its :class:`Answer` rows under random ids (:func:`answering.random_id`), so that
+  their order follows neither the order the cases closed nor the order they answered, with the date
+  it was submitted (no time), no code, no inquiry, no reference, no token and no person;
 * the service and unit are stored as background answers (options of the two background questions),
   exactly as a paper survey's "which service did you use" — shown only through disclosure control.
 """
@@ -251,8 +253,11 @@ def answer(inquiry: Inquiry, *, rating, comment: str = "") -> Response:
         if errors:  # checked first, so that no draft is kept under the case's code
             names = {RATING: "rating", COMMENT: "comment"}
             raise ValidationError({names.get(code, "__all__"): message for code, message in errors.items()})
-        # Made now, not when the case closed (module docstring); the unique hash keeps it to one.
-        Invitation.objects.get_or_create(code_hash=_code_hash(inquiry), defaults={"survey": survey})
+        # Made now, not when the case closed (module docstring); the unique hash keeps it to one. Its
+        # id is random, not the next number: the rows' order must not be the order cases answered in.
+        Invitation.objects.get_or_create(
+            code_hash=_code_hash(inquiry), defaults={"survey": survey, "id": answering.random_id()}
+        )
         try:
             return answering.submit(survey, _code_hash(inquiry), raw)
         except ValidationError as error:

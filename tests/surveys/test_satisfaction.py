@@ -264,3 +264,23 @@ def test_export_withholds_service_and_unit_of_small_combinations(
     assert len(withheld) >= survey.anonymity_threshold
     byggesak = str(survey.questions.get(code=satisfaction.SERVICE).options.get(service=other).value)
     assert all(r[service_col] != byggesak for r in rows[1:])
+
+
+def test_the_scale_is_in_the_citizens_language(survey):
+    """Issue 24 point 8: the satisfaction answers stayed bokmål on the nynorsk (and English) page."""
+    from django.utils import translation
+
+    from servicetorg.surveys.satisfaction import SatisfactionForm
+
+    for language, expected in (
+        ("nn", "Svært misnøgd"),
+        ("en", "Very dissatisfied"),
+        ("nb", "Svært misfornøyd"),
+    ):
+        with translation.override(language):
+            labels = [
+                str(label) for _value, label in SatisfactionForm(survey=survey).fields["rating"].choices
+            ]
+        assert labels[0] == expected
+        if language != "nb":
+            assert not set(labels) & set(satisfaction.SCALE), (language, labels)

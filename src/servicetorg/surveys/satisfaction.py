@@ -27,6 +27,22 @@ from servicetorg.inquiries.public_views import case_in_session
 
 from .services import satisfaction
 
+#: The standard scale's labels (stored in bokmål, as the survey module stores every option) in the
+#: citizen's language: the nynorsk and English case pages showed them in bokmål (issue 24 point 8).
+SCALE_LABELS = dict(
+    zip(
+        satisfaction.SCALE,
+        [
+            _("Very dissatisfied"),
+            _("Dissatisfied"),
+            _("Neither satisfied nor dissatisfied"),
+            _("Satisfied"),
+            _("Very satisfied"),
+        ],
+        strict=True,
+    )
+)
+
 
 class _ScaleSelect(forms.RadioSelect):
     def id_for_label(self, id_, index=None):
@@ -53,7 +69,7 @@ class SatisfactionForm(forms.Form):
         question = survey.questions.get(code=satisfaction.RATING)
         rating = self.fields["rating"]
         assert isinstance(rating, forms.TypedChoiceField)
-        rating.choices = [(o.value, o.label) for o in question.options.all()]
+        rating.choices = [(o.value, SCALE_LABELS.get(o.label, o.label)) for o in question.options.all()]
 
 
 def _case(request, reference: str) -> Inquiry:

@@ -52,9 +52,15 @@ def import_responses_csv(
             imported=report.imported,
             rejected=len(report.errors),
             sha256=digest,
-            refused=report.errors[0][1][:200] if report.errors and not report.imported else "",
+            refused=_printable(report.errors[0][1])[:200] if report.errors and not report.imported else "",
         )
     return report
+
+
+def _printable(text: str) -> str:
+    """An error message as a log field: no control characters (a CSV error can quote a NUL byte,
+    which PostgreSQL's text fields refuse)."""
+    return "".join(c if c.isprintable() else " " for c in str(text))
 
 
 def _import(survey: Survey, content: str | bytes, *, skip_bad_rows: bool) -> ImportReport:

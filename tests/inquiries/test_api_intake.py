@@ -81,8 +81,9 @@ def test_key_lookup_reads_memberships_once_and_the_own_municipalitys_rules(
 ):
     """The key's one statement joins memberships and channel rules: each membership is kept once
     however many rules there are, and only the client's municipality's rules are read."""
-    from servicetorg.core import tenancy
+    from servicetorg.core import permissions, tenancy
     from servicetorg.core.models import Membership
+    from servicetorg.core.permissions import Perm
     from servicetorg.inquiries import deadlines
     from servicetorg.inquiries.models import ApiClient, hash_token
     from servicetorg.inquiries.sql import client_and_account
@@ -95,7 +96,10 @@ def test_key_lookup_reads_memberships_once_and_the_own_municipalitys_rules(
     ChannelRule.objects.create(municipality=other_municipality, channel="phone", working_days=9)
     with CaptureQueriesContext(connection) as queries:
         user, client = client_and_account(hash_token(client_key))
-        assert tenancy.municipality_ids(user, [Role.DESK_WORKER]) == {municipality.pk, other_municipality.pk}
+        assert permissions.municipality_ids(user, Perm.INQUIRY_REGISTER) == {
+            municipality.pk,
+            other_municipality.pk,
+        }
         assert deadlines.channel_rules_of(client.municipality) == {"letter": 7, "email": 3}
     assert len(queries) == 1
     read = tenancy.memberships(user)

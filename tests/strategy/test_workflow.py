@@ -103,6 +103,19 @@ def test_only_editors_may_transition(draft_strategy, municipality, make_staff):
     )
 
 
+@pytest.mark.parametrize("state", list(StrategyState.values))
+def test_permission_is_checked_before_the_table(draft_strategy, municipality, make_staff, state):
+    """A user without rights gets the same refusal whatever the state: before, a refused pair was
+    answered with TransitionRefused ("… when the strategy is “published”") ahead of the role check."""
+    strategy = _in_state(draft_strategy, state)
+    council = make_staff(Role.COUNCIL, municipality)
+    with pytest.raises(PermissionDenied):
+        services.transition(strategy, workflow.PUBLISH, **ADOPT_ARGS, user=council)
+    report = FollowUpReport.objects.create(strategy=strategy, as_of_year=2024, title="R")
+    with pytest.raises(PermissionDenied):
+        services.report_transition(report, workflow.PUBLISH, user=council)
+
+
 def test_other_municipality_cannot_edit(draft_strategy, other_staff):
     with pytest.raises(PermissionDenied):
         services.add_focus_area(draft_strategy, title="X", user=other_staff)

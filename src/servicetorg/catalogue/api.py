@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import HasStaffRole, scope
 
 from . import services
@@ -102,6 +103,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Services of the municipalities the user works in."""
 
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.CATALOGUE_READ
     serializer_class = ServiceSerializer
     filterset_fields = ["state", "ladder_level", "area__slug", "responsible_unit"]
 
@@ -109,7 +111,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         qs = Service.objects.select_related("municipality", "area", "published_version").prefetch_related(
             "published_version__promises"
         )
-        return scope(qs, self.request.user).order_by("pk")
+        return scope(qs, self.request.user, Perm.CATALOGUE_READ).order_by("pk")
 
     def _check_edit(self, service):
         if not can_edit_service(self.request.user, service):
@@ -172,7 +174,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 class ServiceAreaViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.CATALOGUE_READ
     serializer_class = ServiceAreaSerializer
 
     def get_queryset(self):
-        return scope(ServiceArea.objects.select_related("municipality"), self.request.user).order_by("pk")
+        return scope(
+            ServiceArea.objects.select_related("municipality"), self.request.user, Perm.CATALOGUE_READ
+        ).order_by("pk")

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
-from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
+from servicetorg.core.permissions import Perm, municipality_ids
+from servicetorg.core.tenancy import get_scoped_or_404, scope
 
 from . import services
 from .forms import (
@@ -31,6 +32,7 @@ def _service_for_staff(request, pk) -> Service:
     return get_scoped_or_404(
         Service.objects.select_related("area", "responsible_unit", "municipality", "published_version"),
         request.user,
+        Perm.CATALOGUE_READ,
         pk=pk,
     )
 
@@ -44,12 +46,14 @@ def _editable_service(request, pk) -> Service:
 
 @login_required
 def service_list(request):
-    allowed = municipality_ids(request.user)
+    allowed = municipality_ids(request.user, Perm.CATALOGUE_READ)
     if allowed is not None and not allowed:
         raise PermissionDenied
     form = ServiceFilterForm(request.GET or None, municipality_ids=allowed)
     services_qs = scope(
-        Service.objects.select_related("area", "responsible_unit", "municipality"), request.user
+        Service.objects.select_related("area", "responsible_unit", "municipality"),
+        request.user,
+        Perm.CATALOGUE_READ,
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -68,9 +72,9 @@ def service_list(request):
     services_qs = services_qs.order_by("area__position", "name", "slug")
     page = Paginator(services_qs, 50).get_page(request.GET.get("page"))
     editable = editable_municipality_ids(request.user)
-    overdue = scope(Service.objects.filter(review_due__lt=timezone.localdate()), request.user).exclude(
-        state="archived"
-    )
+    overdue = scope(
+        Service.objects.filter(review_due__lt=timezone.localdate()), request.user, Perm.CATALOGUE_READ
+    ).exclude(state="archived")
     query = request.GET.copy()
     query.pop("page", None)
     return render(

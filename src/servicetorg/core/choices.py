@@ -15,12 +15,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-#: Roles that work inside the municipality and may read its internal (unpublished) data.
-STAFF_ROLES = frozenset(
-    {Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.COUNCIL, Role.ADMIN}
-)
-
-
 class Channel(models.TextChoices):
     """Channels through which a citizen reaches the municipality (and a service can be done)."""
 

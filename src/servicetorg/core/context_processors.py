@@ -1,8 +1,8 @@
 from django.conf import settings
 
 from .menus import menu
+from .permissions import Perm, municipality_ids
 from .portal import portal_municipality
-from .tenancy import municipality_ids
 
 #: Each language named in itself, for the language buttons.
 LANGUAGE_CHOICES = (("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English"))
@@ -10,7 +10,9 @@ LANGUAGE_CHOICES = (("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English"))
 
 def platform(request):
     user = getattr(request, "user", None)
-    allowed = municipality_ids(user) if user is not None and user.is_authenticated else set()
+    allowed = (
+        municipality_ids(user, Perm.STAFF_PAGES) if user is not None and user.is_authenticated else set()
+    )
     is_staff_user = allowed is None or bool(allowed)
     return {
         "PLATFORM_NAME": "Servicetorg",

@@ -54,17 +54,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import sms
-from .choices import Role
 from .models import Municipality, OutboxChannel, OutboxMessage, OutboxState
+from .permissions import Perm, require
 from .redaction import redact_case_links
-from .tenancy import require_role
 
 logger = logging.getLogger(__name__)
 
 #: Attempts before a message is left ``failed`` (about three hours of back-off in all).
 MAX_ATTEMPTS = 8
-#: Roles that see the outbox of their municipality and may send a failed message again.
-OUTBOX_ROLES = frozenset({Role.ADMINISTRATION, Role.ADMIN})
 
 
 def enqueue_email(
@@ -220,7 +217,7 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
 @transaction.atomic
 def retry(message: OutboxMessage, *, user) -> OutboxMessage:
     """Staff sends a failed (or waiting) message again now."""
-    require_role(user, message.municipality_id, OUTBOX_ROLES)
+    require(user, Perm.OUTBOX, message.municipality_id)
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.state == OutboxState.SENT:
         raise ValidationError(_("This message has already been sent."))

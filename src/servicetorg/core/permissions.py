@@ -93,6 +93,7 @@ class Perm(enum.StrEnum):
     PERSONAL_DATA_REQUEST = "core.personal_data_request"  # right of access and erasure (one person)
     RETENTION = "core.retention"  # retention periods and the purge report
     PUBLIC_STATEMENTS = "core.public_statements"  # the portal's privacy and accessibility statements
+    OUTBOX = "core.outbox"  # the outbox: read messages (with their addresses), resend, drop
     # Catalogue
     CATALOGUE_READ = "catalogue.read"  # drafts and internal fields of services
     CATALOGUE_EDIT = "catalogue.edit"
@@ -127,6 +128,7 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.PERSONAL_DATA_REQUEST: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.RETENTION: {R.ADMIN: M},
     Perm.PUBLIC_STATEMENTS: {R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.OUTBOX: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CATALOGUE_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.CATALOGUE_EDIT: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.INQUIRY_REGISTER: dict(_ALL_STAFF_READ),
@@ -144,11 +146,6 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.STRATEGY_EDIT: {R.ADMINISTRATION: M, R.ADMIN: M},
 }  # fmt: skip
 del M, U, D, R
-
-
-def roles_for(perm: Perm) -> frozenset[str]:
-    """The roles that hold ``perm`` (at any reach): for municipality-level scoping in core.tenancy."""
-    return frozenset(MATRIX[perm])
 
 
 def _memberships(actor):
@@ -224,6 +221,16 @@ def municipality_wide_ids(actor, perm: Perm) -> set[int] | None:
         for m, unit, role in _memberships(actor)
         if role in wanted and (wanted[role] is Reach.MUNICIPALITY or unit is None)
     }
+
+
+def bound_unit_ids(actor, perm: Perm) -> set[int] | None:
+    """The units the actor's memberships holding ``perm`` are bound to, in any municipality ("my
+    units"); None means all (SYSTEM, superuser)."""
+    check_actor(actor)
+    if _is_all_powerful(actor):
+        return None
+    wanted = MATRIX[perm]
+    return {u for _m, u, role in _memberships(actor) if role in wanted and u is not None}
 
 
 def unit_ids(actor, perm: Perm, municipality_id: int) -> set[int] | None:

@@ -3,13 +3,13 @@
 from django.db.models import Count, QuerySet
 
 from .models import OutboxMessage, OutboxState
-from .outbox import OUTBOX_ROLES
+from .permissions import Perm
 from .tenancy import scope
 
 
 def outbox_messages(user, *, state: str = "", municipality_id: int | None = None) -> QuerySet:
     """The outbox messages the user may see (administration of their municipalities), newest first."""
-    qs = scope(OutboxMessage.objects.all(), user, OUTBOX_ROLES)
+    qs = scope(OutboxMessage.objects.all(), user, Perm.OUTBOX)
     if municipality_id is not None:
         qs = qs.filter(municipality_id=municipality_id)
     if state in OutboxState.values:
@@ -18,7 +18,7 @@ def outbox_messages(user, *, state: str = "", municipality_id: int | None = None
 
 
 def outbox_counts(user) -> dict[str, int]:
-    rows = scope(OutboxMessage.objects.all(), user, OUTBOX_ROLES).values("state").annotate(n=Count("pk"))
+    rows = scope(OutboxMessage.objects.all(), user, Perm.OUTBOX).values("state").annotate(n=Count("pk"))
     counts = {state: 0 for state in OutboxState.values}
     counts.update({row["state"]: row["n"] for row in rows})
     return counts

@@ -1,18 +1,19 @@
 """Tenant scoping: the one place that decides which municipalities' data a user may see.
 
 Every staff view and API endpoint gets its queryset through :func:`scope` (or the mixins below),
-never through ad-hoc filters. A superuser sees every municipality; anyone else sees those where
-they hold one of the requested roles.
+never through ad-hoc filters, and names a :class:`~servicetorg.core.permissions.Perm`: the roles
+matrix (core.permissions) is the one vocabulary. A superuser sees every municipality; anyone else
+sees those where they hold the permission. There are no role sets to pass.
 """
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import permissions
+from rest_framework import permissions as drf_permissions
 
-from .choices import STAFF_ROLES
+from . import permissions
+from .permissions import Perm
 
 _CACHE_ATTR = "_servicetorg_memberships"
 
@@ -39,56 +40,24 @@ def forget_memberships(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def _all_powerful(user) -> bool:
-    """A superuser, or the SYSTEM actor (core.permissions): every municipality."""
-    if getattr(user, "is_system", False) is True:
-        return True
-    return getattr(user, "is_superuser", False) and user.is_active
+def scope(queryset: QuerySet, user, perm: Perm, field: str = "municipality") -> QuerySet:
+    """Limit ``queryset`` to rows whose ``field`` (a path to a Municipality) lies in a municipality
+    where ``user`` holds ``perm`` (at any reach; the matrix in core.permissions decides who).
 
-
-def municipality_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | None:
-    """Ids of the municipalities where ``user`` holds one of ``roles``; ``None`` means all (superuser)."""
-    if _all_powerful(user):
-        return None
-    wanted = set(roles)
-    return {m for m, _unit, role in memberships(user) if role in wanted}
-
-
-def unit_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int] | None:
-    """Ids of the units where ``user`` holds one of ``roles`` (unit-bound memberships only)."""
-    if _all_powerful(user):
-        return None
-    wanted = set(roles)
-    return {u for _m, u, role in memberships(user) if role in wanted and u is not None}
-
-
-def has_role(user, municipality_id: int, roles: Iterable[str] = STAFF_ROLES) -> bool:
-    allowed = municipality_ids(user, roles)
-    return allowed is None or municipality_id in allowed
-
-
-def require_role(user, municipality_id: int, roles: Iterable[str] = STAFF_ROLES) -> None:
-    """Raise 403 unless ``user`` holds one of ``roles`` in the municipality."""
-    if not has_role(user, municipality_id, roles):
-        raise PermissionDenied
-
-
-def scope(
-    queryset: QuerySet, user, roles: Iterable[str] = STAFF_ROLES, field: str = "municipality"
-) -> QuerySet:
-    """Limit ``queryset`` to rows whose ``field`` (a path to a Municipality) the user may see."""
-    allowed = municipality_ids(user, roles)
+    The same word answers "may she open this" (:func:`get_scoped_or_404`, ``permissions.can``) and
+    "which rows may she see" (this function; ``permissions.filter_q`` when rows are unit-bound).
+    """
+    allowed = permissions.municipality_ids(user, perm)
     if allowed is None:
         return queryset
     return queryset.filter(**{f"{field}__in": allowed})
 
 
-def get_scoped_or_404(
-    queryset: QuerySet, user, roles: Iterable[str] = STAFF_ROLES, field="municipality", **lookup
-):
-    """One object the user may see, else 404 (other tenants' objects do not exist for them)."""
+def get_scoped_or_404(queryset: QuerySet, user, perm: Perm, field="municipality", **lookup):
+    """One object in a municipality where the user holds ``perm``, else 404 (other tenants'
+    objects do not exist for them)."""
     try:
-        return scope(queryset, user, roles, field).get(**lookup)
+        return scope(queryset, user, perm, field).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -96,21 +65,22 @@ def get_scoped_or_404(
 class TenantScopedMixin:
     """For class-based views: ``get_queryset`` scoped to the user's municipalities.
 
-    Set ``scope_roles`` (read access) and optionally ``scope_field``.
+    Set ``scope_perm`` (read access) and optionally ``scope_field``.
     """
 
-    scope_roles: Iterable[str] = STAFF_ROLES
+    scope_perm: Perm = Perm.STAFF_PAGES
     scope_field = "municipality"
 
     def get_queryset(self):
-        return scope(super().get_queryset(), self.request.user, self.scope_roles, self.scope_field)
+        return scope(super().get_queryset(), self.request.user, self.scope_perm, self.scope_field)
 
 
-class HasStaffRole(permissions.BasePermission):
-    """DRF: the user works in at least one municipality (or is a superuser)."""
+class HasStaffRole(drf_permissions.BasePermission):
+    """DRF: the user holds the view's ``scope_perm`` (default: the staff pages) in at least one
+    municipality (or is a superuser)."""
 
     message = "Du har ingen rolle i en kommune. / You have no role in any municipality."
 
     def has_permission(self, request, view):
-        allowed = municipality_ids(request.user, getattr(view, "scope_roles", STAFF_ROLES))
+        allowed = permissions.municipality_ids(request.user, getattr(view, "scope_perm", Perm.STAFF_PAGES))
         return allowed is None or bool(allowed)

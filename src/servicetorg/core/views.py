@@ -23,19 +23,19 @@ from django_otp.util import random_hex
 
 from . import outbox, security, selectors
 from .models import Municipality, OutboxMessage, OutboxState, Unit
-from .permissions import Perm
+from .permissions import Perm, municipality_ids
 from .privacy_views import allowed_municipalities
 from .security import client_ip
-from .tenancy import get_scoped_or_404, municipality_ids, scope
+from .tenancy import get_scoped_or_404, scope
 
 log = logging.getLogger("servicetorg.security")
 
 
 @login_required
 def staff_home(request):
-    municipalities = scope(Municipality.objects.all(), request.user, field="pk")
-    units = scope(Unit.objects.select_related("municipality"), request.user)
-    outbox_allowed = municipality_ids(request.user, outbox.OUTBOX_ROLES)
+    municipalities = scope(Municipality.objects.all(), request.user, Perm.STAFF_PAGES, field="pk")
+    units = scope(Unit.objects.select_related("municipality"), request.user, Perm.STAFF_PAGES)
+    outbox_allowed = municipality_ids(request.user, Perm.OUTBOX)
     return render(
         request,
         "core/staff_home.html",
@@ -52,7 +52,7 @@ def staff_home(request):
 @login_required
 def outbox_list(request):
     """The outbox: pending, sent and failed e-mails and SMS, with the reason of a failure."""
-    allowed = municipality_ids(request.user, outbox.OUTBOX_ROLES)
+    allowed = municipality_ids(request.user, Perm.OUTBOX)
     if allowed is not None and not allowed:
         raise PermissionDenied
     state = request.GET.get("status", "")
@@ -75,7 +75,7 @@ def outbox_list(request):
 @login_required
 @require_POST
 def outbox_retry(request, pk):
-    message = get_scoped_or_404(OutboxMessage.objects.all(), request.user, outbox.OUTBOX_ROLES, pk=pk)
+    message = get_scoped_or_404(OutboxMessage.objects.all(), request.user, Perm.OUTBOX, pk=pk)
     try:
         outbox.retry(message, user=request.user)
     except ValidationError as error:

@@ -8,11 +8,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from servicetorg.core.models import Municipality, Unit
-from servicetorg.core.tenancy import HasStaffRole, has_role, scope
+from servicetorg.core.permissions import Perm, can
+from servicetorg.core.tenancy import HasStaffRole, scope
 
 from . import selectors, services
 from .models import MAX_YEAR, MIN_YEAR, Indicator, IndicatorValue, Source
-from .views import EDITOR_ROLES
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -60,6 +60,7 @@ class ValueWriteSerializer(serializers.Serializer):
 
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.INDICATOR_READ
     serializer_class = IndicatorSerializer
     filterset_fields = ["source", "direction", "aspect", "code"]
 
@@ -74,14 +75,18 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         """GET: the indicator's values in your municipalities. POST: record (upsert) one value."""
         indicator = self.get_object()
         if request.method == "GET":
-            qs = scope(indicator.values.select_related("municipality", "unit", "indicator"), request.user)
+            qs = scope(
+                indicator.values.select_related("municipality", "unit", "indicator"),
+                request.user,
+                Perm.INDICATOR_READ,
+            )
             page = self.paginate_queryset(qs.order_by("municipality_id", "year", "pk"))
             return self.get_paginated_response(ValueSerializer(page, many=True).data)
         write = ValueWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
         data = dict(write.validated_data)
         municipality = data.pop("municipality")
-        if not has_role(request.user, municipality.pk, EDITOR_ROLES):
+        if not can(request.user, Perm.INDICATOR_EDIT, municipality.pk, unit_bound=False):
             raise PermissionDenied
         unit_slug = data.pop("unit", "")
         unit = None
@@ -102,9 +107,10 @@ class ValueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """All indicator values of your municipalities (filter by indicator code, year)."""
 
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.INDICATOR_READ
     serializer_class = ValueSerializer
     filterset_fields = ["year", "indicator__code", "source"]
 
     def get_queryset(self):
         qs = IndicatorValue.objects.select_related("indicator", "municipality", "unit")
-        return scope(qs, self.request.user).order_by("pk")
+        return scope(qs, self.request.user, Perm.INDICATOR_READ).order_by("pk")

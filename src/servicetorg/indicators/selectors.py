@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from servicetorg.core.tenancy import municipality_ids
+from servicetorg.core.permissions import Perm, municipality_ids
 
 from .models import Indicator, IndicatorValue
 
 
 def visible_indicators(user) -> QuerySet[Indicator]:
     """National indicators and those of the municipalities the user works in."""
-    allowed = municipality_ids(user)
+    allowed = municipality_ids(user, Perm.INDICATOR_READ)
     qs = Indicator.objects.select_related("municipality")
     if allowed is None:
         return qs

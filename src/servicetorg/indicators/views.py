@@ -12,20 +12,16 @@ from django.views.decorators.http import require_POST
 from servicetorg.core import formatting
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm, municipality_wide_ids, roles_for
-from servicetorg.core.tenancy import municipality_ids
+from servicetorg.core.permissions import Perm, municipality_ids, municipality_wide_ids
 
 from . import selectors, services
 from .forms import CsvImportForm, IndicatorForm, JsonStatImportForm, ValueForm
 from .inquiry_kpis import record_inquiry_kpis
 from .models import ImportRun, Indicator
 
-#: Roles that may register values, import files and define the municipality's own indicators.
-EDITOR_ROLES = roles_for(Perm.INDICATOR_EDIT)
-
 
 def editable_municipalities(user):
-    allowed = municipality_ids(user, EDITOR_ROLES)
+    allowed = municipality_ids(user, Perm.INDICATOR_EDIT)
     return Municipality.objects.all() if allowed is None else Municipality.objects.filter(pk__in=allowed)
 
 
@@ -36,7 +32,7 @@ def wide_editable_municipalities(user):
 
 
 def _require_staff(user) -> None:
-    allowed = municipality_ids(user)
+    allowed = municipality_ids(user, Perm.INDICATOR_READ)
     if allowed is not None and not allowed:
         raise PermissionDenied
 
@@ -54,7 +50,7 @@ def indicator_list(request):
     _require_staff(request.user)
     indicators = selectors.visible_indicators(request.user).order_by("name", "pk")
     page = Paginator(indicators, 50).get_page(request.GET.get("page"))
-    allowed = municipality_ids(request.user)
+    allowed = municipality_ids(request.user, Perm.INDICATOR_READ)
     runs = ImportRun.objects.select_related("municipality", "created_by")
     if allowed is not None:
         runs = runs.filter(municipality__in=allowed)
@@ -127,8 +123,8 @@ def indicator_detail(request, pk):
             else:
                 messages.success(request, _("The value was saved."))
                 return redirect("indicators:indicator-detail", pk=indicator.pk)
-    values = selectors.values_of(indicator, municipality_ids(request.user))
-    changes = selectors.value_changes(indicator, municipality_ids(request.user))[:20]
+    values = selectors.values_of(indicator, municipality_ids(request.user, Perm.INDICATOR_READ))
+    changes = selectors.value_changes(indicator, municipality_ids(request.user, Perm.INDICATOR_READ))[:20]
     return render(
         request,
         "indicators/indicator_detail.html",

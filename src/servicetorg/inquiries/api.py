@@ -28,8 +28,9 @@ from servicetorg.catalogue.models import Service
 from servicetorg.core.api import CopiedFieldsMixin
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.permissions import Perm, can, municipality_ids
 from servicetorg.core.security import BoundedJSONParser
-from servicetorg.core.tenancy import HasStaffRole, has_role, municipality_ids
+from servicetorg.core.tenancy import HasStaffRole
 
 from . import deadlines, permissions, selectors, services
 from .authentication import ApiKeyAuthentication
@@ -120,8 +121,9 @@ class IntakeSerializer(CopiedFieldsMixin, serializers.Serializer):
 
     def validate_municipality(self, pk):
         # context: the user registering, and the API client when the request came with an API key.
+        # The same permission the service checks (services.register: inquiries.register).
         client = self.context.get("client")
-        if not has_role(self.context["user"], pk, services.WORK_ROLES) or (
+        if not can(self.context["user"], Perm.INQUIRY_REGISTER, pk, unit_bound=False) or (
             client is not None and client.municipality_id != pk
         ):
             raise serializers.ValidationError(_("You cannot register inquiries for this municipality."))
@@ -236,7 +238,7 @@ class InquiryViewSet(
 
     serializer_class = InquirySerializer
     permission_classes = [HasStaffRole]
-    scope_roles = services.WORK_ROLES  # council members: the dashboard only
+    scope_perm = Perm.INQUIRY_READ  # council members: the dashboard only
     filterset_fields = ["state", "channel", "handling", "unit", "service", "breached"]
 
     def get_renderers(self):
@@ -369,13 +371,13 @@ class DashboardView(APIView):
     """Dashboard figures from the rollup tables (unit leaders, administration, council)."""
 
     permission_classes = [HasStaffRole]
-    scope_roles = services.DASHBOARD_ROLES
+    scope_perm = Perm.INQUIRY_DASHBOARD
 
     @extend_schema(parameters=[DashboardQuerySerializer], responses={200: DashboardSerializer})
     def get(self, request):
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        allowed = municipality_ids(request.user, services.DASHBOARD_ROLES)
+        allowed = municipality_ids(request.user, Perm.INQUIRY_DASHBOARD)
         wanted = query.validated_data.get("municipality")
         if wanted is None:
             candidates = (

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from servicetorg.catalogue.models import Service
 from servicetorg.core import formatting
+from servicetorg.core import permissions as core_permissions
 from servicetorg.core.models import Unit
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import scope
-from servicetorg.core.tenancy import unit_ids as tenancy_unit_ids
 from servicetorg.core.workdays import add_working_days
 
 from . import permissions, sql
@@ -127,7 +128,7 @@ def _whose(qs: QuerySet, user, whose: str) -> QuerySet:
     if whose == "mine":
         return qs.filter(Q(contact_person=user) | Q(assigned_to=user))
     if whose == "unit":
-        units = tenancy_unit_ids(user)
+        units = core_permissions.bound_unit_ids(user, Perm.INQUIRY_READ)
         if units is not None:
             return qs.filter(unit_id__in=units)
     return qs
@@ -154,9 +155,11 @@ def published_services_for(municipality_ids) -> QuerySet[Service]:
     return qs
 
 
-def compensations(user, roles) -> QuerySet[Compensation]:
+def compensations(user) -> QuerySet[Compensation]:
     return scope(
-        Compensation.objects.select_related("inquiry", "inquiry__service", "municipality"), user, roles
+        Compensation.objects.select_related("inquiry", "inquiry__service", "municipality"),
+        user,
+        Perm.INQUIRY_ADMINISTER,
     )
 
 

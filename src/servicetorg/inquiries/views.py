@@ -19,8 +19,8 @@ from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.maps import map_settings
 from servicetorg.core.models import Municipality
 from servicetorg.core.once import submit_once
-from servicetorg.core.permissions import Perm, holds_anywhere
-from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids, scope
+from servicetorg.core.permissions import Perm, holds_anywhere, municipality_ids
+from servicetorg.core.tenancy import get_scoped_or_404, scope
 
 from . import exports, permissions, selectors, services
 from .deadlines import DEFAULT_CHANNEL_DAYS
@@ -40,16 +40,16 @@ from .models import ChannelRule, Compensation, CompensationState, Handling
 from .workflow import Action, allowed_actions
 
 
-def _municipalities(user, roles=services.WORK_ROLES):
-    allowed = municipality_ids(user, roles)
+def _municipalities(user, perm: Perm):
+    allowed = municipality_ids(user, perm)
     if allowed is not None and not allowed:
         raise PermissionDenied
-    return scope(Municipality.objects.order_by("name"), user, roles, field="pk")
+    return scope(Municipality.objects.order_by("name"), user, perm, field="pk")
 
 
 @login_required
 def queue(request):
-    _municipalities(request.user, services.WORK_ROLES)
+    _municipalities(request.user, Perm.INQUIRY_WORK)
     which = request.GET.get("frist", "all")
     whose = request.GET.get("hvem", "all")
     which = which if which in selectors.QUEUES else "all"
@@ -92,7 +92,7 @@ def lookup(request):
 @sensitive_variables("data", "register_inquiry")
 @login_required
 def register(request):
-    municipalities = list(_municipalities(request.user))
+    municipalities = list(_municipalities(request.user, Perm.INQUIRY_REGISTER))
     form = RegisterForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -261,7 +261,7 @@ def act(request, pk, action):
 
 @login_required
 def channel_rules(request):
-    municipalities = list(_municipalities(request.user, services.ADMINISTRATION_ROLES))
+    municipalities = list(_municipalities(request.user, Perm.INQUIRY_ADMINISTER))
     chosen = _chosen(request, municipalities)
     current = {**DEFAULT_CHANNEL_DAYS}
     current.update(
@@ -294,9 +294,9 @@ def _chosen(request, municipalities):
 
 @login_required
 def compensations(request):
-    _municipalities(request.user, services.ADMINISTRATION_ROLES)
+    _municipalities(request.user, Perm.INQUIRY_ADMINISTER)
     state = request.GET.get("status", CompensationState.OPEN)
-    qs = selectors.compensations(request.user, services.ADMINISTRATION_ROLES)
+    qs = selectors.compensations(request.user)
     if state in CompensationState.values:
         qs = qs.filter(state=state)
     page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("page"))
@@ -310,9 +310,7 @@ def compensations(request):
 @login_required
 @require_POST
 def settle(request, pk):
-    compensation = get_scoped_or_404(
-        Compensation.objects.all(), request.user, services.ADMINISTRATION_ROLES, pk=pk
-    )
+    compensation = get_scoped_or_404(Compensation.objects.all(), request.user, Perm.INQUIRY_ADMINISTER, pk=pk)
     form = CompensationForm(request.POST)
     if form.is_valid():
         try:
@@ -332,7 +330,7 @@ def settle(request, pk):
 
 
 def _dashboard_request(request):
-    municipalities = list(_municipalities(request.user, services.DASHBOARD_ROLES))
+    municipalities = list(_municipalities(request.user, Perm.INQUIRY_DASHBOARD))
     form = DashboardForm(
         request.GET or None, municipalities=Municipality.objects.filter(pk__in=[m.pk for m in municipalities])
     )

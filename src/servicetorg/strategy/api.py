@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import HasStaffRole, scope
 
 from . import selectors, services, workflow
@@ -136,11 +137,14 @@ class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
     """Strategies (every revision) of your municipalities, with focus areas, goals, targets and measures."""
 
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.STRATEGY_READ
     serializer_class = StrategySerializer
     filterset_fields = ["state", "revision"]
 
     def get_queryset(self):
-        return selectors.strategy_tree(scope(Strategy.objects.all(), self.request.user)).order_by("pk")
+        return selectors.strategy_tree(
+            scope(Strategy.objects.all(), self.request.user, Perm.STRATEGY_READ)
+        ).order_by("pk")
 
     @extend_schema(request=TransitionSerializer, responses={200: StrategySerializer})
     @action(detail=True, methods=["post"])
@@ -168,6 +172,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Follow-up reports of your municipalities; ``figures`` gives each goal's status per year."""
 
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.STRATEGY_READ
     serializer_class = ReportSerializer
     filterset_fields = ["state", "strategy"]
 
@@ -175,6 +180,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         return scope(
             FollowUpReport.objects.defer("adopted_body", "adopted_pdf"),
             self.request.user,
+            Perm.STRATEGY_READ,
             field="strategy__municipality",
         ).order_by("pk")
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import scope
 from servicetorg.indicators.selectors import value_table
 
@@ -33,7 +34,7 @@ PUBLIC_STATES = (StrategyState.PUBLISHED, StrategyState.SUPERSEDED)
 
 def strategies_for(user) -> QuerySet[Strategy]:
     return (
-        scope(Strategy.objects.select_related("municipality", "period"), user)
+        scope(Strategy.objects.select_related("municipality", "period"), user, Perm.STRATEGY_READ)
         .annotate(
             n_focus_areas=Count("focus_areas", distinct=True),
             n_pending=Count(

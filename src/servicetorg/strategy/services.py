@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from servicetorg.core.permissions import Perm, can, check_actor, user_of
-from servicetorg.core.tenancy import has_role
+from servicetorg.core.permissions import Perm, can, check_actor, is_system, user_of
 from servicetorg.indicators.models import Indicator
 from servicetorg.indicators.services import clean_value
 
@@ -43,6 +42,15 @@ from .models import (
 
 def can_edit(user, municipality_id: int) -> bool:
     return can(user, Perm.STRATEGY_EDIT, municipality_id)
+
+
+def _require_action(user, action: str, municipality_id: int) -> None:
+    """Refuse before the table is asked: a user without rights learns nothing of the state."""
+    check_actor(user)
+    perm = workflow.ACTION_PERMS.get(action)
+    allowed = is_system(user) if perm is None else can(user, perm, municipality_id)
+    if not allowed:
+        raise PermissionDenied
 
 
 def _require_editor(user, municipality_id: int) -> None:
@@ -361,10 +369,8 @@ def transition(
     an aware datetime; or one already saved on the strategy): commenting closes by itself then.
     """
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    _require_action(user, action, strategy.municipality_id)
     target = workflow.STRATEGY_WORKFLOW.next_state(strategy.state, action)  # TransitionRefused
-    check_actor(user)
-    if not has_role(user, strategy.municipality_id, workflow.ACTION_ROLES[action]):
-        raise PermissionDenied
     if action == workflow.START_CONSULTATION:
         if not strategy.focus_areas.exists():
             raise ValidationError(_("Add at least one focus area before the consultation."))
@@ -592,10 +598,8 @@ def update_report(report: FollowUpReport, *, user, goal_notes: dict | None = Non
 @transaction.atomic
 def report_transition(report: FollowUpReport, action: str, *, user, adopted_on=None, case_reference=""):
     report = FollowUpReport.objects.select_for_update().select_related("strategy").get(pk=report.pk)
+    _require_action(user, action, report.strategy.municipality_id)
     target = workflow.REPORT_WORKFLOW.next_state(report.state, action)  # TransitionRefused
-    check_actor(user)
-    if not has_role(user, report.strategy.municipality_id, workflow.ACTION_ROLES[action]):
-        raise PermissionDenied
     if action == workflow.ADOPT:
         errors = {}
         if adopted_on is None:

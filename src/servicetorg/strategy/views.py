@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
-from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids
+from servicetorg.core.permissions import Perm, municipality_ids
+from servicetorg.core.tenancy import get_scoped_or_404
 
 from . import forms, selectors, services, workflow
 from .models import (
@@ -36,7 +37,7 @@ def _strategy(request, pk, *, tree=False) -> Strategy:
     qs = Strategy.objects.select_related("municipality", "period")
     if tree:
         qs = selectors.strategy_tree(qs)
-    return get_scoped_or_404(qs, request.user, pk=pk)
+    return get_scoped_or_404(qs, request.user, Perm.STRATEGY_READ, pk=pk)
 
 
 def _require_editor(request, municipality_id: int) -> None:
@@ -60,11 +61,11 @@ def _run(request, form, operation, success: str) -> bool:
 
 @login_required
 def strategy_list(request):
-    allowed = municipality_ids(request.user)
+    allowed = municipality_ids(request.user, Perm.STRATEGY_READ)
     if allowed is not None and not allowed:
         raise PermissionDenied
     strategies = selectors.strategies_for(request.user)
-    editable = municipality_ids(request.user, workflow.EDITOR_ROLES)
+    editable = municipality_ids(request.user, Perm.STRATEGY_EDIT)
     return render(
         request,
         "strategy/strategy_list.html",
@@ -74,7 +75,7 @@ def strategy_list(request):
 
 @login_required
 def strategy_create(request):
-    editable = municipality_ids(request.user, workflow.EDITOR_ROLES)
+    editable = municipality_ids(request.user, Perm.STRATEGY_EDIT)
     municipalities = (
         Municipality.objects.all() if editable is None else Municipality.objects.filter(pk__in=editable)
     )
@@ -258,6 +259,7 @@ def item_edit(request, pk, kind, item_pk):
     item = get_scoped_or_404(
         model.objects.all(),
         request.user,
+        Perm.STRATEGY_READ,
         field=f"{strategy_field}__municipality",
         pk=item_pk,
         **{strategy_field: strategy},
@@ -303,6 +305,7 @@ def goal_indicator_add(request, pk, goal_pk):
     goal = get_scoped_or_404(
         Goal.objects.all(),
         request.user,
+        Perm.STRATEGY_READ,
         field="focus_area__strategy__municipality",
         pk=goal_pk,
         focus_area__strategy=strategy,
@@ -335,6 +338,7 @@ def target_set(request, pk, link_pk):
     link = get_scoped_or_404(
         GoalIndicator.objects.select_related("indicator", "goal"),
         request.user,
+        Perm.STRATEGY_READ,
         field="goal__focus_area__strategy__municipality",
         pk=link_pk,
         goal__focus_area__strategy=strategy,
@@ -361,6 +365,7 @@ def measure_progress(request, pk, measure_pk):
     measure = get_scoped_or_404(
         Measure.objects.select_related("focus_area__strategy"),
         request.user,
+        Perm.STRATEGY_READ,
         field="focus_area__strategy__municipality",
         pk=measure_pk,
         focus_area__strategy=strategy,
@@ -467,6 +472,7 @@ def comment_moderate(request, pk, comment_pk):
     comment = get_scoped_or_404(
         ConsultationComment.objects.select_related("strategy"),
         request.user,
+        Perm.STRATEGY_READ,
         field="strategy__municipality",
         pk=comment_pk,
         strategy=strategy,
@@ -509,6 +515,7 @@ def _report(request, pk) -> FollowUpReport:
     return get_scoped_or_404(
         FollowUpReport.objects.select_related("strategy__period", "strategy__municipality"),
         request.user,
+        Perm.STRATEGY_READ,
         field="strategy__municipality",
         pk=pk,
     )

@@ -1,13 +1,13 @@
 """Explicit transition tables of the strategy and the follow-up report, in core's workflow helper.
 
 ``TRANSITIONS[(from_state, action)] = to_state``; anything not in the table is refused with
-``TransitionRefused``. Who may do what is in ``ACTION_ROLES``. ``superseded`` is only reached when a
+``TransitionRefused``. Who may do what is in ``ACTION_PERMS``. ``superseded`` is only reached when a
 newer revision is published: ``SUPERSEDE`` is an internal action, never offered to a user.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from servicetorg.core.permissions import Perm, roles_for
+from servicetorg.core.permissions import Perm
 from servicetorg.core.workflow import Workflow
 
 from .models import ReportState, StrategyState
@@ -40,14 +40,13 @@ ACTION_LABELS = {
     SUPERSEDE: _("Supersede"),
 }
 
-#: Roles that draft the strategy and record the council's decisions.
-EDITOR_ROLES = roles_for(Perm.STRATEGY_EDIT)
-ACTION_ROLES = {
-    START_CONSULTATION: EDITOR_ROLES,
-    BACK_TO_DRAFT: EDITOR_ROLES,
-    ADOPT: EDITOR_ROLES,
-    PUBLISH: EDITOR_ROLES,
-    SUPERSEDE: frozenset(),  # system only, when a newer revision is published
+#: The permission each action needs (the roles matrix, core.permissions); None: SYSTEM only.
+ACTION_PERMS: dict[str, Perm | None] = {
+    START_CONSULTATION: Perm.STRATEGY_EDIT,
+    BACK_TO_DRAFT: Perm.STRATEGY_EDIT,
+    ADOPT: Perm.STRATEGY_EDIT,
+    PUBLISH: Perm.STRATEGY_EDIT,
+    SUPERSEDE: None,  # system only, when a newer revision is published
 }
 
 

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import HasStaffRole, scope
 from servicetorg.core.validators import validate_upload_size
 
@@ -124,12 +125,13 @@ class ImportSerializer(serializers.Serializer):
 
 class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasStaffRole]
+    scope_perm = Perm.SURVEY_READ
     filterset_fields = ["state", "kind", "access"]
 
     def get_queryset(self):
-        qs = scope(Survey.objects.select_related("municipality"), self.request.user).order_by(
-            "-opens_on", "id"
-        )
+        qs = scope(
+            Survey.objects.select_related("municipality"), self.request.user, Perm.SURVEY_READ
+        ).order_by("-opens_on", "id")
         if self.action == "retrieve":
             qs = qs.prefetch_related("questions__options", "questions__section")
         return qs

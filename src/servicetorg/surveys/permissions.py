@@ -14,9 +14,6 @@ from servicetorg.core.permissions import Perm
 
 from .models import Survey
 
-#: Roles that may build surveys (somewhere): for "may she open the page at all" questions.
-SURVEY_EDITOR_ROLES = permissions.roles_for(Perm.SURVEY_EDIT)
-
 
 def survey_unit_id(survey: Survey) -> int | None:
     """The unit a survey belongs to (its own, else its service's responsible unit), or None."""

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from scipy import stats as _scipy_stats
 
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import scope
 
 from . import stats
@@ -19,9 +20,9 @@ from .models import Answer, Question, QuestionKind, Response, Survey, SurveyAcce
 
 def surveys_for(user) -> QuerySet[Survey]:
     """Surveys the user may see as staff, with what lists show."""
-    return scope(Survey.objects.select_related("municipality", "service", "unit"), user).annotate(
-        response_count=Count("responses")
-    )
+    return scope(
+        Survey.objects.select_related("municipality", "service", "unit"), user, Perm.SURVEY_READ
+    ).annotate(response_count=Count("responses"))
 
 
 def open_surveys(municipality) -> QuerySet[Survey]:

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from servicetorg.core.exports import safe_row
 from servicetorg.core.forms import apply_validation_error
-from servicetorg.core.tenancy import get_scoped_or_404, municipality_ids
+from servicetorg.core.permissions import Perm, municipality_ids
+from servicetorg.core.tenancy import get_scoped_or_404
 from servicetorg.core.validators import strip_forbidden_characters
 
 from . import charts, permissions, selectors, services
@@ -36,13 +37,13 @@ from .forms import (
     TemplateSurveyForm,
 )
 from .models import Question, QuestionKind, Survey
-from .permissions import SURVEY_EDITOR_ROLES
 
 
 def _survey(request, pk) -> Survey:
     return get_scoped_or_404(
         Survey.objects.select_related("municipality", "service", "unit", "previous_round"),
         request.user,
+        Perm.SURVEY_READ,
         pk=pk,
     )
 
@@ -66,7 +67,7 @@ def _can_edit(request, survey) -> bool:
 
 
 def _editor_municipalities(request) -> set[int]:
-    allowed = municipality_ids(request.user, SURVEY_EDITOR_ROLES)
+    allowed = municipality_ids(request.user, Perm.SURVEY_EDIT)
     if allowed is None:
         from servicetorg.core.models import Municipality
 
@@ -78,12 +79,12 @@ def _editor_municipalities(request) -> set[int]:
 
 @login_required
 def survey_list(request):
-    allowed = municipality_ids(request.user)
+    allowed = municipality_ids(request.user, Perm.SURVEY_READ)
     if allowed is not None and not allowed:
         raise PermissionDenied
     surveys = selectors.surveys_for(request.user).order_by("-opens_on", "title")
     page = Paginator(surveys, 50).get_page(request.GET.get("page"))
-    can_create = municipality_ids(request.user, SURVEY_EDITOR_ROLES) != set()
+    can_create = municipality_ids(request.user, Perm.SURVEY_EDIT) != set()
     return render(request, "surveys/survey_list.html", {"page": page, "can_create": can_create})
 
 
@@ -233,7 +234,7 @@ def question_edit(request, pk, question_pk):
 def question_delete(request, pk, question_pk):
     survey = _editable(request, pk)
     question = get_scoped_or_404(
-        Question.objects.all(), request.user, field="survey__municipality", pk=question_pk
+        Question.objects.all(), request.user, Perm.SURVEY_READ, field="survey__municipality", pk=question_pk
     )
     if question.survey_id != survey.pk:
         raise PermissionDenied

@@ -30,7 +30,6 @@ from .actions import (
     take,
 )
 from .api_clients import create_api_client
-from .base import ADMINISTRATION_ROLES, DASHBOARD_ROLES, WORK_ROLES
 from .compensation import compensation_total, settle_compensation
 from .due import due_for_warning, mark_breaches, send_warnings, set_channel_rule, warn_due
 from .files import add_attachments, add_media_link, sweep_orphan_files
@@ -53,11 +52,8 @@ from .national_id import reencrypt_national_ids
 
 __all__ = [
     "idempotency",
-    "ADMINISTRATION_ROLES",
-    "DASHBOARD_ROLES",
     "INTAKE_RELATIONS",
     "RECEIPT_CHANNELS",
-    "WORK_ROLES",
     "IdempotencyClaim",
     "Registered",
     "add_attachments",

@@ -8,10 +8,8 @@ from django.utils.translation import gettext as _
 from servicetorg.core import permissions as core_permissions
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm
-from servicetorg.core.tenancy import has_role
 
 from ..models import hash_token
-from .base import WORK_ROLES
 
 
 def create_api_client(*, municipality: Municipality, name: str, user, service_account=None) -> tuple:
@@ -26,7 +24,9 @@ def create_api_client(*, municipality: Municipality, name: str, user, service_ac
     from ..models import ApiChannel, ApiClient
 
     core_permissions.require(user, Perm.INQUIRY_ADMINISTER, municipality.pk)
-    if service_account is not None and not has_role(service_account, municipality.pk, WORK_ROLES):
+    if service_account is not None and not core_permissions.can(
+        service_account, Perm.INQUIRY_WORK, municipality.pk, unit_bound=False
+    ):
         raise ValidationError({"user": _("The service account must work in this municipality.")})
     key = secrets.token_urlsafe(32)
     client = ApiClient.objects.create(

@@ -11,19 +11,11 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core import permissions as core_permissions
 from servicetorg.core.models import Unit
-from servicetorg.core.permissions import Perm, user_of
+from servicetorg.core.permissions import user_of
 
 from .. import permissions, rollups
 from ..models import Inquiry, InquiryMessage
 from ..workflow import WORKFLOW
-
-#: Roles that may register and work on inquiries (council members see only the dashboards). Which
-#: inquiries each of them reads and works on: permissions.py; the roles matrix: core.permissions.
-WORK_ROLES = core_permissions.roles_for(Perm.INQUIRY_WORK)
-#: Roles that see the dashboards (aggregates only).
-DASHBOARD_ROLES = core_permissions.roles_for(Perm.INQUIRY_DASHBOARD)
-#: Roles that set the channel rules and settle compensations.
-ADMINISTRATION_ROLES = core_permissions.roles_for(Perm.INQUIRY_ADMINISTER)
 
 
 def _require_work(user, inquiry: Inquiry) -> None:

@@ -345,9 +345,9 @@ def test_missed_warning_is_sent_late_at_the_next_run(
     ).inquiry
     assert inquiry.reply_deadline == date(2026, 3, 4)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.warn_due(date(2026, 3, 4), user=SYSTEM) == {"warned": 1, "late": 1}
-        assert services.warn_due(date(2026, 3, 4), user=SYSTEM) == {"warned": 0, "late": 0}
+        assert services.warn_due(date(2026, 3, 4), user=SYSTEM) == {"warned": 1, "late": 1, "no_recipient": 0}
+        assert services.warn_due(date(2026, 3, 4), user=SYSTEM) == {"warned": 0, "late": 0, "no_recipient": 0}
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith(("Late warning", "Forsinket varsel"))
     # A deadline already passed is a breach, not a warning.
-    assert services.warn_due(date(2026, 3, 5), user=SYSTEM) == {"warned": 0, "late": 0}
+    assert services.warn_due(date(2026, 3, 5), user=SYSTEM) == {"warned": 0, "late": 0, "no_recipient": 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.db import transaction
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core import outbox
 from servicetorg.core import permissions as core_permissions
-from servicetorg.core.models import Municipality
+from servicetorg.core.choices import Role
+from servicetorg.core.models import Membership, Municipality
 from servicetorg.core.permissions import Perm, user_of
 from servicetorg.core.workdays import add_working_days
 
@@ -19,6 +21,36 @@ from .. import rollups
 from ..models import OPEN_STATES, ChannelRule, Inquiry
 from .base import _require_system
 from .compensation import _compensate
+
+logger = logging.getLogger(__name__)
+
+
+def warning_recipients(inquiry: Inquiry) -> list[str]:
+    """Who is warned about an inquiry's deadline: its contact person and case officer (or, not yet
+    taken, its unit's address); an inquiry with no one of its own (every Open311 request, a general
+    web inquiry) reaches the leaders of its unit (or of its service's responsible unit), and one with
+    no unit at all the municipality's administration, who run the desk's queue."""
+    own = [
+        getattr(inquiry.contact_person, "email", ""),
+        getattr(inquiry.assigned_to, "email", ""),
+        getattr(inquiry.unit, "email", "") if inquiry.assigned_to_id is None else "",
+    ]
+    found = [address for address in own if address]
+    if found:
+        return found
+    unit_id = inquiry.unit_id or getattr(inquiry.service, "responsible_unit_id", None)
+    leaders = Membership.objects.filter(
+        municipality_id=inquiry.municipality_id, user__is_active=True
+    ).exclude(user__email="")
+    if unit_id is not None:
+        found = list(
+            leaders.filter(role=Role.UNIT_LEADER, unit_id=unit_id).values_list("user__email", flat=True)
+        )
+    if not found:
+        found = list(
+            leaders.filter(role=Role.ADMINISTRATION, unit__isnull=True).values_list("user__email", flat=True)
+        )
+    return sorted(set(found))
 
 
 @transaction.atomic
@@ -67,7 +99,7 @@ def due_for_warning(today: date | None = None):
     return (
         Inquiry.objects.filter(state__in=OPEN_STATES, reply_deadline__gte=today, reply_deadline__lte=tomorrow)
         .exclude(warning_sent_for=F("reply_deadline"))
-        .select_related("contact_person", "assigned_to", "unit")
+        .select_related("contact_person", "assigned_to", "unit", "service")
         .order_by("reply_deadline", "pk")
     )
 
@@ -83,13 +115,15 @@ def warn_due(today: date | None = None, *, user) -> dict:
     Each warning is written to the outbox in the transaction that records it as sent
     (``warning_sent_for``), keyed by inquiry and deadline: a re-run, or a task run twice after a
     worker died, never warns twice about one deadline. A warning that should have gone out on an
-    earlier day is sent now and says it is late. Returns {"warned": n, "late": m}. A task over
+    earlier day is sent now and says it is late. A warning with no recipient at all is not marked
+    sent but logged as an error (and tried again at the next run). Returns {"warned": n, "late": m,
+    "no_recipient": k}. A task over
     every municipality: ``user`` is SYSTEM.
     """
     _require_system(user)
     today = today or timezone.localdate()
     tomorrow = add_working_days(today, 1)
-    warned = late_count = 0
+    warned = late_count = unsent = 0
     for inquiry in due_for_warning(today):
         with transaction.atomic():
             locked = Inquiry.objects.select_for_update().filter(pk=inquiry.pk, state__in=OPEN_STATES).first()
@@ -98,11 +132,17 @@ def warn_due(today: date | None = None, *, user) -> dict:
             if locked.reply_deadline != inquiry.reply_deadline:
                 continue  # the deadline moved meanwhile: the next run looks at it again
             late = inquiry.reply_deadline < tomorrow
-            recipients = [
-                getattr(inquiry.contact_person, "email", ""),
-                getattr(inquiry.assigned_to, "email", ""),
-                getattr(inquiry.unit, "email", "") if inquiry.assigned_to_id is None else "",
-            ]
+            recipients = warning_recipients(inquiry)
+            if not recipients:
+                # Not marked sent: the next run tries again, and the error is seen (log, task result).
+                logger.error(
+                    "Deadline warning for inquiry %s (%s) has no recipient: give it a contact person, "
+                    "or its unit a leader or an e-mail address",
+                    inquiry.reference,
+                    inquiry.pk,
+                )
+                unsent += 1
+                continue
             values = {"subject": inquiry.subject, "ref": inquiry.reference, "date": inquiry.reply_deadline}
             subject = _("Inquiry %(ref)s is due %(date)s") % values
             body = _("The inquiry “%(subject)s” (%(ref)s) must be answered by %(date)s.") % values
@@ -121,4 +161,4 @@ def warn_due(today: date | None = None, *, user) -> dict:
             Inquiry.objects.filter(pk=inquiry.pk).update(warning_sent_for=inquiry.reply_deadline)
             warned += 1
             late_count += late
-    return {"warned": warned, "late": late_count}
+    return {"warned": warned, "late": late_count, "no_recipient": unsent}

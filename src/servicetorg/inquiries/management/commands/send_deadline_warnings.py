@@ -17,4 +17,4 @@ class Command(BaseCommand):
             self.stdout.write(f"queued {result.id}")
             return
         outcome = send_deadline_warnings.apply(args=(options.get("date"),)).get()
-        self.stdout.write(f"breached={outcome['breached']} warned={outcome['warned']}")
+        self.stdout.write(" ".join(f"{name}={count}" for name, count in outcome.items()))

@@ -51,7 +51,9 @@ def test_citizen_desk_and_case_officer(page, municipality):
     page.goto(f"/staff/henvendelser/{web.pk}/")
     page.get_by_label("Tekst").first.fill("Du får svar om plass innen 1. juni.")
     page.get_by_role("button", name="Send svar").click()
-    page.wait_for_selector("text=Lagret.")
+    page.wait_for_selector(
+        "text=/på e-post, og lagt på saken|oppga ingen e-postadresse/"
+    )  # says where it went
     assert page.locator("#inquiry-state").inner_text() == "Besvart"
 
     # Citizen: follows the case with the secret link, sees the reply.

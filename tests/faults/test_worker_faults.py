@@ -94,18 +94,26 @@ def start_worker(cluster, sink, tmp_path, name, broker_url):
     )
     args = [
         str(BIN / "celery"), "-A", "servicetorg", "worker", "--concurrency", "1", "--loglevel", "INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@faults",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--prefetch-multiplier", "1",
+        "-n", f"{name}@faults",
     ]  # fmt: skip
     return Process(args, env, tmp_path / f"{name}.log", new_session=True)
 
 
-def wait_for(predicate, timeout, what):
+def wait_for(predicate, timeout, what, nudge=None, every=20.0, log=None):
+    """Wait until ``predicate()``; ``nudge()`` every ``every`` seconds meanwhile (what beat does each
+    minute in production). On time-out the worker's log tail says what it was doing."""
     deadline = time.monotonic() + timeout
+    nudged = time.monotonic()
     while time.monotonic() < deadline:
         if predicate():
             return
+        if nudge is not None and time.monotonic() - nudged > every:
+            nudge()
+            nudged = time.monotonic()
         time.sleep(0.2)
-    raise TimeoutError(what)
+    tail = log.read_text(errors="replace")[-4000:] if log is not None and log.exists() else ""
+    raise TimeoutError(f"{what}\n{tail}")
 
 
 def test_killed_worker_and_refusing_mail_server_lose_nothing_and_send_once(
@@ -169,8 +177,10 @@ def test_killed_worker_and_refusing_mail_server_lose_nothing_and_send_once(
         broker.send_task("core.outbox_sweep")
         wait_for(
             lambda: count("state = 'sent'") == DUE,
-            180,
+            300,
             "every warning to be sent",
+            nudge=lambda: broker.send_task("core.outbox_sweep"),  # a later sweep, as beat would send
+            log=tmp_path / "second.log",
         )
         broker.send_task("core.outbox_sweep")  # a second sweep sends nothing again
         broker.send_task("inquiries.send_deadline_warnings", kwargs={"today": today})  # nor a re-run

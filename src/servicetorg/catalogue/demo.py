@@ -11,7 +11,7 @@ from servicetorg.core.permissions import SYSTEM
 
 from . import services
 from .defaults import create_default_areas
-from .demo_data import SERVICES, UNITS
+from .demo_data import SEARCH_WORDS, SERVICES, UNITS
 from .models import Service
 
 #: Service areas whose inquiries are walled to the unit that handles them (health, care, social).
@@ -31,7 +31,12 @@ def load(municipality, *, seed: int) -> None:
     existing = set(Service.objects.filter(municipality=municipality).values_list("slug", flat=True))
     today = timezone.localdate()
     for data in SERVICES:
+        words, words_en = SEARCH_WORDS.get(data["slug"], ("", ""))
         if data["slug"] in existing:
+            # A demo loaded before services had search words gets them (what staff wrote is kept).
+            service = Service.objects.get(municipality=municipality, slug=data["slug"])
+            if not service.search_words and not service.search_words_en:
+                services.update_service(service, search_words=words, search_words_en=words_en, user=SYSTEM)
             continue
         description = {k: v for k, v in data.items() if k in services.DESCRIPTION_FIELDS}
         service = services.create_service(
@@ -44,6 +49,8 @@ def load(municipality, *, seed: int) -> None:
             requires_national_id=data.get("requires_national_id", False),
             asks_location=data.get("asks_location", False),
             sensitive=data["area"] in SENSITIVE_AREAS,
+            search_words=words,
+            search_words_en=words_en,
             description=description,
             promises=data.get("promises", []),
             user=SYSTEM,

@@ -109,6 +109,22 @@ class Service(models.Model):
             "only by the unit that handles them (and whoever registered or owns them)."
         ),
     )
+    search_words = models.TextField(
+        _("search words"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Words people type that are not in the text: abbreviations and everyday words, separated "
+            "by commas (e.g. bhg, søppel). They weigh as much as the name in search and are published "
+            "as keywords in the open data."
+        ),
+    )
+    search_words_en = models.TextField(
+        _("search words in English"),
+        blank=True,
+        default="",
+        help_text=_("The same in English, separated by commas (e.g. kindergarten, waste)."),
+    )
     state = models.CharField(
         _("state"), max_length=12, choices=ServiceState.choices, default=ServiceState.DRAFT
     )

@@ -4,6 +4,7 @@ A service's text lives in versions (ServiceDescription): draft → published →
 version stays on the portal while a new draft is edited; publishing the draft archives the old one.
 """
 
+import re
 from datetime import date, timedelta
 
 from django.contrib.postgres.search import SearchVector
@@ -53,6 +54,8 @@ SERVICE_FIELDS = (
     "asks_location",
     "sensitive",
     "review_due",
+    "search_words",
+    "search_words_en",
 )
 REVIEW_INTERVAL = timedelta(days=365)
 
@@ -73,6 +76,57 @@ def validate_channels(channels) -> list[str]:
     if not isinstance(channels, list | tuple) or any(c not in valid for c in channels):
         raise ValidationError({"channels": _("Choose channels from the list.")})
     return list(dict.fromkeys(channels))
+
+
+#: A search word: letters and digits, with spaces, hyphens and full stops inside ("fritt behandlingsvalg").
+_SEARCH_WORD = re.compile(r"[^\W_](?:[\w .\-]*[^\W_])?")
+MAX_SEARCH_WORDS = 30
+MAX_SEARCH_WORD_LENGTH = 60
+
+
+def normalise_search_words(text: str, *, field: str = "search_words") -> str:
+    """Staff's search words as stored: lower case, one space inside, no repeats, ", " between.
+
+    Commas, semicolons or new lines separate them. A word with other characters, one longer than
+    60 characters or more than 30 words is refused (ValidationError on the field)."""
+    words: list[str] = []
+    for part in re.split(r"[,;\n]", text or ""):
+        word = " ".join(part.split()).lower()
+        if not word:
+            continue
+        if len(word) > MAX_SEARCH_WORD_LENGTH:
+            raise ValidationError(
+                {
+                    field: _("“%(word)s” is too long for a search word (at most %(max)s characters).")
+                    % {"word": word[:20] + "…", "max": MAX_SEARCH_WORD_LENGTH}
+                }
+            )
+        if not _SEARCH_WORD.fullmatch(word):
+            raise ValidationError(
+                {
+                    field: _(
+                        "“%(word)s”: a search word has letters and digits only (and spaces or hyphens "
+                        "inside). Separate words with commas."
+                    )
+                    % {"word": word}
+                }
+            )
+        if word not in words:
+            words.append(word)
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ValidationError({field: _("At most %(max)s search words.") % {"max": MAX_SEARCH_WORDS}})
+    return ", ".join(words)
+
+
+def search_word_list(text: str) -> list[str]:
+    """The stored search words as a list (for the open-data keywords)."""
+    return [w for w in (w.strip() for w in (text or "").split(",")) if w]
+
+
+def _clean_search_words(fields: dict) -> None:
+    for name in ("search_words", "search_words_en"):
+        if name in fields:
+            fields[name] = normalise_search_words(fields[name], field=name)
 
 
 def _check_tenant(service: Service) -> None:
@@ -106,6 +160,7 @@ def create_service(*, municipality, description: dict, promises: list[dict] | No
     if unknown:
         raise TypeError(f"Unknown service fields: {sorted(unknown)}")
     fields["channels"] = validate_channels(fields.get("channels", []))
+    _clean_search_words(fields)
     service = Service(municipality=municipality, **fields)
     service.full_clean()
     _check_tenant(service)
@@ -128,6 +183,11 @@ def update_service(service: Service, *, user, **fields) -> Service:
         raise TypeError(f"Unknown service fields: {sorted(unknown)}")
     if "channels" in fields:
         fields["channels"] = validate_channels(fields["channels"])
+    _clean_search_words(fields)
+    words_changed = any(
+        name in fields and fields[name] != getattr(service, name)
+        for name in ("search_words", "search_words_en")
+    )
     for name, value in fields.items():
         setattr(service, name, value)
     if "responsible_unit" in fields:  # handing the service to another unit: that unit too
@@ -135,6 +195,8 @@ def update_service(service: Service, *, user, **fields) -> Service:
     service.full_clean()
     _check_tenant(service)
     _as_user(service, user).save()
+    if words_changed:
+        refresh_search_vector(service)
     return service
 
 
@@ -242,17 +304,32 @@ def _denormalise(service: Service, description: ServiceDescription) -> None:
         str(getattr(description, f) or "")
         for f in ("name", "summary", "content", "target_group", "user_actions", "price", "legal_basis")
     ).lower()
-    service.search_text += "\n" + service.area.name.lower()
+    service.search_text += "\n" + "\n".join(n.lower() for n in (service.area.name, service.area.name_en) if n)
 
 
-def refresh_search_vector(service: Service) -> None:
-    """Rebuild the stored full-text vector (PostgreSQL only; other databases search the plain text)."""
-    if not is_postgresql():
-        return
-    version = service.published_version
-    vector = (
+def search_vector():
+    """The stored vector's expression (PostgreSQL): name and search words weigh most (A), then the
+    summary (B), then the rest of the published text (C)."""
+    return (
         SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("search_words", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("search_words_en", weight="A", config=SEARCH_CONFIG)
         + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
         + SearchVector("search_text", weight="C", config=SEARCH_CONFIG)
     )
-    Service.objects.filter(pk=service.pk).update(search_vector=vector if version else None)
+
+
+def refresh_search_vector(service: Service) -> None:
+    """Rebuild the stored full-text vector (PostgreSQL only; SQLite's FTS5 index follows the row by
+    triggers, catalogue/sql.py)."""
+    if not is_postgresql():
+        return
+    published = Service.objects.filter(pk=service.pk, published_version__isnull=False).exists()
+    Service.objects.filter(pk=service.pk).update(search_vector=search_vector() if published else None)
+
+
+def refresh_search_vectors(queryset) -> int:
+    """Rebuild the vectors of many services in one statement (bulk loads; PostgreSQL only)."""
+    if not is_postgresql():
+        return 0
+    return queryset.filter(published_version__isnull=False).update(search_vector=search_vector())

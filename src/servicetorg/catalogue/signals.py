@@ -10,3 +10,11 @@ from .defaults import create_default_areas
 def give_new_municipality_default_areas(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         create_default_areas(instance)
+
+
+def ensure_search_index(sender, using="default", **kwargs):
+    """After every migrate: SQLite's search index and its triggers exist (a later migration that
+    rebuilds catalogue_service drops the triggers with the old table)."""
+    from .sql import ensure_fts
+
+    ensure_fts(using)

@@ -50,7 +50,7 @@ def service_list(request):
     municipality = _municipality(request)
     query = request.GET.get("q", "").strip()[:200]
     if query:
-        results = list(selectors.search_published(municipality, query)[:100])
+        results = selectors.search_published(municipality, query, limit=100)
         groups = []
     else:
         results = None

@@ -9,7 +9,7 @@ from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment
 
 from ..strategy.conftest import build_strategy, soon
-from .conftest import assert_accessible
+from .conftest import assert_accessible, check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,3 +110,41 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
     assert page.locator("text=Vi ser på det.").count() == 1
     assert page.locator("text=Høringen ble avsluttet").count() == 1
     check_page(page)
+
+
+def test_the_comment_form_is_reached_from_the_top_on_a_phone(browser, live_server, municipality):
+    """At 390 px the consultation page is long (the whole draft comes first); a link in the first
+    screen leads to the comment form, and a contents list links every part of the page."""
+    draft = build_strategy(municipality, start_year=2028, goals=4)
+    for n in range(6):  # a draft as long as a real one
+        services.add_focus_area(draft, title=f"Innsatsområde {n}", description="Beskrivelse. " * 40, user=SYSTEM)
+    strategy = services.transition(draft, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM)
+    context = browser.new_context(base_url=live_server.url, locale="nb-NO", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"/strategi/horing/{strategy.pk}/")
+        form_top = page.locator("#id_name").bounding_box()["y"]
+        assert form_top > 3 * 844, f"the form is only {form_top} px down: the test proves nothing"
+        link = page.get_by_role("link", name="Gå til skjemaet for merknader")
+        box = link.bounding_box()
+        assert box["y"] + box["height"] <= 844, "the link to the form is not in the first screen"
+        contents = page.get_by_role("navigation", name="På denne siden")
+        assert contents.get_by_role("link", name="Gi din merknad").count() == 1
+        assert contents.get_by_role("link", name="1. Tilgjengelighet").count() == 1
+        check_page(page)
+        page.screenshot(path="/tmp/strategy-consultation-390-top.png")
+        link.click()
+        page.wait_for_function("location.hash === '#h-comment'")
+        in_view = page.evaluate(
+            "() => { const r = document.querySelector('#id_name').getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+        )
+        assert in_view, "after the link the form's first field is not on the screen"
+        page.screenshot(path="/tmp/strategy-consultation-390-form.png")
+        # A focus-area link in the contents lands on its heading too.
+        page.goto(f"/strategi/horing/{strategy.pk}/")
+        contents.get_by_role("link", name="3. Innsatsområde 1").click()
+        page.wait_for_function("location.hash.startsWith('#fa-')")
+        assert page.evaluate("() => document.querySelector(location.hash).getBoundingClientRect().top") < 100
+    finally:
+        context.close()

@@ -332,7 +332,13 @@ class ConsultationComment(models.Model):
         FocusArea, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("about focus area")
     )
     name = models.CharField(_("name"), max_length=120)
-    email = models.EmailField(_("e-mail (not published)"), blank=True)
+    email = models.EmailField(
+        _("e-mail (not published)"),
+        blank=True,
+        help_text=_("If you give it, we e-mail you the municipality's answer to your comment."),
+    )
+    # The language she wrote in (nb, nn, en): the e-mail with the municipality's answer is written in it.
+    language = models.CharField(_("language"), max_length=5, default="nb", choices=settings.LANGUAGES)
     role = models.CharField(
         _("I comment as"), max_length=20, choices=CommentRole.choices, default=CommentRole.CITIZEN
     )
@@ -383,8 +389,11 @@ class FollowUpReport(models.Model):
     #: The report as the council adopted it (HTML body and PDF), so later corrections of indicator
     #: values do not change an adopted document.
     adopted_body = models.TextField(editable=False, blank=True)
+    #: The same adopted body rendered in each of the site's languages ({"nn": html, "en": html}), from
+    #: the same figures, so a reader in nynorsk or English gets every heading and label in her language.
+    adopted_bodies = models.JSONField(editable=False, default=dict, blank=True)
     adopted_pdf = models.BinaryField(editable=False, null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["adopted_body", "adopted_pdf"])
+    history = HistoricalRecords(excluded_fields=["adopted_body", "adopted_bodies", "adopted_pdf"])
 
     class Meta:
         verbose_name = _("follow-up report")

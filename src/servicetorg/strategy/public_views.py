@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from servicetorg.core.forms import apply_validation_error
@@ -15,7 +16,7 @@ from servicetorg.core.security import throttle_post
 from . import selectors, services
 from .forms import CommentForm
 from .models import Strategy
-from .reports import report_context
+from .reports import adopted_body, report_context
 from .status import RULE_TEXT
 from .views import pdf_response
 
@@ -76,7 +77,13 @@ def _public_report(request, pk):
 def report_page(request, pk):
     report = _public_report(request, pk)
     if report.adopted_body:  # the report as the council adopted it (rendered by us at adoption)
-        context = {"report": report, "strategy": report.strategy, "snapshot": mark_safe(report.adopted_body)}  # noqa: S308
+        body, body_language = adopted_body(report, get_language())
+        context = {
+            "report": report,
+            "strategy": report.strategy,
+            "snapshot": mark_safe(body),  # noqa: S308
+            "snapshot_language": body_language,
+        }
     else:
         context = report_context(report)
     return render(request, "strategy/public/report.html", context)
@@ -102,7 +109,7 @@ def consultation(request, pk):
         form = CommentForm(request.POST, strategy=strategy)
         if form.is_valid():
             try:
-                services.submit_comment(strategy, **form.cleaned_data)
+                services.submit_comment(strategy, **form.cleaned_data, language=request.LANGUAGE_CODE)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

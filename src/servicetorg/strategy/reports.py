@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from .models import FollowUpReport
@@ -11,6 +12,14 @@ from .status import RULE_TEXT
 # WeasyPrint and fontTools log every layout step at INFO; keep the server log readable.
 for _name in ("weasyprint", "fontTools"):
     logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+def adopted_body(report: FollowUpReport, language: str) -> tuple[str, str]:
+    """The adopted report's body in ``language`` and the language it is in: a report adopted before the
+    bodies were kept per language has only the default's (bokmål), which the page then marks."""
+    if language != settings.LANGUAGE_CODE and language in (report.adopted_bodies or {}):
+        return report.adopted_bodies[language], language
+    return report.adopted_body, settings.LANGUAGE_CODE
 
 
 def report_context(report: FollowUpReport, *, with_charts: bool = True) -> dict:

@@ -10,13 +10,15 @@ is registered on the current revision without changing what the council adopted.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from servicetorg.core import outbox
 from servicetorg.core.permissions import Perm, can, check_actor, is_system, user_of
 from servicetorg.indicators.models import Indicator
 from servicetorg.indicators.services import clean_value
+from servicetorg.inquiries.notices import language_code
 
 from . import workflow
 from .models import (
@@ -511,8 +513,18 @@ def consultation_closed_message(strategy: Strategy) -> str:
 
 
 @transaction.atomic
-def submit_comment(strategy: Strategy, *, name: str, text: str, role: str, email: str = "", focus_area=None):
-    """A comment from the portal during the consultation; it waits for moderation."""
+def submit_comment(
+    strategy: Strategy,
+    *,
+    name: str,
+    text: str,
+    role: str,
+    email: str = "",
+    focus_area=None,
+    language: str = "",
+):
+    """A comment from the portal during the consultation; it waits for moderation. ``language`` is the
+    one she wrote in (the page's, by default): the municipality's answer is e-mailed in it."""
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)  # the deadline as it is now
     if strategy.state != StrategyState.CONSULTATION:
         raise ValidationError(_("This strategy is not out for consultation."), code="closed")
@@ -521,7 +533,13 @@ def submit_comment(strategy: Strategy, *, name: str, text: str, role: str, email
     if focus_area is not None and focus_area.strategy_id != strategy.pk:
         raise ValidationError({"focus_area": _("Unknown focus area.")})
     comment = ConsultationComment(
-        strategy=strategy, name=name, email=email, role=role, text=text, focus_area=focus_area
+        strategy=strategy,
+        name=name,
+        email=email,
+        role=role,
+        text=text,
+        focus_area=focus_area,
+        language=language_code(language or translation.get_language()),
     )
     return _full_save(comment)
 
@@ -532,12 +550,58 @@ def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str
     if decision not in ModerationState.values:
         raise ValidationError({"moderation": _("Unknown decision.")})
     comment.moderation = decision
-    if answer.strip() and answer.strip() != comment.answer:
+    answered = bool(answer.strip()) and answer.strip() != comment.answer
+    if answered:
         comment.answer = answer.strip()
         comment.answered_at = timezone.now()
     comment.moderated_by = user_of(user)
     comment.save()
+    if answered:
+        send_comment_answer(comment)
     return comment
+
+
+def comment_page_url(comment: ConsultationComment) -> str:
+    """The absolute address of the consultation page: on the municipality's own portal host when it
+    has one."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    host = comment.strategy.municipality.portal_host
+    base = f"https://{host}" if host else settings.PORTAL_BASE_URL
+    return base + reverse("strategy_public:consultation", kwargs={"pk": comment.strategy_id}) + "#h-comments"
+
+
+def send_comment_answer(comment: ConsultationComment):
+    """The municipality's answer to a consultation comment, e-mailed to the commenter in the language she
+    wrote in; nothing when she gave no address. Keyed by the answer's text: saving the same answer again
+    sends nothing, a changed answer is sent once more."""
+    import hashlib
+
+    from django.template.loader import render_to_string
+
+    if not comment.email:
+        return None
+    strategy = comment.strategy
+    with translation.override(language_code(comment.language)):
+        subject = _("Answer to your comment on “%(title)s”") % {"title": strategy.title}
+        body = render_to_string(
+            "strategy/mail/comment_answer.txt",
+            {
+                "comment": comment,
+                "strategy": strategy,
+                "municipality": strategy.municipality,
+                "link": comment_page_url(comment),
+            },
+        ).strip()
+    digest = hashlib.sha256(comment.answer.encode()).hexdigest()[:16]
+    return outbox.enqueue_email(
+        municipality=strategy.municipality_id,
+        to=comment.email,
+        subject=subject,
+        body=body,
+        key=f"strategy.comment-answer:{comment.pk}:{digest}",
+    )
 
 
 # --- follow-up report -----------------------------------------------------------------------------
@@ -619,7 +683,8 @@ def report_transition(report: FollowUpReport, action: str, *, user, adopted_on=N
 
 
 def _freeze(report: FollowUpReport) -> None:
-    """Keep the adopted report (HTML body and PDF, in the default language) as the council saw it."""
+    """Keep the adopted report as the council saw it: the HTML body and PDF in the default language, and
+    the HTML body in nynorsk and English."""
     from django.conf import settings
     from django.template.loader import render_to_string
     from django.utils import translation
@@ -630,4 +695,12 @@ def _freeze(report: FollowUpReport) -> None:
         context = report_context(report)
         report.adopted_body = render_to_string("strategy/_report_body.html", context)
         report.adopted_pdf = render_report_pdf(report, context=context)
-    report.save(update_fields=["adopted_body", "adopted_pdf"])
+    # The same figures (read in this transaction) in the other languages: headings, status labels, the
+    # status rule and the explanations in hers; what the municipality wrote stays marked as bokmål.
+    bodies = {}
+    for code, _name in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE:
+            with translation.override(code):
+                bodies[code] = render_to_string("strategy/_report_body.html", report_context(report))
+    report.adopted_bodies = bodies
+    report.save(update_fields=["adopted_body", "adopted_bodies", "adopted_pdf"])

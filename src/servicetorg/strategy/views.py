@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,7 @@ from .models import (
     ModerationState,
     Strategy,
 )
-from .reports import render_report_pdf, report_context
+from .reports import adopted_body, render_report_pdf, report_context
 from .status import RULE_TEXT
 
 
@@ -479,13 +480,26 @@ def comment_moderate(request, pk, comment_pk):
     )
     form = forms.ModerationForm(request.POST, instance=ConsultationComment(), prefix=f"c{comment.pk}")
     if form.is_valid():
-        services.moderate_comment(
+        answered = bool(form.cleaned_data["answer"].strip()) and form.cleaned_data["answer"].strip() != comment.answer
+        comment = services.moderate_comment(
             comment,
             decision=form.cleaned_data["moderation"],
             answer=form.cleaned_data["answer"],
             user=request.user,
         )
-        messages.success(request, _("The comment was moderated."))
+        if answered and comment.email:
+            messages.success(
+                request,
+                _("The comment was moderated. The answer was e-mailed to %(email)s (in %(language)s).")
+                % {"email": comment.email, "language": comment.get_language_display()},
+            )
+        elif answered:
+            messages.success(
+                request,
+                _("The comment was moderated. The commenter gave no e-mail address; the answer is only on the portal."),
+            )
+        else:
+            messages.success(request, _("The comment was moderated."))
     else:
         messages.error(request, _("Choose a valid decision."))
     return redirect("strategy:comment-list", pk=strategy.pk)
@@ -525,7 +539,13 @@ def _report(request, pk) -> FollowUpReport:
 def report_detail(request, pk):
     report = _report(request, pk)
     if report.adopted_body:  # as adopted by the council
-        context = {"report": report, "strategy": report.strategy, "snapshot": mark_safe(report.adopted_body)}  # noqa: S308
+        body, body_language = adopted_body(report, get_language())
+        context = {
+            "report": report,
+            "strategy": report.strategy,
+            "snapshot": mark_safe(body),  # noqa: S308
+            "snapshot_language": body_language,
+        }
         goals, notes = [], {}
     else:
         context = report_context(report)

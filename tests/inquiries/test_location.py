@@ -151,7 +151,7 @@ def test_map_centre_setting_falls_back_on_nonsense(settings):
     settings.MAP_CENTER = "69.65,18.96"
     assert (maps.map_settings()["lat"], maps.map_settings()["long"]) == (69.65, 18.96)
     settings.MAP_CENTER = "nord"
-    assert (maps.map_settings()["lat"], maps.map_settings()["long"]) == maps.DEFAULT_CENTER
+    assert (maps.map_settings()["lat"], maps.map_settings()["long"]) == maps.NORWAY_CENTER
 
 
 # --- the contact form -----------------------------------------------------------------------------

@@ -397,11 +397,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 # SECURE_SSL_REDIRECT, HSTS and secure (__Host-) cookies: set by derive() unless DEBUG.
 
-# Maps (Leaflet): the tile server (a URL template), its attribution, and where maps start ("lat,long"
-# and zoom level). Kartverket's open WMTS cache by default (docs/operations.md, "Maps").
+# Maps (Leaflet): the tile server (a URL template), its attribution, and where maps start (zoom level;
+# the municipality's own centre, else MAP_CENTER "lat,long", else all of Norway). Kartverket's open
+# WMTS cache by default (docs/operations.md, "Maps").
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", KARTVERKET_TILES)
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", KARTVERKET_ATTRIBUTION)
-MAP_CENTER = os.environ.get("MAP_CENTER", "59.9139,10.7522")
+MAP_CENTER = os.environ.get("MAP_CENTER", "")
 MAP_ZOOM = int(os.environ.get("MAP_ZOOM", "13"))
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site or with the page's

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Membership, Municipality, PrivacyLog, RetentionRule, Unit
@@ -14,6 +15,25 @@ class MembershipInline(admin.TabularInline):
 class MunicipalityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "number", "organization_number", "portal_host", "open_data_license"]
     search_fields = ["name", "number", "organization_number"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "number",
+                    "organization_number",
+                    "website",
+                    "email",
+                    "phone",
+                    "address",
+                    "portal_host",
+                    "open_data_license",
+                ]
+            },
+        ),
+        (_("Maps"), {"fields": ["center_latitude", "center_longitude"]}),
+    ]
 
 
 @admin.register(Unit)

@@ -1,5 +1,7 @@
 """The demo municipality and its staff users (one per role)."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -7,6 +9,7 @@ from .choices import Role
 from .models import Membership, Municipality, Unit
 
 DEMO_NUMBER = "3999"
+DEMO_CENTER = (Decimal("59.053300"), Decimal("10.035200"))
 DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 - printed in the README, demo only
 #: username, role, unit slug (None: the whole municipality), full name
 DEMO_USERS = [
@@ -30,6 +33,9 @@ def load_municipality() -> Municipality:
             "email": "postmottak@fjordvik.kommune.no",
             "phone": "33 00 00 00",
             "address": "Rådhusgata 1, 3999 Fjordvik",
+            # Fjordvik is made up; its maps start where a town by a fjord in Vestfold would be.
+            "center_latitude": DEMO_CENTER[0],
+            "center_longitude": DEMO_CENTER[1],
         },
     )
     return municipality

@@ -1,20 +1,37 @@
 """Maps on pages (Leaflet, from npm): the tile server, its attribution and where a map starts.
 
-All of it is settings (docs/operations.md, "Maps"): ``MAP_TILE_URL`` (a Leaflet URL template,
-Kartverket's open WMTS cache by default), ``MAP_TILE_ATTRIBUTION``, ``MAP_CENTER`` ("lat,long") and
-``MAP_ZOOM``. The Content-Security-Policy lets images come from the tile server's origin
-(:func:`tile_origin`, used by conf/base.py).
+Settings (docs/operations.md, "Maps"): ``MAP_TILE_URL`` (a Leaflet URL template, Kartverket's open
+WMTS cache by default), ``MAP_TILE_ATTRIBUTION`` and ``MAP_ZOOM``. An empty map starts at the
+municipality's centre (``Municipality.center_latitude``/``center_longitude``), else at ``MAP_CENTER``
+("lat,long") if that is set, else over the whole of Norway. The Content-Security-Policy lets images
+come from the tile server's origin (:func:`tile_origin`, used by conf/base.py).
 """
 
 import math
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
 KARTVERKET_TILES = "https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png"
 KARTVERKET_ATTRIBUTION = "© Kartverket"
-DEFAULT_CENTER = (59.9139, 10.7522)
 DEFAULT_ZOOM = 13
+#: Where a map starts when neither the municipality nor MAP_CENTER says: mainland Norway, whole.
+NORWAY_CENTER = (65.0, 13.0)
+NORWAY_ZOOM = 4
+#: Places must be in Norway (mainland, Svalbard and the sea around): the bounding box, in degrees.
+LATITUDE_RANGE = (Decimal("57.5"), Decimal("81.0"))
+LONGITUDE_RANGE = (Decimal("4.0"), Decimal("35.0"))
+
+
+def in_norway(lat, long) -> bool:
+    """Whether (lat, long), in decimal degrees, is inside :data:`LATITUDE_RANGE` and
+    :data:`LONGITUDE_RANGE`."""
+    try:
+        lat, long = Decimal(str(lat)), Decimal(str(long))
+    except ArithmeticError:
+        return False
+    return LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= long <= LONGITUDE_RANGE[1]
 
 
 def tile_origin(url: str) -> str:
@@ -33,26 +50,33 @@ def tile_origin(url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def parse_center(value: str) -> tuple[float, float]:
-    """``"59.9139,10.7522"`` → (59.9139, 10.7522); the default centre for anything else."""
+def parse_center(value: str) -> tuple[float, float] | None:
+    """``"59.9139,10.7522"`` → (59.9139, 10.7522); None for anything else (empty, not two numbers,
+    outside Norway)."""
     try:
         lat, long = (float(part) for part in value.split(","))
     except (AttributeError, ValueError):
-        return DEFAULT_CENTER
-    if not (-90 <= lat <= 90 and -180 <= long <= 180):
-        return DEFAULT_CENTER
+        return None
+    if not in_norway(lat, long):
+        return None
     return lat, long
 
 
-def map_settings() -> dict:
-    """What a page's map needs (read by static/js/location-map.js from data attributes)."""
-    lat, long = parse_center(getattr(settings, "MAP_CENTER", ""))
+def map_settings(municipality=None) -> dict:
+    """What a page's map needs (read by static/js/location-map.js from data attributes): an empty
+    map starts at the municipality's centre, else at MAP_CENTER, else over all of Norway."""
+    zoom = getattr(settings, "MAP_ZOOM", DEFAULT_ZOOM)
+    center = municipality.center if municipality is not None else None
+    if center is None:
+        center = parse_center(getattr(settings, "MAP_CENTER", ""))
+    if center is None:
+        center, zoom = NORWAY_CENTER, NORWAY_ZOOM
     return {
         "tile_url": getattr(settings, "MAP_TILE_URL", KARTVERKET_TILES),
         "attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", KARTVERKET_ATTRIBUTION),
-        "lat": lat,
-        "long": long,
-        "zoom": getattr(settings, "MAP_ZOOM", DEFAULT_ZOOM),
+        "lat": center[0],
+        "long": center[1],
+        "zoom": zoom,
     }
 
 

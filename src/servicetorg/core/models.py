@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import OpenDataLicense, Role, UnitKind
+from .maps import LATITUDE_RANGE, LONGITUDE_RANGE
 from .validators import validate_municipality_number, validate_organization_number
 
 
@@ -40,15 +42,49 @@ class Municipality(models.Model):
         default=OpenDataLicense.NLOD,
         help_text=_("The licence of everything the platform publishes as open data for this municipality."),
     )
+    # Where its maps start (the contact form's map): the town centre or the administrative centre.
+    center_latitude = models.DecimalField(
+        _("latitude of the map centre"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
+        help_text=_("Where maps of this municipality start, in decimal degrees, e.g. 59.053300."),
+    )
+    center_longitude = models.DecimalField(
+        _("longitude of the map centre"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
+        help_text=_("In decimal degrees, e.g. 10.035200."),
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(center_latitude__isnull=True, center_longitude__isnull=True)
+                | models.Q(center_latitude__isnull=False, center_longitude__isnull=False),
+                name="municipality_center_together",
+                violation_error_message=_("Give both latitude and longitude of the map centre, or neither."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
+
+    @property
+    def center(self) -> tuple[float, float] | None:
+        """(latitude, longitude) of its map centre, or None when it has none."""
+        if self.center_latitude is None or self.center_longitude is None:
+            return None
+        return float(self.center_latitude), float(self.center_longitude)
 
 
 class Unit(models.Model):

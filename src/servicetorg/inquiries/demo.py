@@ -95,7 +95,7 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
         return
     rng = random.Random(seed)
     place_rng = random.Random(seed + 1)  # its own sequence: places do not change the rest of the demo
-    center = map_settings()
+    center = map_settings(municipality)
     for channel, days in DEFAULT_CHANNEL_DAYS.items():
         ChannelRule.objects.get_or_create(
             municipality=municipality, channel=channel, defaults={"working_days": days}

@@ -3,7 +3,6 @@
 import hashlib
 import secrets
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,12 +20,11 @@ from simple_history.models import HistoricalRecords
 from servicetorg.catalogue.models import Service
 from servicetorg.core.choices import Channel
 from servicetorg.core.crypto import DigestField, EncryptedTextField
+from servicetorg.core.maps import LATITUDE_RANGE, LONGITUDE_RANGE
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_national_id
 
-#: Where a place may lie: Norway's bounding box, mainland and Svalbard (decimal degrees, WGS 84).
-LATITUDE_RANGE = (Decimal("57.5"), Decimal("81.0"))
-LONGITUDE_RANGE = (Decimal("4.0"), Decimal("35.0"))
+# Where a place may lie (LATITUDE_RANGE, LONGITUDE_RANGE): Norway's bounding box, from core/maps.py.
 ADDRESS_MAX_LENGTH = 200
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone

@@ -152,7 +152,7 @@ def contact(request, slug=None):
             "reply_days": reply_days,
             "reply_by": reply_by,
             "reply_promise": _reply_promise(service),
-            "map": map_settings() if form.asks_location else None,
+            "map": map_settings(municipality) if form.asks_location else None,
         },
     )
 

@@ -173,7 +173,7 @@ def _render_detail(request, inquiry, forms, status=200):
             "actions": set(allowed_actions(inquiry.state)) if can_work else set(),
             "Action": Action,
             "can_work": can_work,
-            "map": map_settings() if inquiry.has_place else None,
+            "map": map_settings() if inquiry.has_place else None,  # shown at the place itself
             **forms,
         },
         status=status,

@@ -5,11 +5,23 @@ Idempotent: run again with the same number, it updates the municipality and adds
 nothing is written unless all of it is valid.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from servicetorg.core.models import Municipality, Unit
+
+
+def _center(value: str) -> tuple[Decimal, Decimal]:
+    try:
+        lat, long = (Decimal(part.strip()) for part in value.split(","))
+    except (ValueError, InvalidOperation) as exc:
+        raise CommandError(
+            f"--center {value!r}: write it as latitude,longitude in decimal degrees, e.g. 59.0533,10.0352"
+        ) from exc
+    return lat.quantize(Decimal("0.000001")), long.quantize(Decimal("0.000001"))
 
 
 def _unit(value: str) -> tuple[str, str]:
@@ -32,6 +44,13 @@ class Command(BaseCommand):
         parser.add_argument("--website", default="", help="The municipality's website.")
         parser.add_argument("--portal-host", default="", help="Host name of its portal, if it has its own.")
         parser.add_argument(
+            "--center",
+            default=None,
+            metavar="LAT,LONG",
+            help="Where its maps start (e.g. the town hall), in decimal degrees: 59.0533,10.0352. "
+            "Left as it is when not given.",
+        )
+        parser.add_argument(
             "--unit", action="append", default=[], metavar="SHORT:NAME", help="A unit (repeat the option)."
         )
 
@@ -47,6 +66,8 @@ class Command(BaseCommand):
             "website": opts["website"],
             "portal_host": opts["portal_host"],
         }
+        if opts["center"] is not None:
+            fields["center_latitude"], fields["center_longitude"] = _center(opts["center"])
         municipality = Municipality.objects.filter(number=opts["number"]).first() or Municipality(
             number=opts["number"]
         )

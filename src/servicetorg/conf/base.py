@@ -499,6 +499,8 @@ DASHBOARD_MAX_DAYS = int(os.environ.get("DASHBOARD_MAX_DAYS", str(5 * 366)))
 THROTTLE_RATES = {
     "contact": os.environ.get("THROTTLE_CONTACT", "20/hour"),  # citizen contact form posts per address
     "case_message": os.environ.get("THROTTLE_CASE_MESSAGE", "30/hour"),  # citizen replies on a case
+    # One-time codes of sensitive cases: asks and tries per address (the service limits per case).
+    "case_code": os.environ.get("THROTTLE_CASE_CODE", "30/hour"),
     "survey": os.environ.get("THROTTLE_SURVEY", "20/hour"),  # open-link answers started per address
     "survey_code": os.environ.get("THROTTLE_SURVEY_CODE", "30/hour"),  # code and resume attempts
     "comment": os.environ.get("THROTTLE_COMMENT", "10/hour"),  # strategy comments per address

@@ -346,3 +346,48 @@ class LostLinkForm(forms.Form):
         label=_("The e-mail address you gave us"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class _FieldsetRadios(forms.RadioSelect):
+    def id_for_label(self, id_, index=None):
+        return id_  # the fieldset (case_code.html): where the error summary links
+
+
+class SendCaseCodeForm(forms.Form):
+    """Where to send the one-time code of a sensitive case: the phone or e-mail on the case
+    (``destinations`` from ``services.case_codes.destinations``), shown partly hidden."""
+
+    channel = forms.ChoiceField(label=_("Send the code to"), widget=_FieldsetRadios)
+
+    def __init__(self, *args, destinations, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        labels = {"sms": _("SMS to %(to)s"), "email": _("E-mail to %(to)s")}
+        field.choices = [(d.channel, labels[d.channel] % {"to": d.shown}) for d in destinations]
+        if destinations:
+            field.initial = destinations[0].channel
+        if len(destinations) == 1:
+            field.widget = forms.HiddenInput()
+
+
+class CaseCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("One-time code"),
+        max_length=12,
+        regex=r"^\s*\d(\s*\d){5}\s*$",
+        help_text=_("Six digits."),
+        error_messages={
+            "required": _("Write the code we sent you."),
+            "invalid": _("The code is six digits."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "size": "8",
+            }
+        ),
+    )

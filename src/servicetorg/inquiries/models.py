@@ -13,6 +13,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -531,6 +532,46 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CaseCodeChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class CaseCode(models.Model):
+    """A one-time code that opens a sensitive service's case in one browser session (issue 24 §1).
+
+    The case link alone opens no case of a sensitive service: the browser that follows it is sent a
+    code by SMS or e-mail (the contact details on the case) and must give it back. The row holds
+    neither the code nor the session: ``code_hash`` is an HMAC of the code (keyed by the site's
+    secret and bound to this row and case), ``session_hash`` a SHA-256 of a random binding the
+    session keeps. Only the newest code of a session counts; it expires, is used once, and dies
+    after :data:`services.case_codes.MAX_ATTEMPTS` wrong tries. Deleted a day after it was made
+    (retention kind ``inquiries.case_codes``).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="case_codes", db_index=False)
+    session_hash = models.CharField(max_length=64)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    channel = models.CharField(max_length=5, choices=CaseCodeChannel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code for a case")
+        verbose_name_plural = _("one-time codes for cases")
+        indexes = [
+            models.Index(fields=["inquiry", "created_at"], name="inq_casecode_inquiry"),
+            models.Index(fields=["created_at"], name="inq_casecode_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inquiry_id}:{self.channel}:{self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Open311Request(models.Model):

@@ -28,6 +28,7 @@ from servicetorg.core.retention import RecordKind
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
     Attachment,
+    CaseCode,
     IdempotencyRecord,
     Inquiry,
     InquiryMessage,
@@ -67,6 +68,7 @@ def anonymise(ids: list[int]) -> int:
     InquiryMessage.objects.filter(inquiry_id__in=ids).delete()
     Inquiry.history.model.objects.filter(id__in=ids).delete()
     IdempotencyRecord.objects.filter(inquiry_id__in=ids).delete()  # the REST API's and Open311's
+    CaseCode.objects.filter(inquiry_id__in=ids).delete()
     # A queryset update: no history row (the inquiry's history is what is being removed), no rollup
     # change (no statistics column changes).
     return inquiries.update(**PERSONAL_FIELDS, anonymised_at=timezone.now())
@@ -84,6 +86,10 @@ def _closed_due(municipality, cutoff):
 
 def _idempotency_due(_municipality, cutoff):
     return IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+
+
+def _case_codes_due(_municipality, cutoff):
+    return CaseCode.objects.filter(created_at__lt=cutoff)
 
 
 def _delete(model):
@@ -121,6 +127,22 @@ RETENTION = [
         per_municipality=False,
         outcome=_("deleted"),
         position=93,
+    ),
+    # Platform-wide: a code lives ten minutes; the row (hashes, never the code) goes after a day.
+    RecordKind(
+        key="inquiries.case_codes",
+        label=_("One-time codes for sensitive cases (stored hashed)"),
+        purpose=_("so that only you can open a case about a sensitive service, even with its link"),
+        counted_from=_("after the code was sent"),
+        default_days=1,
+        min_days=1,
+        max_days=1,
+        due=_case_codes_due,
+        date_field="created_at",
+        purge=_delete(CaseCode),
+        per_municipality=False,
+        outcome=_("deleted"),
+        position=94,
     ),
 ]
 

@@ -8,6 +8,7 @@ session, and shows the link with the derived link token (``Inquiry.link_token``)
 """
 
 import secrets
+import time
 from datetime import timedelta
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
@@ -34,8 +36,10 @@ from servicetorg.core.security import throttle_post
 from . import case_extensions, selectors, services
 from .deadlines import promised_reply
 from .downloads import attachment_response
-from .forms import CitizenReplyForm, ContactForm, LookupForm, LostLinkForm
+from .forms import CaseCodeForm, CitizenReplyForm, ContactForm, LookupForm, LostLinkForm, SendCaseCodeForm
 from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State, hash_token
+from .notices import is_sensitive
+from .services import case_codes
 
 RECEIPT_KEY = "inquiries_receipt"
 #: How long after the form the receipt page still shows the case link.
@@ -64,15 +68,70 @@ def _has_case(request, inquiry: Inquiry) -> bool:
     return bool(mark and inquiry.token_hash) and secrets.compare_digest(mark, case_mark(inquiry.token_hash))
 
 
+#: The session's random binding for one-time codes (a code works only in the session that asked).
+CODE_BINDING_KEY = "inquiries_code_binding"
+#: Sensitive cases this session has given the one-time code for: {reference: [mark, last request]}.
+VERIFIED_KEY = "inquiries_verified"
+#: A verification ends after this long without a request to the case.
+VERIFIED_IDLE = timedelta(minutes=30)
+
+
+def verified_mark(token_hash: str) -> str:
+    """What the session keeps for a sensitive case whose code it gave: bound to the case's current
+    link (a new link from "lost the link" ends it)."""
+    return salted_hmac("servicetorg.inquiries.case-verified", token_hash, algorithm="sha256").hexdigest()
+
+
+def _code_binding(request, *, create: bool = False) -> str:
+    binding = request.session.get(CODE_BINDING_KEY, "")
+    if not binding and create:
+        binding = request.session[CODE_BINDING_KEY] = secrets.token_urlsafe(24)
+    return binding
+
+
+def _verified(request, inquiry: Inquiry) -> bool:
+    """Whether this session may read ``inquiry``'s content: always for a service that is not
+    sensitive; for a sensitive one only after its one-time code, and while the session is used
+    (each request to the case keeps it :data:`VERIFIED_IDLE` longer)."""
+    if not is_sensitive(inquiry):
+        return True
+    verified = dict(request.session.get(VERIFIED_KEY, {}))
+    entry = verified.get(inquiry.reference)
+    now = time.time()
+    if (
+        not entry
+        or not inquiry.token_hash
+        or not secrets.compare_digest(str(entry[0]), verified_mark(inquiry.token_hash))
+        or now - float(entry[1]) > VERIFIED_IDLE.total_seconds()
+    ):
+        if entry:
+            verified.pop(inquiry.reference)
+            request.session[VERIFIED_KEY] = verified
+        return False
+    verified[inquiry.reference] = [entry[0], now]
+    request.session[VERIFIED_KEY] = verified
+    return True
+
+
+def _remember_verified(request, inquiry: Inquiry) -> None:
+    verified = dict(request.session.get(VERIFIED_KEY, {}))
+    verified.pop(inquiry.reference, None)
+    verified[inquiry.reference] = [verified_mark(inquiry.token_hash), time.time()]
+    request.session[VERIFIED_KEY] = dict(list(verified.items())[-MAX_CASES:])
+
+
 def case_in_session(request, reference: str) -> Inquiry | None:
     """The case this session opened with its link (the session's mark), or None: for later apps'
-    pages about the case (the satisfaction question), which thus need no token in a form or URL."""
+    pages about the case (the satisfaction question), which thus need no token in a form or URL.
+    A sensitive service's case only while the session's one-time code holds."""
     inquiry = (
         Inquiry.objects.select_related("service", "unit", "municipality")
         .filter(reference=(reference or "").strip().upper())
         .first()
     )
-    return inquiry if inquiry is not None and _has_case(request, inquiry) else None
+    if inquiry is None or not _has_case(request, inquiry) or not _verified(request, inquiry):
+        return None
+    return inquiry
 
 
 def _municipality(request):
@@ -266,6 +325,8 @@ def case(request, reference):
     if token:  # the query-string form of the link: as the path form
         return open_case(request, reference, token)
     inquiry = _case_or_404(request, reference)
+    if not _verified(request, inquiry):
+        return redirect("inquiries_public:case-code", reference=inquiry.reference)
     form = CitizenReplyForm(request.POST or None, request.FILES or None)
     can_write = inquiry.state != State.CLOSED
     if request.method == "POST" and can_write and form.is_valid():
@@ -293,6 +354,9 @@ def case(request, reference):
                 # No token: this page is token-free, and they find the case by the session's mark
                 # (case_in_session), as this page does (review 2 §2.9).
                 "case_panels": case_extensions.case_panels(request, inquiry, ""),
+                "verified_idle_minutes": int(VERIFIED_IDLE.total_seconds() // 60)
+                if is_sensitive(inquiry)
+                else 0,
             },
             status=400 if form.errors else 200,
         )
@@ -304,6 +368,8 @@ def case_attachment(request, reference, pk):
     """A file of the case, for the session that opened the case with its link; always downloaded,
     never shown."""
     inquiry = _case_or_404(request, reference)
+    if not _verified(request, inquiry):
+        return redirect("inquiries_public:case-code", reference=inquiry.reference)
     attachment = selectors.citizen_attachments(inquiry).filter(pk=pk).first()
     if attachment is None:
         raise Http404
@@ -320,4 +386,103 @@ def open_case_attachment(request, reference, token, pk):
     _remember_case(request, inquiry.reference, inquiry.token_hash)
     return _same_origin_referrer(
         redirect("inquiries_public:case-attachment", reference=inquiry.reference, pk=pk)
+    )
+
+
+def _refused_message(refused: case_codes.CodeRefused) -> str:
+    if refused.reason == "wait":
+        return ngettext(
+            "We sent you a code a moment ago. Wait %(n)d second before you ask for a new one.",
+            "We sent you a code a moment ago. Wait %(n)d seconds before you ask for a new one.",
+            refused.wait,
+        ) % {"n": refused.wait}
+    if refused.reason == "too_many":
+        minutes = max(1, -(-refused.wait // 60))
+        return ngettext(
+            "We have sent too many codes for this case. Try again in %(n)d minute, or call us.",
+            "We have sent too many codes for this case. Try again in %(n)d minutes, or call us.",
+            minutes,
+        ) % {"n": minutes}
+    return _("We cannot send a code there. Choose where to send it.")
+
+
+def _checked_message(checked: case_codes.Checked) -> str:
+    if checked.reason == "wrong":
+        return ngettext(
+            "The code is wrong. You can try %(n)d more time.",
+            "The code is wrong. You can try %(n)d more times.",
+            checked.left,
+        ) % {"n": checked.left}
+    if checked.reason == "locked":
+        return _("The code was wrong too many times. Ask for a new code.")
+    return _("The code has expired or has been used. Ask for a new code.")
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@throttle_post("case_code")
+def case_code(request, reference):
+    """The one-time code a sensitive service's case asks for after its link (issue 24 §1): send a
+    code to the phone or e-mail on the case, then give it back. Only for the session that opened
+    the case with its link; the code works only in this session and for this case."""
+    inquiry = _case_or_404(request, reference)
+    if not is_sensitive(inquiry) or _verified(request, inquiry):
+        return redirect("inquiries_public:case-query", reference=inquiry.reference)
+    destinations = case_codes.destinations(inquiry)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    send_form = SendCaseCodeForm(
+        request.POST if action == "send" else None, destinations=destinations, prefix="send"
+    )
+    code_form = CaseCodeForm(request.POST if action == "verify" else None)
+    if action == "send" and send_form.is_valid():
+        channel = send_form.cleaned_data["channel"]
+        try:
+            case_codes.send_code(
+                inquiry, channel=channel, binding=_code_binding(request, create=True), user=CITIZEN
+            )
+        except case_codes.CodeRefused as refused:
+            send_form.add_error(None, _refused_message(refused))
+        else:
+            shown = next(d.shown for d in destinations if d.channel == channel)
+            messages.success(
+                request,
+                _("We have sent a code to %(to)s. It can take a minute to arrive.") % {"to": shown},
+            )
+            return redirect("inquiries_public:case-code", reference=inquiry.reference)
+    binding = _code_binding(request)
+    if action == "verify" and code_form.is_valid():
+        checked = case_codes.check_code(
+            inquiry, binding=binding, code=code_form.cleaned_data["code"], user=CITIZEN
+        )
+        if checked.ok:
+            request.session.cycle_key()  # a new session id now that the session reads more
+            _remember_verified(request, inquiry)
+            return redirect("inquiries_public:case-query", reference=inquiry.reference)
+        code_form.add_error("code", _checked_message(checked))
+    live = case_codes.live_code(inquiry, binding=binding) if binding else None
+    problem = ""
+    if action == "verify" and code_form.errors and live is None:
+        # The code is dead (used, expired, too many tries): the page says why and offers a new one.
+        problem = code_form.errors["code"][0]
+        code_form = CaseCodeForm()
+    sent_to = ""
+    if live is not None:
+        sent_to = next((d.shown for d in destinations if d.channel == live.channel), "")
+    return _same_origin_referrer(
+        render(
+            request,
+            "inquiries/public/case_code.html",
+            {
+                "inquiry": inquiry,
+                "destinations": destinations,
+                "send_form": send_form,
+                "code_form": code_form,
+                "live": live,
+                "problem": problem,
+                "sent_to": sent_to,
+                "lifetime_minutes": int(case_codes.CODE_LIFETIME.total_seconds() // 60),
+                "municipality": inquiry.municipality,
+            },
+            status=400 if (send_form.errors or code_form.errors or problem) else 200,
+        )
     )

@@ -9,6 +9,7 @@ One module per concern; callers use this package (``from servicetorg.inquiries i
 - ``due``: channel rules, deadline warnings and breaches
 - ``compensation``: compensation for a broken guarantee, and its settlement
 - ``api_clients``: API keys, one channel each
+- ``case_codes``: one-time codes that open a sensitive service's case (with its link)
 - ``national_id``: re-encryption of stored fødselsnumre on key rotation
 - ``base``: what they share, above all :func:`base._transition`: it checks the actor, locks the
   inquiry, takes the rollup snapshot, moves the state by the table (workflow.py, core's workflow
@@ -16,7 +17,7 @@ One module per concern; callers use this package (``from servicetorg.inquiries i
   dashboard rollups. Every operation is one transaction through it.
 """
 
-from . import idempotency  # a module: services.idempotency.claim, kept, keep
+from . import case_codes, idempotency  # modules: services.case_codes.send_code, services.idempotency.claim
 from .actions import (
     ask_citizen,
     change_contact_person,
@@ -51,6 +52,7 @@ from .intake import (
 from .national_id import reencrypt_national_ids
 
 __all__ = [
+    "case_codes",
     "idempotency",
     "INTAKE_RELATIONS",
     "RECEIPT_CHANNELS",

@@ -204,3 +204,13 @@ def test_place_bound_services_ask_for_a_location():
         "renovasjon",
         "feiing",
     }
+
+
+def test_every_demo_service_has_valid_search_words():
+    from servicetorg.catalogue.services import normalise_search_words
+
+    assert set(demo_data.SEARCH_WORDS) == {s["slug"] for s in demo_data.SERVICES}
+    for slug, (words, words_en) in demo_data.SEARCH_WORDS.items():
+        assert words and words_en, slug
+        assert normalise_search_words(words) == words, slug
+        assert normalise_search_words(words_en) == words_en, slug

@@ -116,3 +116,69 @@ def test_sqlite_index_is_put_back_after_a_migration_rebuilds_the_table(demo_cata
     assert selectors.search_published(demo_catalogue, "sotfjerning") == []
     assert ensure_fts() is True
     assert [s.slug for s in selectors.search_published(demo_catalogue, "sotfjerning")] == ["feiing"]
+
+
+def test_staff_edit_search_words_in_the_catalogue_editor(client, administration, municipality):
+    from django.urls import reverse
+
+    service = make_service(municipality, slug="renovasjon", name="Renovasjon", user=administration)
+    client.force_login(administration)
+    url = reverse("catalogue:service-edit", args=[service.pk])
+    form = client.get(url)
+    assert b'name="search_words"' in form.content and b'name="search_words_en"' in form.content
+    settings = {
+        "area": service.area_id,
+        "slug": service.slug,
+        "ladder_level": service.ladder_level,
+        "review_due": "",
+    }
+    refused = client.post(url, {**settings, "search_words": "søppel <b>", "search_words_en": ""})
+    assert refused.status_code == 200
+    assert "bokstaver og tall" in refused.content.decode()
+    saved = client.post(url, {**settings, "search_words": "Søppel,  avfall", "search_words_en": "Waste"})
+    assert saved.status_code == 302
+    service.refresh_from_db()
+    assert (service.search_words, service.search_words_en) == ("søppel, avfall", "waste")
+    assert service.history.filter(history_user=administration, search_words="søppel, avfall").exists()
+    assert [s.slug for s in selectors.search_published(municipality, "søppel")] == ["renovasjon"]
+    detail = client.get(reverse("catalogue:service-detail", args=[service.pk])).content.decode()
+    assert "søppel, avfall" in detail
+
+
+def test_search_words_are_exported_as_cpsv_keywords(municipality):
+    from rdflib import Literal
+    from rdflib.namespace import DCAT
+
+    from servicetorg.catalogue import cpsv
+
+    service = make_service(municipality, slug="renovasjon", name="Renovasjon")
+    services.update_service(service, search_words="søppel, avfall", search_words_en="waste", user=SYSTEM)
+    graph = cpsv.build_graph(municipality, base_url="https://fjordvik.kommune.no")
+    subject = cpsv.service_iri(municipality, "renovasjon", "https://fjordvik.kommune.no")
+    keywords = set(graph.objects(subject, DCAT.keyword))
+    assert {
+        Literal("søppel", lang="nb"),
+        Literal("avfall", lang="nb"),
+        Literal("waste", lang="en"),
+    } <= keywords
+    conforms, report = cpsv.validate(graph)
+    assert conforms, report
+
+
+def test_api_search_is_the_portals_search(client, administration, municipality, other_municipality):
+    from rest_framework.test import APIClient
+
+    make_service(municipality, slug="renovasjon", name="Renovasjon", summary="Tømming av avfall.")
+    make_service(municipality, slug="sfo", name="Skolefritidsordning (SFO)", summary="Før og etter skoletid.")
+    services.update_service(municipality.services.get(slug="renovasjon"), search_words="søppel", user=SYSTEM)
+    api = APIClient()
+    api.force_authenticate(administration)
+    response = api.get(
+        "/api/catalogue/services/search/", {"municipality": municipality.number, "q": "søppel"}
+    )
+    assert response.status_code == 200, response.content
+    assert [r["slug"] for r in response.json()] == ["renovasjon"]
+    assert response.json()[0]["search_words"] == "søppel"
+    other = api.get("/api/catalogue/services/search/", {"municipality": other_municipality.number, "q": "x"})
+    assert other.status_code == 403
+    assert api.get("/api/catalogue/services/search/", {"q": "x"}).status_code == 400

@@ -9,10 +9,10 @@ from rest_framework.response import Response
 
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import Municipality, Unit
-from servicetorg.core.permissions import Perm
+from servicetorg.core.permissions import Perm, can
 from servicetorg.core.tenancy import HasStaffRole, scope
 
-from . import services
+from . import selectors, services
 from .models import Promise, Service, ServiceArea, ServiceDescription, VersionState
 from .permissions import can_edit_service, editable_municipality_ids
 
@@ -58,6 +58,8 @@ class ServiceSerializer(serializers.ModelSerializer):
             "requires_national_id",
             "asks_location",
             "sensitive",
+            "search_words",
+            "search_words_en",
             "state",
             "review_due",
             "name",
@@ -80,6 +82,15 @@ class ServiceWriteSerializer(serializers.Serializer):
     asks_location = serializers.BooleanField(default=False)
     sensitive = serializers.BooleanField(default=False)
     review_due = serializers.DateField(required=False, allow_null=True)
+    search_words = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Comma-separated search words (bokmål)."
+    )
+    search_words_en = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Comma-separated search words in English.",
+    )
     description = DescriptionSerializer(required=False)
 
     def validate(self, attrs):
@@ -99,6 +110,21 @@ class ServiceWriteSerializer(serializers.Serializer):
         return attrs
 
 
+class SearchParamsSerializer(serializers.Serializer):
+    municipality = serializers.SlugRelatedField(slug_field="number", queryset=Municipality.objects.all())
+    q = serializers.CharField(max_length=200, help_text="What the citizen typed.")
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class SearchResultSerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Service
+        fields = ["id", "slug", "name", "summary", "area", "search_words", "search_words_en"]
+        read_only_fields = fields
+
+
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Services of the municipalities the user works in."""
 
@@ -112,6 +138,20 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "published_version__promises"
         )
         return scope(qs, self.request.user, Perm.CATALOGUE_READ).order_by("pk")
+
+    @extend_schema(parameters=[SearchParamsSerializer], responses={200: SearchResultSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def search(self, request):
+        """The portal's search: a municipality's published services matching ``q``, best first."""
+        params = SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        municipality = params.validated_data["municipality"]
+        if not can(request.user, Perm.CATALOGUE_READ, municipality.pk, unit_bound=False):
+            raise PermissionDenied
+        found = selectors.search_published(
+            municipality, params.validated_data["q"], limit=params.validated_data["limit"]
+        )
+        return Response(SearchResultSerializer(found, many=True).data)
 
     def _check_edit(self, service):
         if not can_edit_service(self.request.user, service):

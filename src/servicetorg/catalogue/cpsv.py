@@ -40,6 +40,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, TIME, XSD
 from servicetorg.core.models import Municipality
 
 from .models import PromiseKind, Service, ServiceState
+from .services import search_word_list
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +296,11 @@ def _service_graph(
     add((iri, DCAT.keyword, _text(service.area.name)))
     if unit is not None:
         add((iri, DCAT.keyword, _text(unit.name)))
+    # The service's own search words (issue 24 §3): what people call it, in bokmål and English.
+    for word in search_word_list(service.search_words):
+        add((iri, DCAT.keyword, _text(word)))
+    for word in search_word_list(service.search_words_en):
+        add((iri, DCAT.keyword, Literal(word, lang="en")))
 
     # Thematic area: LOS theme where our area maps to one, and the area itself as a concept.
     scheme = URIRef(f"{base_url}/apne-data/{municipality.number}/tjenesteomrader")

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.choices import Channel
@@ -13,7 +14,7 @@ from .models import (
     ServiceLadder,
     ServiceState,
 )
-from .services import DESCRIPTION_FIELDS, SERVICE_FIELDS
+from .services import DESCRIPTION_FIELDS, SERVICE_FIELDS, normalise_search_words
 
 
 class ServiceForm(forms.ModelForm):
@@ -28,7 +29,11 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = list(SERVICE_FIELDS)
-        widgets = {"review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "search_words": forms.Textarea(attrs={"rows": 2}),
+            "search_words_en": forms.Textarea(attrs={"rows": 2, "lang": "en"}),
+        }
 
     def __init__(self, *args, municipality: Municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +41,18 @@ class ServiceForm(forms.ModelForm):
         self.instance.municipality = municipality
         self.fields["area"].queryset = ServiceArea.objects.filter(municipality=municipality)
         self.fields["responsible_unit"].queryset = Unit.objects.filter(municipality=municipality)
+
+    def _clean_words(self, name: str) -> str:
+        try:
+            return normalise_search_words(self.cleaned_data.get(name, ""), field=name)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict[name]) from error
+
+    def clean_search_words(self) -> str:
+        return self._clean_words("search_words")
+
+    def clean_search_words_en(self) -> str:
+        return self._clean_words("search_words_en")
 
 
 class DescriptionForm(forms.ModelForm):

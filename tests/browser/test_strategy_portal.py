@@ -117,9 +117,15 @@ def test_the_comment_form_is_reached_from_the_top_on_a_phone(browser, live_serve
     screen leads to the comment form, and a contents list links every part of the page."""
     draft = build_strategy(municipality, start_year=2028, goals=4)
     for n in range(6):  # a draft as long as a real one
-        services.add_focus_area(draft, title=f"Innsatsområde {n}", description="Beskrivelse. " * 40, user=SYSTEM)
-    strategy = services.transition(draft, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM)
-    context = browser.new_context(base_url=live_server.url, locale="nb-NO", viewport={"width": 390, "height": 844})
+        services.add_focus_area(
+            draft, title=f"Innsatsområde {n}", description="Beskrivelse. " * 40, user=SYSTEM
+        )
+    strategy = services.transition(
+        draft, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
+    )
+    context = browser.new_context(
+        base_url=live_server.url, locale="nb-NO", viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     try:
         page.goto(f"/strategi/horing/{strategy.pk}/")
@@ -132,7 +138,6 @@ def test_the_comment_form_is_reached_from_the_top_on_a_phone(browser, live_serve
         assert contents.get_by_role("link", name="Gi din merknad").count() == 1
         assert contents.get_by_role("link", name="1. Tilgjengelighet").count() == 1
         check_page(page)
-        page.screenshot(path="/tmp/strategy-consultation-390-top.png")
         link.click()
         page.wait_for_function("location.hash === '#h-comment'")
         in_view = page.evaluate(
@@ -140,7 +145,6 @@ def test_the_comment_form_is_reached_from_the_top_on_a_phone(browser, live_serve
             " return r.top >= 0 && r.bottom <= window.innerHeight; }"
         )
         assert in_view, "after the link the form's first field is not on the screen"
-        page.screenshot(path="/tmp/strategy-consultation-390-form.png")
         # A focus-area link in the contents lands on its heading too.
         page.goto(f"/strategi/horing/{strategy.pk}/")
         contents.get_by_role("link", name="3. Innsatsområde 1").click()

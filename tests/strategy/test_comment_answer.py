@@ -30,7 +30,9 @@ def test_an_answer_queues_exactly_one_email_with_the_answer(consultation):
         consultation, name="Kari Nordmann", email="kari@example.no", text="Lengre åpningstid.", role="citizen"
     )
     assert _mails().count() == 0  # nothing before the municipality answers
-    services.moderate_comment(comment, decision="approved", answer="Vi åpner til 19 på torsdager.", user=SYSTEM)
+    services.moderate_comment(
+        comment, decision="approved", answer="Vi åpner til 19 på torsdager.", user=SYSTEM
+    )
     [mail] = _mails()
     assert mail.recipients == ["kari@example.no"]
     assert mail.municipality_id == consultation.municipality_id
@@ -38,7 +40,9 @@ def test_an_answer_queues_exactly_one_email_with_the_answer(consultation):
     assert f"/strategi/horing/{consultation.pk}/" in mail.body
     assert mail.subject == f"Svar på merknaden din til «{consultation.title}»"
     # Saving the same answer again (or only a new moderation decision) sends nothing more.
-    services.moderate_comment(comment, decision="approved", answer="Vi åpner til 19 på torsdager.", user=SYSTEM)
+    services.moderate_comment(
+        comment, decision="approved", answer="Vi åpner til 19 på torsdager.", user=SYSTEM
+    )
     services.moderate_comment(comment, decision="rejected", answer="", user=SYSTEM)
     assert _mails().count() == 1
     # A changed answer is news: one more e-mail, with the new text.
@@ -62,12 +66,15 @@ def test_no_email_without_an_address(consultation):
         ("nb", "Svar på merknaden din til", "Svar fra kommunen"),
     ],
 )
-def test_the_answer_is_written_in_the_language_she_commented_in(client, consultation, language, subject, heading):
+def test_the_answer_is_written_in_the_language_she_commented_in(
+    client, consultation, language, subject, heading
+):
     """She comments on the portal in her language; the editor moderates in bokmål; the e-mail is hers."""
     client.post("/i18n/setlang/", {"language": language, "next": "/"})
     url = reverse("strategy_public:consultation", args=[consultation.pk])
     response = client.post(
-        url, {"name": "Kari", "email": "kari@example.no", "role": "citizen", "text": "Merknad.", "focus_area": ""}
+        url,
+        {"name": "Kari", "email": "kari@example.no", "role": "citizen", "text": "Merknad.", "focus_area": ""},
     )
     assert response.status_code == 302
     comment = ConsultationComment.objects.get(name="Kari")

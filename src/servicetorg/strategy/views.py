@@ -480,7 +480,10 @@ def comment_moderate(request, pk, comment_pk):
     )
     form = forms.ModerationForm(request.POST, instance=ConsultationComment(), prefix=f"c{comment.pk}")
     if form.is_valid():
-        answered = bool(form.cleaned_data["answer"].strip()) and form.cleaned_data["answer"].strip() != comment.answer
+        answered = (
+            bool(form.cleaned_data["answer"].strip())
+            and form.cleaned_data["answer"].strip() != comment.answer
+        )
         comment = services.moderate_comment(
             comment,
             decision=form.cleaned_data["moderation"],
@@ -496,7 +499,10 @@ def comment_moderate(request, pk, comment_pk):
         elif answered:
             messages.success(
                 request,
-                _("The comment was moderated. The commenter gave no e-mail address; the answer is only on the portal."),
+                _(
+                    "The comment was moderated. The commenter gave no e-mail address; "
+                    "the answer is only on the portal."
+                ),
             )
         else:
             messages.success(request, _("The comment was moderated."))

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategy', '0003_consultation_deadline_time'),
+        ("strategy", "0003_consultation_deadline_time"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consultationcomment',
-            name='language',
-            field=models.CharField(choices=[('nb', 'Norwegian Bokmål'), ('nn', 'Norwegian Nynorsk'), ('en', 'English')], default='nb', max_length=5, verbose_name='language'),
+            model_name="consultationcomment",
+            name="language",
+            field=models.CharField(
+                choices=[("nb", "Norwegian Bokmål"), ("nn", "Norwegian Nynorsk"), ("en", "English")],
+                default="nb",
+                max_length=5,
+                verbose_name="language",
+            ),
         ),
         migrations.AlterField(
-            model_name='consultationcomment',
-            name='email',
-            field=models.EmailField(blank=True, help_text="If you give it, we e-mail you the municipality's answer to your comment.", max_length=254, verbose_name='e-mail (not published)'),
+            model_name="consultationcomment",
+            name="email",
+            field=models.EmailField(
+                blank=True,
+                help_text="If you give it, we e-mail you the municipality's answer to your comment.",
+                max_length=254,
+                verbose_name="e-mail (not published)",
+            ),
         ),
     ]

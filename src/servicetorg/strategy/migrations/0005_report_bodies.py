@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategy', '0004_comment_language'),
+        ("strategy", "0004_comment_language"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='followupreport',
-            name='adopted_bodies',
+            model_name="followupreport",
+            name="adopted_bodies",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
     ]

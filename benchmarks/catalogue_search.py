@@ -33,6 +33,7 @@ def build(count: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from servicetorg.catalogue import services as services_module
     from servicetorg.catalogue.models import Promise, Service, ServiceArea, ServiceDescription
     from servicetorg.core.models import Municipality
 
@@ -90,14 +91,8 @@ def build(count: int) -> None:
         for service, description in zip(services, descriptions, strict=True):
             service.published_version = description
         Service.objects.bulk_update(services, ["published_version"], batch_size=1000)
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchVector
-
-            Service.objects.filter(municipality=municipality).update(
-                search_vector=SearchVector("name", weight="A", config="norwegian")
-                + SearchVector("summary", weight="B", config="norwegian")
-                + SearchVector("search_text", weight="C", config="norwegian")
-            )
+        # PostgreSQL: the stored vector as the catalogue builds it (SQLite: the FTS5 triggers did).
+        services_module.refresh_search_vectors(Service.objects.filter(municipality=municipality))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE catalogue_service")

@@ -15,6 +15,7 @@ respondent. Times, median and p95 of repeated runs:
 Target: results page < 1 s.
 """
 
+import datetime
 import os
 import statistics
 import sys
@@ -38,8 +39,9 @@ def populate(connection, survey, target_answers: int = 0, *, responses: int = 0)
     responses = responses or int(target_answers / per_response)
     with connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO surveys_response (survey_id, submitted_on, source) "
-            "SELECT %s, DATE '2026-03-01' + (g %% 30), 'web' FROM generate_series(1, %s) g",
+            # Released: as the portal leaves them once their batches reached the threshold.
+            "INSERT INTO surveys_response (survey_id, submitted_on, source, released) "
+            "SELECT %s, DATE '2026-03-01' + (g %% 30), 'web', TRUE FROM generate_series(1, %s) g",
             [survey.pk, responses],
         )
         cur.execute("DROP TABLE IF EXISTS bench_level")
@@ -56,9 +58,9 @@ def populate(connection, survey, target_answers: int = 0, *, responses: int = 0)
                 ids = "ARRAY[" + ",".join(str(o.pk) for o in valid) + "]"
                 dk = excluded[0].pk if excluded else "NULL"
                 cur.execute(
-                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
+                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text, released)
                     SELECT %s, id, %s, CASE WHEN r < 0.05 THEN {dk} ELSE ({ids})[v] END,
-                           CASE WHEN r < 0.05 THEN NULL ELSE v END, ''
+                           CASE WHEN r < 0.05 THEN NULL ELSE v END, '', TRUE
                     FROM (SELECT id, random() AS r,
                                  GREATEST(1, LEAST({len(valid)}, round(level + random() * 2 - 1)))::int AS v
                           FROM bench_level) s""",
@@ -69,9 +71,9 @@ def populate(connection, survey, target_answers: int = 0, *, responses: int = 0)
                 values = "ARRAY[" + ",".join(str(o.value) for o in valid) + "]"
                 k = len(valid)
                 cur.execute(
-                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
+                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text, released)
                     WITH first AS (SELECT id, 1 + floor(random() * {k})::int AS i FROM bench_level)
-                    SELECT %s, id, %s, ({ids})[i], ({values})[i], ''
+                    SELECT %s, id, %s, ({ids})[i], ({values})[i], '', TRUE
                     FROM (SELECT id, i FROM first
                           UNION ALL
                           SELECT id, i %% {k} + 1 FROM first WHERE random() < 0.33) s""",
@@ -81,21 +83,21 @@ def populate(connection, survey, target_answers: int = 0, *, responses: int = 0)
                 ids = "ARRAY[" + ",".join(str(o.pk) for o in valid) + "]"
                 values = "ARRAY[" + ",".join(str(o.value) for o in valid) + "]"
                 cur.execute(
-                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
-                    SELECT %s, id, %s, ({ids})[i], ({values})[i], ''
+                    f"""INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text, released)
+                    SELECT %s, id, %s, ({ids})[i], ({values})[i], '', TRUE
                     FROM (SELECT id, 1 + floor(random() * {len(valid)})::int AS i FROM bench_level) s""",
                     [survey.pk, q.pk],
                 )
             elif q.kind == QuestionKind.NUMBER:
                 cur.execute(
-                    """INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
-                    SELECT %s, id, %s, NULL, floor(-ln(1 - random()) * 4), '' FROM bench_level""",
+                    """INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text, released)
+                    SELECT %s, id, %s, NULL, floor(-ln(1 - random()) * 4), '', TRUE FROM bench_level""",
                     [survey.pk, q.pk],
                 )
             else:
                 cur.execute(
-                    """INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text)
-                    SELECT %s, id, %s, NULL, NULL, 'Kortere ventetid, takk.' FROM bench_level WHERE random() < 0.1""",
+                    """INSERT INTO surveys_answer (survey_id, response_id, question_id, option_id, value, text, released)
+                    SELECT %s, id, %s, NULL, NULL, 'Kortere ventetid, takk.', TRUE FROM bench_level WHERE random() < 0.1""",
                     [survey.pk, q.pk],
                 )
         cur.execute("ANALYZE surveys_response")
@@ -211,6 +213,17 @@ def main():
     for label, fn, runs in rows:
         median, p95 = timed(fn, runs)
         print(f"{label:34} {median:10.1f} {p95:10.1f}")
+    # The same while the survey takes answers: every query reads only the released pool (issue 18
+    # §2.2). The closing date is moved on for the timing and put back.
+    closes_on = survey.closes_on
+    Survey.objects.filter(pk=survey.pk).update(closes_on=datetime.date.today() + datetime.timedelta(days=30))
+    survey.refresh_from_db()
+    try:
+        for label, fn, runs in rows:
+            median, p95 = timed(fn, runs)
+            print(f"{label + ' (live)':34} {median:10.1f} {p95:10.1f}")
+    finally:
+        Survey.objects.filter(pk=survey.pk).update(closes_on=closes_on)
 
 
 if __name__ == "__main__":

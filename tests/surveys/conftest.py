@@ -97,6 +97,13 @@ def answer(survey, data: dict):
     return services.submit(survey, key, data)
 
 
+def close(survey):
+    """Close a survey (its results then count every response, also those waiting to be released)."""
+    services.close(survey, user=SYSTEM)
+    survey.refresh_from_db()
+    return survey
+
+
 @pytest.fixture
 def survey(municipality):
     return make_survey(municipality)

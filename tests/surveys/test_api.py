@@ -4,6 +4,8 @@ import io
 
 import pytest
 
+from servicetorg.core.permissions import SYSTEM
+from servicetorg.surveys import services
 from servicetorg.surveys.models import Response
 
 from .conftest import answer, make_survey
@@ -47,7 +49,11 @@ def test_detail_and_results(client, survey, desk_worker):
     detail = client.get(f"/api/surveys/surveys/{survey.pk}/").json()
     assert [q["code"] for q in detail["questions"]][:2] == ["q1", "q2"]
     results = client.get(f"/api/surveys/surveys/{survey.pk}/results/").json()
-    assert results["responses"] == 6 and not results["suppressed"]
+    # Live: the first five were released together at the threshold; the sixth waits for four more.
+    assert results["responses"] == 5 and results["waiting"] == 1
+    services.close(survey, user=SYSTEM)  # closing releases it
+    results = client.get(f"/api/surveys/surveys/{survey.pk}/results/").json()
+    assert results["responses"] == 6 and results["waiting"] == 0 and not results["suppressed"]
     q1 = results["questions"][0]
     # Each alternative chosen once: the group of six is at the threshold, so every count is shown.
     assert q1["valid"] == 6 and q1["sum_percent"] is not None

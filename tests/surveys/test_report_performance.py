@@ -204,20 +204,22 @@ def test_report_pdf_is_laid_out_again_only_when_what_it_shows_changes(
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
     survey = make_survey(municipality)
-    _fill(survey, 0, 6)
+    _fill(survey, 0, 5)  # the threshold: released to the live results together
     client.force_login(administration)
     url = reverse("surveys:report", args=[survey.pk])
     first = client.get(url, {"format": "pdf"}).content
     assert layouts == ["pdf/ua-1"]
     assert client.get(url, {"format": "pdf"}).content == first
     assert len(layouts) == 1  # the same survey: the PDF kept from the first request
-    _fill(survey, 6, 1)  # a seventh response: the report changes, so must the PDF
+    _fill(survey, 5, 1)  # a sixth response waits for the pool (issue 18 §2.2): the report is the same
+    assert client.get(url, {"format": "pdf"}).content == first and len(layouts) == 1
+    _fill(survey, 6, 4)  # five waiting: released, the report changes, so must the PDF
     second = client.get(url, {"format": "pdf"}).content
     assert len(layouts) == 2 and second != first
     (tmp_path / "r.pdf").write_bytes(second)
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True, text=True
     ).stdout
-    assert "7 besvarelser" in text and "6 besvarelser" not in text
+    assert "10 besvarelser" in text and "5 besvarelser" not in text
     info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, check=True, text=True)
     assert "Tagged:          yes" in info.stdout

@@ -20,7 +20,7 @@ from servicetorg.surveys.models import (
 )
 from tests.factories import UnitFactory, make_service
 
-from .conftest import answer, make_survey, today
+from .conftest import answer, close, make_survey, today
 
 
 def test_template_files_load(municipality):
@@ -296,6 +296,7 @@ def test_crosstab_and_means_by_group_hide_small_groups(survey):
         answer(survey, {"q1": "2", "kjonn": "2"})
     for _ in range(5):
         answer(survey, {"q1": "4"})  # no answer to the background question: "the rest" holds 5
+    close(survey)  # all 14 counted (live, the last four would wait for the pool)
     q1 = survey.questions.get(code="q1")
     kjonn = survey.questions.get(code="kjonn")
     table = selectors.crosstab(q1, kjonn)
@@ -312,6 +313,7 @@ def test_a_small_rest_hides_the_next_group_too(survey):
         answer(survey, {"q1": "6", "kjonn": "1"})
     for _ in range(3):
         answer(survey, {"q1": "2", "kjonn": "2"})
+    close(survey)  # all nine counted
     q1 = survey.questions.get(code="q1")
     kjonn = survey.questions.get(code="kjonn")
     table = selectors.crosstab(q1, kjonn)
@@ -338,6 +340,8 @@ def test_compare_with_previous_round(municipality):
         answer(old, {"q1": str(v)})
     for v in [5, 6, 5, 6, 5, 6]:
         answer(new, {"q1": str(v)})
+    close(old)
+    close(new)  # both rounds with all their answers (live, the sixth would wait)
     rows = {r.code: r for r in selectors.compare_rounds(new)}
     assert rows["q1"].difference == pytest.approx(2.0)
     expected = sps.ttest_ind([5, 6] * 3, [3, 4] * 3, equal_var=False).pvalue
@@ -438,6 +442,7 @@ def test_correlations_of_a_large_questionnaire(municipality):
         }
         answer(survey, row)
         data.append(row)
+    close(survey)  # all twelve counted (live, ten: two wait for the pool)
     questions, matrix = selectors.correlations(survey)
     by_code = {q.code: q.pk for q in questions}
     for i, a in enumerate(codes):
@@ -461,6 +466,8 @@ def test_compare_surveys_between_units(municipality):
     for v in [2, 3, 2, 3, 2, 9]:
         answer(b, {"q1": str(v)})
     answer(c, {"q1": "1"})
+    for each in (a, b, c):  # the year's surveys, compared when closed (live, b's sixth would wait)
+        close(each)
     shared, columns, cells = selectors.compare_surveys(a)
     assert [code for code, _t in shared] == ["q1"]
     assert [col.label for col in columns] == ["Servicetorget", "Byggesak", "Liten enhet"]

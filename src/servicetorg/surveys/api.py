@@ -148,6 +148,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
             "SurveyResults",
             {
                 "responses": serializers.IntegerField(),
+                "waiting": serializers.IntegerField(),
                 "suppressed": serializers.BooleanField(),
                 "questions": serializers.ListField(),
             },
@@ -160,6 +161,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             {
                 "responses": result.responses,
+                "waiting": result.waiting,
                 "suppressed": result.suppressed,
                 "anonymity_threshold": survey.anonymity_threshold,
                 "questions": [] if result.suppressed else [_result(r) for r in result.questions],

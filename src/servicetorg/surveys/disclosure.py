@@ -13,10 +13,11 @@ rule, as official statistics and published survey reports apply it (issue 18 §2
 * **A group at or above the threshold shows all its counts**, as published reports do: 2 of 151
   answering "Nei" is "2" and "1 %". Hiding single cells inside a large group protected nobody (the
   group's mean, N and the other cells gave them back — the "mean attack") and made reports useless.
-* **Live results move only in steps of at least ``k`` responses** (or when the survey closes):
-  answers wait in a pool and are released together, in random order (services/answering.py:
-  :func:`release`), so that reading the results before and after one answer gives no single answer
-  back (the "time-differencing attack").
+* **Live results move only in steps of at least ``k`` responses** (or when the survey closes): a
+  new response waits until at least ``k`` wait, and they are released to the results together
+  (services/answering.py: :func:`release`; selectors.py reads only the released pool while the
+  survey takes answers), so that reading the results before and after one answer gives no single
+  answer back (the "time-differencing attack").
 
 Pure functions over counts, so that hypothesis can try every table (tests/surveys/test_disclosure.py).
 """

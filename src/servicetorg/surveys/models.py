@@ -8,6 +8,11 @@ Storage rules for anonymity:
   resume key; on submission it becomes a :class:`Response` with :class:`Answer` rows and the draft
   is deleted, so nothing stored ties a submitted response to a code;
 * a response carries only the date it was submitted, not the time.
+
+Live results read a *released pool* (issue 18 §2.2, the time-differencing attack): a new response
+waits (``released`` false) until at least the anonymity threshold of them wait, and is then released
+with them (:func:`services.answering.release`); when the survey closes (closed, or past its closing
+date) every response counts. Reading the results before and after one answer shows no change.
 """
 
 import secrets
@@ -133,6 +138,12 @@ class Survey(models.Model):
     def is_open(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.state == SurveyState.PUBLISHED and self.opens_on <= today <= self.closes_on
+
+    def results_final(self, today=None) -> bool:
+        """Answering has ended (closed, or past the closing date): the results count every response,
+        not only the released pool (models docstring)."""
+        today = today or timezone.localdate()
+        return self.state == SurveyState.CLOSED or today > self.closes_on
 
 
 class Section(models.Model):
@@ -299,11 +310,16 @@ class Response(models.Model):
     source = models.CharField(
         _("source"), max_length=10, choices=ResponseSource.choices, default=ResponseSource.WEB
     )
+    #: Counted in live results; false while the response waits for the pool to reach the threshold.
+    released = models.BooleanField(_("released to the results"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
-        indexes = [models.Index(fields=["survey", "submitted_on"], name="response_survey_date")]
+        indexes = [
+            models.Index(fields=["survey", "submitted_on"], name="response_survey_date"),
+            models.Index(fields=["survey"], condition=models.Q(released=False), name="response_waiting"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey} #{self.pk}"
@@ -338,8 +354,8 @@ class Answer(models.Model):
     """One answer to one question (a multiple-choice question gives one row per option chosen).
 
     ``value`` is the number used in statistics: the option's code for a scale or choice (``None`` for
-    an option outside the scale), the number for a number question. ``survey`` is denormalised so
-    that results aggregate on one indexed table.
+    an option outside the scale), the number for a number question. ``survey`` (and the response's
+    ``released``) are denormalised so that results aggregate on one indexed table.
     """
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
@@ -350,6 +366,8 @@ class Answer(models.Model):
     )
     value = models.FloatField(null=True, blank=True)
     text = models.TextField(blank=True)
+    #: The response's ``released``, denormalised so that results filter the one table they read.
+    released = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("answer")

@@ -1,5 +1,10 @@
 """Read queries of surveys. Results aggregate in the database (GROUP BY with COUNT, SUM, SUM of squares)
 so that their cost is a few grouped scans, whatever the number of answers; stats.py does the rest.
+
+Every result below reads the *released pool* while the survey takes answers (:func:`pool`; models
+docstring): a response counts once it is released with at least the threshold of others, or once
+answering has ended. Results pages, breakdowns, correlations, exports, the API and the figures
+published as indicators (open data) all read through here.
 """
 
 from collections import defaultdict
@@ -41,8 +46,27 @@ def open_surveys(municipality) -> QuerySet[Survey]:
     )
 
 
+def pool(survey: Survey) -> Q:
+    """The responses (or answers: both have ``released``) that results may count: the released ones
+    while the survey takes answers, all of them once answering has ended."""
+    return Q() if survey.results_final() else Q(released=True)
+
+
+def _pool_sql(survey: Survey, alias: str) -> tuple[str, list]:
+    """:func:`pool` as a condition on answer table ``alias`` in raw SQL, with its parameters."""
+    return ("", []) if survey.results_final() else (f"AND {alias}.released = %s ", [True])
+
+
 def response_count(survey: Survey) -> int:
-    return Response.objects.filter(survey=survey).count()
+    """Responses counted in the results (the released pool while the survey takes answers)."""
+    return Response.objects.filter(pool(survey), survey=survey).count()
+
+
+def waiting_count(survey: Survey) -> int:
+    """Responses that wait to be released to the live results (none once answering has ended)."""
+    if survey.results_final():
+        return 0
+    return Response.objects.filter(survey=survey, released=False).count()
 
 
 @dataclass
@@ -58,8 +82,9 @@ class QuestionResult:
 @dataclass
 class SurveyResults:
     survey: Survey
-    responses: int
+    responses: int  # counted in the results: the released pool while the survey takes answers
     questions: list[QuestionResult] = field(default_factory=list)
+    waiting: int = 0  # responses waiting to be released (selectors docstring)
 
     @property
     def suppressed(self) -> bool:
@@ -132,23 +157,23 @@ def survey_results(survey: Survey) -> SurveyResults:
     """
     questions = _questions(survey)
     total = response_count(survey)
-    results = SurveyResults(survey=survey, responses=total)
+    results = SurveyResults(survey=survey, responses=total, waiting=waiting_count(survey))
     if not questions:
         return results
-    groups = _grouped(Q(survey=survey))
+    groups = _grouped(Q(survey=survey) & pool(survey))
     multi = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE_CHOICE]
     respondents_multi: dict[int, int] = {}
     excluded_only: dict[int, int] = {}
     if multi:
         for row in (
-            Answer.objects.filter(question_id__in=multi)
+            Answer.objects.filter(pool(survey), question_id__in=multi)
             .values("question_id")
             .annotate(r=Count("response_id", distinct=True))
             .order_by()
         ):
             respondents_multi[row["question_id"]] = row["r"]
         for row in (
-            Answer.objects.filter(question_id__in=multi, option__excluded=True)
+            Answer.objects.filter(pool(survey), question_id__in=multi, option__excluded=True)
             .values("question_id")
             .annotate(r=Count("response_id", distinct=True))
             .order_by()
@@ -167,12 +192,15 @@ def survey_results(survey: Survey) -> SurveyResults:
 
 
 def question_result(question: Question) -> QuestionResult:
-    groups = _grouped(Q(question=question))
+    released = pool(question.survey)
+    groups = _grouped(Q(question=question) & released)
     q_groups = groups.get(question.pk, {})
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        respondents = Answer.objects.filter(question=question).values("response_id").distinct().count()
+        respondents = (
+            Answer.objects.filter(released, question=question).values("response_id").distinct().count()
+        )
         excluded = (
-            Answer.objects.filter(question=question, option__excluded=True)
+            Answer.objects.filter(released, question=question, option__excluded=True)
             .values("response_id")
             .distinct()
             .count()
@@ -186,7 +214,7 @@ def question_result(question: Question) -> QuestionResult:
 def free_texts(question: Question, limit: int = 500) -> list[str] | None:
     """Free-text answers in random order (never the order they came in), or None when fewer than the
     anonymity threshold answered."""
-    qs = Answer.objects.filter(question=question).exclude(text="")
+    qs = Answer.objects.filter(pool(question.survey), question=question).exclude(text="")
     if qs.count() < question.survey.anonymity_threshold:
         return None
     texts = list(qs.order_by("?").values_list("text", flat=True)[:limit])
@@ -211,14 +239,16 @@ def crosstab(question: Question, by: Question, *, decimals: int = 0) -> stats.Cr
     Respondents answering "don't know" are left out, groups under the anonymity threshold hidden.
     """
     answer = _table(Answer)
+    released, released_params = _pool_sql(question.survey, "a")  # a and b: the same response
     sql = (
         f"SELECT a.option_id, b.option_id, COUNT(*) FROM {answer} a "  # noqa: S608 - table names only
         f"JOIN {answer} b ON a.response_id = b.response_id "
         "WHERE a.question_id = %s AND b.question_id = %s AND a.option_id IS NOT NULL "
-        "AND b.option_id IS NOT NULL GROUP BY a.option_id, b.option_id"
+        f"AND b.option_id IS NOT NULL {released}GROUP BY a.option_id, b.option_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [question.pk, by.pk])  # Why SQL: a self-join of answers by respondent
+        # Why SQL: a self-join of answers by respondent
+        cursor.execute(sql, [question.pk, by.pk, *released_params])
         raw = cursor.fetchall()
     rows = [o for o in question.options.all() if not o.excluded]
     cols = [o for o in by.options.all() if not o.excluded]
@@ -231,7 +261,7 @@ def crosstab(question: Question, by: Question, *, decimals: int = 0) -> stats.Cr
     # The categories' counts in the whole survey, as the results page shows them: the crosstab must
     # not let them give back a hidden column (the differencing attack; disclosure.py).
     overall = dict(
-        Answer.objects.filter(question=question, option__in=rows)
+        Answer.objects.filter(pool(question.survey), question=question, option__in=rows)
         .values_list("option_id")
         .annotate(n=Count("response_id", distinct=True))
     )
@@ -263,18 +293,20 @@ def means_by_group(survey: Survey, by: Question) -> tuple[list[Question], list[s
     groups = [o for o in by.options.all() if not o.excluded]
     if not scale_questions or not groups:
         return scale_questions, [], {}
+    released, released_params = _pool_sql(survey, "a")
     sql = (
         f"SELECT a.question_id, b.option_id, COUNT(a.value), SUM(a.value), SUM(a.value * a.value) "  # noqa: S608
         f"FROM {answer} a JOIN {answer} b ON a.response_id = b.response_id "
         "WHERE a.survey_id = %s AND b.question_id = %s AND a.value IS NOT NULL AND a.question_id <> %s "
-        "GROUP BY a.question_id, b.option_id"
+        f"{released}GROUP BY a.question_id, b.option_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [survey.pk, by.pk, by.pk])  # Why SQL: self-join by respondent, sums in SQL
+        # Why SQL: self-join by respondent, sums in SQL
+        cursor.execute(sql, [survey.pk, by.pk, by.pk, *released_params])
         raw = cursor.fetchall()
     sums = {(q, o): (n, s, ss) for q, o, n, s, ss in raw}
     sizes = dict(
-        Answer.objects.filter(question=by)
+        Answer.objects.filter(pool(survey), question=by)
         .values_list("option_id")
         .annotate(n=Count("response_id", distinct=True))
     )
@@ -282,7 +314,7 @@ def means_by_group(survey: Survey, by: Question) -> tuple[list[Question], list[s
     # Each question's mean over all its respondents is published (results page): the groups not
     # shown must together hold none or at least ``threshold`` of them (disclosure.protect_groups).
     totals = dict(
-        Answer.objects.filter(question__in=scale_questions, value__isnull=False)
+        Answer.objects.filter(pool(survey), question__in=scale_questions, value__isnull=False)
         .values_list("question_id")
         .annotate(n=Count("id"))
     )
@@ -318,6 +350,7 @@ def correlations(survey: Survey) -> tuple[list[Question], dict[tuple[int, int], 
     if len(scale_questions) < 2:
         return scale_questions, {}
     answer = _table(Answer)
+    released, released_params = _pool_sql(survey, "a")
     sql = (
         "SELECT a.question_id, b.question_id, COUNT(*), SUM(a.value), SUM(b.value), "  # noqa: S608
         "SUM(a.value * a.value), SUM(b.value * b.value), SUM(a.value * b.value) "
@@ -329,12 +362,13 @@ def correlations(survey: Survey) -> tuple[list[Question], dict[tuple[int, int], 
         + "AND a.value IS NOT NULL AND b.value IS NOT NULL "
         f"AND a.question_id IN ({','.join(['%s'] * len(scale_questions))}) "
         f"AND b.question_id IN ({','.join(['%s'] * len(scale_questions))}) "
-        "GROUP BY a.question_id, b.question_id"
+        f"{released}GROUP BY a.question_id, b.question_id"
     )
     ids = [q.pk for q in scale_questions]
     with connection.cursor() as cursor:
         both = [survey.pk] if connection.vendor == "postgresql" else []
-        cursor.execute(sql, [survey.pk, *both, *ids, *ids])  # Why SQL: pairwise sums over a self-join
+        # Why SQL: pairwise sums over a self-join
+        cursor.execute(sql, [survey.pk, *both, *ids, *ids, *released_params])
         raw = cursor.fetchall()
     threshold = survey.anonymity_threshold
     result = {}
@@ -409,7 +443,7 @@ def export_rows(survey: Survey):
     kinds = {q.pk: q for q in questions}
     header = ["response", *codes]
     yield header
-    order = list(Response.objects.filter(survey=survey).values_list("id", flat=True))
+    order = list(Response.objects.filter(pool(survey), survey=survey).values_list("id", flat=True))
     _shuffle(order)
     masked = _small_background_combinations(survey, questions, order)
     background_codes = {q.code for q in questions if q.background}
@@ -498,8 +532,10 @@ def compare_surveys(
     )
     if len(candidates) < 2:
         return [], [], {}
+    final = [s.pk for s in candidates if s.results_final()]
     rows = (
-        Answer.objects.filter(survey__in=candidates, question__code__in=list(own), value__isnull=False)
+        Answer.objects.filter(Q(released=True) | Q(survey__in=final))
+        .filter(survey__in=candidates, question__code__in=list(own), value__isnull=False)
         .values("survey_id", "question__code")
         .annotate(n=Count("value"), s=Sum("value"), ss=Sum(F("value") * F("value")))
         .order_by()

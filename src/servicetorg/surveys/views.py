@@ -144,6 +144,7 @@ def survey_detail(request, pk):
         "loose": loose,
         "can_edit": _can_edit(request, survey),
         "responses": selectors.response_count(survey),
+        "waiting": selectors.waiting_count(survey),
         "invitations": survey.invitations.count(),
         "invitations_used": survey.invitations.filter(used=True).count(),
         "section_form": SectionForm(),

@@ -4,7 +4,8 @@ Plain functions, transactional, used by staff views, the portal, the API, admin 
 
 - ``building``: surveys, sections, questions and alternatives; publish and close;
 - ``templates``: questionnaire templates shipped in ``surveys/data/``;
-- ``answering``: invitation codes, resume keys, drafts, validation and submission;
+- ``answering``: invitation codes, resume keys, drafts, validation and submission, and the release
+  of submitted answers to the live results in batches of at least the threshold;
 - ``imports``: responses imported from CSV;
 - ``publishing``: a question's figure published as an indicator value;
 - ``retention``: unfinished answers deleted.
@@ -21,6 +22,7 @@ from .answering import (
     hash_key,
     normalise_code,
     questions_of,
+    release,
     resume_open,
     save_draft,
     start_open,
@@ -74,6 +76,7 @@ __all__ = [
     "question_figure",
     "questions_of",
     "read_template",
+    "release",
     "resume_open",
     "save_draft",
     "start_open",

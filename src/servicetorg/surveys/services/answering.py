@@ -292,6 +292,43 @@ def _store(
     return response
 
 
+def lock(survey: Survey) -> Survey:
+    """Lock the survey's row until the transaction ends and return it as it is now.
+
+    ``FOR NO KEY UPDATE`` on PostgreSQL: it serialises the submissions and releases of one survey but
+    not the inserts that merely reference the row (responses, answers, invitations take a key-share
+    lock on it), so that two submissions cannot deadlock. SQLite serialises writers anyway.
+    """
+    return (
+        Survey.objects.select_for_update(no_key=True)
+        .only("state", "opens_on", "closes_on", "anonymity_threshold", "access")
+        .get(pk=survey.pk)
+    )
+
+
+def release(survey: Survey) -> int:
+    """Release waiting responses to the live results; returns how many were released.
+
+    The rule against the time-differencing attack (issue 18 §2.2): live results move only in steps of
+    at least the anonymity threshold, or when answering has ended. So the waiting responses are
+    released together once they number at least the threshold (or all of them when the survey is
+    closed or past its closing date), never one by one. Deterministic: the same waiting pool always
+    gives the same decision. Concurrency-safe: it runs under the survey's row lock (:func:`lock`), so
+    of two submissions at once the second sees the first's response and releases both when they
+    reach the threshold together; none is released twice or left behind.
+    """
+    with transaction.atomic():
+        current = lock(survey)
+        waiting = list(Response.objects.filter(survey=survey, released=False).values_list("id", flat=True))
+        if not waiting:
+            return 0
+        if len(waiting) < current.anonymity_threshold and not current.results_final():
+            return 0
+        Response.objects.filter(id__in=waiting).update(released=True)
+        Answer.objects.filter(response_id__in=waiting).update(released=True)
+        return len(waiting)
+
+
 def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
     """Submit an answer. On any error nothing is lost: the valid answers are kept in the draft.
 
@@ -306,6 +343,9 @@ def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
         ResponseDraft.objects.update_or_create(survey=survey, key_hash=key_hash, defaults={"data": merged})
         raise ValidationError(errors)
     with transaction.atomic():
+        # The survey's row lock first: a survey closed meanwhile takes no answer, and the release
+        # below decides on every response committed before this one.
+        check_open(lock(survey))
         if survey.access == SurveyAccess.INVITATION:
             marked = Invitation.objects.filter(survey=survey, code_hash=key_hash, used=False).update(
                 used=True
@@ -314,4 +354,5 @@ def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
                 raise ValidationError(CODE_REFUSED(), code="used")
         response = _store(survey, clean, ResponseSource.WEB)
         ResponseDraft.objects.filter(survey=survey, key_hash=key_hash).delete()
+        release(survey)
     return response

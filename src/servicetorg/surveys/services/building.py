@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..permissions import require_create, require_edit
 from ..workflow import WORKFLOW
+from .answering import release
 
 DONT_KNOW_VALUE = 9
 
@@ -103,6 +104,10 @@ def update_survey(survey: Survey, *, user, **fields) -> Survey:
     if unknown:
         raise TypeError(f"unknown survey fields: {sorted(unknown)}")
     require_edit(user, survey)
+    if survey.results_final():
+        # Its results already count every response: moving the closing date on must not take the
+        # last ones out again (the difference would show them).
+        release(survey)
     for name, value in fields.items():
         setattr(survey, name, value)
     if "unit" in fields or "service" in fields:  # moving it to another unit: that unit too
@@ -329,10 +334,12 @@ def publish(survey: Survey, *, user) -> Survey:
 
 @transaction.atomic
 def close(survey: Survey, *, user) -> Survey:
-    """Stop taking answers and delete the unfinished ones, at once; only a published survey closes."""
+    """Stop taking answers and delete the unfinished ones, at once, and release every waiting response
+    to the results; only a published survey closes."""
     require_edit(user, survey)
     WORKFLOW.lock(survey)
     WORKFLOW.apply(survey, workflow.CLOSE)
     _as_user(survey, user).save(update_fields=["state"])
     ResponseDraft.objects.filter(survey=survey).delete()
+    release(survey)  # the results are final: every waiting response counts now
     return survey

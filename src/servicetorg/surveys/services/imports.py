@@ -14,7 +14,7 @@ from servicetorg.core.permissions import user_of
 
 from ..models import ImportLog, QuestionKind, ResponseSource, Survey, SurveyState
 from ..permissions import require_edit
-from .answering import CleanAnswer, _store, questions_of, validate_answers
+from .answering import CleanAnswer, _store, lock, questions_of, release, validate_answers
 
 
 @dataclass
@@ -133,7 +133,10 @@ def _import(survey: Survey, content: str | bytes, *, skip_bad_rows: bool) -> Imp
     if report.errors and not skip_bad_rows:
         return report
     with transaction.atomic():
+        lock(survey)
         for clean, submitted_on in good:
             _store(survey, clean, ResponseSource.IMPORT, submitted_on)
+        # Imported answers join the pool as the portal's do: fewer than the threshold wait.
+        release(survey)
     report.imported = len(good)
     return report

@@ -55,3 +55,17 @@ def administration(municipality):
 def other_staff(other_municipality):
     """Staff of another municipality: must never see ``municipality``'s data."""
     return _make_staff(Role.ADMINISTRATION, other_municipality)
+
+
+@pytest.fixture
+def geonorge(settings):
+    """A local stand-in for Kartverket's address register (tests/geonorge.py), and the settings
+    pointing the application's address search at it (the tests' settings turn the search off)."""
+    from . import geonorge as stub
+
+    register, server = stub.start()
+    settings.ADDRESS_SEARCH_URL = register.url
+    settings.ADDRESS_SEARCH_TIMEOUT = 2
+    yield register
+    server.shutdown()
+    server.server_close()

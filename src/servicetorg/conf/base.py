@@ -405,6 +405,15 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", KARTVERKET_ATTRIBU
 MAP_CENTER = os.environ.get("MAP_CENTER", "")
 MAP_ZOOM = int(os.environ.get("MAP_ZOOM", "13"))
 
+# Address search (core/addresses.py): Kartverket's open address register, asked by the server (the
+# browser only asks this site: connect-src stays 'self'). Empty URL: no search, the address field is
+# plain text. ADDRESS_SEARCH_MUNICIPALITY searches another municipality number than the portal's
+# (a demo municipality whose number is made up). docs/operations.md, "Address search".
+ADDRESS_SEARCH_URL = os.environ.get("ADDRESS_SEARCH_URL", "https://ws.geonorge.no/adresser/v1")
+ADDRESS_SEARCH_TIMEOUT = float(os.environ.get("ADDRESS_SEARCH_TIMEOUT", "3"))
+ADDRESS_SEARCH_CACHE_SECONDS = int(os.environ.get("ADDRESS_SEARCH_CACHE_SECONDS", "600"))
+ADDRESS_SEARCH_MUNICIPALITY = os.environ.get("ADDRESS_SEARCH_MUNICIPALITY", "")
+
 # Content-Security-Policy (django-csp): scripts and styles only from this site or with the page's
 # nonce; no inline event handlers or style attributes anywhere. Images also from the map's tile server.
 CONTENT_SECURITY_POLICY = {
@@ -504,6 +513,7 @@ THROTTLE_RATES = {
     "survey": os.environ.get("THROTTLE_SURVEY", "20/hour"),  # open-link answers started per address
     "survey_code": os.environ.get("THROTTLE_SURVEY_CODE", "30/hour"),  # code and resume attempts
     "comment": os.environ.get("THROTTLE_COMMENT", "10/hour"),  # strategy comments per address
+    "address_search": os.environ.get("THROTTLE_ADDRESS_SEARCH", "300/hour"),  # suggestions per address
     # "Lost the link": per address, and per case reference and per e-mail address asked about.
     "lost_link": os.environ.get("THROTTLE_LOST_LINK", "10/hour"),
     "lost_link_reference": os.environ.get("THROTTLE_LOST_LINK_REFERENCE", "3/day"),

@@ -3,3 +3,7 @@ behaviour start a process with ``servicetorg.settings`` and no SERVICETORG_DEV
 (tests/core/test_production.py)."""
 
 from servicetorg.conf.dev import *  # noqa: F403
+
+# Tests never reach Kartverket's address register: the search is off unless a test starts the local
+# stand-in (the `geonorge` fixture, tests/geonorge.py) and points ADDRESS_SEARCH_URL at it.
+ADDRESS_SEARCH_URL = ""

@@ -3,17 +3,30 @@ dark by clicking the map (or with the keyboard: the map's centre), sends, gets h
 case officer sees the place; without JavaScript she types the address instead. Every page fits its
 width with no axe violations; the map's tiles come from a local PNG (no test reaches the internet)."""
 
+import os
 import re
 import struct
 import zlib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.inquiries.models import Inquiry
 from tests.browser.conftest import check_page, login
 from tests.factories import UnitFactory, make_service, make_staff
+from tests.geonorge import address
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def shoot(page, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,13 +112,15 @@ def test_mark_the_place_on_the_map_send_and_the_officer_sees_it(sized_page, live
     page.wait_for_selector(".location-map .leaflet-marker-icon")
     clicked = (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value())
     assert all(re.fullmatch(r"\d+\.\d{6}", value) for value in clicked)
-    assert "Markert på kartet" in page.locator("[data-map-status]").inner_text()
+    # She hears that it is marked, not a string of digits.
+    assert page.locator("[data-map-status]").inner_text() == "Stedet er markert på kartet."
     # With the keyboard: the arrow keys move the map, a button marks its centre.
     canvas.focus()
     page.keyboard.press("ArrowLeft")
     page.get_by_role("button", name="Marker midten av kartet").click()
     centred = (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value())
     assert centred != clicked
+    assert page.locator("[data-map-status]").inner_text() == "Midten av kartet er markert som stedet."
     check_page(page)
     page.get_by_label("Ditt navn").fill("Ola Nordmann")
     page.get_by_role("button", name="Send").click()
@@ -206,3 +221,105 @@ def test_without_javascript_she_types_the_address(page_without_js, live_server, 
     page.goto(f"/staff/henvendelser/{inquiry.pk}/")
     assert "Fjellveien 12" in page.locator("#place-heading").locator("..").inner_text()
     check_as_shown(page)
+
+
+# --- the address search (issue 24 §7) --------------------------------------------------------------
+
+
+def test_she_finds_the_address_by_keyboard_on_a_phone(browser, live_server, geonorge, road_service):
+    """390 px: she types the start of the address, hears how many matched, picks the second with
+    the arrow keys and Enter (which does not send the form), hears the address she chose, and the
+    map moves there; the receipt and the case page show it. The browser asks only this site; the
+    server asks the register (a local stand-in)."""
+    municipality = road_service.municipality
+    geonorge.addresses += [
+        address("Fjellveien 12", "3999", "FJORDVIK", municipality.number, 59.061204, 10.021377),
+        address("Fjellveien 14", "3999", "FJORDVIK", municipality.number, 59.062051, 10.022490),
+    ]
+    context = browser.new_context(
+        base_url=live_server.url, locale="nb-NO", viewport={"width": 390, "height": 844}
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        offline(page, live_server.url)
+        refused = watch_csp(page)
+        page.goto(f"/kontakt/{road_service.slug}/")
+        page.wait_for_selector(".location-map:not([hidden]) .leaflet-tile-loaded")
+        # The map opens on the municipality, not on Oslo.
+        assert page.locator("[data-location-map]").get_attribute("data-lat") == "59.0533"
+
+        field = page.get_by_role("combobox", name="Adresse eller sted")
+        assert field.get_attribute("aria-expanded") == "false"
+        status = page.locator("#address-search-status")
+        # The register is down at first: she is told what she can do instead.
+        geonorge.mode = "error"
+        field.press_sequentially("fjellv", delay=40)
+        expect(status).to_have_text(
+            "Adressesøket svarer ikke akkurat nå. "
+            "Marker stedet på kartet, eller beskriv det med ord i feltet."
+        )
+        assert page.locator("#address-suggestions").is_hidden()
+        shoot(page, "address-search-390-down")
+        # It is back (and the pause after the failure is over).
+        from django.core.cache import cache
+
+        geonorge.mode = "ok"
+        cache.clear()
+        field.fill("")
+        field.press_sequentially("fjellv", delay=40)
+        options = page.get_by_role("option")
+        expect(options).to_have_count(2)
+        assert options.all_inner_texts() == ["Fjellveien 12, 3999 Fjordvik", "Fjellveien 14, 3999 Fjordvik"]
+        assert status.inner_text() == "2 treff. Bruk pil ned for å velge."
+        assert field.get_attribute("aria-expanded") == "true"
+        check_page(page)
+        shoot(page, "address-search-390-open")
+
+        field.press("ArrowDown")
+        field.press("ArrowDown")
+        second = options.nth(1)
+        assert second.get_attribute("aria-selected") == "true"
+        assert field.get_attribute("aria-activedescendant") == second.get_attribute("id")
+        field.press("Enter")
+        assert page.url.endswith(f"/kontakt/{road_service.slug}/")  # Enter chose; it did not send
+        assert field.input_value() == "Fjellveien 14, 3999 Fjordvik"
+        assert (
+            field.get_attribute("aria-expanded") == "false"
+            and page.locator("#address-suggestions").is_hidden()
+        )
+        assert status.inner_text() == "Valgt: Fjellveien 14, 3999 Fjordvik. Stedet er markert på kartet."
+        assert (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value()) == (
+            "59.062051",
+            "10.022490",
+        )
+        page.wait_for_selector(".location-map .leaflet-marker-icon")
+        # Nothing a screen reader announces is a coordinate.
+        announced = page.eval_on_selector_all(
+            "[role=status], [aria-live]", "nodes => nodes.map(n => n.textContent).join(' | ')"
+        )
+        assert not re.search(r"\d+[.,]\d{3,}", announced), announced
+        check_page(page)
+        shoot(page, "address-search-390-chosen")
+
+        page.get_by_label("Emne").fill("Gatelyset er mørkt")
+        page.get_by_label("Din melding").fill("Lyset utenfor har vært mørkt i en uke.")
+        page.get_by_label("Ditt navn").fill("Ola Nordmann")
+        page.get_by_role("button", name="Send").click()
+        reference = page.locator("#receipt-reference").inner_text()
+        place = page.locator("#place-heading").locator("..")
+        assert "Fjellveien 14, 3999 Fjordvik" in place.inner_text()
+        check_page(page)
+        shoot(page, "address-search-390-receipt")
+        inquiry = Inquiry.objects.get(reference=reference)
+        assert inquiry.address == "Fjellveien 14, 3999 Fjordvik"
+        assert (inquiry.latitude, inquiry.longitude) == (Decimal("59.062051"), Decimal("10.022490"))
+
+        page.locator("#case-link").click()
+        assert "Fjellveien 14, 3999 Fjordvik" in page.locator("#place-heading").locator("..").inner_text()
+        check_page(page)
+        # The browser talked to this site only (connect-src 'self'); the server asked the register.
+        assert geonorge.requests and all(r["params"]["kommunenummer"] == "3999" for r in geonorge.requests)
+        assert not refused, refused
+    finally:
+        context.close()

@@ -50,7 +50,7 @@ def test_centre_is_both_coordinates_in_norway_or_none(municipality):
     municipality.center_latitude = Decimal("59.05")
     with pytest.raises(ValidationError) as refused:
         municipality.full_clean()
-    assert "Give both latitude and longitude of the map centre, or neither." in str(refused.value)
+    assert "Oppgi både breddegrad og lengdegrad for kartets midtpunkt" in str(refused.value)
     municipality.center_latitude, municipality.center_longitude = Decimal("48.8566"), Decimal("2.3522")
     with pytest.raises(ValidationError) as refused:
         municipality.full_clean()

@@ -6,6 +6,7 @@ app_name = "inquiries_public"
 urlpatterns = [
     path("kontakt/", public_views.contact, name="contact"),
     path("kontakt/kvittering/", public_views.receipt, name="receipt"),
+    path("adressesok/", public_views.address_search, name="address-search"),
     path("kontakt/<slug:slug>/", public_views.contact, name="contact-service"),
     path("sak/", public_views.lookup, name="lookup"),
     path("sak/<str:reference>/", public_views.case, name="case-query"),

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +22,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
+from servicetorg.core import addresses
 from servicetorg.core.choices import Channel
 from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.maps import map_settings
 from servicetorg.core.once import submit_once
 from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
-from servicetorg.core.security import throttle_post
+from servicetorg.core.security import RateThrottle, throttle_post, throttled_message
 
 from . import case_extensions, selectors, services
 from .deadlines import promised_reply
@@ -164,6 +166,17 @@ def contact(request, slug=None):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if form.asks_location and data.get("latitude") is None and data.get("address"):
+            # No place on the map (no JavaScript, or she did not pick a suggestion): an address the
+            # register has exactly gets its point; a description stays words (and so does anything
+            # when the register does not answer).
+            found = addresses.locate(
+                data["address"], municipality_number=addresses.municipality_number(municipality)
+            )
+            if found is not None:
+                data["latitude"], data["longitude"], data["address"] = services.clean_location(
+                    found.lat, found.long, found.label
+                )
 
         def register() -> dict:
             # submit_once's transaction covers it (an error rolls back the token's claim with it).
@@ -212,8 +225,49 @@ def contact(request, slug=None):
             "reply_by": reply_by,
             "reply_promise": _reply_promise(service),
             "map": map_settings(municipality) if form.asks_location else None,
+            "address_search": form.asks_location and addresses.enabled(),
         },
     )
+
+
+@require_GET
+@never_cache
+def address_search(request):
+    """Suggestions for the contact form's address field (static/js/location-map.js): addresses of
+    the portal's municipality from Kartverket's register, asked by this server (core/addresses.py),
+    as JSON ``{"results": [{"label", "lat", "long", ...}], "message": "3 treff"}``. A register that
+    does not answer is a 503 with a message that says what she can do instead."""
+    municipality = _municipality(request)
+    throttle = RateThrottle("address_search")
+    if not throttle.allow_request(request, None):
+        response = JsonResponse({"results": [], "message": throttled_message(throttle.wait())}, status=429)
+        response["Retry-After"] = str(int(throttle.wait() or 60))
+        return response
+    query = addresses.normalise(request.GET.get("q", ""))
+    if len(query) < addresses.MIN_QUERY_LENGTH:
+        return JsonResponse({"results": [], "message": ""})
+    try:
+        found = addresses.suggest(query, municipality_number=addresses.municipality_number(municipality))
+    except addresses.AddressSearchError:
+        return JsonResponse(
+            {
+                "results": [],
+                "message": _(
+                    "The address search does not answer just now. Mark the place on the map, or "
+                    "describe it in words in the field."
+                ),
+            },
+            status=503,
+        )
+    if found:
+        message = ngettext(
+            "%(count)d match. Use the down arrow to choose.",
+            "%(count)d matches. Use the down arrow to choose.",
+            len(found),
+        ) % {"count": len(found)}
+    else:
+        message = _("No address matches. Check the spelling, or describe the place in words.")
+    return JsonResponse({"results": [a.as_json() for a in found], "message": message})
 
 
 def _reply_promise(service):

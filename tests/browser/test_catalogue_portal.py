@@ -1,7 +1,7 @@
 import pytest
 
 from ..factories import ServiceAreaFactory, make_service
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, check_page, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,3 +84,28 @@ def test_staff_edit_is_seen_on_the_portal_only_after_publishing(
     citizen.reload()
     assert citizen.get_by_role("heading", level=1).inner_text() == "Barnehageplass og SFO"
     citizen.context.close()
+
+
+def test_search_words_find_the_service_at_both_widths(sized_page, catalogue, administration):
+    """Issue 24 §3: "bhg" and "søppel" are in no text; staff give them as search words in the
+    service's settings, and the citizen's search finds the service with them (390 and 1280 px)."""
+    from servicetorg.catalogue import services
+
+    barnehage = catalogue.services.get(slug="barnehageplass")
+    services.update_service(barnehage, search_words="bhg, barnehageopptak", user=administration)
+    page = sized_page
+    page.goto("/tjenester/")
+    page.get_by_label("Søk etter en tjeneste").fill("bhg")
+    page.get_by_role("button", name="Søk").click()
+    page.wait_for_load_state()
+    results = page.locator("main li.ds-card")
+    assert results.count() == 1
+    assert results.first.get_by_role("link", name="Barnehageplass").is_visible()
+    check_page(page)
+
+    login(page, administration.username)
+    page.goto(f"/staff/tjenester/{barnehage.pk}/innstillinger/")
+    page.get_by_label("Søkeord", exact=True).fill("bhg, barnehageopptak, <b>")
+    page.get_by_role("button", name="Lagre").click()
+    assert page.get_by_text("bare bokstaver og tall").first.is_visible()
+    assert_accessible(page)

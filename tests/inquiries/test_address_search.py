@@ -148,6 +148,39 @@ def test_the_form_goes_through_when_the_register_does_not_answer(client, geonorg
     assert inquiry.address == "Fjellveien 12" and inquiry.latitude is None
 
 
+# --- her language -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "matches", "chosen"),
+    [
+        ("nn", "2 treff. Bruk pil ned for å velje.", "Valt: {address}. Staden er merkt av på kartet."),
+        (
+            "en",
+            "2 matches. Use the down arrow to choose.",
+            "Chosen: {address}. The place is marked on the map.",
+        ),
+    ],
+)
+def test_the_search_speaks_her_language(client, fjordvik_addresses, road_service, language, matches, chosen):
+    import re
+
+    from tests.portal.test_no_bokmal_left import bokmal_only, leftovers
+
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    strings = bokmal_only(language)
+    html = client.get(reverse("inquiries_public:contact-service", args=[road_service.slug])).content.decode()
+    assert f'data-text-chosen="{chosen}"' in html
+    # What the script says comes from data attributes: checked as text of the page too.
+    said = "".join(f"<p>{t}</p>" for t in re.findall(r'data-text-[a-z-]+="([^"]*)"', html))
+    assert not leftovers(html.replace("</body>", said + "</body>"), language, strings)
+    assert client.get(SEARCH, {"q": "fjellv"}).json()["message"] == matches
+    _post(client, road_service, address="fjellveien 12")
+    receipt = client.get(reverse("inquiries_public:receipt")).content.decode()
+    assert "Fjellveien 12, 3999 Fjordvik" in receipt
+    assert not leftovers(receipt, language, strings)
+
+
 # --- the Content-Security-Policy ------------------------------------------------------------------
 
 

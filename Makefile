@@ -20,24 +20,32 @@ test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set,
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 LOCK := requirements.lock
+PIP_LOCK := requirements-pip.lock
+PIP_VERSION := 26.3
 
 install: $(VENV)/.installed ## the exact, hash-checked versions of requirements.lock, then the project itself
 
-$(VENV)/.installed: $(LOCK) pyproject.toml
+# pip itself is pinned with its hashes too (PIP_LOCK), and the project is built with the locked
+# setuptools (pyproject.toml's build-system pins the same version), not one fetched for the build.
+$(VENV)/.installed: $(LOCK) $(PIP_LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r $(PIP_LOCK)
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/pip check
 	touch $@
 
 # After changing the dependencies in pyproject.toml: `make lock`, then commit requirements.lock.
-# `make lock UPGRADE=1` moves every pin to the newest version pyproject.toml allows.
+# `make lock UPGRADE=1` moves every pin to the newest version pyproject.toml allows; pip moves by
+# PIP_VERSION, setuptools (the build backend) with pyproject.toml's build-system pin.
 lock: ## pin every dependency (with its hashes) for Python 3.11 on Linux into requirements.lock
 	@test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet uv)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
 	  $(if $(UPGRADE),--upgrade) --quiet -o $(LOCK)
+	echo "pip==$(PIP_VERSION)" > $(VENV)/pip.in
+	$(BIN)/uv pip compile $(VENV)/pip.in --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" --quiet -o $(PIP_LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

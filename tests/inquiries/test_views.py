@@ -473,3 +473,23 @@ def test_gunicorn_access_log_has_no_case_token():
     response = SimpleNamespace(status="302 Found", response_length=0, sent=0, headers=[])
     atoms = logger.atoms(response, request, environ, SimpleNamespace(seconds=0, microseconds=1))
     assert "s3cr3t" not in repr(atoms) and "/sak/ABCD-EFGH/" in atoms["r"]
+
+
+def test_close_asks_for_confirmation_first_without_javascript(client, inquiry, unit, case_officer):
+    """Issue 24 §9: "Lukk" closed a case at once. Now its post shows a confirmation page (a plain
+    form, no script); only "Ja, lukk saken" closes it."""
+    client.force_login(case_officer)
+    client.post(reverse("inquiries:act", args=[inquiry.pk, "take"]))
+    client.post(reverse("inquiries:act", args=[inquiry.pk, "reply"]), {"reply-text": "Svar"})
+    detail = client.get(reverse("inquiries:detail", args=[inquiry.pk])).content.decode()
+    assert reverse("inquiries:act", args=[inquiry.pk, "close"]) in detail
+    asked = client.post(reverse("inquiries:act", args=[inquiry.pk, "close"]))
+    inquiry.refresh_from_db()
+    assert asked.status_code == 200 and inquiry.state == State.REPLIED
+    page = asked.content.decode()
+    assert f"Lukke sak {inquiry.reference}?" in page
+    assert 'name="confirm" value="yes"' in page and "Ja, lukk saken" in page
+    assert reverse("inquiries:detail", args=[inquiry.pk]) in page  # "Nei, gå tilbake"
+    done = client.post(reverse("inquiries:act", args=[inquiry.pk, "close"]), {"confirm": "yes"})
+    inquiry.refresh_from_db()
+    assert done.status_code == 302 and inquiry.state == State.CLOSED

@@ -241,7 +241,7 @@ def _reply(days: int = 2, compensation: str | None = None) -> dict:
         "kind": "reply",
         "limit_value": days,
         "limit_unit": "working_days",
-        "text": f"Du får svar på henvendelsen din innen {days} virkedager.",
+        "text": f"Du får svar på henvendelsen din innen {days} {'virkedag' if days == 1 else 'virkedager'}.",
         "guarantee": "",
         "compensation_amount": None,
     }

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from servicetorg.core.models import Municipality, Unit
@@ -254,6 +255,14 @@ class LimitUnit(models.TextChoices):
     WEEKS = "weeks", _("weeks")
 
 
+def limit_text(value: int, unit: str) -> str:
+    """A deadline in words with the right number (ngettext): every place that phrases a promise's
+    limit uses this, so no page says "innen 1 virkedager"."""
+    if unit == LimitUnit.WEEKS:
+        return ngettext("within %(n)d week", "within %(n)d weeks", value) % {"n": value}
+    return ngettext("within %(n)d working day", "within %(n)d working days", value) % {"n": value}
+
+
 class Promise(models.Model):
     """A promise of a service declaration, with its guarantee (brukergaranti) if it is broken."""
 
@@ -290,7 +299,11 @@ class Promise(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.limit_value} {self.get_limit_unit_display()}"
+        return f"{self.get_kind_display()}: {self.limit_text()}"
+
+    def limit_text(self) -> str:
+        """The limit in words, singular or plural by its number: "innen 1 virkedag", "innen 3 uker"."""
+        return limit_text(self.limit_value, self.limit_unit)
 
     @property
     def working_days(self) -> int:

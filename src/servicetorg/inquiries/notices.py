@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core import formatting, outbox, sms
 from servicetorg.core.choices import Channel
+from servicetorg.core.models import OutboxChannel, OutboxMessage
 
 from .models import Inquiry
 
@@ -73,6 +74,19 @@ def receipt_text(inquiry: Inquiry, token: str | None = None) -> str:
         ).strip()
 
 
+def receipt_key(inquiry: Inquiry, by: str = "email") -> str:
+    """The outbox key of the receipt (one per case and channel)."""
+    return f"inquiries.receipt-sms:{inquiry.pk}" if by == "sms" else f"inquiries.receipt:{inquiry.pk}"
+
+
+def receipt_sent_to(inquiry: Inquiry) -> str:
+    """The e-mail address the receipt went to (is in the outbox for), or "" when none was sent."""
+    if not inquiry.contact_email:
+        return ""
+    sent = OutboxMessage.objects.filter(key=receipt_key(inquiry), channel=OutboxChannel.EMAIL).exists()
+    return inquiry.contact_email if sent else ""
+
+
 def send_receipt(inquiry: Inquiry, *, by: str = "email", token: str | None = None) -> None:
     """The receipt: reference, promised reply date, a copy of her text and the case link. ``by`` is
     "email" (to the case's address) or "sms" (to its phone); nothing without the address."""
@@ -92,7 +106,7 @@ def send_receipt(inquiry: Inquiry, *, by: str = "email", token: str | None = Non
                 municipality=inquiry.municipality_id,
                 to=inquiry.contact_phone,
                 body=body,
-                key=f"inquiries.receipt-sms:{inquiry.pk}",
+                key=receipt_key(inquiry, "sms"),
             )
         except sms.SmsError as error:
             raise ValidationError({"contact_phone": _("This phone number cannot receive an SMS.")}) from error
@@ -104,7 +118,7 @@ def send_receipt(inquiry: Inquiry, *, by: str = "email", token: str | None = Non
         to=inquiry.contact_email,
         subject=subject,
         body=receipt_text(inquiry, token),
-        key=f"inquiries.receipt:{inquiry.pk}",
+        key=receipt_key(inquiry),
     )
 
 

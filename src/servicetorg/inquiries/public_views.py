@@ -40,7 +40,7 @@ from .deadlines import promised_reply
 from .downloads import attachment_response
 from .forms import CaseCodeForm, CitizenReplyForm, ContactForm, LookupForm, LostLinkForm, SendCaseCodeForm
 from .models import PUBLIC_MESSAGE_KINDS, Inquiry, State, hash_token
-from .notices import is_sensitive
+from .notices import is_sensitive, receipt_sent_to
 from .services import case_codes
 
 RECEIPT_KEY = "inquiries_receipt"
@@ -296,8 +296,24 @@ def receipt(request):
                 kwargs={"reference": inquiry.reference, "token": inquiry.link_token()},
             )
         )
+    files = [a.name for a in selectors.citizen_attachments(inquiry).order_by("pk")]
     return _same_origin_referrer(
-        render(request, "inquiries/public/receipt.html", {"inquiry": inquiry, "link": link})
+        render(
+            request,
+            "inquiries/public/receipt.html",
+            {
+                "inquiry": inquiry,
+                "link": link,
+                # What she sent, confirmed: the e-mailed copy, her files and the place. For a
+                # sensitive service the page names neither the files nor the place (it opens without
+                # the one-time code), only that they came.
+                "emailed_to": receipt_sent_to(inquiry),
+                "sensitive": is_sensitive(inquiry),
+                "files": files,
+                "file_count": len(files),
+                "has_place": bool(inquiry.address or inquiry.has_place),
+            },
+        )
     )
 
 

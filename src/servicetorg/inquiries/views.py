@@ -209,6 +209,9 @@ def act(request, pk, action):
         if action == "take":
             services.take(inquiry, user=user)
         elif action == "close":
+            if request.POST.get("confirm") != "yes":
+                # "Lukk" asks first (issue 24 §9): a page of its own, so it works without JavaScript.
+                return render(request, "inquiries/confirm_close.html", {"inquiry": inquiry})
             services.close(inquiry, user=user)
         elif action == "reopen":
             services.reopen(inquiry, user=user)

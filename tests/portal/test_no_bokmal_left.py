@@ -168,6 +168,12 @@ def citizen_pages(client, municipality):
             reverse("surveys_public:list"),
             reverse("surveys_public:start", args=[survey.public_id]),
         ],
+        "survey": survey,
+        "more": [
+            reverse("inquiries_public:lookup"),
+            reverse("portal:privacy"),
+            reverse("portal:accessibility"),
+        ],
         "service": service,
     }
 
@@ -217,10 +223,20 @@ def test_portal_contact_receipt_case_and_surveys_have_no_bokmal_left(client, cit
     case = reverse(
         "inquiries_public:case", kwargs={"reference": inquiry.reference, "token": inquiry.link_token()}
     )
+    survey = citizen_pages["survey"]
+    started = client.post(reverse("surveys_public:start", args=[survey.public_id]), {"action": "start"})
+    assert started.status_code == 302  # the answer page of an open survey
     _check(
         client,
         language,
-        citizen_pages["portal"] + citizen_pages["surveys"] + [reverse("inquiries_public:receipt"), case],
+        citizen_pages["portal"]
+        + citizen_pages["surveys"]
+        + citizen_pages["more"]
+        + [
+            reverse("inquiries_public:receipt"),
+            case,
+            reverse("surveys_public:answer", args=[survey.public_id]),
+        ],
     )
 
 

@@ -184,10 +184,6 @@ def update_service(service: Service, *, user, **fields) -> Service:
     if "channels" in fields:
         fields["channels"] = validate_channels(fields["channels"])
     _clean_search_words(fields)
-    words_changed = any(
-        name in fields and fields[name] != getattr(service, name)
-        for name in ("search_words", "search_words_en")
-    )
     for name, value in fields.items():
         setattr(service, name, value)
     if "responsible_unit" in fields:  # handing the service to another unit: that unit too
@@ -195,8 +191,9 @@ def update_service(service: Service, *, user, **fields) -> Service:
     service.full_clean()
     _check_tenant(service)
     _as_user(service, user).save()
-    if words_changed:
-        refresh_search_vector(service)
+    # The search words are in the vector (PostgreSQL; a form has already set them on the instance,
+    # so whether they changed is not known here: one UPDATE of one row either way).
+    refresh_search_vector(service)
     return service
 
 

@@ -6,11 +6,13 @@ from servicetorg.inquiries.models import State
 from servicetorg.inquiries.workflow import (
     ALL_ACTIONS,
     TRANSITIONS,
+    WORKFLOW,
     Action,
     TransitionRefused,
     allowed_actions,
-    next_state,
 )
+
+next_state = WORKFLOW.next_state
 
 EXPECTED_ALLOWED = {
     State.NEW: {

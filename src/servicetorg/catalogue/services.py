@@ -241,14 +241,15 @@ def save_draft(draft: ServiceDescription, *, description: dict, promises: list[d
 @transaction.atomic
 def publish(draft: ServiceDescription, *, user) -> ServiceDescription:
     """Publish a draft: the previous published version is archived, the portal shows the new one."""
-    service = Service.objects.select_for_update().get(pk=draft.service_id)
+    service = draft.service
     _require_edit(user, service.municipality_id, service.responsible_unit_id)
-    draft.refresh_from_db()
-    target = VERSION_WORKFLOW.next_state(draft.state, workflow.PUBLISH)
+    service = SERVICE_WORKFLOW.lock(service, reload=True)
+    VERSION_WORKFLOW.lock(draft)
+    draft.refresh_from_db()  # the row is locked: the text as it is now
+    VERSION_WORKFLOW.apply(draft, workflow.PUBLISH)  # only a draft is published; TransitionRefused otherwise
     SERVICE_WORKFLOW.apply(service, workflow.PUBLISH)
     draft.full_clean()
     _archive_published(service, user)
-    draft.state = target
     draft.published_at = timezone.now()
     draft.published_by = user_of(user)
     _as_user(draft, user).save()
@@ -265,6 +266,7 @@ def publish(draft: ServiceDescription, *, user) -> ServiceDescription:
 def _archive_published(service: Service, user) -> None:
     """The published version is archived when a newer one is published or the service is withdrawn."""
     for old in service.versions.filter(state=VersionState.PUBLISHED):
+        VERSION_WORKFLOW.lock(old)
         VERSION_WORKFLOW.apply(old, workflow.ARCHIVE, internal=True)
         _as_user(old, user).save(update_fields=["state"])
 
@@ -272,8 +274,8 @@ def _archive_published(service: Service, user) -> None:
 @transaction.atomic
 def withdraw(service: Service, *, user) -> Service:
     """Take a service off the portal; its versions are kept (the published one is archived)."""
-    service = Service.objects.select_for_update().get(pk=service.pk)
     _require_edit(user, service.municipality_id, service.responsible_unit_id)
+    service = SERVICE_WORKFLOW.lock(service, reload=True)
     SERVICE_WORKFLOW.apply(service, workflow.WITHDRAW)
     _archive_published(service, user)
     service.published_version = None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.workflow import Workflow
 
-from .models import ServiceState, VersionState
+from .models import Service, ServiceDescription, ServiceState, VersionState
 
 PUBLISH = "publish"
 WITHDRAW = "withdraw"
@@ -18,6 +18,7 @@ ARCHIVE = "archive"
 
 SERVICE_WORKFLOW = Workflow.declare(
     _("the service"),
+    model=Service,
     states=ServiceState.choices,
     actions={PUBLISH: _("Publish"), WITHDRAW: _("Withdraw")},
     table={
@@ -30,6 +31,7 @@ SERVICE_WORKFLOW = Workflow.declare(
 
 VERSION_WORKFLOW = Workflow.declare(
     _("the description"),
+    model=ServiceDescription,
     states=VersionState.choices,
     actions={EDIT: _("Edit"), PUBLISH: _("Publish"), ARCHIVE: _("Archive")},
     table={

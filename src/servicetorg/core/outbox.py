@@ -47,21 +47,41 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import sms
 from .models import Municipality, OutboxChannel, OutboxMessage, OutboxState
 from .permissions import Perm, require
 from .redaction import redact_case_links
+from .workflow import Workflow
 
 logger = logging.getLogger(__name__)
 
 #: Attempts before a message is left ``failed`` (about three hours of back-off in all).
 MAX_ATTEMPTS = 8
+
+SEND = "send"
+FAIL = "fail"
+RETRY = "retry"
+
+#: A pending message is sent or, after the last attempt or a permanent refusal, failed (both by the
+#: worker only); staff send a failed or waiting one again. A sent message is never sent again.
+WORKFLOW = Workflow.declare(
+    gettext_lazy("the message"),
+    model=OutboxMessage,
+    states=OutboxState.choices,
+    actions={SEND: gettext_lazy("Sent"), FAIL: gettext_lazy("Failed"), RETRY: gettext_lazy("Send again")},
+    table={
+        (OutboxState.PENDING, SEND): OutboxState.SENT,
+        (OutboxState.PENDING, FAIL): OutboxState.FAILED,
+        (OutboxState.PENDING, RETRY): OutboxState.PENDING,
+        (OutboxState.FAILED, RETRY): OutboxState.PENDING,
+    },
+    internal={SEND, FAIL},
+)
 
 
 def enqueue_email(
@@ -138,12 +158,15 @@ def deliver(message_id: int) -> str:
         )
         if message is None:
             return ""
+        WORKFLOW.lock(message)  # the row is this worker's already (skip_locked): reads it under the lock
         try:
             reference = _send(message)
         except Exception as exc:  # recorded with its reason, retried later or left failed
-            _record_failure(message, exc)
+            if _record_failure(message, exc):
+                WORKFLOW.apply(message, FAIL, internal=True)
+            message.save()
         else:
-            message.state = OutboxState.SENT
+            WORKFLOW.apply(message, SEND, internal=True)
             # Once sent, the kept copy needs no live case link: the secret in it would let whoever
             # reads the outbox (admin, a backup) open the case as the citizen. The reference stays.
             message.body = redact_case_links(message.body)
@@ -203,25 +226,23 @@ def _is_permanent(exc: Exception) -> bool:
     return False
 
 
-def _record_failure(message: OutboxMessage, exc: Exception) -> None:
+def _record_failure(message: OutboxMessage, exc: Exception) -> bool:
+    """Count the failed attempt (not saved); True when the message is to be left failed."""
     message.attempts += 1
     message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if _is_permanent(exc) or message.attempts >= MAX_ATTEMPTS:
-        message.state = OutboxState.FAILED
-    else:
-        message.next_attempt_at = timezone.now() + backoff(message.attempts)
     logger.warning("Outbox message %s (%s) failed: %s", message.pk, message.key, message.last_error)
-    message.save()
+    if _is_permanent(exc) or message.attempts >= MAX_ATTEMPTS:
+        return True
+    message.next_attempt_at = timezone.now() + backoff(message.attempts)
+    return False
 
 
 @transaction.atomic
 def retry(message: OutboxMessage, *, user) -> OutboxMessage:
     """Staff sends a failed (or waiting) message again now."""
     require(user, Perm.OUTBOX, message.municipality_id)
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-    if message.state == OutboxState.SENT:
-        raise ValidationError(_("This message has already been sent."))
-    message.state = OutboxState.PENDING
+    message = WORKFLOW.lock(message, reload=True)
+    WORKFLOW.apply(message, RETRY)  # a sent message is not sent again: TransitionRefused
     message.next_attempt_at = timezone.now()
     message.attempts = 0
     message.save(update_fields=["state", "next_attempt_at", "attempts"])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from servicetorg.core.workflow import TransitionRefused, Workflow
 
-from .models import OPEN_STATES, State
+from .models import OPEN_STATES, Compensation, CompensationState, Inquiry, State
 
 
 class Action:
@@ -65,18 +65,37 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 WORKFLOW = Workflow.declare(
-    gettext_lazy("the inquiry"), states=State.choices, actions=ACTION_LABELS, table=TRANSITIONS
+    gettext_lazy("the inquiry"), model=Inquiry, states=State.choices, actions=ACTION_LABELS, table=TRANSITIONS
 )
 
 ALL_ACTIONS = tuple(ACTION_LABELS)
 
+PAY = "pay"
+REJECT = "reject"
 
-__all__ = ["ACTION_LABELS", "ALL_ACTIONS", "TRANSITIONS", "WORKFLOW", "Action", "TransitionRefused"]
+#: A compensation under a guarantee is settled once by the administration: paid or rejected.
+COMPENSATION_WORKFLOW = Workflow.declare(
+    gettext_lazy("the compensation"),
+    model=Compensation,
+    states=CompensationState.choices,
+    actions={PAY: gettext_lazy("Pay"), REJECT: gettext_lazy("Reject")},
+    table={
+        (CompensationState.OPEN, PAY): CompensationState.PAID,
+        (CompensationState.OPEN, REJECT): CompensationState.REJECTED,
+    },
+)
+
+
+__all__ = [
+    "ACTION_LABELS",
+    "ALL_ACTIONS",
+    "COMPENSATION_WORKFLOW",
+    "TRANSITIONS",
+    "WORKFLOW",
+    "Action",
+    "TransitionRefused",
+]
 
 
 def allowed_actions(state: str) -> list[str]:
     return WORKFLOW.actions_from(state)
-
-
-def next_state(state: str, action: str) -> str:
-    return WORKFLOW.next_state(state, action)

@@ -272,7 +272,8 @@ def record_measure_progress(measure: Measure, *, status: str, completed_on=None,
         raise ValidationError({"status": _("Unknown status.")})
     if status == MeasureStatus.DONE and completed_on is None:
         completed_on = timezone.localdate()
-    measure.status = status
+    workflow.MEASURE_WORKFLOW.lock(measure)
+    workflow.MEASURE_WORKFLOW.apply(measure, workflow.MEASURE_ACTION[status])
     measure.completed_on = completed_on if status == MeasureStatus.DONE else None
     measure.save()
     return measure
@@ -370,9 +371,9 @@ def transition(
     Sending the draft out for consultation needs a deadline in the future (``consultation_deadline``,
     an aware datetime; or one already saved on the strategy): commenting closes by itself then.
     """
-    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
     _require_action(user, action, strategy.municipality_id)
-    target = workflow.STRATEGY_WORKFLOW.next_state(strategy.state, action)  # TransitionRefused
+    strategy = workflow.STRATEGY_WORKFLOW.lock(strategy, reload=True)
+    workflow.STRATEGY_WORKFLOW.apply(strategy, action)  # TransitionRefused
     if action == workflow.START_CONSULTATION:
         if not strategy.focus_areas.exists():
             raise ValidationError(_("Add at least one focus area before the consultation."))
@@ -394,9 +395,9 @@ def transition(
             state__in=[StrategyState.ADOPTED, StrategyState.PUBLISHED]
         )
         for old in older:
+            workflow.STRATEGY_WORKFLOW.lock(old)
             workflow.STRATEGY_WORKFLOW.apply(old, workflow.SUPERSEDE, internal=True)
             old.save()
-    strategy.state = target
     strategy.save()
     return strategy
 
@@ -549,7 +550,8 @@ def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str
     _require_editor(user, comment.strategy.municipality_id)
     if decision not in ModerationState.values:
         raise ValidationError({"moderation": _("Unknown decision.")})
-    comment.moderation = decision
+    workflow.MODERATION_WORKFLOW.lock(comment)
+    workflow.MODERATION_WORKFLOW.apply(comment, workflow.MODERATION_ACTION[decision])
     answered = bool(answer.strip()) and answer.strip() != comment.answer
     if answered:
         comment.answer = answer.strip()
@@ -661,9 +663,9 @@ def update_report(report: FollowUpReport, *, user, goal_notes: dict | None = Non
 
 @transaction.atomic
 def report_transition(report: FollowUpReport, action: str, *, user, adopted_on=None, case_reference=""):
-    report = FollowUpReport.objects.select_for_update().select_related("strategy").get(pk=report.pk)
     _require_action(user, action, report.strategy.municipality_id)
-    target = workflow.REPORT_WORKFLOW.next_state(report.state, action)  # TransitionRefused
+    report = workflow.REPORT_WORKFLOW.lock(report, reload=True)
+    workflow.REPORT_WORKFLOW.apply(report, action)  # TransitionRefused
     if action == workflow.ADOPT:
         errors = {}
         if adopted_on is None:
@@ -675,7 +677,6 @@ def report_transition(report: FollowUpReport, action: str, *, user, adopted_on=N
         report.adopted_on, report.case_reference = adopted_on, case_reference.strip()[:60]
     if action == workflow.PUBLISH:
         report.published_at = timezone.now()
-    report.state = target
     report.save()
     if action == workflow.ADOPT:
         _freeze(report)

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from servicetorg.core.permissions import Perm
 from servicetorg.core.workflow import Workflow
 
-from .models import ReportState, StrategyState
+from .models import (
+    ConsultationComment,
+    FollowUpReport,
+    Measure,
+    MeasureStatus,
+    ModerationState,
+    ReportState,
+    Strategy,
+    StrategyState,
+)
 
 START_CONSULTATION = "start_consultation"
 BACK_TO_DRAFT = "back_to_draft"
@@ -52,6 +61,7 @@ ACTION_PERMS: dict[str, Perm | None] = {
 
 STRATEGY_WORKFLOW = Workflow.declare(
     _("the strategy"),
+    model=Strategy,
     states=StrategyState.choices,
     actions=ACTION_LABELS,
     table=STRATEGY_TRANSITIONS,
@@ -59,7 +69,62 @@ STRATEGY_WORKFLOW = Workflow.declare(
 )
 REPORT_WORKFLOW = Workflow.declare(
     _("the report"),
+    model=FollowUpReport,
     states=ReportState.choices,
     actions={a: ACTION_LABELS[a] for a in (ADOPT, PUBLISH)},
     table=REPORT_TRANSITIONS,
+)
+
+
+# --- progress of a measure, moderation of a comment ------------------------------------------------
+# Both record a judgement that may be corrected: every state can reach every other (and itself, to
+# change the completion date or the answer). The tables still say so in one place, and the services
+# reach the field only through them.
+
+PLAN = "plan"
+START = "start"
+COMPLETE = "complete"
+CANCEL = "cancel"
+
+#: The status a user records and the action that reaches it.
+MEASURE_ACTION = {
+    MeasureStatus.PLANNED: PLAN,
+    MeasureStatus.IN_PROGRESS: START,
+    MeasureStatus.DONE: COMPLETE,
+    MeasureStatus.CANCELLED: CANCEL,
+}
+MEASURE_WORKFLOW = Workflow.declare(
+    _("the measure"),
+    model=Measure,
+    field_name="status",
+    states=MeasureStatus.choices,
+    actions={PLAN: _("Planned"), START: _("In progress"), COMPLETE: _("Done"), CANCEL: _("Cancelled")},
+    table={
+        (source, action): target
+        for source in MeasureStatus.values
+        for target, action in MEASURE_ACTION.items()
+    },
+)
+
+HOLD = "hold"
+APPROVE = "approve"
+REJECT = "reject"
+
+#: The moderation decision and the action that reaches it.
+MODERATION_ACTION = {
+    ModerationState.PENDING: HOLD,
+    ModerationState.APPROVED: APPROVE,
+    ModerationState.REJECTED: REJECT,
+}
+MODERATION_WORKFLOW = Workflow.declare(
+    _("the comment"),
+    model=ConsultationComment,
+    field_name="moderation",
+    states=ModerationState.choices,
+    actions={HOLD: _("Hold for moderation"), APPROVE: _("Publish"), REJECT: _("Do not publish")},
+    table={
+        (source, action): target
+        for source in ModerationState.values
+        for target, action in MODERATION_ACTION.items()
+    },
 )

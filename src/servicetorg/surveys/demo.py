@@ -12,7 +12,7 @@ from servicetorg.catalogue.models import Service, ServiceArea, ServiceState
 from servicetorg.core.permissions import SYSTEM
 
 from . import services
-from .models import Answer, QuestionKind, Response, ResponseSource, Survey, SurveyKind, SurveyState
+from .models import Answer, QuestionKind, Response, ResponseSource, Survey, SurveyKind
 
 SATISFACTION = [
     "Svært misfornøyd",
@@ -275,8 +275,7 @@ def load(municipality, *, seed: int) -> None:
             base=3.8 + (i % 5) * 0.25,
             submitted=(survey.opens_on, survey.closes_on),
         )
-        survey.state = SurveyState.CLOSED
-        survey.save(update_fields=["state"])
+        services.close(survey, user=SYSTEM)
 
     desk_title = f"Brukerundersøkelse for servicetorget {_today().year}"
     if desk_title not in existing:

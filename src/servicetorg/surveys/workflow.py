@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.workflow import Workflow
 
-from .models import SurveyState
+from .models import Survey, SurveyState
 
 PUBLISH = "publish"
 CLOSE = "close"
 
 WORKFLOW = Workflow.declare(
     _("the survey"),
+    model=Survey,
     states=SurveyState.choices,
     actions={PUBLISH: _("Publish"), CLOSE: _("Close")},
     table={

@@ -34,8 +34,8 @@ def _log(inquiry: Inquiry, kind: str, text: str, user) -> InquiryMessage:
     return InquiryMessage.objects.create(inquiry=inquiry, kind=kind, text=text, author=user_of(user))
 
 
-def _locked(inquiry: Inquiry) -> Inquiry:
-    locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+def _remember_relations(locked: Inquiry) -> Inquiry:
+    """Note the foreign keys as read from the locked row (``_known_relations`` skips their lookups)."""
     locked._loaded_relations = {f.attname: getattr(locked, f.attname) for f in _RELATIONS}  # type: ignore[attr-defined]
     return locked
 
@@ -95,7 +95,7 @@ def _transition(
         _require_work(user, inquiry)
     if check is not None:
         check()
-    inquiry = _locked(inquiry)
+    inquiry = _remember_relations(WORKFLOW.lock(inquiry, reload=True))
     before = rollups.snapshot(inquiry)
     WORKFLOW.apply(inquiry, action)
     if change is not None:

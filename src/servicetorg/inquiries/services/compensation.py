@@ -14,6 +14,10 @@ from servicetorg.core import permissions as core_permissions
 from servicetorg.core.permissions import Perm, user_of
 
 from ..models import Compensation, CompensationState, Inquiry
+from ..workflow import COMPENSATION_WORKFLOW, PAY, REJECT
+
+#: The settlement asked for (the state the form offers) and the table's action that reaches it.
+_SETTLEMENT = {CompensationState.PAID: PAY, CompensationState.REJECTED: REJECT}
 
 
 def _compensate(inquiry: Inquiry) -> Compensation | None:
@@ -37,14 +41,12 @@ def _compensate(inquiry: Inquiry) -> Compensation | None:
 @transaction.atomic
 def settle_compensation(compensation: Compensation, *, state: str, note: str = "", user) -> Compensation:
     core_permissions.require(user, Perm.INQUIRY_ADMINISTER, compensation.municipality_id)
-    if state not in (CompensationState.PAID, CompensationState.REJECTED):
+    if state not in _SETTLEMENT:
         raise ValidationError({"state": _("Choose paid or rejected.")})
-    compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
-    if compensation.state != CompensationState.OPEN:
-        raise ValidationError(_("This compensation is already settled."))
+    compensation = COMPENSATION_WORKFLOW.lock(compensation, reload=True)
+    COMPENSATION_WORKFLOW.apply(compensation, _SETTLEMENT[state])  # settled once: TransitionRefused
     if state == CompensationState.REJECTED and not note.strip():
         raise ValidationError({"note": _("Give the reason for rejecting.")})
-    compensation.state = state
     compensation.note = note
     compensation.settled_at = timezone.now()
     compensation.settled_by = user_of(user)

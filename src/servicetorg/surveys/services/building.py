@@ -324,10 +324,9 @@ def publish(survey: Survey, *, user) -> Survey:
     """Open a draft survey for answers between its dates; ``TransitionRefused`` in any other state."""
     require_edit(user, survey)
     WORKFLOW.lock(survey)
-    target = WORKFLOW.next_state(survey.state, workflow.PUBLISH)
+    WORKFLOW.apply(survey, workflow.PUBLISH)  # TransitionRefused; the object is saved only below
     if not survey.questions.exists():
         raise ValidationError(_("Add at least one question before publishing the survey."))
-    survey.state = target
     _as_user(survey, user).save(update_fields=["state"])
     return survey
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment
 
@@ -79,7 +79,9 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
         consultation_deadline=soon(),
         user=SYSTEM,
     )
-    earlier = services.submit_comment(strategy, name="Ola", text="Mer åpningstid, takk.", role="citizen")
+    earlier = services.submit_comment(
+        strategy, name="Ola", text="Mer åpningstid, takk.", role="citizen", user=CITIZEN
+    )
     services.moderate_comment(earlier, decision="approved", answer="Vi ser på det.", user=SYSTEM)
     page.goto(f"/strategi/horing/{strategy.pk}/")
     assert page.locator("text=Høringsfrist:").count() == 1

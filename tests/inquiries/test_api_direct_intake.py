@@ -282,9 +282,9 @@ def test_a_taken_key_writes_nothing(client_key, municipality, account):
     """services.insert with a claim, called directly: a taken key writes nothing."""
     registered = services.prepare(municipality=municipality, channel="phone", subject="Hei", user=account)
     claim = services.IdempotencyClaim(account.pk, "k", "hash", {"subject": "Hei"})
-    assert services.insert(registered.inquiry, account, claim) is True
+    assert services.insert(registered.inquiry, user=account, claim=claim) is True
     again = services.prepare(municipality=municipality, channel="phone", subject="Hei", user=account)
-    assert services.insert(again.inquiry, account, claim) is False
+    assert services.insert(again.inquiry, user=account, claim=claim) is False
     assert again.inquiry.pk is None
     record = IdempotencyRecord.objects.get()
     assert record.response == {"subject": "Hei", "id": registered.inquiry.pk}
@@ -319,7 +319,7 @@ def test_one_statement_and_orm_paths_write_the_same(client_key, municipality, se
         fields |= {"latitude": "69.6492", "longitude": "18.9553", "address": "Storgata 1"}
         registered = services.prepare(municipality=municipality, user=account, **fields)
         claim = services.IdempotencyClaim(account.pk, key, "hash", {"subject": "Hei"})
-        assert services.insert(registered.inquiry, account, claim) is True
+        assert services.insert(registered.inquiry, user=account, claim=claim) is True
         written.append(_written(registered.inquiry.pk))
         ciphertexts.append(_stored_national_id(registered.inquiry.pk))
         counts.append(

@@ -117,7 +117,7 @@ def test_switched_off_the_viewset_and_the_orm_answer(client_key, municipality, m
     with override_settings(INQUIRIES_FAST_INTAKE=False):
         response = keyed(client_key).post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="off-1")
         registered = services.prepare(municipality=municipality, channel="phone", subject="Hei", user=account)
-        assert services.insert(registered.inquiry, account) is True
+        assert services.insert(registered.inquiry, user=account) is True
     assert response.status_code == 201
     assert taken == [] and one_statement == []  # neither part of the fast path ran
     assert Inquiry.objects.count() == 2 and registered.inquiry.pk is not None

@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import IdempotencyRecord, Inquiry
 from tests.factories import make_staff
@@ -77,7 +78,7 @@ def test_purge_deletes_expired_keys_only(client_key, municipality):
     IdempotencyRecord.objects.filter(key__in=["p0", "p1"]).update(
         created_at=timezone.now() - timedelta(hours=30)
     )
-    assert services.purge_idempotency_keys() == 2
+    assert services.purge_idempotency_keys(user=SYSTEM) == 2
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["p2"]
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from servicetorg.core.choices import Channel
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.workflow import TransitionRefused
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import Inquiry, InquiryMessage, State
@@ -49,7 +50,7 @@ def _act(action, inquiry, *, unit, case_officer):
     if action == Action.ASK_CITIZEN:
         return services.ask_citizen(inquiry, text="Spørsmål", user=user)
     if action == Action.CITIZEN_MESSAGE:
-        return services.citizen_message(inquiry, text="Her er svaret mitt")
+        return services.citizen_message(inquiry, text="Her er svaret mitt", user=CITIZEN)
     if action == Action.REPLY:
         return services.reply(inquiry, text="Svar", user=user)
     if action == Action.CLOSE:

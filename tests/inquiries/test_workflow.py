@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from servicetorg.core.choices import Channel
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.core.workdays import add_working_days
 from servicetorg.inquiries import services
 from servicetorg.inquiries.models import (
@@ -178,7 +178,7 @@ def test_refused_transition_is_validation_error(municipality, service, desk_work
     with pytest.raises(TransitionRefused):
         services.reply(inquiry, text="igjen", user=desk_worker)
     with pytest.raises(TransitionRefused):
-        services.citizen_message(inquiry, text="hallo")
+        services.citizen_message(inquiry, text="hallo", user=CITIZEN)
 
 
 def test_preliminary_reply_moves_deadline(municipality, service, desk_worker, time_machine_today):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.strategy import selectors, services, workflow
 from servicetorg.strategy.models import ConsultationComment, Strategy
 
@@ -32,7 +32,7 @@ def _end(strategy, ago=timedelta(minutes=1)):
 
 
 def _comment(strategy, text, decision, answer=""):
-    comment = services.submit_comment(strategy, name="Kari Nordmann", text=text, role="citizen")
+    comment = services.submit_comment(strategy, name="Kari Nordmann", text=text, role="citizen", user=CITIZEN)
     return services.moderate_comment(comment, decision=decision, answer=answer, user=SYSTEM)
 
 
@@ -63,13 +63,13 @@ def test_deadline_is_kept_when_editing_during_the_consultation(consultation):
 
 
 def test_commenting_closes_at_the_deadline(consultation):
-    services.submit_comment(consultation, name="Kari", text="I tide", role="citizen")
+    services.submit_comment(consultation, name="Kari", text="I tide", role="citizen", user=CITIZEN)
     # The deadline in the database counts, not the copy the caller holds (a page opened before it).
     Strategy.objects.filter(pk=consultation.pk).update(
         consultation_deadline=timezone.now() - timedelta(seconds=1)
     )
     with pytest.raises(ValidationError) as error:
-        services.submit_comment(consultation, name="Per", text="For sent", role="citizen")
+        services.submit_comment(consultation, name="Per", text="For sent", role="citizen", user=CITIZEN)
     assert error.value.code == "closed"
     assert list(ConsultationComment.objects.values_list("text", flat=True)) == ["I tide"]
 
@@ -77,7 +77,9 @@ def test_commenting_closes_at_the_deadline(consultation):
 def test_closed_page_is_read_only_with_published_comments_and_answers(client, consultation):
     _comment(consultation, "Godt forslag", "approved", answer="Takk, vi tar det med.")
     _comment(consultation, "Reklame", "rejected")
-    services.submit_comment(consultation, name="Ola", text="Venter på moderering", role="citizen")
+    services.submit_comment(
+        consultation, name="Ola", text="Venter på moderering", role="citizen", user=CITIZEN
+    )
     url = reverse("strategy_public:consultation", args=[consultation.pk])
     open_page = client.get(url).content.decode()
     assert 'name="text"' in open_page and "Høringsfrist:" in open_page

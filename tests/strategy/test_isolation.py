@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment, Goal, Strategy
 
@@ -16,7 +16,7 @@ def objects(municipality):
     strategy = services.transition(
         strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
     )
-    comment = services.submit_comment(strategy, name="Kari", text="Hei", role="citizen")
+    comment = services.submit_comment(strategy, name="Kari", text="Hei", role="citizen", user=CITIZEN)
     goal = Goal.objects.filter(focus_area__strategy=strategy).first()
     link = goal.goal_indicators.get()
     area = strategy.focus_areas.get()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from servicetorg.core.choices import Role
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment, FocusArea, Goal, Strategy, Target
 
@@ -181,7 +181,7 @@ def test_comment_moderation(client, administration, draft_strategy):
     strategy = services.transition(
         draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
     )
-    comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen")
+    comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen", user=CITIZEN)
     client.force_login(administration)
     assert "Bra" in client.get(reverse("strategy:comment-list", args=[strategy.pk])).content.decode()
     client.post(

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from servicetorg.core.choices import Role
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.core.workflow import TransitionRefused
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import (
@@ -226,11 +226,11 @@ def test_goal_has_audit_history(draft_strategy):
 
 def test_comments_only_during_consultation(draft_strategy):
     with pytest.raises(ValidationError):
-        services.submit_comment(draft_strategy, name="Kari", text="Hei", role="citizen")
+        services.submit_comment(draft_strategy, name="Kari", text="Hei", role="citizen", user=CITIZEN)
     strategy = services.transition(
         draft_strategy, workflow.START_CONSULTATION, consultation_deadline=soon(), user=SYSTEM
     )
-    comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen")
+    comment = services.submit_comment(strategy, name="Kari", text="Bra", role="citizen", user=CITIZEN)
     assert comment.moderation == "pending"
     services.moderate_comment(comment, decision="approved", answer="Takk", user=SYSTEM)
     comment.refresh_from_db()
@@ -240,7 +240,7 @@ def test_comments_only_during_consultation(draft_strategy):
     )
     strategy.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.submit_comment(strategy, name="Per", text="Sent", role="citizen")
+        services.submit_comment(strategy, name="Per", text="Sent", role="citizen", user=CITIZEN)
     assert ConsultationComment.objects.count() == 1
 
 

@@ -69,9 +69,9 @@ def test_only_staff_who_may_build_surveys_set_it_up(municipality, officer):
 def test_answered_once_and_the_response_has_no_link_to_the_case(municipality, service, unit, officer, survey):
     inquiry, _token = _case(municipality, service, officer)
     assert satisfaction.for_case(inquiry).answered is False
-    response = satisfaction.answer(inquiry, rating=4, comment="Raskt svar")
+    response = satisfaction.answer(inquiry, rating=4, comment="Raskt svar", user=CITIZEN)
     with pytest.raises(ValidationError) as error:
-        satisfaction.answer(inquiry, rating=1)
+        satisfaction.answer(inquiry, rating=1, user=CITIZEN)
     assert error.value.code == "used"
     assert Response.objects.count() == 1 and satisfaction.for_case(inquiry).answered
     # The response row: survey, date and source only; no inquiry, reference, token or person.
@@ -105,17 +105,17 @@ def test_no_question_before_the_case_is_closed(municipality, service, officer, s
     inquiry, _token = _case(municipality, service, officer, close=False)
     assert satisfaction.for_case(inquiry) is None
     with pytest.raises(ValidationError):
-        satisfaction.answer(inquiry, rating=5)
+        satisfaction.answer(inquiry, rating=5, user=CITIZEN)
     assert not Response.objects.exists()
 
 
 def test_bad_rating_is_a_field_error_and_stores_nothing(municipality, service, officer, survey):
     inquiry, _token = _case(municipality, service, officer)
     with pytest.raises(ValidationError) as error:
-        satisfaction.answer(inquiry, rating="")
+        satisfaction.answer(inquiry, rating="", user=CITIZEN)
     assert "rating" in error.value.message_dict
     with pytest.raises(ValidationError):
-        satisfaction.answer(inquiry, rating=9)
+        satisfaction.answer(inquiry, rating=9, user=CITIZEN)
     assert not Response.objects.exists() and not survey.drafts.exists()
     assert satisfaction.for_case(inquiry).answered is False
 
@@ -137,7 +137,7 @@ def test_results_per_service_apply_the_disclosure_threshold(municipality, unit, 
     for service, n, rating in ((big, 6, 5), (middle, 5, 3), (small, 2, 1)):
         for _i in range(n):
             inquiry, _token = _case(municipality, service, officer, email="")
-            satisfaction.answer(inquiry, rating=rating)
+            satisfaction.answer(inquiry, rating=rating, user=CITIZEN)
     # The year's figures, once the survey has closed: every answer counts (live, the last three
     # would still wait for the pool to reach the threshold).
     from servicetorg.surveys.services import close
@@ -206,12 +206,12 @@ def test_closing_leaves_no_row_whose_order_names_the_case(municipality, service,
     cases = [_case(municipality, service, officer, email="")[0] for _i in range(3)]
     assert not Invitation.objects.exists()
     assert all(satisfaction.for_case(c).answered is False for c in cases)
-    satisfaction.answer(cases[1], rating=4)
+    satisfaction.answer(cases[1], rating=4, user=CITIZEN)
     invitation = Invitation.objects.get()  # the answered case's, whichever closed when
     assert invitation.used and Response.objects.count() == 1
     assert [satisfaction.for_case(c).answered for c in cases] == [False, True, False]
     with pytest.raises(ValidationError) as error:
-        satisfaction.answer(cases[1], rating=1)
+        satisfaction.answer(cases[1], rating=1, user=CITIZEN)
     assert error.value.code == "used" and Response.objects.count() == 1
 
 
@@ -225,7 +225,7 @@ def test_linking_attack_with_the_database_and_the_key_fails(municipality, servic
     cases = []
     for i in range(40):
         inquiry, _token = _case(municipality, service, officer, email=f"p{i}@example.no")
-        satisfaction.answer(inquiry, rating=1 + i % 5, comment=f"sak {inquiry.pk}")
+        satisfaction.answer(inquiry, rating=1 + i % 5, comment=f"sak {inquiry.pk}", user=CITIZEN)
         cases.append(inquiry)
     comment_q = survey.questions.get(code=satisfaction.COMMENT)
     responses = list(Response.objects.filter(survey=survey).order_by("id"))
@@ -261,9 +261,9 @@ def test_export_withholds_service_and_unit_of_small_combinations(
     other = make_service(municipality, unit=unit, slug="byggesak", name="Byggesak")
     for i in range(6):
         inquiry, _token = _case(municipality, service, officer, email=f"b{i}@example.no")
-        satisfaction.answer(inquiry, rating=4, comment="")
+        satisfaction.answer(inquiry, rating=4, comment="", user=CITIZEN)
     lone, _token = _case(municipality, other, officer, email="lone@example.no")
-    satisfaction.answer(lone, rating=1, comment="Elendig behandling av byggesaken min")
+    satisfaction.answer(lone, rating=1, comment="Elendig behandling av byggesaken min", user=CITIZEN)
     from servicetorg.surveys.services import close
 
     close(survey, user=SYSTEM)

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from scipy import stats as sps
 
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.surveys import selectors, services
 from servicetorg.surveys.models import (
     Answer,
@@ -137,9 +137,9 @@ def test_answer_stores_values_and_dont_know_outside_scale(survey):
 
 
 def test_missing_required_and_out_of_range_keep_what_was_answered(survey):
-    resume, key = services.start_open(survey)
+    resume, key = services.start_open(survey, user=CITIZEN)
     with pytest.raises(ValidationError) as err:
-        services.submit(survey, key, {"q2": "4", "kontakter": "400", "kjonn": "7"})
+        services.submit(survey, key, {"q2": "4", "kontakter": "400", "kjonn": "7"}, user=CITIZEN)
     messages = err.value.message_dict
     assert "q1" in messages and "må besvares" in messages["q1"][0]
     assert "høyst 365" in messages["kontakter"][0]
@@ -149,7 +149,7 @@ def test_missing_required_and_out_of_range_keep_what_was_answered(survey):
     key_again = services.resume_open(survey, resume)
     assert key_again == key
     assert services.draft_data(survey, key) == {"q2": "4"}
-    services.submit(survey, key, {"q1": "6", "q2": "4"})
+    services.submit(survey, key, {"q1": "6", "q2": "4"}, user=CITIZEN)
     assert Response.objects.count() == 1
 
 
@@ -160,9 +160,9 @@ def test_wrong_resume_key(survey):
 
 
 def test_single_choice_takes_one_and_dont_know_alone(survey):
-    _r, key = services.start_open(survey)
+    _r, key = services.start_open(survey, user=CITIZEN)
     with pytest.raises(ValidationError) as err:
-        services.submit(survey, key, {"q1": ["1", "2"], "kanal": ["1", "9"]})
+        services.submit(survey, key, {"q1": ["1", "2"], "kanal": ["1", "9"]}, user=CITIZEN)
     assert "bare ett" in err.value.message_dict["q1"][0]
     assert "kan ikke kombineres" in err.value.message_dict["kanal"][0]
 
@@ -188,7 +188,7 @@ def test_survey_not_open_refuses_answers(municipality, change, message):
         survey.state = change["state"]
     survey.save()
     with pytest.raises(ValidationError) as err:
-        services.start_open(survey)
+        services.start_open(survey, user=CITIZEN)
     assert message in err.value.messages[0]
 
 
@@ -198,11 +198,13 @@ def test_invitation_codes_hashed_one_answer_per_code_not_linked(municipality):
     assert len(set(codes)) == 3
     stored = list(Invitation.objects.values_list("code_hash", flat=True))
     assert all(services.normalise_code(c) not in "".join(stored) for c in codes)
-    key = services.start_with_code(survey, codes[0].lower())  # typed in lower case still works
-    services.save_draft(survey, key, {"q2": "3"})
+    key = services.start_with_code(survey, codes[0].lower(), user=CITIZEN)  # typed in lower case still works
+    services.save_draft(survey, key, {"q2": "3"}, user=CITIZEN)
     # Resuming with the same code finds the half-finished answer.
-    assert services.draft_data(survey, services.start_with_code(survey, codes[0])) == {"q2": "3"}
-    response = services.submit(survey, key, {"q1": "4", "q2": "3"})
+    assert services.draft_data(survey, services.start_with_code(survey, codes[0], user=CITIZEN)) == {
+        "q2": "3"
+    }
+    response = services.submit(survey, key, {"q1": "4", "q2": "3"}, user=CITIZEN)
     # The response keeps no trace of the code: no field refers to it, and the draft is gone.
     field_names = {f.name for f in Response._meta.get_fields()}
     assert not field_names & {"invitation", "code", "code_hash", "key_hash"}
@@ -210,10 +212,10 @@ def test_invitation_codes_hashed_one_answer_per_code_not_linked(municipality):
     assert response.submitted_on == today()
     assert Invitation.objects.filter(used=True).count() == 1
     with pytest.raises(ValidationError) as err:
-        services.start_with_code(survey, codes[0])
+        services.start_with_code(survey, codes[0], user=CITIZEN)
     used = err.value.message_dict["code"][0]
     with pytest.raises(ValidationError) as err:
-        services.start_with_code(survey, "AAAAA-BBBBB")
+        services.start_with_code(survey, "AAAAA-BBBBB", user=CITIZEN)
     # One message for a used and an unknown code: trying codes tells nobody who has answered.
     assert err.value.message_dict["code"][0] == used
 
@@ -221,17 +223,17 @@ def test_invitation_codes_hashed_one_answer_per_code_not_linked(municipality):
 def test_used_code_cannot_submit_twice(municipality):
     survey = make_survey(municipality, access=SurveyAccess.INVITATION)
     [code] = services.create_invitations(survey, 1, user=SYSTEM)
-    key = services.start_with_code(survey, code)
-    services.submit(survey, key, {"q1": "4"})
+    key = services.start_with_code(survey, code, user=CITIZEN)
+    services.submit(survey, key, {"q1": "4"}, user=CITIZEN)
     with pytest.raises(ValidationError) as err:
-        services.submit(survey, key, {"q1": "2"})
+        services.submit(survey, key, {"q1": "2"}, user=CITIZEN)
     assert "kan ikke brukes" in err.value.messages[0]
     assert Response.objects.count() == 1
 
 
 def test_open_link_survey_refuses_code_start(survey):
     with pytest.raises(ValidationError):
-        services.start_with_code(survey, "ABCDE-FGHIJ")
+        services.start_with_code(survey, "ABCDE-FGHIJ", user=CITIZEN)
 
 
 def _fill(survey, rng, n):
@@ -409,13 +411,13 @@ def test_publish_needs_questions(municipality):
 def test_messages_in_norwegian_and_english(survey):
     from django.utils import translation
 
-    _r, key = services.start_open(survey)
+    _r, key = services.start_open(survey, user=CITIZEN)
     for language, expected in (
         ("nb", "Dette spørsmålet må besvares."),
         ("en", "This question must be answered."),
     ):
         with translation.override(language), pytest.raises(ValidationError) as err:
-            services.submit(survey, key, {})
+            services.submit(survey, key, {}, user=CITIZEN)
         assert err.value.message_dict["q1"] == [expected]
 
 
@@ -484,12 +486,12 @@ def test_purge_drafts_task(municipality, survey):
     from servicetorg.surveys.tasks import purge_drafts
 
     closed = make_survey(municipality, title="Stengt")
-    _r, key_open = services.start_open(survey)
-    services.save_draft(survey, key_open, {"q1": "2"})
-    _r, key_closed = services.start_open(closed)
-    services.save_draft(closed, key_closed, {"q1": "2"})
-    _r, key_old = services.start_open(survey)
-    services.save_draft(survey, key_old, {"q1": "3"})
+    _r, key_open = services.start_open(survey, user=CITIZEN)
+    services.save_draft(survey, key_open, {"q1": "2"}, user=CITIZEN)
+    _r, key_closed = services.start_open(closed, user=CITIZEN)
+    services.save_draft(closed, key_closed, {"q1": "2"}, user=CITIZEN)
+    _r, key_old = services.start_open(survey, user=CITIZEN)
+    services.save_draft(survey, key_old, {"q1": "3"}, user=CITIZEN)
     ResponseDraft.objects.filter(key_hash=key_old).update(
         updated_at=timezone.now() - datetime.timedelta(days=31)
     )

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.core.workflow import TransitionRefused
 from servicetorg.surveys import services
 from servicetorg.surveys.models import ResponseDraft, Survey, SurveyState
@@ -56,8 +56,8 @@ def test_a_stale_object_cannot_reopen_a_closed_survey(municipality):
 
 
 def test_close_deletes_the_unfinished_answers_in_the_same_step(survey):
-    _resume, key = services.start_open(survey)
-    services.save_draft(survey, key, {"q1": "3"})
+    _resume, key = services.start_open(survey, user=CITIZEN)
+    services.save_draft(survey, key, {"q1": "3"}, user=CITIZEN)
     services.close(survey, user=SYSTEM)
     assert not ResponseDraft.objects.filter(survey=survey).exists()
 

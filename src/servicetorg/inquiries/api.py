@@ -223,7 +223,7 @@ def direct_intake(request) -> HttpResponse | None:
     if key is not None:
         claim = services.IdempotencyClaim(user.pk, key, _request_hash(data), body, client_scope=client.pk)
     try:
-        if not services.insert(inquiry, user, claim):
+        if not services.insert(inquiry, user=user, claim=claim):
             return None  # the key is taken: the viewset answers with the kept response
     except IntegrityError:  # the rare reference collision (one statement in autocommit: nothing written)
         return None

@@ -21,8 +21,9 @@ class CaseExtension(Protocol):
     #: One registration per name (``ready()`` may run more than once in tests).
     name: str
 
-    def case_closed(self, inquiry: Inquiry) -> None:
-        """Called in the transaction that closes ``inquiry`` (closed, or resolved at the desk)."""
+    def case_closed(self, inquiry: Inquiry, *, user) -> None:
+        """Called in the transaction that closes ``inquiry`` (closed, or resolved at the desk) by
+        ``user``, the actor who closed it."""
         ...
 
     def closing_note(self, inquiry: Inquiry, case_link: str) -> str:
@@ -45,9 +46,9 @@ def registered() -> list[CaseExtension]:
     return list(_extensions.values())
 
 
-def case_closed(inquiry: Inquiry) -> None:
+def case_closed(inquiry: Inquiry, *, user) -> None:
     for extension in registered():
-        extension.case_closed(inquiry)
+        extension.case_closed(inquiry, user=user)
 
 
 def closing_notes(inquiry: Inquiry, case_link: str) -> list[str]:

@@ -402,7 +402,10 @@ def case(request, reference):
     if request.method == "POST" and can_write and form.is_valid():
         try:
             services.citizen_message(
-                inquiry, text=form.cleaned_data["text"], attachments=form.cleaned_data["attachments"]
+                inquiry,
+                text=form.cleaned_data["text"],
+                attachments=form.cleaned_data["attachments"],
+                user=CITIZEN,
             )
         except ValidationError as error:
             apply_validation_error(form, error)

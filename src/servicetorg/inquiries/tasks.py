@@ -25,7 +25,7 @@ def send_deadline_warnings(today: str | None = None) -> dict:
 @shared_task(name="inquiries.purge_idempotency_keys")
 def purge_idempotency_keys() -> int:
     """Delete expired Idempotency-Key records of the REST intake and of Open311 (hourly)."""
-    return services.purge_idempotency_keys()
+    return services.purge_idempotency_keys(user=SYSTEM)
 
 
 @shared_task(name="inquiries.sweep_attachment_files")

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 from servicetorg.core.security import throttle_post
 
@@ -109,7 +110,9 @@ def consultation(request, pk):
         form = CommentForm(request.POST, strategy=strategy)
         if form.is_valid():
             try:
-                services.submit_comment(strategy, **form.cleaned_data, language=request.LANGUAGE_CODE)
+                services.submit_comment(
+                    strategy, **form.cleaned_data, language=request.LANGUAGE_CODE, user=CITIZEN
+                )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

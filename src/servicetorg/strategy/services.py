@@ -523,9 +523,12 @@ def submit_comment(
     email: str = "",
     focus_area=None,
     language: str = "",
-):
+    user,
+) -> ConsultationComment:
     """A comment from the portal during the consultation; it waits for moderation. ``language`` is the
-    one she wrote in (the page's, by default): the municipality's answer is e-mailed in it."""
+    one she wrote in (the page's, by default): the municipality's answer is e-mailed in it. ``user``:
+    CITIZEN, whoever writes (anyone may comment, so the actor is checked, not a permission)."""
+    check_actor(user)
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)  # the deadline as it is now
     if strategy.state != StrategyState.CONSULTATION:
         raise ValidationError(_("This strategy is not out for consultation."), code="closed")
@@ -559,7 +562,7 @@ def moderate_comment(comment: ConsultationComment, *, decision: str, answer: str
     comment.moderated_by = user_of(user)
     comment.save()
     if answered:
-        send_comment_answer(comment)
+        _send_comment_answer(comment)
     return comment
 
 
@@ -574,7 +577,7 @@ def comment_page_url(comment: ConsultationComment) -> str:
     return base + reverse("strategy_public:consultation", kwargs={"pk": comment.strategy_id}) + "#h-comments"
 
 
-def send_comment_answer(comment: ConsultationComment):
+def _send_comment_answer(comment: ConsultationComment):
     """The municipality's answer to a consultation comment, e-mailed to the commenter in the language she
     wrote in; nothing when she gave no address. Keyed by the answer's text: saving the same answer again
     sends nothing, a changed answer is sent once more."""

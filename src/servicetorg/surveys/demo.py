@@ -112,7 +112,7 @@ def _answers(
             elif q.kind == QuestionKind.FREE_TEXT and rng.random() < 0.15:
                 rows.append(Answer(survey=survey, response=response, question=q, text=rng.choice(FREE_TEXTS)))
     Answer.objects.bulk_create(rows, batch_size=2000)
-    services.release(survey)  # to the live results as a batch, as the portal's answers are
+    services.release(survey, user=SYSTEM)  # to the live results as a batch, as the portal's answers are
 
 
 def _citizen_survey(municipality, title, year, previous=None) -> Survey:

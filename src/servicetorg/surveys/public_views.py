@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 from servicetorg.core.security import throttle_post
 
@@ -63,7 +64,7 @@ def start(request, public_id):
         action = request.POST.get("action")
         try:
             if action == "code":
-                key = services.start_with_code(survey, request.POST.get("code", ""))
+                key = services.start_with_code(survey, request.POST.get("code", ""), user=CITIZEN)
                 request.session[_session_key(survey)] = {"key": key}
                 return redirect("surveys_public:answer", public_id=survey.public_id)
             if action == "resume":
@@ -75,7 +76,7 @@ def start(request, public_id):
                 }
                 return redirect("surveys_public:answer", public_id=survey.public_id)
             if action == "start" and survey.access == SurveyAccess.OPEN_LINK:
-                resume, key = services.start_open(survey)
+                resume, key = services.start_open(survey, user=CITIZEN)
                 request.session[_session_key(survey)] = {"key": key, "resume": resume}
                 return redirect("surveys_public:answer", public_id=survey.public_id)
         except ValidationError as error:
@@ -180,7 +181,7 @@ def answer(request, public_id):
         action = next((a for a in ("submit", "next", "previous", "save") if a in request.POST), "save")
         if action == "submit":
             try:
-                services.submit(survey, key, values)
+                services.submit(survey, key, values, user=CITIZEN)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     errors = {code: msgs[0] for code, msgs in error.message_dict.items()}
@@ -196,7 +197,7 @@ def answer(request, public_id):
                 return redirect("surveys_public:thanks", public_id=survey.public_id)
         else:
             _clean, all_errors, kept = services.validate_answers(questions, values, require=False)
-            services.save_draft(survey, key, kept)
+            services.save_draft(survey, key, kept, user=CITIZEN)
             errors = {q.code: all_errors[q.code] for q in shown if q.code in all_errors}
             if errors:
                 messages.warning(request, _("Your answers were saved, except those marked with an error."))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.security import throttle_post
 from servicetorg.inquiries.models import Inquiry
 from servicetorg.inquiries.public_views import case_in_session
@@ -85,8 +86,8 @@ class SatisfactionExtension:
 
     name = "surveys.satisfaction"
 
-    def case_closed(self, inquiry: Inquiry) -> None:
-        satisfaction.case_closed(inquiry)
+    def case_closed(self, inquiry: Inquiry, *, user) -> None:
+        satisfaction.case_closed(inquiry, user=user)
 
     def closing_note(self, inquiry: Inquiry, case_link: str) -> str:
         if satisfaction.for_case(inquiry) is None:
@@ -130,7 +131,10 @@ def answer_page(request):
     if form.is_valid():
         try:
             satisfaction.answer(
-                inquiry, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+                inquiry,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                user=CITIZEN,
             )
         except ValidationError as error:
             if getattr(error, "code", None) == "used":

@@ -52,9 +52,9 @@ def load(municipality, *, seed: int, services: int = 12, per_service: int = 10, 
     # Each service gets its own level, so that the breakdown per service shows differences.
     levels: dict = {}
     for inquiry in closed:
-        satisfaction.case_closed(inquiry)
+        satisfaction.case_closed(inquiry, user=SYSTEM)
         if rng.random() >= share:
             continue
         level = levels.setdefault(inquiry.service_id, rng.uniform(2.8, 4.6))
         rating = min(5, max(1, round(rng.gauss(level, 0.9))))
-        satisfaction.answer(inquiry, rating=rating, comment=rng.choice(COMMENTS))
+        satisfaction.answer(inquiry, rating=rating, comment=rng.choice(COMMENTS), user=SYSTEM)

@@ -38,7 +38,7 @@ def resolve(inquiry: Inquiry, *, user, note: str = "") -> Inquiry:
 
     log = (MessageKind.REPLY, note or _("Resolved at the service desk."))
     saved = _transition(inquiry, Action.RESOLVE_AT_DESK, user=user, log=log, change=change)[0]
-    case_extensions.case_closed(saved)
+    case_extensions.case_closed(saved, user=user)
     return saved
 
 
@@ -172,9 +172,7 @@ def reply(inquiry: Inquiry, *, text: str, user, attachments: Sequence[CheckedFil
 
 
 @transaction.atomic
-def citizen_message(
-    inquiry: Inquiry, *, text: str, user=CITIZEN, attachments: Sequence[CheckedFile] = ()
-) -> Inquiry:
+def citizen_message(inquiry: Inquiry, *, text: str, user, attachments: Sequence[CheckedFile] = ()) -> Inquiry:
     """The citizen writes (CITIZEN: through the secret link, which the caller has checked), or staff
     register what she sent another way; ``attachments`` (checked files) go with the message."""
 
@@ -199,7 +197,9 @@ def close(inquiry: Inquiry, *, user) -> Inquiry:
 
     log = (MessageKind.EVENT, _("Closed."))
     saved, logged = _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)
-    case_extensions.case_closed(saved)  # e.g. the satisfaction question (surveys), same transaction
+    case_extensions.case_closed(
+        saved, user=user
+    )  # e.g. the satisfaction question (surveys), same transaction
     with notices.in_her_language(saved):
         text = _(
             "Your inquiry is closed. You can still read it with the link below; "

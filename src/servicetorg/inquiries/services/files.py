@@ -107,7 +107,7 @@ def sweep_orphan_files(*, user, older_than: timedelta = timedelta(hours=24)) -> 
     return deleted
 
 
-def add_media_link(inquiry: Inquiry, url: str, *, user=CITIZEN) -> Attachment:
+def add_media_link(inquiry: Inquiry, url: str, *, user) -> Attachment:
     """An Open311 client's ``media_url``: kept as a link, never fetched (no request to an address a
     client chose leaves the server)."""
     core_permissions.check_actor(user)

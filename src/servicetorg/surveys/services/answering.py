@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.core import formatting
+from servicetorg.core.permissions import check_actor
 from servicetorg.core.validators import CONTROL_CHARACTERS_MESSAGE, has_forbidden_characters
 
 from ..models import (
@@ -98,8 +99,16 @@ def check_open(survey: Survey, today: date | None = None) -> None:
         )
 
 
-def start_with_code(survey: Survey, code: str) -> str:
+def _check_respondent(user) -> None:
+    """A respondent's operations are told who acts, like every other: CITIZEN on the public pages (a
+    logged-in employee answers as a citizen too), SYSTEM for the demo. The answer is anonymous: the
+    actor is checked and never stored with it."""
+    check_actor(user)
+
+
+def start_with_code(survey: Survey, code: str, *, user) -> str:
     """Check an invitation code; return the draft key (the code's hash) to answer with."""
+    _check_respondent(user)
     check_open(survey)
     if survey.access != SurveyAccess.INVITATION:
         raise ValidationError({"code": _("This survey does not use invitation codes.")})
@@ -115,8 +124,9 @@ def CODE_REFUSED() -> str:  # noqa: N802 - a message, translated when used
     return _("This code cannot be used for this survey. Check what you typed; each code answers once.")
 
 
-def start_open(survey: Survey) -> tuple[str, str]:
+def start_open(survey: Survey, *, user) -> tuple[str, str]:
     """Start an answer on an open-link survey: (resume key to show the respondent, draft key)."""
+    _check_respondent(user)
     check_open(survey)
     if survey.access != SurveyAccess.OPEN_LINK:
         raise ValidationError(_("This survey needs a personal invitation code."))
@@ -138,7 +148,9 @@ def draft_data(survey: Survey, key_hash: str) -> dict:
     return dict(draft.data) if draft else {}
 
 
-def save_draft(survey: Survey, key_hash: str, data: dict) -> ResponseDraft:
+def save_draft(survey: Survey, key_hash: str, data: dict, *, user) -> ResponseDraft:
+    """Keep a half-finished answer under its draft key."""
+    _check_respondent(user)
     check_open(survey)
     draft, _created = ResponseDraft.objects.update_or_create(
         survey=survey, key_hash=key_hash, defaults={"data": data}
@@ -306,7 +318,7 @@ def lock(survey: Survey) -> Survey:
     )
 
 
-def release(survey: Survey) -> int:
+def release(survey: Survey, *, user) -> int:
     """Release waiting responses to the live results; returns how many were released.
 
     The rule against the time-differencing attack (issue 18 §2.2): live results move only in steps of
@@ -315,8 +327,10 @@ def release(survey: Survey) -> int:
     closed or past its closing date), never one by one. Deterministic: the same waiting pool always
     gives the same decision. Concurrency-safe: it runs under the survey's row lock (:func:`lock`), so
     of two submissions at once the second sees the first's response and releases both when they
-    reach the threshold together; none is released twice or left behind.
+    reach the threshold together; none is released twice or left behind. ``user`` is who caused it
+    (the respondent's CITIZEN, the editor who closes or imports, SYSTEM): checked, not recorded.
     """
+    check_actor(user)
     with transaction.atomic():
         current = lock(survey)
         waiting = list(Response.objects.filter(survey=survey, released=False).values_list("id", flat=True))
@@ -329,12 +343,13 @@ def release(survey: Survey) -> int:
         return len(waiting)
 
 
-def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
+def submit(survey: Survey, key_hash: str, raw: dict, *, user) -> Response:
     """Submit an answer. On any error nothing is lost: the valid answers are kept in the draft.
 
     ``key_hash`` is the draft key: the invitation code's hash for an invitation survey (the code is
     then marked used, and the response keeps no trace of it), a resume key's hash for an open link.
     """
+    _check_respondent(user)
     check_open(survey)
     questions = questions_of(survey)
     clean, errors, kept = validate_answers(questions, raw, require=True)
@@ -354,5 +369,5 @@ def submit(survey: Survey, key_hash: str, raw: dict) -> Response:
                 raise ValidationError(CODE_REFUSED(), code="used")
         response = _store(survey, clean, ResponseSource.WEB)
         ResponseDraft.objects.filter(survey=survey, key_hash=key_hash).delete()
-        release(survey)
+        release(survey, user=user)
     return response

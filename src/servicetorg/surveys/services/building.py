@@ -107,7 +107,7 @@ def update_survey(survey: Survey, *, user, **fields) -> Survey:
     if survey.results_final():
         # Its results already count every response: moving the closing date on must not take the
         # last ones out again (the difference would show them).
-        release(survey)
+        release(survey, user=user)
     for name, value in fields.items():
         setattr(survey, name, value)
     if "unit" in fields or "service" in fields:  # moving it to another unit: that unit too
@@ -340,5 +340,5 @@ def close(survey: Survey, *, user) -> Survey:
     WORKFLOW.apply(survey, workflow.CLOSE)
     _as_user(survey, user).save(update_fields=["state"])
     ResponseDraft.objects.filter(survey=survey).delete()
-    release(survey)  # the results are final: every waiting response counts now
+    release(survey, user=user)  # the results are final: every waiting response counts now
     return survey

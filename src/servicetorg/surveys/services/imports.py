@@ -44,7 +44,7 @@ def import_responses_csv(
     require_edit(user, survey)
     digest = hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()
     with transaction.atomic():  # the answers and their log entry together
-        report = _import(survey, content, skip_bad_rows=skip_bad_rows)
+        report = _import(survey, content, skip_bad_rows=skip_bad_rows, user=user)
         ImportLog.objects.create(
             survey=survey,
             user=user_of(user),
@@ -63,7 +63,7 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else " " for c in str(text))
 
 
-def _import(survey: Survey, content: str | bytes, *, skip_bad_rows: bool) -> ImportReport:
+def _import(survey: Survey, content: str | bytes, *, skip_bad_rows: bool, user) -> ImportReport:
     if survey.state == SurveyState.CLOSED:
         closed = _("The survey is closed: its results are final and take no answers.")
         return ImportReport(errors=[(0, closed)])
@@ -137,6 +137,6 @@ def _import(survey: Survey, content: str | bytes, *, skip_bad_rows: bool) -> Imp
         for clean, submitted_on in good:
             _store(survey, clean, ResponseSource.IMPORT, submitted_on)
         # Imported answers join the pool as the portal's do: fewer than the threshold wait.
-        release(survey)
+        release(survey, user=user)
     report.imported = len(good)
     return report

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.catalogue.models import Service
 from servicetorg.core.models import Municipality, Unit
+from servicetorg.core.permissions import check_actor
 from servicetorg.inquiries.models import Inquiry, State
 
 from ..models import (
@@ -201,9 +202,11 @@ def _unit_of(inquiry: Inquiry) -> Unit | None:
     return service.responsible_unit if service is not None else None
 
 
-def case_closed(inquiry: Inquiry) -> None:
-    """In the transaction that closes the case: the options of its service and unit, when new. No row
-    for the case itself (its invitation is made when it is answered: see the module's docstring)."""
+def case_closed(inquiry: Inquiry, *, user) -> None:
+    """In the transaction that closes the case (``user`` closed it): the options of its service and
+    unit, when new. No row for the case itself (its invitation is made when it is answered: see the
+    module's docstring)."""
+    check_actor(user)
     survey = current_survey(inquiry.municipality_id)
     if survey is None or not survey.is_open():
         return
@@ -230,8 +233,9 @@ def for_case(inquiry: Inquiry) -> CaseQuestion | None:
     return CaseQuestion(survey=survey, answered=False)
 
 
-def answer(inquiry: Inquiry, *, rating, comment: str = "") -> Response:
-    """The citizen's answer to her closed case's question (the caller has checked the case link).
+def answer(inquiry: Inquiry, *, rating, comment: str = "", user) -> Response:
+    """The citizen's answer to her closed case's question (the caller has checked the case link);
+    ``user`` is CITIZEN on the case page (SYSTEM in the demo), checked and not stored (anonymous).
 
     Refused (``ValidationError``) when the case is not closed, has no question, or was answered.
     Field errors are keyed ``rating`` and ``comment``; nothing is stored on an error.
@@ -259,7 +263,7 @@ def answer(inquiry: Inquiry, *, rating, comment: str = "") -> Response:
             code_hash=_code_hash(inquiry), defaults={"survey": survey, "id": answering.random_id()}
         )
         try:
-            return answering.submit(survey, _code_hash(inquiry), raw)
+            return answering.submit(survey, _code_hash(inquiry), raw, user=user)
         except ValidationError as error:
             if getattr(error, "code", None) == "used":
                 raise ValidationError(

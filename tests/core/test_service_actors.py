@@ -58,6 +58,7 @@ NO_ACTOR = {
     # The stored full-text vector of a service its caller (publish, with the actor) has just saved:
     # derived data, no decision of its own.
     ("catalogue/services.py", "refresh_search_vector"),
+    ("catalogue/services.py", "refresh_search_vectors"),  # the same for many rows, after a bulk load
 }
 
 

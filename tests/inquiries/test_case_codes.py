@@ -245,7 +245,7 @@ def test_not_sensitive_services_open_with_the_link_as_before(client, service):
 
 def test_the_link_alone_opens_no_sensitive_case(client, case):
     inquiry = case.inquiry
-    services.citizen_message(inquiry, text=f"Mer om {SECRET_TEXT}", attachments=[])
+    services.citizen_message(inquiry, text=f"Mer om {SECRET_TEXT}", attachments=[], user=CITIZEN)
     response = client.get(_link(case), follow=True)
     assert response.redirect_chain[-1][0] == _code_page(case)
     page = response.content.decode()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from servicetorg.core.models import OutboxMessage
-from servicetorg.core.permissions import SYSTEM
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.strategy import services, workflow
 from servicetorg.strategy.models import ConsultationComment
 
@@ -27,7 +27,12 @@ def _mails():
 
 def test_an_answer_queues_exactly_one_email_with_the_answer(consultation):
     comment = services.submit_comment(
-        consultation, name="Kari Nordmann", email="kari@example.no", text="Lengre åpningstid.", role="citizen"
+        consultation,
+        name="Kari Nordmann",
+        email="kari@example.no",
+        text="Lengre åpningstid.",
+        role="citizen",
+        user=CITIZEN,
     )
     assert _mails().count() == 0  # nothing before the municipality answers
     services.moderate_comment(
@@ -52,7 +57,7 @@ def test_an_answer_queues_exactly_one_email_with_the_answer(consultation):
 
 
 def test_no_email_without_an_address(consultation):
-    comment = services.submit_comment(consultation, name="Ola", text="Bra.", role="citizen")
+    comment = services.submit_comment(consultation, name="Ola", text="Bra.", role="citizen", user=CITIZEN)
     services.moderate_comment(comment, decision="approved", answer="Takk!", user=SYSTEM)
     assert _mails().count() == 0
     assert OutboxMessage.objects.count() == 0
@@ -87,7 +92,13 @@ def test_the_answer_is_written_in_the_language_she_commented_in(
 
 def test_the_editor_is_told_where_the_answer_went(client, administration, consultation):
     comment = services.submit_comment(
-        consultation, name="Kari", email="kari@example.no", text="Bra", role="citizen", language="nn"
+        consultation,
+        name="Kari",
+        email="kari@example.no",
+        text="Bra",
+        role="citizen",
+        language="nn",
+        user=CITIZEN,
     )
     client.force_login(administration)
     listing = client.get(reverse("strategy:comment-list", args=[consultation.pk])).content.decode()

@@ -197,9 +197,8 @@ def close(inquiry: Inquiry, *, user) -> Inquiry:
 
     log = (MessageKind.EVENT, _("Closed."))
     saved, logged = _transition(inquiry, Action.CLOSE, user=user, log=log, change=change)
-    case_extensions.case_closed(
-        saved, user=user
-    )  # e.g. the satisfaction question (surveys), same transaction
+    # E.g. the satisfaction question (surveys), in the same transaction.
+    case_extensions.case_closed(saved, user=user)
     with notices.in_her_language(saved):
         text = _(
             "Your inquiry is closed. You can still read it with the link below; "

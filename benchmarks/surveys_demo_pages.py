@@ -35,7 +35,7 @@ def main() -> None:
     from servicetorg.surveys.models import Response, Survey
 
     if not Municipality.objects.filter(number="3999").exists():
-        call_command("load_demo")
+        call_command("load_demo", this_is_a_demo_installation=True)  # its own database, production settings
     from django.contrib.auth import get_user_model
 
     client = staff_client(get_user_model().objects.get(username="admin"))

@@ -17,6 +17,16 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def production_hashers(settings):
+    """Production's password hashers (Django's defaults: PBKDF2 first) in place of the test settings'
+    MD5, for the tests of hashing itself: a password set or changed here is stored as production
+    stores it, and checked by production's hasher."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+
+
+@pytest.fixture
 def municipality(db):
     return MunicipalityFactory(name="Fjordvik", number="3999", organization_number="940192226")
 

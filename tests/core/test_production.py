@@ -123,7 +123,7 @@ def test_create_municipality_reports_bad_values_and_writes_nothing():
 
 
 @pytest.mark.django_db
-def test_first_administrator_has_a_confirmed_second_factor(monkeypatch, capsys):
+def test_first_administrator_has_a_confirmed_second_factor(monkeypatch, capsys, production_hashers):
     call_command("create_municipality", *LARVIK)
     monkeypatch.setenv("FIRST_ADMIN_PASSWORD", "Fjord-lys-og-granskog-19")
     call_command(
@@ -132,6 +132,7 @@ def test_first_administrator_has_a_confirmed_second_factor(monkeypatch, capsys):
     )  # fmt: skip
     user = get_user_model().objects.get(username="kari")
     assert user.is_superuser and user.check_password("Fjord-lys-og-granskog-19")
+    assert user.password.startswith("pbkdf2_sha256$")  # production's hasher, not the tests' MD5
     assert Membership.objects.filter(user=user, role=Role.ADMIN, municipality__number="3805").exists()
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     printed = capsys.readouterr().out
@@ -140,7 +141,7 @@ def test_first_administrator_has_a_confirmed_second_factor(monkeypatch, capsys):
 
 
 @pytest.mark.django_db
-def test_first_administrator_refuses_a_weak_password_and_an_existing_user(monkeypatch):
+def test_first_administrator_refuses_a_weak_password_and_an_existing_user(monkeypatch, production_hashers):
     call_command("create_municipality", *LARVIK)
     monkeypatch.setenv("PW", "password1234")
     with pytest.raises(CommandError):

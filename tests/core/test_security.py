@@ -219,7 +219,7 @@ def test_one_key_serves_one_channel(client, municipality):
 # --- Passwords ---------------------------------------------------------------------------------------
 
 
-def test_password_change_page_enforces_length_and_common_passwords(client, municipality):
+def test_password_change_page_enforces_length_and_common_passwords(client, municipality, production_hashers):
     user = make_staff(Role.DESK_WORKER, municipality, username="kari")
     client.force_login(user)
     url = reverse("core:password-change")
@@ -235,8 +235,23 @@ def test_password_change_page_enforces_length_and_common_passwords(client, munic
     response = client.post(url, {"old_password": PASSWORD, "new_password1": good, "new_password2": good})
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.check_password(good)
+    assert user.check_password(good) and user.password.startswith("pbkdf2_sha256$")  # as production stores it
     assert client.get(reverse("core:staff-home")).status_code == 200  # still logged in here
+
+
+def test_production_hashes_passwords_with_pbkdf2_and_only_the_tests_with_md5():
+    """The test settings' MD5 (servicetorg/conf/ci.py) must never reach a real installation."""
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'servicetorg.settings');"
+        "django.setup(); from django.contrib.auth.hashers import make_password; print(make_password('x'))"
+    )
+    for env in (PRODUCTION_ENV, {"SERVICETORG_DEV": "1"}):
+        result = _run(code, env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("pbkdf2_sha256$1000000$")  # Django 5.2: a million rounds
+    from django.contrib.auth.hashers import make_password
+
+    assert make_password("x").startswith("md5$")
 
 
 # --- MFA (django-otp) --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n 2
 # the settings are production's and refuse to start without SECRET_KEY. The tests ask through pytest-env.
 DEV := SERVICETORG_DEV=$${SERVICETORG_DEV-1}
 
-.PHONY: run test install lock static browsers migrate demo lint format messages worker bench-tools benchmarks clean
+.PHONY: run test test-fast install lock static browsers migrate demo lint format messages worker bench-tools benchmarks clean
 
 run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data
 	# The demo's Fjordvik (3999) is in no address register: its address search uses Larvik's (3805).
@@ -18,6 +18,13 @@ run: install static browsers migrate demo ## start on the embedded default (SQLi
 
 test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set, SQLite otherwise
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The inner loop while you work: every test but the browser, fuzz, fault and slow ones (markers in
+# pyproject.toml, set by tests/conftest.py). CI still runs them all (`make test`, .ci/run).
+FAST := not browser and not fuzz and not faults and not slow
+
+test-fast: install static browsers ## the inner loop: no browser, fuzz, fault or slow tests (under 3 minutes on 2 cores)
+	$(BIN)/pytest $(PYTEST_ARGS) -m "$(FAST)"
 
 LOCK := requirements.lock
 PIP_LOCK := requirements-pip.lock

@@ -1,9 +1,46 @@
+import inspect
+from pathlib import Path
+
 import pytest
 
 from servicetorg.core.choices import Role
 
 from .factories import MunicipalityFactory, UnitFactory
 from .factories import make_staff as _make_staff
+
+TESTS = Path(__file__).resolve().parent
+# Markers that follow from where a test lives (pyproject.toml lists every marker).
+MARKER_OF_FOLDER = {"browser": "browser", "faults": "faults"}
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what the fast loop and the second database pass leave out, so that no test can forget it
+    (`make test-fast`, .ci/run): everything under tests/browser is ``browser``, under tests/faults
+    ``faults``; a hypothesis test that reaches the database (generated input through a view, an API or
+    an importer: tens of examples, each a transaction) is ``fuzz``, like schemathesis's tests, which
+    say so themselves. Pure property tests (statistics, deadlines) stay unmarked: they take
+    milliseconds."""
+    for item in items:
+        folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        if folder in MARKER_OF_FOLDER:
+            item.add_marker(MARKER_OF_FOLDER[folder])
+        reaches_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
+        if reaches_database and _uses_hypothesis(getattr(item, "obj", None)):
+            item.add_marker("fuzz")
+
+
+def _uses_hypothesis(function) -> bool:
+    """A hypothesis test, or one that builds its hypothesis test in its body (``@given`` on an inner
+    function: schemathesis operations, a client logged in once)."""
+    if function is None:
+        return False
+    if getattr(function, "is_hypothesis_test", False):
+        return True
+    try:
+        return "@given(" in inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
 
 
 @pytest.fixture(autouse=True)

@@ -365,6 +365,7 @@ def test_unknown_format_is_refused(municipality):
         cpsv.serialize(municipality, "rdf/xml")
 
 
+@pytest.mark.slow  # the whole demo catalogue through SHACL
 def test_the_whole_demo_catalogue_conforms(municipality):
     """Every demo service, published through the catalogue's own operations, exports validly."""
     areas = {

@@ -22,7 +22,7 @@ from tests.harvester import CPSV_PUBLIC_SERVICE, harvest
 
 BASE = "https://tjenester.fjordvik.no"
 ORG_URI = "https://data.brreg.no/enhetsregisteret/api/enheter/940192226"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # slow: the demo catalogue through the national parser
 
 
 def service_uri(slug):

@@ -28,7 +28,7 @@ from django.utils import translation
 from servicetorg.core import formatting
 from servicetorg.core.models import Municipality
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # slow: each test loads the whole demo
 
 NBSP = "\xa0"
 BIG = 123456  # every id of the demo starts here: localized it would be "123 456"

@@ -46,6 +46,7 @@ def test_development_keeps_its_local_portal_address():
     assert result.stdout.strip() == "http://127.0.0.1:8000"
 
 
+@pytest.mark.slow  # a manage.py process
 def test_load_demo_refuses_production_unless_told_it_is_a_demo_installation():
     result = _run(["load_demo", "--only", "none"], PRODUCTION_ENV, manage=True)
     assert result.returncode != 0

@@ -34,6 +34,8 @@ from tests.factories import MunicipalityFactory, UnitFactory, make_service, make
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
 
+pytestmark = pytest.mark.slow  # every URL and endpoint for every role
+
 #: Column order of the expectation strings.
 ROLES = (
     "desk",  # desk worker (no unit)

@@ -84,6 +84,7 @@ def test_development_is_asked_for_explicitly():
     assert result.stdout.split() == ["True", "sessionid", "False"]
 
 
+@pytest.mark.slow  # a manage.py process
 def test_check_deploy_is_clean_with_the_documented_production_variables():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, manage=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,7 +4,7 @@ from servicetorg.inquiries import demo, selectors
 from servicetorg.inquiries.models import DailyStat, Inquiry
 from tests.factories import make_service
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # slow: loads the demo
 
 
 def test_demo_is_idempotent_and_fills_rollups(municipality, unit, desk_worker):

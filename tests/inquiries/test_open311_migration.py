@@ -14,7 +14,11 @@ from servicetorg.inquiries.models import Inquiry, Open311Request
 from tests.factories import MunicipalityFactory
 from tests.inquiries import open311_test_urls
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(open311_test_urls.__name__)]
+pytestmark = [
+    pytest.mark.slow,  # migrates back and forth
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls(open311_test_urls.__name__),
+]
 BEFORE = [("inquiries", "0008_attachment")]
 KEY = "app-key-" + "x" * 40
 

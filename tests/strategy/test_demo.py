@@ -1,10 +1,14 @@
 """The demo: 4 focus areas, 12 goals, 3 years of values, a mix of statuses; idempotent."""
 
+import pytest
+
 from servicetorg.indicators import demo as indicators_demo
 from servicetorg.indicators.models import ImportRun, IndicatorValue
 from servicetorg.strategy import demo as strategy_demo
 from servicetorg.strategy import selectors
 from servicetorg.strategy.models import FollowUpReport, Goal, Strategy
+
+pytestmark = pytest.mark.slow  # loads the demo
 
 
 def test_demo_loads_once_with_a_mix_of_statuses(municipality):

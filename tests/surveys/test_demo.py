@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from servicetorg.catalogue import demo as catalogue_demo
@@ -5,6 +6,8 @@ from servicetorg.core import demo as core_demo
 from servicetorg.core.choices import Role
 from servicetorg.surveys import demo, selectors
 from servicetorg.surveys.models import Answer, Response, Survey
+
+pytestmark = pytest.mark.slow  # loads the demo
 
 
 def test_demo_is_idempotent_and_analysable(client, make_staff):

@@ -16,6 +16,8 @@ from servicetorg.surveys.models import QuestionKind
 
 from .conftest import SCALE, answer, make_survey
 
+pytestmark = pytest.mark.slow  # builds thousands of responses to count queries
+
 
 def _random_survey(municipality, seed: int, n: int):
     """``make_survey``'s questionnaire plus a scale few answer (q3): random answers, "don't know",

@@ -2,11 +2,18 @@ import inspect
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from servicetorg.core.choices import Role
 
 from .factories import MunicipalityFactory, UnitFactory
 from .factories import make_staff as _make_staff
+
+# Hypothesis on a shared two-core machine: its wall-clock limits (the 200 ms deadline per example, the
+# too_slow health check on generating data) failed pure property tests at load 20 (test_workdays) and
+# say nothing about the code. Every property is still checked; a test's own settings still apply.
+settings.register_profile("servicetorg", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("servicetorg")
 
 TESTS = Path(__file__).resolve().parent
 # Markers that follow from where a test lives (pyproject.toml lists every marker).

@@ -5,7 +5,7 @@
 
 Makes ``n`` closed inquiries (each with two messages and a history row) closed three years ago in a
 fresh municipality, counts them into the rollups, then times the dry run and the purge (batches of
-core.retention.BATCH_SIZE, one transaction each) and checks that the dashboard and a rebuild of the
+privacy.retention.BATCH_SIZE, one transaction each) and checks that the dashboard and a rebuild of the
 rollups are unchanged afterwards.
 """
 
@@ -25,11 +25,11 @@ def main() -> None:
     from django.utils import timezone
     from simple_history.utils import bulk_create_with_history
 
-    from servicetorg.core import retention
     from servicetorg.core.models import Municipality
     from servicetorg.core.permissions import SYSTEM
     from servicetorg.inquiries import rollups, selectors
     from servicetorg.inquiries.models import Inquiry, InquiryMessage, MessageKind, new_reference
+    from servicetorg.privacy import retention
 
     number = f"{time.time_ns() % 9000 + 1000}"
     municipality = Municipality.objects.create(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("helse/", health, name="health"),
     # Staff pages, one prefix per module.
     path("staff/", include("servicetorg.core.urls")),
+    path("staff/personvern/", include("servicetorg.privacy.urls")),
     path("staff/tjenester/", include("servicetorg.catalogue.urls")),
     path("staff/henvendelser/", include("servicetorg.inquiries.urls")),
     path("staff/undersokelser/", include("servicetorg.surveys.urls")),

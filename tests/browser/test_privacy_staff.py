@@ -6,11 +6,11 @@ import json
 import pytest
 
 from servicetorg.core.choices import Role
-from servicetorg.core.models import PrivacyLog
-from servicetorg.core.retention import period_days
 from servicetorg.inquiries.models import Inquiry
+from servicetorg.privacy.models import PrivacyLog
+from servicetorg.privacy.retention import period_days
 from tests.browser.conftest import check_page, login
-from tests.core.test_retention import inquiry, outbox
+from tests.privacy.test_retention import inquiry, outbox
 from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

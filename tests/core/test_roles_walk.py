@@ -59,16 +59,16 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("core:outbox-retry", "outbox", "post"): "hhhyhhhl",
     # Retention periods: the municipality's admin only; access and erasure: administration and admin
     # (the other municipality's administration reaches only its own municipality's data).
-    ("core:retention", "-", "get"): "nnnnnnnl",
-    ("core:retention", "-", "post"): "nnnnnnnl",
-    ("core:personal-data", "-", "get"): "nnnynnyl",
-    ("core:personal-data", "-", "post"): "nnnynnyl",
+    ("privacy:retention", "-", "get"): "nnnnnnnl",
+    ("privacy:retention", "-", "post"): "nnnnnnnl",
+    ("privacy:personal-data", "-", "get"): "nnnynnyl",
+    ("privacy:personal-data", "-", "post"): "nnnynnyl",
     # One record exported alone: only a sensitive one (the administration's export withholds it), by
     # whoever may read it in full: its unit (the walk's health unit has no member here).
-    ("core:personal-data-record", "i.desk", "get"): "hhhhhhhl",
-    ("core:personal-data-record", "i.unit", "get"): "hhhhhhhl",
-    ("core:personal-data-record", "i.health", "get"): "hhhhhhhl",
-    ("core:personal-data-record", "i.health", "post"): "hhhhhhhl",
+    ("privacy:personal-data-record", "i.desk", "get"): "hhhhhhhl",
+    ("privacy:personal-data-record", "i.unit", "get"): "hhhhhhhl",
+    ("privacy:personal-data-record", "i.health", "get"): "hhhhhhhl",
+    ("privacy:personal-data-record", "i.health", "post"): "hhhhhhhl",
     # Catalogue: every staff role reads, editors edit (a unit leader her unit's services).
     ("catalogue:service-list", "-", "get"): "yyyyynyl",
     ("catalogue:service-create", "-", "get"): "nnyynnyl",
@@ -364,7 +364,7 @@ def _kwargs(name: str, objects: dict, key: str) -> dict:
     kwargs = dict(objects[key])
     if name == "inquiries:act":
         kwargs["action"] = "take"
-    if name == "core:personal-data-record":
+    if name == "privacy:personal-data-record":
         kwargs["holding"] = "inquiries.inquiry"
     return kwargs
 

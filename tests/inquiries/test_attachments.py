@@ -608,7 +608,7 @@ def test_admin_shows_the_attachments_read_only(client, sent):
 
 
 def test_a_persons_export_lists_her_attachments(sent, municipality):
-    from servicetorg.core import personal_data
+    from servicetorg.privacy import access as personal_data
 
     inquiry, _case_url = sent
     Inquiry.objects.filter(pk=inquiry.pk).update(contact_email="kari@example.no")

@@ -26,7 +26,7 @@ def test_default_privacy_statement_says_what_why_and_how_long(client, municipali
 
 
 def test_default_privacy_statement_follows_the_municipalitys_retention_periods(client, municipality):
-    from servicetorg.core import retention
+    from servicetorg.privacy import retention
 
     admin = make_staff(Role.ADMIN, municipality)
     retention.set_periods(municipality, {"inquiries.closed": 540, "core.outbox": 14}, user=admin)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "servicetorg.core",
+    "servicetorg.privacy",
     "servicetorg.catalogue",
     "servicetorg.inquiries",
     "servicetorg.surveys",
@@ -285,8 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inquiries.sweep_attachment_files",
         "schedule": crontab(hour=3, minute=45),
     },
-    # Purge personal data whose retention period has ended (core.retention; per municipality and kind).
-    "core-purge-personal-data": {"task": "core.purge_personal_data", "schedule": crontab(hour=2, minute=15)},
+    # Purge personal data whose retention period has ended (privacy.retention; per municipality and kind).
+    "privacy-purge-personal-data": {
+        "task": "privacy.purge_personal_data",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 #: Tasks beat runs once when it starts (servicetorg/celery.py), so that runs lost while it was down

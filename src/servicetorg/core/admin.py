@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Municipality, PrivacyLog, RetentionRule, Unit
+from .models import Membership, Municipality, Unit
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,16 +64,3 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(RetentionRule)
-class RetentionRuleAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ["municipality", "kind", "days", "updated_at"]
-    list_filter = ["municipality", "kind"]
-
-
-@admin.register(PrivacyLog)
-class PrivacyLogAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "municipality", "action", "actor", "counts"]
-    list_filter = ["action", "municipality"]
-    date_hierarchy = "created_at"

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "servicetorg.core"
     open_data = "servicetorg.core.open_data"  # what the app publishes (core.opendata registry)
-    personal_data = "servicetorg.core.personal_data_kinds"  # what the app keeps about people (core.retention)
     verbose_name = _("Core")
 
     def ready(self):

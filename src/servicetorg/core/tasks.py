@@ -20,18 +20,3 @@ def sweep_outbox() -> dict:
 @shared_task(name="core.purge_form_tokens")
 def purge_form_tokens() -> int:
     return once.purge()
-
-
-@shared_task(name="core.purge_personal_data")
-def purge_personal_data() -> dict:
-    """The nightly purge: every kind of record whose retention period has ended, per municipality
-    (core.retention). Safe to run twice: a purged row is not due again."""
-    from .permissions import SYSTEM
-    from .retention import purge
-
-    lines = purge(user=SYSTEM)
-    return {
-        f"{line.municipality.number if line.municipality else '-'}:{line.kind.key}": line.purged
-        for line in lines
-        if line.purged
-    }

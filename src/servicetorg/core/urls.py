@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import privacy_views, security, views
+from . import security, views
 
 app_name = "core"
 urlpatterns = [
@@ -17,11 +17,4 @@ urlpatterns = [
     path("passord/", views.password_change, name="password-change"),
     path("to-trinn/", views.mfa, name="mfa"),
     path("to-trinn/ny/", views.mfa_enrol, name="mfa-enrol"),
-    path("personvern/oppbevaring/", privacy_views.retention_rules, name="retention"),
-    path("personvern/innsyn-og-sletting/", privacy_views.personal_data_request, name="personal-data"),
-    path(
-        "personvern/innsyn/post/<str:holding>/<int:pk>/",
-        privacy_views.personal_data_record,
-        name="personal-data-record",
-    ),
 ]

@@ -24,7 +24,6 @@ from django_otp.util import random_hex
 from . import outbox, security, selectors
 from .models import Municipality, OutboxMessage, OutboxState, Unit
 from .permissions import Perm, municipality_ids
-from .privacy_views import allowed_municipalities
 from .security import client_ip
 from .tenancy import get_scoped_or_404, scope
 
@@ -43,8 +42,6 @@ def staff_home(request):
             "municipalities": municipalities,
             "units": units,
             "can_see_outbox": outbox_allowed is None or bool(outbox_allowed),
-            "can_retention": bool(allowed_municipalities(request.user, Perm.RETENTION)),
-            "can_personal_data": bool(allowed_municipalities(request.user, Perm.PERSONAL_DATA_REQUEST)),
         },
     )
 

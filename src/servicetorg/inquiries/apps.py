@@ -7,7 +7,7 @@ from servicetorg.core.permissions import Perm
 class InquiriesConfig(AppConfig):
     name = "servicetorg.inquiries"
     open_data = "servicetorg.inquiries.open_data"  # what the app publishes (core.opendata registry)
-    personal_data = "servicetorg.inquiries.personal_data"  # what the app keeps about people (core.retention)
+    personal_data = "servicetorg.inquiries.personal_data"  # what it keeps about people (privacy.retention)
     verbose_name = _("Inquiries")
     # Each entry names the permission its page checks: nobody is led to a 403 (issue 24 §9).
     staff_menu = [

@@ -1,4 +1,4 @@
-"""What the inquiries module keeps about people, and for how long (core.retention, core.personal_data).
+"""What the inquiries module keeps about people, and for how long (privacy.retention, privacy.access).
 
 A closed inquiry is kept for the municipality's period (default 24 months) after it was closed. Then
 its messages, its history rows (django-simple-history) and its idempotency records are deleted,
@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from servicetorg.core.crypto import national_id_digest
 from servicetorg.core.models import Municipality
-from servicetorg.core.personal_data import Holding, Person, Record
-from servicetorg.core.retention import RecordKind
+from servicetorg.privacy.access import Holding, Person, Record
+from servicetorg.privacy.retention import RecordKind
 
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
@@ -221,7 +221,7 @@ def _record(i: Inquiry) -> Record:
             ),
         ],
         files=[(a.name, _reader(a)) for a in i.attachments.all() if a.file],
-        own_export_url=reverse("core:personal-data-record", args=["inquiries.inquiry", i.pk]),
+        own_export_url=reverse("privacy:personal-data-record", args=["inquiries.inquiry", i.pk]),
     )
 
 

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from servicetorg.core import permissions, retention
+from servicetorg.core import permissions
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, user_of
+from servicetorg.privacy import retention
 
 from .models import Statement, StatementKind
 
@@ -32,7 +33,7 @@ class ShownStatement:
 def default_text(municipality: Municipality, kind: str) -> str:
     """The platform's default text, in the current language, naming the municipality. The privacy
     statement lists what is kept, why and for how long from the municipality's current retention
-    periods (core.retention), so a changed period changes the text."""
+    periods (privacy.retention), so a changed period changes the text."""
     periods = retention.periods(municipality)
     by_key = {p.kind.key: p for p in periods}
     context = {

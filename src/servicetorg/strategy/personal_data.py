@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from servicetorg.core.personal_data import Holding, Record
-from servicetorg.core.retention import RecordKind
+from servicetorg.privacy.access import Holding, Record
+from servicetorg.privacy.retention import RecordKind
 
 from .models import ConsultationComment
 

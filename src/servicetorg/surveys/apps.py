@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class SurveysConfig(AppConfig):
     name = "servicetorg.surveys"
-    personal_data = "servicetorg.surveys.personal_data"  # what the app keeps about people (core.retention)
+    personal_data = "servicetorg.surveys.personal_data"  # what it keeps about people (privacy.retention)
     verbose_name = _("Surveys")
     staff_menu = [("surveys:survey-list", _("Surveys"))]
     public_menu = [("surveys_public:list", _("Surveys"))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from servicetorg.core.retention import RecordKind
+from servicetorg.privacy.retention import RecordKind
 
 from .models import Invitation
 

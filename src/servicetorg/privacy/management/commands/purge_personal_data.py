@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from servicetorg.core import retention
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import SYSTEM
+from servicetorg.privacy import retention
 
 
 class Command(BaseCommand):
     help = (
-        "Purge personal data whose retention period has ended (what the nightly core.purge_personal_data "
+        "Purge personal data whose retention period has ended (what the nightly privacy.purge_personal_data "
         "task does). --dry-run only reports, per municipality and kind, how many rows would go and the "
         "oldest date."
     )

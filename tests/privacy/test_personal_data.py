@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from servicetorg.catalogue.models import Service
-from servicetorg.core import personal_data
 from servicetorg.core.choices import Role
-from servicetorg.core.models import OutboxMessage, PrivacyAction, PrivacyLog
+from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.inquiries import rollups, selectors
 from servicetorg.inquiries.models import Inquiry, InquiryMessage
+from servicetorg.privacy import access as personal_data
+from servicetorg.privacy.models import PrivacyAction, PrivacyLog
 from servicetorg.strategy.models import ConsultationComment
-from tests.core.test_retention import inquiry, outbox, strategy_with_comments
+from tests.privacy.test_retention import inquiry, outbox, strategy_with_comments
 from tests.factories import make_service, make_staff
 
 URL = "/staff/personvern/innsyn-og-sletting/"
@@ -210,7 +211,7 @@ def test_page_never_shows_another_municipalitys_data(client, people, municipalit
 
 def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
     client.force_login(make_staff(Role.ADMIN, municipality))
-    url = reverse("core:retention")
+    url = reverse("privacy:retention")
     page = client.get(url)
     assert page.status_code == 200 and "inquiries.closed" in page.content.decode()
     form = {
@@ -221,7 +222,7 @@ def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
         "core.outbox": "30",
     }
     assert client.post(url, form).status_code == 302
-    from servicetorg.core.retention import period_days
+    from servicetorg.privacy.retention import period_days
 
     assert period_days(municipality, "inquiries.closed") == 365
     bad = client.post(url, {**form, "inquiries.closed": "5", "core.outbox": "abc"})
@@ -233,7 +234,7 @@ def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
 
 def test_retention_page_refused_to_administration(client, municipality):
     client.force_login(make_staff(Role.ADMINISTRATION, municipality))
-    assert client.get(reverse("core:retention")).status_code == 403
+    assert client.get(reverse("privacy:retention")).status_code == 403
     assert SYSTEM  # the nightly purge acts as SYSTEM (core.tasks)
 
 
@@ -354,7 +355,7 @@ def test_sensitive_records_are_exported_in_full_only_by_the_handling_unit(
         assert "Hull i veien" in text and walled.reference in text
         for secret in ("Jeg trenger hjelp med rus", "41234567", "journal.pdf"):
             assert secret not in text, (fmt, secret)
-    record_url = reverse("core:personal-data-record", args=["inquiries.inquiry", walled.pk])
+    record_url = reverse("privacy:personal-data-record", args=["inquiries.inquiry", walled.pk])
     assert record_url in text
     entry = PrivacyLog.objects.filter(action=PrivacyAction.EXPORT).latest("pk")
     assert entry.detail["withheld"] == [f"inquiries.inquiry:{walled.pk}"]

@@ -3,7 +3,7 @@
 An authorised user (``core.personal_data_request``: administration, admin) searches one person by
 e-mail address, phone number or fødselsnummer, sees what the municipality's part of the platform
 holds about them, and exports it (JSON, or a readable HTML document) or erases it. Each app says what
-it holds through ``HOLDINGS`` in its ``personal_data`` module (see core.retention):
+it holds through ``HOLDINGS`` in its ``personal_data`` module (see privacy.retention):
 :class:`Holding` objects that find the person's records of one municipality, describe them for
 export, and erase them — deleting what carries no statistics, anonymising what does (an inquiry
 keeps its channel, service, unit, dates and outcome for the dashboards, nothing that names anyone).
@@ -29,9 +29,11 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import fodselsnummer
 
-from . import permissions
-from .models import Municipality, PrivacyAction
-from .permissions import Perm
+from servicetorg.core import permissions
+from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm
+
+from .models import PrivacyAction
 from .retention import log
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

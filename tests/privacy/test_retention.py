@@ -15,15 +15,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from servicetorg.core import retention
 from servicetorg.core.choices import Channel, Role
-from servicetorg.core.models import OutboxMessage, PrivacyAction, PrivacyLog, RetentionRule
+from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
-from servicetorg.core.tasks import purge_personal_data
 from servicetorg.indicators.inquiry_kpis import KPIS
 from servicetorg.inquiries import rollups, selectors
 from servicetorg.inquiries import services as inquiry_services
 from servicetorg.inquiries.models import IdempotencyRecord, Inquiry, InquiryMessage
+from servicetorg.privacy import retention
+from servicetorg.privacy.models import PrivacyAction, PrivacyLog, RetentionRule
+from servicetorg.privacy.tasks import purge_personal_data
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment, Strategy
 from servicetorg.surveys.models import Invitation

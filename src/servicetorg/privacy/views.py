@@ -1,5 +1,5 @@
 """Staff pages for personal data: retention periods with the purge report, and the right of access
-and erasure for one person. Thin: the work is in core.retention and core.personal_data."""
+and erasure for one person. Thin: the work is in privacy.retention and privacy.access."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import permissions, personal_data, retention
-from .forms import apply_validation_error
-from .models import Municipality, PrivacyAction, PrivacyLog
-from .permissions import Perm
+from servicetorg.core import permissions
+from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm
+
+from . import access, retention
+from .models import PrivacyAction, PrivacyLog
 
 
 def allowed_municipalities(user, perm: Perm) -> list[Municipality]:
@@ -93,11 +96,11 @@ def retention_rules(request):
                 messages.success(request, _("Saved. The nightly purge uses the new periods."))
             else:
                 messages.info(request, _("Nothing was changed."))
-            return redirect(f"{reverse('core:retention')}?kommune={municipality.number}")
+            return redirect(f"{reverse('privacy:retention')}?kommune={municipality.number}")
     report = retention.purge(user=request.user, municipality=municipality, dry_run=True)
     return render(
         request,
-        "core/retention.html",
+        "privacy/retention.html",
         {
             "form": form,
             "municipality": municipality,
@@ -134,7 +137,7 @@ class PersonForm(forms.Form):
     def clean(self):
         data = super().clean() or {}
         try:
-            data["person"] = personal_data.person(
+            data["person"] = access.person(
                 email=data.get("email", ""),
                 phone=data.get("phone", ""),
                 national_id=data.get("national_id", ""),
@@ -158,26 +161,26 @@ def personal_data_request(request):
     if request.method == "POST" and action in ACTIONS and form.is_valid():
         who = form.cleaned_data["person"]
         user = request.user
-        if action in personal_data.FORMATS:
-            found = personal_data.export(municipality, who, user=user, fmt=action)
+        if action in access.FORMATS:
+            found = access.export(municipality, who, user=user, fmt=action)
             return _export_response(municipality, found, action)
         if action == "erase":
             if request.POST.get("confirmed") != "yes":
-                context["found"] = personal_data.search(municipality, who, user=user)
+                context["found"] = access.search(municipality, who, user=user)
                 context["confirm_error"] = _("Tick the box to confirm the erasure.")
-                return render(request, "core/personal_data_confirm.html", context, status=400)
-            counts = personal_data.erase(municipality, who, user=user)
+                return render(request, "privacy/personal_data_confirm.html", context, status=400)
+            counts = access.erase(municipality, who, user=user)
             messages.success(
                 request,
                 _("Erased: %(n)d records. The statistics are unchanged.") % {"n": sum(counts.values())},
             )
-            return redirect(f"{reverse('core:personal-data')}?kommune={municipality.number}")
-        context["found"] = personal_data.search(municipality, who, user=user)
+            return redirect(f"{reverse('privacy:personal-data')}?kommune={municipality.number}")
+        context["found"] = access.search(municipality, who, user=user)
         context["total"] = sum(len(f.records) for f in context["found"])
         if action == "confirm":
-            return render(request, "core/personal_data_confirm.html", context)
+            return render(request, "privacy/personal_data_confirm.html", context)
     # A request counts what it found (holdings); a purge or a change of periods, kinds of record.
-    held = {h.key: str(h.label) for h in personal_data.holdings()}
+    held = {h.key: str(h.label) for h in access.holdings()}
     kept = {k.key: str(k.label) for k in retention.kinds()}
     context["log"] = [
         (
@@ -195,7 +198,7 @@ def personal_data_request(request):
         for entry in PrivacyLog.objects.filter(municipality=municipality)[:20]
     ]
     return render(
-        request, "core/personal_data.html", context, status=400 if form.is_bound and form.errors else 200
+        request, "privacy/personal_data.html", context, status=400 if form.is_bound and form.errors else 200
     )
 
 
@@ -208,13 +211,15 @@ def personal_data_record(request, holding: str, pk: int):
 
     fmt = request.POST.get("action", "") if request.method == "POST" else ""
     try:
-        if fmt in personal_data.FORMATS:
-            municipality, found = personal_data.export_one(holding, pk, user=request.user, fmt=fmt)
+        if fmt in access.FORMATS:
+            municipality, found = access.export_one(holding, pk, user=request.user, fmt=fmt)
             return _export_response(municipality, found, fmt)
-        municipality, found = personal_data.record_for(holding, pk, user=request.user)
+        municipality, found = access.record_for(holding, pk, user=request.user)
     except PermissionDenied:
         raise Http404 from None
-    return render(request, "core/personal_data_record.html", {"municipality": municipality, "found": found})
+    return render(
+        request, "privacy/personal_data_record.html", {"municipality": municipality, "found": found}
+    )
 
 
 def _export_response(municipality: Municipality, found, fmt: str) -> HttpResponse:
@@ -223,16 +228,14 @@ def _export_response(municipality: Municipality, found, fmt: str) -> HttpRespons
     html = ""
     if fmt in ("html", "zip"):
         html = render_to_string(
-            "core/personal_data_export.html",
+            "privacy/personal_data_export.html",
             {"municipality": municipality, "found": found, "generated_at": now},
         )
     if fmt == "json":
-        body = json.dumps(personal_data.as_json(municipality, found, now), ensure_ascii=False, indent=2)
+        body = json.dumps(access.as_json(municipality, found, now), ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     elif fmt == "zip":
-        response = HttpResponse(
-            personal_data.as_zip(municipality, found, now, html), content_type="application/zip"
-        )
+        response = HttpResponse(access.as_zip(municipality, found, now, html), content_type="application/zip")
     else:
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
     name = f"personopplysninger-{municipality.number}-{stamp}.{fmt}"

@@ -8,15 +8,15 @@ that defines
   which rows are due (:attr:`RecordKind.due`) and how one batch of them is purged
   (:attr:`RecordKind.purge`: deleted, with their history rows and files; or anonymised where a row
   carries statistics, see docs/security.md);
-- ``HOLDINGS``: what the app holds about one person (core.personal_data, the right of access and
+- ``HOLDINGS``: what the app holds about one person (privacy.access, the right of access and
   erasure).
 
 A kind with ``per_municipality=False`` (sessions, log-in attempts, idempotency keys: rows that belong
 to no municipality) has one fixed platform-wide period; the others are set per municipality within
-their bounds on the staff page (``core.retention``), each change audited (RetentionRule.history and
+their bounds on the staff page (``privacy.retention``), each change audited (RetentionRule.history and
 the privacy log).
 
-:func:`purge` runs nightly (``core.purge_personal_data``) and from ``manage.py purge_personal_data``;
+:func:`purge` runs nightly (``privacy.purge_personal_data``) and from ``manage.py purge_personal_data``;
 with ``dry_run`` it only counts (how many rows would go and the oldest date).
 """
 
@@ -37,9 +37,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import permissions
-from .models import Municipality, PrivacyAction, PrivacyLog, RetentionRule
-from .permissions import Perm, user_of
+from servicetorg.core import permissions
+from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm, user_of
+
+from .models import PrivacyAction, PrivacyLog, RetentionRule
 
 #: Rows purged per transaction: a batch holds its locks briefly, a failure undoes one batch only.
 BATCH_SIZE = 500

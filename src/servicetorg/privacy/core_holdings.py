@@ -1,4 +1,4 @@
-"""What core keeps about people, and for how long (core.retention, core.personal_data).
+"""What core keeps about people, and for how long (privacy.retention, privacy.access).
 
 - Outbox messages hold e-mail bodies, addresses and phone numbers: deleted a period after sending
   (or after their last failure); a pending message is never purged.
@@ -15,10 +15,11 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from . import once
-from .models import Municipality, OutboxMessage, OutboxState
-from .personal_data import Holding, Person, Record
-from .redaction import redact_case_links
+from servicetorg.core import once
+from servicetorg.core.models import Municipality, OutboxMessage, OutboxState
+from servicetorg.core.redaction import redact_case_links
+
+from .access import Holding, Person, Record
 from .retention import RecordKind
 
 
@@ -61,13 +62,13 @@ def _attempts_purge(ids) -> int:
 
 
 def _tokens_due(_municipality, cutoff):
-    from .models import FormSubmission
+    from servicetorg.core.models import FormSubmission
 
     return FormSubmission.objects.filter(created_at__lt=cutoff)
 
 
 def _tokens_purge(ids) -> int:
-    from .models import FormSubmission
+    from servicetorg.core.models import FormSubmission
 
     return FormSubmission.objects.filter(pk__in=ids).delete()[0]
 
@@ -142,7 +143,7 @@ if not apps.is_installed("axes"):  # pragma: no cover - axes is in INSTALLED_APP
 
 def _outbox_of(municipality: Municipality, who: Person):
     """The person's outbox messages: recipients is a JSON list, matched as text and then exactly."""
-    from .personal_data import compact_phone
+    from .access import compact_phone
 
     q = Q()
     if who.email:

@@ -60,6 +60,18 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (bokmål): a request served in the test's thread
+    leaves its language active (LocaleMiddleware does not switch back), so a test that reads a
+    nynorsk page would otherwise give the next test's messages in nynorsk."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def production_hashers(settings):
     """Production's password hashers (Django's defaults: PBKDF2 first) in place of the test settings'

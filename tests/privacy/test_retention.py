@@ -359,7 +359,7 @@ def test_command_dry_run_report_and_municipality(world, municipality):
 
 def test_nightly_task_runs_eagerly_without_a_broker(world, settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER
-    assert "core-purge-personal-data" in settings.CELERY_BEAT_SCHEDULE
+    assert "privacy-purge-personal-data" in settings.CELERY_BEAT_SCHEDULE
     result = purge_personal_data.delay().get()
     assert result["3999:inquiries.closed"] == 3 and result["3998:inquiries.closed"] == 1
 
@@ -370,9 +370,9 @@ def test_admin_shows_rules_and_log_read_only(client, municipality):
     operator = get_user_model().objects.create_superuser("operator", "op@example.no", "pass-for-tests-1")
     client.force_login(operator)
     retention.set_periods(municipality, {"inquiries.closed": 365}, user=operator)
-    assert client.get("/admin/core/retentionrule/").status_code == 200
-    assert client.get("/admin/core/privacylog/").status_code == 200
+    assert client.get("/admin/privacy/retentionrule/").status_code == 200
+    assert client.get("/admin/privacy/privacylog/").status_code == 200
     rule = RetentionRule.objects.get()
-    page = client.get(f"/admin/core/retentionrule/{rule.pk}/change/")
+    page = client.get(f"/admin/privacy/retentionrule/{rule.pk}/change/")
     assert page.status_code == 200 and b'name="days"' not in page.content  # shown, not editable
-    assert client.get("/admin/core/privacylog/add/").status_code == 403
+    assert client.get("/admin/privacy/privacylog/add/").status_code == 403

@@ -7,7 +7,7 @@ TEMPLATE = "src/servicetorg/inquiries/templates/inquiries/contact.html"
 
 def test_what_a_user_sees():
     assert user_visible(TEMPLATE)
-    assert user_visible("src/servicetorg/core/privacy_views.py")
+    assert user_visible("src/servicetorg/privacy/views.py")
     assert user_visible("src/servicetorg/surveys/locale/nn/LC_MESSAGES/django.po")
     assert user_visible("src/servicetorg/urls.py")
     assert not user_visible("src/servicetorg/inquiries/services/intake.py")

@@ -10,8 +10,8 @@ from servicetorg.inquiries.models import Inquiry
 from servicetorg.privacy.models import PrivacyLog
 from servicetorg.privacy.retention import period_days
 from tests.browser.conftest import check_page, login
-from tests.privacy.test_retention import inquiry, outbox
 from tests.factories import make_staff
+from tests.privacy.test_retention import inquiry, outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

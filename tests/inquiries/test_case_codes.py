@@ -197,8 +197,8 @@ def test_a_service_needs_its_actor(case):
 
 def test_codes_go_a_day_after_and_with_the_anonymised_case(case):
     from servicetorg.core.permissions import SYSTEM
-    from servicetorg.privacy.retention import purge
     from servicetorg.inquiries.personal_data import anonymise
+    from servicetorg.privacy.retention import purge
 
     old = send_code(
         case.inquiry, channel="sms", binding=SESSION, user=CITIZEN, now=timezone.now() - timedelta(days=2)

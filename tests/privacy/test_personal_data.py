@@ -22,8 +22,8 @@ from servicetorg.inquiries.models import Inquiry, InquiryMessage
 from servicetorg.privacy import access as personal_data
 from servicetorg.privacy.models import PrivacyAction, PrivacyLog
 from servicetorg.strategy.models import ConsultationComment
-from tests.privacy.test_retention import inquiry, outbox, strategy_with_comments
 from tests.factories import make_service, make_staff
+from tests.privacy.test_retention import inquiry, outbox, strategy_with_comments
 
 URL = "/staff/personvern/innsyn-og-sletting/"
 KARI_FNR = "15076500565"  # a valid test number (python-stdnum checks both control digits)

@@ -283,7 +283,7 @@ def test_the_scale_is_in_the_citizens_language(survey):
     """Issue 24 point 8: the satisfaction answers stayed bokmål on the nynorsk (and English) page."""
     from django.utils import translation
 
-    from servicetorg.surveys.satisfaction import SatisfactionForm
+    from servicetorg.surveys.case_extension import SatisfactionForm
 
     for language, expected in (
         ("nn", "Svært misnøgd"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "servicetorg.core"
-    open_data = "servicetorg.core.open_data"  # what the app publishes (core.opendata registry)
+    open_data = "servicetorg.core.opendata.rest_api"  # what the app publishes (core.opendata registry)
     verbose_name = _("Core")
 
     def ready(self):

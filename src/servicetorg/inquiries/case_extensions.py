@@ -3,7 +3,7 @@ e-mail, and a panel on the citizen's case page.
 
 Inquiries comes before surveys and the other domain apps (DESIGN.md, docs/adr/0004): it imports none
 of them. A later app registers a :class:`CaseExtension` here in its ``AppConfig.ready()`` (surveys:
-the satisfaction question after a closed case, ``surveys/satisfaction.py``), the same way
+the satisfaction question after a closed case, ``surveys/case_extension.py``), the same way
 ``surveys/figure_targets.py`` is filled by indicators.
 """
 

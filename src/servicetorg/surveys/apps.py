@@ -13,6 +13,6 @@ class SurveysConfig(AppConfig):
         # The satisfaction question after a closed case (inquiries comes first and imports no survey).
         from servicetorg.inquiries import case_extensions
 
-        from .satisfaction import SatisfactionExtension
+        from .case_extension import SatisfactionExtension
 
         case_extensions.register(SatisfactionExtension())

@@ -1,9 +1,10 @@
 """What the platform as a whole publishes as open data: its REST API, described from the OpenAPI
-schema drf-spectacular generates (registered in core's open-data registry, see opendata/)."""
+schema drf-spectacular generates (core's contribution to the open-data registry in this package)."""
 
 from functools import cache
 
-from servicetorg.core.opendata import DataService, vocab
+from . import vocab
+from .registry import DataService
 
 
 @cache

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from servicetorg.citizens.assurance import Level
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_link
 
@@ -108,6 +109,18 @@ class Service(models.Model):
         help_text=_(
             "Health, child welfare, social services and the like: inquiries about the service are seen "
             "only by the unit that handles them (and whoever registered or owns them)."
+        ),
+    )
+    assurance_level = models.CharField(
+        _("log-in for the contact form"),
+        max_length=40,
+        blank=True,
+        default="",
+        choices=Level.choices,
+        help_text=_(
+            "Whether citizens must log in with ID-porten to write about this service, and at which "
+            "level. A log-in at a lower level is sent back to ID-porten to step up. Health and care "
+            "services: high."
         ),
     )
     search_words = models.TextField(

@@ -53,6 +53,7 @@ SERVICE_FIELDS = (
     "requires_national_id",
     "asks_location",
     "sensitive",
+    "assurance_level",
     "review_due",
     "search_words",
     "search_words_en",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "simple_history",
     "servicetorg.core",
     "servicetorg.privacy",
+    "servicetorg.citizens",
     "servicetorg.catalogue",
     "servicetorg.inquiries",
     "servicetorg.surveys",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.citizen: a citizen signed in with ID-porten (never a Django user; citizens/sessions.py).
+    "servicetorg.citizens.middleware.CitizenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicetorg.core.context_processors.platform",
+                "servicetorg.citizens.context_processors.citizen",
             ],
             # |unlocalize, {% localize off %} and the Norwegian number filters (|percent, |number,
             # |weekday_date) in every template without a {% load %}.
@@ -160,6 +164,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:staff-home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# Citizens sign in with ID-porten (citizens/oidc.py, docs/operations.md "ID-porten"): on when the
+# issuer and client are set. The endpoints come from the issuer's discovery document.
+CITIZEN_OIDC_ISSUER = os.environ.get("CITIZEN_OIDC_ISSUER", "").rstrip("/")
+CITIZEN_OIDC_CLIENT_ID = os.environ.get("CITIZEN_OIDC_CLIENT_ID", "")
+CITIZEN_OIDC_CLIENT_SECRET = os.environ.get("CITIZEN_OIDC_CLIENT_SECRET", "")
+CITIZEN_OIDC_SCOPES = os.environ.get("CITIZEN_OIDC_SCOPES", "openid profile")
+CITIZEN_OIDC_TIMEOUT = int(os.environ.get("CITIZEN_OIDC_TIMEOUT", "10"))  # seconds per call to ID-porten
+CITIZEN_OIDC_LEEWAY = 60  # seconds of clock difference allowed on exp and iat
+# A citizen's session ends after this long without a request, and this long after signing in.
+CITIZEN_SESSION_IDLE_TIMEOUT = int(os.environ.get("CITIZEN_SESSION_IDLE_TIMEOUT", str(30 * 60)))
+CITIZEN_SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("CITIZEN_SESSION_ABSOLUTE_TIMEOUT", str(4 * 3600)))
+# Synthetic test numbers (month + 80) pass the national-id checks only in development and tests.
+ACCEPT_SYNTHETIC_NATIONAL_IDS = False
 
 # OpenID Connect (ID-porten or the municipality's own IdP): switched on by OIDC_RP_CLIENT_ID.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
@@ -524,6 +542,8 @@ THROTTLE_RATES = {
     "lost_link_email": os.environ.get("THROTTLE_LOST_LINK_EMAIL", "5/day"),
     "open311_post": os.environ.get("THROTTLE_OPEN311_POST", "60/hour"),  # per API key (else address)
     "open311_get": os.environ.get("THROTTLE_OPEN311_GET", "600/hour"),  # per API key if sent, else address
+    "citizen_act_for": os.environ.get("THROTTLE_CITIZEN_ACT_FOR", "60/hour"),  # Min side: whom she acts for
+    "citizen_export": os.environ.get("THROTTLE_CITIZEN_EXPORT", "20/hour"),  # Min side: own data export
     "api_anon": os.environ.get("THROTTLE_API_ANON", "120/minute"),
     "api_user": os.environ.get("THROTTLE_API_USER", "1200/minute"),
     "api_client": os.environ.get("THROTTLE_API_CLIENT") or None,  # API-key systems: unlimited by default

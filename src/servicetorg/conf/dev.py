@@ -12,4 +12,11 @@ FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["ZGV2LW9ubHktaW5zZWN1cmUtZmllb
 NATIONAL_ID_HASH_KEY = NATIONAL_ID_HASH_KEY or "dev-only-insecure-national-id-hash-key"  # noqa: F405
 PORTAL_BASE_URL = PORTAL_BASE_URL or "http://127.0.0.1:8000"  # noqa: F405
 
+# The local test identity provider that `make run` starts (python -m servicetorg.testidp) stands in
+# for ID-porten; it signs in synthetic numbers only.
+CITIZEN_OIDC_ISSUER = CITIZEN_OIDC_ISSUER or "http://127.0.0.1:9400"  # noqa: F405
+CITIZEN_OIDC_CLIENT_ID = CITIZEN_OIDC_CLIENT_ID or "servicetorg-dev"  # noqa: F405
+CITIZEN_OIDC_CLIENT_SECRET = CITIZEN_OIDC_CLIENT_SECRET or "dev-only-client-secret"  # noqa: F405
+ACCEPT_SYNTHETIC_NATIONAL_IDS = True
+
 derive(globals())

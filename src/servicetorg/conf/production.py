@@ -29,4 +29,20 @@ if not PORTAL_BASE_URL:  # noqa: F405
         "e-mails and SMS point there. For development set SERVICETORG_DEV=1."
     )
 
+if CITIZEN_OIDC_ISSUER:  # noqa: F405
+    from urllib.parse import urlparse
+
+    _idp = urlparse(CITIZEN_OIDC_ISSUER)  # noqa: F405
+    if _idp.scheme != "https" or _idp.hostname in ("localhost", "127.0.0.1", "::1") or not _idp.hostname:
+        raise ImproperlyConfigured(
+            "CITIZEN_OIDC_ISSUER must be ID-porten over https (https://idporten.no, or "
+            "https://test.idporten.no for its test environment): production refuses the local test "
+            "provider. For development set SERVICETORG_DEV=1."
+        )
+    if not (CITIZEN_OIDC_CLIENT_ID and CITIZEN_OIDC_CLIENT_SECRET):  # noqa: F405
+        raise ImproperlyConfigured(
+            "CITIZEN_OIDC_CLIENT_ID and CITIZEN_OIDC_CLIENT_SECRET must be set with CITIZEN_OIDC_ISSUER "
+            "(the client registered in ID-porten's self-service, docs/operations.md)."
+        )
+
 derive(globals())

@@ -115,6 +115,8 @@ class Perm(enum.StrEnum):
     # Strategy
     STRATEGY_READ = "strategy.read"
     STRATEGY_EDIT = "strategy.edit"
+    # Citizens (Min side)
+    CITIZEN_RELATIONS = "citizens.relations"  # who may act for whom (guardians, relatives, attorneys)
 
 
 M, U, D = Reach.MUNICIPALITY, Reach.UNIT, Reach.DESK
@@ -144,6 +146,7 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.INDICATOR_EDIT: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.STRATEGY_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.STRATEGY_EDIT: {R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.CITIZEN_RELATIONS: {R.CASE_OFFICER: M, R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M},
 }  # fmt: skip
 del M, U, D, R
 

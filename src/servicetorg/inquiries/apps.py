@@ -20,4 +20,9 @@ class InquiriesConfig(AppConfig):
     service_actions = [("inquiries_public:contact-service", _("Ask about this service"))]
 
     def ready(self):
+        from servicetorg.citizens import panels
+
         from . import fast_path  # noqa: F401 (registers the fast path's system check)
+        from .min_side import PANEL
+
+        panels.register(PANEL)  # her cases on Min side

@@ -252,6 +252,7 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
             )
         )
     Compensation.objects.bulk_create(compensations, batch_size=2000)
+    load_min_side(municipality)
     # A message log for the most recent open inquiries, so their pages have something to show.
     recent = Inquiry.objects.filter(
         municipality=municipality, state__in=(State.NEW, State.ROUTED, State.IN_PROGRESS)
@@ -263,3 +264,50 @@ def load(municipality, *, seed: int, target: int = TARGET) -> None:
         ]
     )
     rollups.rebuild(municipality.pk)
+
+
+def load_min_side(municipality) -> None:
+    """The demo citizens' cases (citizens/demo.py): through the contact form's use case, with the
+    number where the service asks for it; one closed case with a reply linked as Kari's."""
+    from servicetorg.citizens import demo as people
+    from servicetorg.citizens.models import Citizen
+    from servicetorg.core.crypto import national_id_digest
+    from servicetorg.core.permissions import CITIZEN
+
+    from .models import CitizenCase, CitizenCaseHow
+    from .services import register
+
+    kari = Citizen.objects.filter(national_id_digest=national_id_digest(people.KARI)).first()
+    if kari is None or CitizenCase.objects.filter(citizen=kari).exists():
+        return
+    cases = [
+        ("redusert-foreldrebetaling", people.KARI, "Redusert foreldrebetaling for høsten", "Kari Nordmann"),
+        ("skoleskyss", people.EMMA, "Skoleskyss for Emma fra august", "Kari Nordmann"),
+        ("hjemmesykepleie", people.INGRID, "Endring i tidspunkt for hjemmesykepleie", "Ola Nordmann"),
+    ]
+    for slug, number, subject, writer in cases:
+        service = Service.objects.filter(municipality=municipality, slug=slug, state="published").first()
+        if service is None or not service.requires_national_id:
+            continue
+        register(
+            municipality=municipality,
+            channel=Channel.WEB_FORM,
+            service=service,
+            subject=subject,
+            body=f"{subject}. Hilsen {writer}.",
+            contact_name=writer,
+            contact_email=f"{writer.split()[0].lower()}@example.no",
+            national_id=number,
+            user=CITIZEN,
+            to_responsible_unit=True,
+        )
+    replied = (
+        Inquiry.objects.filter(municipality=municipality, state=State.CLOSED, replied_at__isnull=False)
+        .exclude(service__sensitive=True)
+        .order_by("-closed_at")
+        .first()
+    )
+    if replied is not None:
+        CitizenCase.objects.get_or_create(
+            citizen=kari, inquiry=replied, defaults={"how": CitizenCaseHow.SUBMITTED}
+        )

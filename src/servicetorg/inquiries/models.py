@@ -266,6 +266,27 @@ class Inquiry(models.Model):
         ).hexdigest()[:32]
 
 
+class CitizenCaseHow(models.TextChoices):
+    SUBMITTED = "submitted", _("sent while logged in")
+    OPENED = "opened", _("opened with the case link while logged in")
+
+
+class CitizenCase(models.Model):
+    """A case a citizen signed in with ID-porten sent or opened with its link: on her Min side
+    (besides the cases that carry her number's digest). Goes with the case."""
+
+    citizen = models.ForeignKey("citizens.Citizen", on_delete=models.CASCADE, related_name="+")
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="citizen_links")
+    how = models.CharField(max_length=10, choices=CitizenCaseHow.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["citizen", "inquiry"], name="citizen_case_once")]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id} – {self.inquiry_id}"
+
+
 class MessageKind(models.TextChoices):
     CITIZEN = "citizen", _("From the citizen")
     REPLY = "reply", _("Reply")

@@ -20,7 +20,6 @@ from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicetorg.core.crypto import national_id_digest
 from servicetorg.core.models import Municipality
 from servicetorg.privacy.access import Holding, Person, Record
 from servicetorg.privacy.retention import RecordKind
@@ -156,8 +155,8 @@ def _person_q(who: Person) -> Q:
         q |= Q(contact_email__iexact=who.email)
     if who.phone:
         q |= Q(phone_compact__in=who.phone_variants())
-    if who.national_id:
-        q |= Q(national_id_digest=national_id_digest(who.national_id))  # encrypted: core/crypto.py
+    if who.digest():
+        q |= Q(national_id_digest=who.digest())  # encrypted: core/crypto.py
     return q
 
 

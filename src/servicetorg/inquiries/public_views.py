@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET
 
 from servicetorg.catalogue import selectors as catalogue_selectors
 from servicetorg.catalogue.models import Service
+from servicetorg.citizens import assurance
+from servicetorg.citizens.decorators import login_url
 from servicetorg.core import addresses
 from servicetorg.core.choices import Channel
 from servicetorg.core.forms import apply_validation_error
@@ -35,7 +37,7 @@ from servicetorg.core.permissions import CITIZEN
 from servicetorg.core.portal import portal_municipality
 from servicetorg.core.security import RateThrottle, throttle_post, throttled_message
 
-from . import case_extensions, selectors, services
+from . import case_extensions, min_side, selectors, services
 from .deadlines import promised_reply
 from .downloads import attachment_response
 from .forms import CaseCodeForm, CitizenReplyForm, ContactForm, LookupForm, LostLinkForm, SendCaseCodeForm
@@ -66,8 +68,11 @@ def _remember_case(request, reference: str, token_hash: str) -> None:
 
 
 def _has_case(request, inquiry: Inquiry) -> bool:
+    """Opened with its link in this session, or hers on Min side (logged in with ID-porten)."""
     mark = request.session.get(CASES_KEY, {}).get(inquiry.reference, "")
-    return bool(mark and inquiry.token_hash) and secrets.compare_digest(mark, case_mark(inquiry.token_hash))
+    if mark and inquiry.token_hash and secrets.compare_digest(mark, case_mark(inquiry.token_hash)):
+        return True
+    return min_side.owns(getattr(request, "citizen", None), inquiry)
 
 
 #: The session's random binding for one-time codes (a code works only in the session that asked).
@@ -97,6 +102,8 @@ def _verified(request, inquiry: Inquiry) -> bool:
     (each request to the case keeps it :data:`VERIFIED_IDLE` longer)."""
     if not is_sensitive(inquiry):
         return True
+    if min_side.may_read(getattr(request, "citizen", None), inquiry):
+        return True  # ID-porten at the case's level stands in for the one-time code
     verified = dict(request.session.get(VERIFIED_KEY, {}))
     entry = verified.get(inquiry.reference)
     now = time.time()
@@ -136,6 +143,28 @@ def case_in_session(request, reference: str) -> Inquiry | None:
     return inquiry
 
 
+def _level(request) -> str:
+    signed_in = getattr(request, "citizen", None)
+    return signed_in.level if signed_in is not None else ""
+
+
+def _level_ok(request, form, service) -> bool:
+    """A service chosen in the general form that asks for an ID-porten log-in the writer has not
+    made: a field error that leads to the service's own form (which sends her to log in)."""
+    chosen = service or form.cleaned_data.get("service")
+    if chosen is None or assurance.satisfies(_level(request), chosen.assurance_level):
+        return True
+    form.add_error(
+        "service",
+        _(
+            "You must log in with ID-porten to write about %(service)s. Choose the service's own "
+            "form: it asks you to log in."
+        )
+        % {"service": chosen.name},
+    )
+    return False
+
+
 def _municipality(request):
     municipality = portal_municipality(request)
     if municipality is None:
@@ -161,10 +190,13 @@ def contact(request, slug=None):
             service = catalogue_selectors.published_service(municipality, slug)
         except Service.DoesNotExist as exc:
             raise Http404 from exc
+        if not assurance.satisfies(_level(request), service.assurance_level):
+            # Log in (or step up) with ID-porten first, then back to this form.
+            return redirect(login_url(request.get_full_path(), service.assurance_level))
     form = ContactForm(
         request.POST or None, request.FILES or None, municipality=municipality, service=service
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _level_ok(request, form, service):
         data = form.cleaned_data
         if form.asks_location and data.get("latitude") is None and data.get("address"):
             # No place on the map (no JavaScript, or she did not pick a suggestion): an address the
@@ -198,6 +230,9 @@ def contact(request, slug=None):
                 to_responsible_unit=True,
                 receipt="email" if data["contact_email"] else "",
                 attachments=data["attachments"],
+            )
+            min_side.link(
+                getattr(request, "citizen", None), registered.inquiry, min_side.CitizenCaseHow.SUBMITTED
             )
             return {"reference": registered.inquiry.reference, "token": registered.token}
 
@@ -385,6 +420,7 @@ def open_case(request, reference, token):
     if inquiry is None:
         raise Http404
     _remember_case(request, inquiry.reference, inquiry.token_hash)
+    min_side.link(getattr(request, "citizen", None), inquiry, min_side.CitizenCaseHow.OPENED)
     return _same_origin_referrer(redirect("inquiries_public:case-query", reference=inquiry.reference))
 
 

@@ -23,15 +23,16 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.no import fodselsnummer
 
 from servicetorg.core import permissions
+from servicetorg.core.crypto import national_id_digest
 from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm
+from servicetorg.core.permissions import CITIZEN, Perm
+from servicetorg.core.validators import check_national_id
 
 from .models import PrivacyAction
 from .retention import log
@@ -46,10 +47,18 @@ class Person:
     email: str = ""
     phone: str = ""  # eight digits (a Norwegian number) or +<digits>
     national_id: str = ""  # eleven digits, validated
+    #: The number's keyed digest alone: a citizen signed in with ID-porten asks for her own data
+    #: (citizens/views.py); the session holds the digest, not the number.
+    national_id_digest: str = ""
 
     def criteria(self) -> list[str]:
         """What the search used (for the log): names, never values."""
-        return [name for name in ("email", "phone", "national_id") if getattr(self, name)]
+        found = [name for name in ("email", "phone") if getattr(self, name)]
+        return [*found, "national_id"] if self.digest() else found
+
+    def digest(self) -> str:
+        """The digest the holdings look the number up by ("" for none)."""
+        return self.national_id_digest or (national_id_digest(self.national_id) if self.national_id else "")
 
     def phone_variants(self) -> list[str]:
         """The ways the phone number may have been typed (spaces and dashes removed)."""
@@ -83,7 +92,7 @@ def person(*, email: str = "", phone: str = "", national_id: str = "") -> Person
     national_id = re.sub(r"\s", "", national_id or "")
     if national_id:
         try:
-            national_id = fodselsnummer.validate(national_id)
+            national_id = check_national_id(national_id)
         except StdnumError:
             errors["national_id"] = _("This is not a valid national identity number (fødselsnummer).")
     if not errors and not (email or phone or national_id):
@@ -230,11 +239,31 @@ def export(municipality: Municipality, who: Person, *, user, fmt: str) -> list[F
     return found
 
 
+def export_own(municipality: Municipality, digest: str, *, user, fmt: str) -> list[Found]:
+    """A citizen's own data, asked for by herself on Min side (signed in with ID-porten; ``digest``
+    is her number's, from her session). Everything is hers, so nothing is withheld. ``user`` is
+    ``CITIZEN``: staff use :func:`export`. Logged like an export, marked self-service."""
+    if user is not CITIZEN:
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Unknown format.")})
+    if not digest:
+        raise ValidationError({"national_id": _("No person to export for.")})
+    found = _find(municipality, Person(national_id_digest=digest))
+    exported = [f"{f.holding.key}:{r.pk}" for f in found for r in f.records]
+    log(
+        municipality,
+        PrivacyAction.EXPORT,
+        user,
+        detail={"by": ["national_id"], "format": fmt, "records": exported, "self_service": True},
+        counts=_counts(found),
+    )
+    return found
+
+
 def record_for(holding_key: str, pk, *, user) -> tuple[Municipality, list[Found]]:
     """One record for someone who may read it in full (the handling unit of a sensitive inquiry);
     PermissionDenied otherwise. Not logged: :func:`export_one` is."""
-    from django.core.exceptions import PermissionDenied
-
     permissions.check_actor(user)
     holding = next((h for h in holdings() if h.key == holding_key and h.find_one), None)
     one = holding.find_one(pk, user) if holding is not None and holding.find_one else None

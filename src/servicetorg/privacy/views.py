@@ -33,7 +33,7 @@ def allowed_municipalities(user, perm: Perm) -> list[Municipality]:
     return [m for m in Municipality.objects.order_by("name") if permissions.can(user, perm, m.pk)]
 
 
-def _chosen(request, perm: Perm) -> tuple[Municipality, list[Municipality]]:
+def chosen_municipality(request, perm: Perm) -> tuple[Municipality, list[Municipality]]:
     allowed = allowed_municipalities(request.user, perm)
     if not allowed:
         raise PermissionDenied
@@ -82,7 +82,7 @@ class RetentionForm(forms.Form):
 @login_required
 def retention_rules(request):
     """The municipality's retention periods (admin), with the dry-run report of the next purge."""
-    municipality, allowed = _chosen(request, Perm.RETENTION)
+    municipality, allowed = chosen_municipality(request, Perm.RETENTION)
     periods = retention.periods(municipality)
     form = RetentionForm(request.POST or None, periods=periods, initial={"municipality": municipality.number})
     if request.method == "POST" and form.is_valid():
@@ -154,7 +154,7 @@ ACTIONS = ("search", "json", "html", "zip", "confirm", "erase")
 @login_required
 def personal_data_request(request):
     """Right of access and erasure: find one person's data in one municipality, export or erase it."""
-    municipality, allowed = _chosen(request, Perm.PERSONAL_DATA_REQUEST)
+    municipality, allowed = chosen_municipality(request, Perm.PERSONAL_DATA_REQUEST)
     action = request.POST.get("action", "search") if request.method == "POST" else ""
     form = PersonForm(request.POST or None, initial={"municipality": municipality.number})
     context: dict[str, Any] = {"form": form, "municipality": municipality, "allowed": allowed}
@@ -163,7 +163,7 @@ def personal_data_request(request):
         user = request.user
         if action in access.FORMATS:
             found = access.export(municipality, who, user=user, fmt=action)
-            return _export_response(municipality, found, action)
+            return export_response(municipality, found, action)
         if action == "erase":
             if request.POST.get("confirmed") != "yes":
                 context["found"] = access.search(municipality, who, user=user)
@@ -213,7 +213,7 @@ def personal_data_record(request, holding: str, pk: int):
     try:
         if fmt in access.FORMATS:
             municipality, found = access.export_one(holding, pk, user=request.user, fmt=fmt)
-            return _export_response(municipality, found, fmt)
+            return export_response(municipality, found, fmt)
         municipality, found = access.record_for(holding, pk, user=request.user)
     except PermissionDenied:
         raise Http404 from None
@@ -222,7 +222,7 @@ def personal_data_record(request, holding: str, pk: int):
     )
 
 
-def _export_response(municipality: Municipality, found, fmt: str) -> HttpResponse:
+def export_response(municipality: Municipality, found, fmt: str) -> HttpResponse:
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     html = ""

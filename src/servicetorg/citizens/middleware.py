@@ -1,0 +1,16 @@
+"""``request.citizen``: the signed-in citizen (citizens.sessions.SignedIn) or None.
+
+After AuthenticationMiddleware. A request without a session cookie reads nothing (the session is
+empty); one with a cookie reads the session it would read anyway for CSRF and messages.
+"""
+
+from . import sessions
+
+
+class CitizenMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.citizen = sessions.current(request)
+        return self.get_response(request)

@@ -22,8 +22,9 @@ asks *about* a user (``can_edit(user, municipality_id)``). The citizen is an act
 (``CITIZEN``), as is the platform (``SYSTEM``): both from ``core/permissions.py``.
 
 The kernel's request machinery is not a domain write and is not counted: ``core/security.py``
-(log-in, MFA enrolment, throttles) and ``core/once.py`` (one submission per form: the action it
-wraps is the service call, with its actor).
+(log-in, MFA enrolment, throttles), ``core/once.py`` (one submission per form: the action it
+wraps is the service call, with its actor) and ``citizens/sessions.py`` (a citizen's session: sign-in,
+time-outs, log-out; the Django session's rows, as staff log-in in core/security.py).
 
 :data:`NO_ACTOR` lists the writes that take no actor, each with its reason; it is short on purpose.
 """
@@ -69,7 +70,7 @@ NOT_ROW_WRITES = {
 }
 
 #: Request machinery of the kernel, not domain writes (see the module's docstring).
-KERNEL_MACHINERY = {"core/security.py", "core/once.py"}
+KERNEL_MACHINERY = {"core/security.py", "core/once.py", "citizens/sessions.py"}
 
 
 def _service_modules() -> list[Path]:

@@ -220,6 +220,7 @@ def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
         "strategy.comments": "365",
         "surveys.invitations": "90",
         "core.outbox": "30",
+        "citizens.relations": "365",
     }
     assert client.post(url, form).status_code == 302
     from servicetorg.privacy.retention import period_days

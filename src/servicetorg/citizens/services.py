@@ -25,8 +25,10 @@ from .sessions import SignedIn
 
 
 @sensitive_variables("pid")
-def citizen_for(pid: str) -> Citizen:
-    """The citizen with this (checked) number, created at her first sign-in. Only the digest is kept."""
+def citizen_for(pid: str, *, user) -> Citizen:
+    """The citizen with this (checked) number, created at her first sign-in. Only the digest is kept.
+    ``user`` is ``CITIZEN``: she signs herself in."""
+    permissions.check_actor(user)
     digest = national_id_digest(pid)
     citizen, created = Citizen.objects.get_or_create(national_id_digest=digest)
     if not created:

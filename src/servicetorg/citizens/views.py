@@ -139,7 +139,7 @@ def callback(request):
     if not assurance.satisfies(got, level):
         log.info("citizen sign-in at %s refused: %s asked for", got, level)
         return _refused(request, "level", status=403, level=level, next_url=next_url)
-    citizen = services.citizen_for(claims["pid"])
+    citizen = services.citizen_for(claims["pid"], user=CITIZEN)
     sessions.sign_in(
         request,
         citizen,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicetorg.citizens import assurance, panels
 from servicetorg.citizens.services import valid_relations
+from servicetorg.core import permissions
 
 from .models import CitizenCase, CitizenCaseHow, Inquiry
 from .notices import is_sensitive
@@ -55,8 +56,9 @@ def may_read(signed_in, inquiry: Inquiry) -> bool:
     )
 
 
-def link(signed_in, inquiry: Inquiry, how: str) -> None:
-    """Put the case on her Min side (idempotent)."""
+def link(signed_in, inquiry: Inquiry, how: str, *, user) -> None:
+    """Put the case on her Min side (idempotent). ``user`` is ``CITIZEN``: she acts herself."""
+    permissions.check_actor(user)
     if signed_in is not None:
         CitizenCase.objects.get_or_create(
             citizen_id=signed_in.citizen_id, inquiry=inquiry, defaults={"how": how}

@@ -232,7 +232,10 @@ def contact(request, slug=None):
                 attachments=data["attachments"],
             )
             min_side.link(
-                getattr(request, "citizen", None), registered.inquiry, min_side.CitizenCaseHow.SUBMITTED
+                getattr(request, "citizen", None),
+                registered.inquiry,
+                min_side.CitizenCaseHow.SUBMITTED,
+                user=CITIZEN,
             )
             return {"reference": registered.inquiry.reference, "token": registered.token}
 
@@ -420,7 +423,7 @@ def open_case(request, reference, token):
     if inquiry is None:
         raise Http404
     _remember_case(request, inquiry.reference, inquiry.token_hash)
-    min_side.link(getattr(request, "citizen", None), inquiry, min_side.CitizenCaseHow.OPENED)
+    min_side.link(getattr(request, "citizen", None), inquiry, min_side.CitizenCaseHow.OPENED, user=CITIZEN)
     return _same_origin_referrer(redirect("inquiries_public:case-query", reference=inquiry.reference))
 
 

@@ -16,3 +16,9 @@ class SurveysConfig(AppConfig):
         from .case_extension import SatisfactionExtension
 
         case_extensions.register(SatisfactionExtension())
+        # Questions waiting for her and open surveys on Min side (citizens comes first).
+        from servicetorg.citizens import panels
+
+        from .min_side import PANEL
+
+        panels.register(PANEL)

@@ -12,9 +12,17 @@ DEV := SERVICETORG_DEV=$${SERVICETORG_DEV-1}
 
 .PHONY: run test test-fast install lock static browsers migrate demo lint format messages worker bench-tools benchmarks clean
 
-run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data
+IDP_PORT ?= 9400
+
+run: install static browsers migrate demo ## start on the embedded default (SQLite) with demo data and TestID
 	# The demo's Fjordvik (3999) is in no address register: its address search uses Larvik's (3805).
-	$(DEV) ADDRESS_SEARCH_MUNICIPALITY=$${ADDRESS_SEARCH_MUNICIPALITY-3805} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	# TestID, the local test ID-porten (servicetorg.testidp, docs/development.md), runs beside
+	# runserver on IDP_PORT and stops with it (the trap); citizens sign in with synthetic numbers.
+	$(BIN)/python -m servicetorg.testidp --host $(HOST) --port $(IDP_PORT) \
+	  --frontchannel-logout-uri http://$(HOST):$(PORT)/min-side/frontchannel-logout/ & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	$(DEV) ADDRESS_SEARCH_MUNICIPALITY=$${ADDRESS_SEARCH_MUNICIPALITY-3805} \
+	  CITIZEN_OIDC_ISSUER=http://$(HOST):$(IDP_PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install static browsers ## all tests; PostgreSQL when DATABASE_URL is set, SQLite otherwise
 	$(BIN)/pytest $(PYTEST_ARGS)

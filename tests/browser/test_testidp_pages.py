@@ -6,6 +6,7 @@ import hashlib
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.testidp import DEMO_PEOPLE, run_in_thread
 
@@ -54,9 +55,10 @@ def test_sign_in_page_error_and_demo_person(idp, idp_page):
     assert page.title() == "TestID – testinnlogging (ikke ekte ID-porten)"
     check(page)
 
-    page.get_by_label("Fødselsnummer (syntetisk testnummer)").fill("15108695088")
+    field = page.get_by_label("Fødselsnummer (syntetisk testnummer)")
+    field.fill("15108695088")
     page.get_by_role("button", name="Logg inn", exact=True).click()
-    assert page.get_by_label("Fødselsnummer (syntetisk testnummer)").get_attribute("aria-invalid") == "true"
+    expect(field).to_have_attribute("aria-invalid", "true")
     check(page)
 
     name, pid = DEMO_PEOPLE[2]
@@ -77,6 +79,7 @@ def test_end_session_and_frontchannel_pages(idp, idp_page):
     page.goto(f"{idp}/oauth2/end_session?client_id=browser&state=x")
     check(page)
     page.get_by_role("button", name="Logg ut").click()
+    expect(page.get_by_role("status")).to_have_text("Du er logget ut av TestID.")
     check(page)
 
     page.goto(authorize_url(idp))
@@ -85,5 +88,5 @@ def test_end_session_and_frontchannel_pages(idp, idp_page):
     page.goto(f"{idp}/frontchannel")
     check(page)
     page.get_by_role("button", name="Logg ut fra alle tjenester").first.click()
-    assert page.locator("iframe[hidden]").count() == 1
+    expect(page.locator("iframe[hidden]")).to_have_count(1)
     check(page)

@@ -81,3 +81,10 @@ def test_a_birth_date_in_the_future_is_refused():
         if len(number) == 11:
             break
     assert synthetic_id_problem(number) is Problem.DATE
+
+
+def test_the_demo_people_are_min_sides_demo_citizens():
+    """TestID keeps a copy (no app may import it): a sign-in as a demo person reaches her demo data."""
+    from servicetorg.citizens.demo import PEOPLE
+
+    assert {(name, pid) for name, pid in DEMO_PEOPLE} <= {(name, pid) for pid, name in PEOPLE.items()}

@@ -1,12 +1,12 @@
 """The demo persons of the test identity provider's sign-in page.
 
 Synthetic numbers (month + 80, both control digits right; ``synthetic.is_synthetic_national_id``).
-Apps must not import this package (an import-linter contract): demo data that needs the same people
-keeps its own copy of these numbers.
+Apps must not import this package (an import-linter contract), so these are copies of the demo
+citizens' numbers in ``servicetorg/citizens/demo.py`` (the same people on Min side): change both.
 """
 
 DEMO_PEOPLE: tuple[tuple[str, str], ...] = (
-    ("Kari Nordmann", "03848510288"),  # born 3 April 1985
-    ("Ola Nordmann", "12889010132"),  # born 12 August 1990
-    ("Ingrid Hansen", "25837210227"),  # born 25 March 1972
+    ("Kari Nordmann", "14838540024"),  # born 14 March 1985; guardian of Emma in the demo
+    ("Ola Nordmann", "02878341069"),  # born 2 July 1983; relative of Ingrid Hansen
+    ("Ingrid Hansen", "30915020093"),  # born 30 November 1950
 )

@@ -13,7 +13,7 @@ NB = {
     "redirect": "Etter innloggingen sendes du tilbake til",
     "pid_label": "Fødselsnummer (syntetisk testnummer)",
     "pid_hint": "11 siffer. Syntetiske testnummer har 80 lagt til måneden (3. og 4. siffer er 81–92), "
-    "for eksempel 03848510288. Ekte fødselsnummer avvises.",
+    "for eksempel 14838540024. Ekte fødselsnummer avvises.",
     "level_legend": "Sikkerhetsnivå",
     "level_substantial": "Betydelig (substantial)",
     "level_high": "Høyt (high)",
@@ -64,7 +64,7 @@ NN = {
     "redirect": "Etter innlogginga blir du send tilbake til",
     "pid_label": "Fødselsnummer (syntetisk testnummer)",
     "pid_hint": "11 siffer. Syntetiske testnummer har 80 lagt til månaden (3. og 4. siffer er 81–92), "
-    "til dømes 03848510288. Ekte fødselsnummer blir avviste.",
+    "til dømes 14838540024. Ekte fødselsnummer blir avviste.",
     "level_legend": "Tryggleiksnivå",
     "level_substantial": "Betydeleg (substantial)",
     "level_high": "Høgt (high)",
@@ -116,7 +116,7 @@ EN = {
     "redirect": "After signing in you are sent back to",
     "pid_label": "National identity number (synthetic test number)",
     "pid_hint": "11 digits. Synthetic test numbers have 80 added to the month (the 3rd and 4th digits "
-    "are 81–92), for example 03848510288. Real numbers are refused.",
+    "are 81–92), for example 14838540024. Real numbers are refused.",
     "level_legend": "Level of assurance",
     "level_substantial": "Substantial",
     "level_high": "High",

@@ -9,7 +9,7 @@ class CitizensConfig(AppConfig):
     """Citizens signed in with ID-porten, Min side and its panels, and whom a citizen may act for."""
 
     name = "servicetorg.citizens"
-    verbose_name = _("Citizens and Min side")
+    verbose_name = _("Citizens and My page")
     personal_data = "servicetorg.citizens.personal_data"
     staff_menu = [("citizens:relations", _("Guardians and representatives"), Perm.CITIZEN_RELATIONS)]
 

@@ -23,7 +23,7 @@ class RelationForm(forms.Form):
     )
     subject_name = forms.CharField(
         label=_("Name of the person represented"),
-        help_text=_("Shown to the representative on Min side."),
+        help_text=_("Shown to the representative on My page."),
         max_length=200,
         error_messages={"required": _("Give the name of the person represented.")},
     )

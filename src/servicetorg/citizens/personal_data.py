@@ -55,7 +55,7 @@ RETENTION = [
     RecordKind(
         key="citizens.citizen",
         label=_("Citizens who logged in with ID-porten (a keyed digest of the number, last log-in)"),
-        purpose=_("to show a citizen her cases, choices and applications on Min side"),
+        purpose=_("to show a citizen her cases, choices and applications on My page"),
         counted_from=_("after the last log-in"),
         default_days=365,
         min_days=365,

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 SUBSTANTIAL = "idporten-loa-substantial"
 HIGH = "idporten-loa-high"
 
+#: Health and care services (brukervalg, GDPR art. 9 data) ask for this level unless a scheme says
+#: otherwise; a sensitive service's case is read without the one-time code only at this level.
+CARE = HIGH
+
 #: Lowest first: a level satisfies every level before it.
 ORDER = (SUBSTANTIAL, HIGH)
 _ALIASES = {"Level3": SUBSTANTIAL, "Level4": HIGH}

@@ -29,7 +29,7 @@ def level_for(inquiry: Inquiry) -> str:
     service = inquiry.service if inquiry.service_id else None
     if service is not None and service.assurance_level:
         return service.assurance_level
-    return assurance.HIGH if is_sensitive(inquiry) else assurance.SUBSTANTIAL
+    return assurance.CARE if is_sensitive(inquiry) else assurance.SUBSTANTIAL
 
 
 def owns(signed_in, inquiry: Inquiry) -> bool:

@@ -190,9 +190,25 @@ def frontchannel_logout(request):
         ended = sessions.end_by_sid(issuer, (request.GET.get("sid") or "")[:200])
     response = HttpResponse(status=200, content_type="text/plain; charset=utf-8")
     response.write("ok" if ended else "")
-    origin = urlparse(issuer)
-    if origin.scheme and origin.netloc:
-        response._csp_replace = {"frame-ancestors": [f"{origin.scheme}://{origin.netloc}"]}
+    if origin := _issuer_origin():
+        response._csp_replace = {"frame-ancestors": [origin]}
+    return response
+
+
+def _issuer_origin() -> str:
+    origin = urlparse(settings.CITIZEN_OIDC_ISSUER)
+    return f"{origin.scheme}://{origin.netloc}" if origin.scheme and origin.netloc else ""
+
+
+def _may_post_to_idporten(response):
+    """The page's «Log out» form posts here and is redirected to ID-porten's end-session endpoint:
+    CSP ``form-action`` must let that redirect through (Chromium applies it to redirects)."""
+    try:
+        origin = urlparse(oidc.provider().end_session_endpoint) if oidc.enabled() else None
+    except (requests.RequestException, oidc.SignInRefused, KeyError, ValueError):
+        origin = None  # log-out then ends the session here only (logout() falls back the same way)
+    if origin and origin.scheme and origin.netloc:
+        response._csp_update = {"form-action": [f"{origin.scheme}://{origin.netloc}"]}
     return response
 
 
@@ -205,17 +221,19 @@ def home(request):
         html = panel.render(request, viewer)
         shown.append({"panel": panel, "html": html})
     relations = list(services.valid_relations(request.citizen, viewer.municipality))
-    return render(
-        request,
-        "citizens/home.html",
-        {
-            "viewer": viewer,
-            "municipality": viewer.municipality.name,
-            "panels": shown,
-            "relations": relations,
-            "level_label": assurance.label(request.citizen.level),
-            "export_formats": access.FORMATS,
-        },
+    return _may_post_to_idporten(
+        render(
+            request,
+            "citizens/home.html",
+            {
+                "viewer": viewer,
+                "municipality": viewer.municipality.name,
+                "panels": shown,
+                "relations": relations,
+                "level_label": assurance.label(request.citizen.level),
+                "export_formats": access.FORMATS,
+            },
+        )
     )
 
 

@@ -74,7 +74,7 @@ def cases(viewer):
         Inquiry.objects.filter(municipality=viewer.municipality, anonymised_at__isnull=True)
         .filter(q)
         .select_related("service")
-        .order_by("-created_at", "-pk")[:PANEL_LIMIT]
+        .order_by("-received_at", "-pk")[:PANEL_LIMIT]
     )
 
 

@@ -13,4 +13,8 @@ class CitizenMiddleware:
 
     def __call__(self, request):
         request.citizen = sessions.current(request)
-        return self.get_response(request)
+        session = getattr(request, "session", None)
+        before = session.session_key if session is not None else None
+        response = self.get_response(request)
+        sessions.follow_key(request, before)
+        return response

@@ -37,6 +37,8 @@ class SignedIn:
 
 def sign_in(request, citizen: Citizen, *, level: str, issuer: str, sid: str, subject: str) -> SignedIn:
     """Start the citizen's session (a new session key; a staff user in this browser is logged out)."""
+    if request.session.session_key:  # a sign-in replaces one before it (stepping up, another person)
+        CitizenSession.objects.filter(session_key=request.session.session_key).delete()
     if request.user.is_authenticated:
         staff_logout(request)  # flushes the session: no staff role survives into a citizen session
     else:
@@ -116,6 +118,21 @@ def end_by_sid(issuer: str, sid: str) -> int:
         store(session_key=row.session_key).delete()
     CitizenSession.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return len(rows)
+
+
+def follow_key(request, before: str | None) -> None:
+    """After a request whose session got a new key (a staff log-in, a sensitive case's one-time code):
+    her session row follows the key, so that log-out and front-channel log-out still find it; with
+    the citizen gone from the session, the row goes."""
+    session = getattr(request, "session", None)
+    after = session.session_key if session is not None else None
+    if not before or after == before:
+        return
+    rows = CitizenSession.objects.filter(session_key=before)
+    if after and isinstance(session.get(KEY), dict):
+        rows.update(session_key=after)
+    else:
+        rows.delete()
 
 
 def drop_on_staff_login(sender, request, user, **kwargs) -> None:

@@ -113,9 +113,20 @@ def register_relation(
         source=source,
         registered_by=user_of(user),
     )
-    relation.full_clean(exclude=["registered_by"])
-    if relation.representative_national_id == relation.subject_national_id:
-        raise ValidationError({"subject_national_id": _("A person cannot act for herself.")})
+    errors: dict[str, list] = {}
+    try:
+        # The period's check constraint would give a bare non-field message: said on the field below.
+        relation.full_clean(exclude=["registered_by"], validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    if valid_until is not None and valid_from is not None and valid_until < valid_from:
+        errors.setdefault("valid_until", []).append(_("The end cannot be before the start."))
+    if relation.representative_national_id and (
+        relation.representative_national_id == relation.subject_national_id
+    ):
+        errors.setdefault("subject_national_id", []).append(_("A person cannot act for herself."))
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         relation._history_user = user_of(user)
         relation.save()

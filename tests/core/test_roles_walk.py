@@ -195,6 +195,10 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("strategy_api:report-list", "-", "get"): "yyyyynyl",
     ("strategy_api:report-detail", "report", "get"): "yyyyynhl",
     ("strategy_api:report-figures", "report", "get"): "yyyyynhl",
+    # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
+    # municipality); an empty post is a form with errors (400).
+    ("citizens:relations", "-", "get"): "nyyynnyl",
+    ("citizens:relations", "-", "post"): "nyyynnyl",
 }
 
 #: Not staff pages: the log-in and log-out pages, the API schema and its documentation page.

@@ -286,6 +286,19 @@ def test_a_service_at_substantial_opens_at_high(client, idp, high_service):
 
 def test_another_person_signs_in_in_the_same_browser(client, idp):
     idp.sign_in(client, pid=KARI)
+    session = client.session
+    session["inquiries_cases"] = {"ABC123": "a mark of a case Kari opened with its link"}
+    session.save()
     idp.sign_in(client, pid=OLA)
     assert client.session[sessions.KEY]["digest"] == national_id_digest(OLA)
     assert CitizenSession.objects.count() == 1  # Kari's row went with her session
+    assert "inquiries_cases" not in client.session  # nothing of Kari's session goes on to Ola
+
+
+def test_the_same_person_signing_in_again_keeps_her_session(client, idp):
+    idp.sign_in(client, pid=KARI)
+    session = client.session
+    session["inquiries_cases"] = {"ABC123": "mark"}
+    session.save()
+    idp.sign_in(client, pid=KARI)  # stepping up
+    assert client.session["inquiries_cases"] == {"ABC123": "mark"}

@@ -39,8 +39,11 @@ def sign_in(request, citizen: Citizen, *, level: str, issuer: str, sid: str, sub
     """Start the citizen's session (a new session key; a staff user in this browser is logged out)."""
     if request.session.session_key:  # a sign-in replaces one before it (stepping up, another person)
         CitizenSession.objects.filter(session_key=request.session.session_key).delete()
+    before = request.session.get(KEY)
     if request.user.is_authenticated:
         staff_logout(request)  # flushes the session: no staff role survives into a citizen session
+    elif isinstance(before, dict) and before.get("digest") != citizen.national_id_digest:
+        request.session.flush()  # another person at the same browser: nothing of the first goes on
     else:
         request.session.cycle_key()
     now = int(time.time())

@@ -23,7 +23,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -250,9 +249,7 @@ def act_for(request):
         messages.error(request, _("You cannot act for this person."))
         return redirect("citizens:home")
     sessions.set_acting_for(request, relation.pk if relation else None)
-    if relation:
-        messages.success(request, format_html(_("You now act for {name}."), name=relation.subject_name))
-    else:
+    if relation is None:  # acting for someone, every page's banner says so
         messages.success(request, _("You now act for yourself."))
     return redirect("citizens:home")
 

@@ -61,7 +61,7 @@ class CitizenSession(models.Model):
 class RelationKind(models.TextChoices):
     GUARDIAN = "guardian", _("Parent or guardian")
     RELATIVE = "relative", _("Relative (care)")
-    ATTORNEY = "attorney", _("Power of attorney")
+    ATTORNEY = "attorney", _("Attorney (power of attorney)")
 
 
 class RelationSource(models.TextChoices):

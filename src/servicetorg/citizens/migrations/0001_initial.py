@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("guardian", "Parent or guardian"),
                             ("relative", "Relative (care)"),
-                            ("attorney", "Power of attorney"),
+                            ("attorney", "Attorney (power of attorney)"),
                         ],
                         max_length=12,
                         verbose_name="relation",
@@ -184,7 +184,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("guardian", "Parent or guardian"),
                             ("relative", "Relative (care)"),
-                            ("attorney", "Power of attorney"),
+                            ("attorney", "Attorney (power of attorney)"),
                         ],
                         max_length=12,
                         verbose_name="relation",

@@ -50,3 +50,15 @@ def test_meta_description_default_and_per_service(client, municipality):
     service = make_service(municipality, slug="barnehageplass", summary="Søk om plass i barnehage.")
     page = client.get(reverse("portal:service-detail", args=[service.slug])).content.decode()
     assert '<meta name="description" content="Søk om plass i barnehage.">' in page
+
+
+def test_staff_menu_puts_the_daily_work_first_and_administration_last():
+    from django.contrib.auth import get_user_model
+
+    from servicetorg.core.menus import menu
+
+    admin = get_user_model()(username="root", is_superuser=True)
+    names = [item["url"] for item in menu("staff_menu", actor=admin)]
+    assert names[0] == reverse("inquiries:queue")
+    assert names.index(reverse("citizens:relations")) > names.index(reverse("strategy:strategy-list"))
+    assert names[-1] == reverse("privacy:retention")

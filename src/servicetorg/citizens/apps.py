@@ -11,6 +11,7 @@ class CitizensConfig(AppConfig):
     name = "servicetorg.citizens"
     verbose_name = _("Citizens and My page")
     personal_data = "servicetorg.citizens.personal_data"
+    menu_position = 80  # core/menus.py
     staff_menu = [("citizens:relations", _("Guardians and representatives"), Perm.CITIZEN_RELATIONS)]
 
     def ready(self) -> None:

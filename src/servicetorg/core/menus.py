@@ -4,7 +4,8 @@ An app's AppConfig may declare ``staff_menu`` and ``public_menu`` (lists of (url
 (url name, label, Perm) for an entry shown only to those who hold the permission its page checks,
 so nobody is led to a 403), and
 ``service_actions`` (url names taking a service ``slug``, shown on the portal's service page). The
-layout shows them without core having to import the apps.
+layout shows them without core having to import the apps. ``menu_position`` (default 50) orders the
+apps' entries: the daily work first (inquiries), administration last (relations, privacy).
 """
 
 from functools import cache
@@ -16,7 +17,8 @@ from django.urls import NoReverseMatch, reverse
 @cache
 def _entries(attribute: str) -> tuple[tuple[str, object], ...]:
     found = []
-    for config in apps.get_app_configs():
+    configs = sorted(apps.get_app_configs(), key=lambda config: getattr(config, "menu_position", 50))
+    for config in configs:  # sorted() is stable: apps of one position keep INSTALLED_APPS' order
         found.extend(getattr(config, attribute, ()))
     return tuple(found)
 

@@ -9,6 +9,7 @@ class InquiriesConfig(AppConfig):
     open_data = "servicetorg.inquiries.open_data"  # what the app publishes (core.opendata registry)
     personal_data = "servicetorg.inquiries.personal_data"  # what it keeps about people (privacy.retention)
     verbose_name = _("Inquiries")
+    menu_position = 10  # core/menus.py
     # Each entry names the permission its page checks: nobody is led to a 403 (issue 24 §9).
     staff_menu = [
         ("inquiries:queue", _("Inquiries"), Perm.INQUIRY_WORK),

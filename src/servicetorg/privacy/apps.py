@@ -13,6 +13,7 @@ class PrivacyConfig(AppConfig):
     name = "servicetorg.privacy"
     verbose_name = _("Privacy")
     personal_data = "servicetorg.privacy.core_holdings"  # what core keeps about people
+    menu_position = 90  # core/menus.py
     staff_menu = [
         ("privacy:personal-data", _("Right of access and erasure"), Perm.PERSONAL_DATA_REQUEST),
         ("privacy:retention", _("Retention of personal data"), Perm.RETENTION),

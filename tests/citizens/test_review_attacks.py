@@ -2,7 +2,9 @@
 redirects, CSRF, injected text, malformed answers, the API and admin with a citizen session, the
 fødselsnummer in logs, and the export's level."""
 
+import io
 import logging
+import zipfile
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -244,6 +246,41 @@ def test_no_log_line_names_her_number(client, idp, caplog, sensitive):
     client.post(reverse("citizens:logout"))
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert demo.KARI not in text and demo.KARI[:6] + " " + demo.KARI[6:] not in text
+
+
+# --- Her own data export and the level --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["html", "json", "zip"])
+def test_the_export_at_substantial_does_not_hand_out_a_sensitive_case(client, idp, sensitive, fmt):
+    """A sensitive case's content needs the high level (or the one-time code) on the case page; the
+    export must not hand it out to a session at substantial."""
+    _register(sensitive, "Om helsa mi", national_id=demo.KARI)
+    idp.sign_in(client, pid=demo.KARI, level=assurance.SUBSTANTIAL)
+    response = client.post(reverse("citizens:export"), {"format": fmt})
+    if fmt == "zip" and response.status_code == 200:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            text = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    else:
+        text = response.content.decode("utf-8", "replace")
+    assert "Innhold som bare eieren skal lese" not in text and "Om helsa mi" not in text
+    assert response.status_code == 302  # step up first
+    assert response["Location"].startswith(reverse("citizens:login"))
+    assert assurance.HIGH in response["Location"]
+    assert not PrivacyLog.objects.exists()
+    # At high she gets it all.
+    idp.sign_in(client, pid=demo.KARI, level=assurance.HIGH)
+    response = client.post(reverse("citizens:export"), {"format": "json"})
+    assert response.status_code == 200 and "Innhold som bare eieren skal lese" in response.content.decode()
+
+
+def test_the_export_at_substantial_without_a_sensitive_case(client, idp, portal, unit):
+    service = make_service(portal, unit=unit, slug="skyss", name="Skyss")
+    Service.objects.filter(pk=service.pk).update(requires_national_id=True)
+    _register(Service.objects.get(pk=service.pk), "Om skyss", national_id=demo.KARI)
+    idp.sign_in(client, pid=demo.KARI, level=assurance.SUBSTANTIAL)
+    response = client.post(reverse("citizens:export"), {"format": "json"})
+    assert response.status_code == 200 and "Om skyss" in response.content.decode()
 
 
 # --- Another municipality's case and relations -------------------------------------------------------

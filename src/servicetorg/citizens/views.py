@@ -259,10 +259,20 @@ def act_for(request):
 @throttle_post("citizen_export")
 def export(request):
     """Her own data, as the privacy staff would export it (logged, self-service). For herself only:
-    acting for someone else, she asks the municipality."""
+    acting for someone else, she asks the municipality. With a sensitive service's case in it, at
+    the level that reads that case without the one-time code (step up first)."""
     viewer = request.viewer
     fmt = request.POST.get("format", "html")
     if not viewer.for_herself or fmt not in access.FORMATS:
         raise PermissionDenied
-    found = access.export_own(viewer.municipality, request.citizen.digest, user=CITIZEN, fmt=fmt)
+    try:
+        found = access.export_own(
+            viewer.municipality,
+            request.citizen.digest,
+            user=CITIZEN,
+            fmt=fmt,
+            restricted_ok=assurance.satisfies(request.citizen.level, assurance.CARE),
+        )
+    except access.StepUpNeeded:  # a sensitive service's case is in it: read at the high level only
+        return redirect(login_url(reverse("citizens:home"), assurance.CARE))
     return export_response(viewer.municipality, found, fmt)

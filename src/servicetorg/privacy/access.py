@@ -239,10 +239,19 @@ def export(municipality: Municipality, who: Person, *, user, fmt: str) -> list[F
     return found
 
 
-def export_own(municipality: Municipality, digest: str, *, user, fmt: str) -> list[Found]:
+class StepUpNeeded(PermissionDenied):
+    """Her own export holds a record about a service with protected content, and she is logged in
+    below the level that reads it (the case page asks the same level, or the one-time code)."""
+
+
+def export_own(
+    municipality: Municipality, digest: str, *, user, fmt: str, restricted_ok: bool
+) -> list[Found]:
     """A citizen's own data, asked for by herself on Min side (signed in with ID-porten; ``digest``
-    is her number's, from her session). Everything is hers, so nothing is withheld. ``user`` is
-    ``CITIZEN``: staff use :func:`export`. Logged like an export, marked self-service."""
+    is her number's, from her session). Everything is hers, so nothing is withheld; but a record
+    about a service with protected content only when ``restricted_ok`` (her log-in is at the level
+    that reads such a case): otherwise :class:`StepUpNeeded`, and nothing is exported or logged.
+    ``user`` is ``CITIZEN``: staff use :func:`export`. Logged like an export, marked self-service."""
     if user is not CITIZEN:
         raise PermissionDenied
     if fmt not in FORMATS:
@@ -250,6 +259,8 @@ def export_own(municipality: Municipality, digest: str, *, user, fmt: str) -> li
     if not digest:
         raise ValidationError({"national_id": _("No person to export for.")})
     found = _find(municipality, Person(national_id_digest=digest))
+    if not restricted_ok and any(r.restricted for f in found for r in f.records):
+        raise StepUpNeeded
     exported = [f"{f.holding.key}:{r.pk}" for f in found for r in f.records]
     log(
         municipality,

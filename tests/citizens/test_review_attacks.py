@@ -307,3 +307,36 @@ def test_relation_ids_tell_nothing(client, idp, relations):
         messages = [str(m) for m in response.context["messages"]]
         answers.add((response.status_code, tuple(messages)))
     assert len(answers) == 1, answers
+
+
+# --- A service's level on the case page -------------------------------------------------------------
+
+
+@pytest.fixture
+def high(portal, unit):
+    service = make_service(portal, unit=unit, slug="hoy", name="Tjeneste på høyt nivå")
+    Service.objects.filter(pk=service.pk).update(requires_national_id=True, assurance_level=assurance.HIGH)
+    return Service.objects.get(pk=service.pk)
+
+
+def test_a_case_of_a_service_at_high_is_not_read_at_substantial_without_its_link(client, idp, high):
+    """Without the link her log-in stands in for it only at the level the service asks for
+    (inquiries/min_side.py); below it she is sent to step up, and Min side names the service only."""
+    hers = _register(high, "Om noe på høyt nivå", national_id=demo.KARI)
+    url = reverse("inquiries_public:case-query", args=[hers.reference])
+    idp.sign_in(client, pid=demo.KARI, level=assurance.SUBSTANTIAL)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("citizens:login"))
+    assert assurance.HIGH in response["Location"]
+    page = client.get(HOME).content.decode()
+    assert hers.reference in page and "Om noe på høyt nivå" not in page
+    idp.sign_in(client, pid=demo.KARI, level=assurance.HIGH)
+    response = client.get(url)
+    assert response.status_code == 200 and "Innhold som bare eieren skal lese" in response.content.decode()
+    assert "Om noe på høyt nivå" in client.get(HOME).content.decode()
+
+
+def test_not_hers_is_still_a_404(client, idp, high):
+    his = _register(high, "Olas sak", national_id=demo.OLA)
+    idp.sign_in(client, pid=demo.KARI, level=assurance.SUBSTANTIAL)
+    assert client.get(reverse("inquiries_public:case-query", args=[his.reference])).status_code == 404

@@ -72,7 +72,12 @@ def _has_case(request, inquiry: Inquiry) -> bool:
     mark = request.session.get(CASES_KEY, {}).get(inquiry.reference, "")
     if mark and inquiry.token_hash and secrets.compare_digest(mark, case_mark(inquiry.token_hash)):
         return True
-    return min_side.owns(getattr(request, "citizen", None), inquiry)
+    signed_in = getattr(request, "citizen", None)
+    if not min_side.owns(signed_in, inquiry):
+        return False
+    # Her log-in stands in for the link at the service's level; a sensitive case below it goes on
+    # to its one-time code (_verified).
+    return is_sensitive(inquiry) or assurance.satisfies(signed_in.level, min_side.level_for(inquiry))
 
 
 #: The session's random binding for one-time codes (a code works only in the session that asked).
@@ -405,6 +410,17 @@ def _case_or_404(request, reference: str) -> Inquiry:
     return inquiry
 
 
+def _step_up_or_404(request, reference: str):
+    """Hers on Min side, but her log-in is below the level the case's service asks for: to ID-porten
+    to step up, then back here. Anyone else: a 404."""
+    inquiry = (
+        Inquiry.objects.select_related("service", "municipality").filter(reference=reference.upper()).first()
+    )
+    if inquiry is not None and min_side.owns(getattr(request, "citizen", None), inquiry):
+        return redirect(login_url(request.get_full_path(), min_side.level_for(inquiry)))
+    raise Http404
+
+
 def _case_by_token(reference: str, token: str) -> Inquiry | None:
     inquiry = (
         Inquiry.objects.select_related("service", "municipality").filter(reference=reference.upper()).first()
@@ -433,7 +449,10 @@ def case(request, reference):
     token = request.GET.get("token", "")
     if token:  # the query-string form of the link: as the path form
         return open_case(request, reference, token)
-    inquiry = _case_or_404(request, reference)
+    try:
+        inquiry = _case_or_404(request, reference)
+    except Http404:
+        return _step_up_or_404(request, reference)
     if not _verified(request, inquiry):
         return redirect("inquiries_public:case-code", reference=inquiry.reference)
     form = CitizenReplyForm(request.POST or None, request.FILES or None)

@@ -241,6 +241,25 @@ def test_export_her_own_data(client, idp, service, fmt):
     assert log.detail["format"] == fmt and log.detail["records"]
 
 
+def test_her_export_holds_what_her_case_page_shows_not_internal_notes(client, idp, service):
+    from servicetorg.inquiries.models import InquiryMessage, MessageKind
+
+    inquiry = register(service, "Karis spørsmål om skyss", national_id=demo.KARI)
+    InquiryMessage.objects.create(inquiry=inquiry, kind=MessageKind.REPLY, text="Svar: dere får skyss.")
+    InquiryMessage.objects.create(inquiry=inquiry, kind=MessageKind.NOTE, text="Intern: sjekk adressen.")
+    idp.sign_in(client, pid=demo.KARI)
+    text = client.post(reverse("citizens:export"), {"format": "json"}).content.decode()
+    assert "Svar: dere får skyss." in text
+    assert "Intern: sjekk adressen." not in text
+    # The staff's export (which they review before handing over) still holds everything.
+    from servicetorg.core.permissions import SYSTEM
+    from servicetorg.privacy import access
+
+    found = access.export(service.municipality, access.person(national_id=demo.KARI), user=SYSTEM, fmt="json")
+    parts = [text for f in found for r in f.records for _t, _w, text in r.parts]
+    assert "Intern: sjekk adressen." in parts
+
+
 def test_export_not_when_acting_for_someone(client, idp, service, relations):
     register(service, "Emmas sak", national_id=demo.EMMA)
     idp.sign_in(client, pid=demo.KARI)
@@ -255,3 +274,13 @@ def test_export_is_a_post_for_a_signed_in_citizen(client, idp):
     assert client.get(reverse("citizens:export")).status_code == 405
     assert client.post(reverse("citizens:export"), {"format": "pdf"}).status_code == 403
     assert not PrivacyLog.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["citizens:callback", "citizens:login", "citizens:logout"])
+def test_log_in_from_a_refused_sign_in_goes_on_to_min_side_not_the_used_callback(client, idp, page):
+    """The header's «Logg inn» on the refused page names that page (the used callback) as next."""
+    used = idp.start(client)
+    started = idp.start(client, next=f"{reverse(page)}?code=x&state={used.state}")
+    assert client.session["citizen_sign_ins"][started.state]["next"] == HOME
+    assert idp.start(client, next="/tjenester/?q=1").state  # an ordinary page is kept
+    assert list(client.session["citizen_sign_ins"].values())[-1]["next"] == "/tjenester/?q=1"

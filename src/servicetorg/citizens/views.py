@@ -49,8 +49,15 @@ SIGN_IN_MAX_AGE = 600
 
 
 def _safe_next(request, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Back to where she was, on this site; never to the sign-in's own pages (the header's «Logg inn»
+    on a refused sign-in names the used callback: going back there would refuse her again)."""
+    own = (reverse("citizens:login"), reverse("citizens:callback"), reverse("citizens:logout"))
+    if (
+        value
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and not urlparse(value).path.startswith(own)
     ):
         return value
     return reverse("citizens:home")

@@ -26,6 +26,7 @@ from servicetorg.privacy.retention import RecordKind
 
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
+    PUBLIC_MESSAGE_KINDS,
     Attachment,
     CaseCode,
     IdempotencyRecord,
@@ -171,7 +172,7 @@ def _of(municipality: Municipality, who: Person):
     )
 
 
-def _record(i: Inquiry) -> Record:
+def _record(i: Inquiry, *, self_service: bool = False) -> Record:
     from django.urls import reverse
 
     from .permissions import can_read
@@ -199,7 +200,13 @@ def _record(i: Inquiry) -> Record:
             (_("replied"), i.replied_at),
             (_("closed"), i.closed_at),
         ],
-        parts=[(str(m.get_kind_display()), m.created_at, m.text) for m in i.messages.all()]
+        # The self-service export (Min side) holds what her case page shows her: internal notes and
+        # events stay with the municipality, as when the staff hand an export over after review.
+        parts=[
+            (str(m.get_kind_display()), m.created_at, m.text)
+            for m in i.messages.all()
+            if not self_service or m.kind in PUBLIC_MESSAGE_KINDS
+        ]
         + [
             (
                 str(_("attachment")),
@@ -239,7 +246,7 @@ def _find(municipality, who) -> list[Record]:
         .prefetch_related("messages", "attachments")
         .order_by("received_at", "pk")
     )
-    return [_record(i) for i in inquiries]
+    return [_record(i, self_service=who.self_service) for i in inquiries]
 
 
 def _find_one(pk, user):

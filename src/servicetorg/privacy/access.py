@@ -50,6 +50,9 @@ class Person:
     #: The number's keyed digest alone: a citizen signed in with ID-porten asks for her own data
     #: (citizens/views.py); the session holds the digest, not the number.
     national_id_digest: str = ""
+    #: The person asks herself (Min side's export): holdings leave out what is internal to the
+    #: municipality (an inquiry's internal notes), which staff would review before handing over.
+    self_service: bool = False
 
     def criteria(self) -> list[str]:
         """What the search used (for the log): names, never values."""
@@ -258,7 +261,7 @@ def export_own(
         raise ValidationError({"format": _("Unknown format.")})
     if not digest:
         raise ValidationError({"national_id": _("No person to export for.")})
-    found = _find(municipality, Person(national_id_digest=digest))
+    found = _find(municipality, Person(national_id_digest=digest, self_service=True))
     if not restricted_ok and any(r.restricted for f in found for r in f.records):
         raise StepUpNeeded
     exported = [f"{f.holding.key}:{r.pk}" for f in found for r in f.records]

@@ -156,11 +156,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INQUIRIES_FAST_INTAKE = env_bool("INQUIRIES_FAST_INTAKE", True)
 
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# AUTH_PASSWORD_VALIDATORS: under "Passwords" below.
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:staff-home"
 LOGOUT_REDIRECT_URL = "portal:home"

@@ -284,3 +284,18 @@ def test_log_in_from_a_refused_sign_in_goes_on_to_min_side_not_the_used_callback
     assert client.session["citizen_sign_ins"][started.state]["next"] == HOME
     assert idp.start(client, next="/tjenester/?q=1").state  # an ordinary page is kept
     assert list(client.session["citizen_sign_ins"].values())[-1]["next"] == "/tjenester/?q=1"
+
+
+def test_the_code_page_offers_her_a_step_up_instead_of_the_code(client, idp, sensitive, relations):
+    """A relative acting for the person gets no code (it goes to the case's contact details): the
+    page offers ID-porten at high instead; to someone who does not own the case it offers nothing."""
+    ingrids = register(sensitive, "Om helsa til Ingrid", national_id=demo.INGRID)
+    idp.sign_in(client, pid=demo.OLA, level=assurance.SUBSTANTIAL)
+    client.post(reverse("citizens:act-for"), {"relation": relations["Ingrid"].pk})
+    code_page = reverse("inquiries_public:case-code", args=[ingrids.reference])
+    assert client.get(case_url(ingrids))["Location"] == code_page
+    page = client.get(code_page).content.decode()
+    assert 'id="case-step-up"' in page and "level=idporten-loa-high" in page
+    idp.sign_in(client, pid=demo.OLA, level=assurance.HIGH)
+    assert client.get(case_url(ingrids)).status_code == 200
+    assert "Ingrid Hansen" in client.get("/").content.decode()  # stepping up: still acting for her

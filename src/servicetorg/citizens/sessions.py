@@ -40,9 +40,10 @@ def sign_in(request, citizen: Citizen, *, level: str, issuer: str, sid: str, sub
     if request.session.session_key:  # a sign-in replaces one before it (stepping up, another person)
         CitizenSession.objects.filter(session_key=request.session.session_key).delete()
     before = request.session.get(KEY)
+    same_person = isinstance(before, dict) and before.get("digest") == citizen.national_id_digest
     if request.user.is_authenticated:
         staff_logout(request)  # flushes the session: no staff role survives into a citizen session
-    elif isinstance(before, dict) and before.get("digest") != citizen.national_id_digest:
+    elif isinstance(before, dict) and not same_person:
         request.session.flush()  # another person at the same browser: nothing of the first goes on
     else:
         request.session.cycle_key()
@@ -55,7 +56,8 @@ def sign_in(request, citizen: Citizen, *, level: str, issuer: str, sid: str, sub
         "sid": sid,
         "started": now,
         "seen": now,
-        "acting_for": None,
+        # Stepping up (the same person again) keeps whom she acts for; anyone else starts as herself.
+        "acting_for": before.get("acting_for") if same_person else None,
     }
     request.session.save()  # the key the front-channel log-out finds
     CitizenSession.objects.create(

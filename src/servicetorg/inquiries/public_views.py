@@ -613,6 +613,14 @@ def case_code(request, reference):
                 "sent_to": sent_to,
                 "lifetime_minutes": int(case_codes.CODE_LIFETIME.total_seconds() // 60),
                 "municipality": inquiry.municipality,
+                # Hers on Min side: ID-porten at the case's level does instead of the code (which
+                # goes to the case's contact details: a relative acting for the person may lack them).
+                "step_up_url": login_url(
+                    reverse("inquiries_public:case-query", args=[inquiry.reference]),
+                    min_side.level_for(inquiry),
+                )
+                if min_side.owns(getattr(request, "citizen", None), inquiry)
+                else "",
             },
             status=400 if (send_form.errors or code_form.errors or problem) else 200,
         )

@@ -299,3 +299,12 @@ def test_the_code_page_offers_her_a_step_up_instead_of_the_code(client, idp, sen
     idp.sign_in(client, pid=demo.OLA, level=assurance.HIGH)
     assert client.get(case_url(ingrids)).status_code == 200
     assert "Ingrid Hansen" in client.get("/").content.decode()  # stepping up: still acting for her
+
+
+def test_acting_for_someone_the_cases_heading_names_her(client, idp, service, relations):
+    register(service, "Emmas sak", national_id=demo.EMMA)
+    idp.sign_in(client, pid=demo.KARI)
+    assert "Henvendelsene dine" in min_side(client)
+    client.post(reverse("citizens:act-for"), {"relation": relations["Emma"].pk})
+    page = min_side(client)
+    assert "Henvendelsene til Emma Nordmann" in page and "Henvendelsene dine" not in page

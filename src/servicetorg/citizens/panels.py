@@ -27,6 +27,13 @@ class Panel:
     render: Callable[[HttpRequest, Viewer], str]
     empty: Any = ""  # lazy text when there is nothing
     position: int = 100
+    #: The heading while she acts for someone (lazy text with ``%(name)s``); None: :attr:`title`.
+    title_for_other: Any = None
+
+    def heading(self, viewer) -> str:
+        if viewer.relation is not None and self.title_for_other is not None:
+            return str(self.title_for_other) % {"name": viewer.relation.subject_name}
+        return str(self.title)
 
 
 _panels: dict[str, Panel] = {}

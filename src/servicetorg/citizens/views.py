@@ -225,7 +225,7 @@ def home(request):
     shown = []
     for panel in panels.registered():
         html = panel.render(request, viewer)
-        shown.append({"panel": panel, "html": html})
+        shown.append({"panel": panel, "html": html, "heading": panel.heading(viewer)})
     relations = list(services.valid_relations(request.citizen, viewer.municipality))
     return _may_post_to_idporten(
         render(

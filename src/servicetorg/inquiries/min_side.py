@@ -98,6 +98,7 @@ def _panel(request, viewer) -> str:
 PANEL = panels.Panel(
     name="inquiries",
     title=_("Your inquiries"),
+    title_for_other=_("Inquiries of %(name)s"),
     render=_panel,
     empty=_(
         "You have no inquiries with us that we know of. Inquiries you send while logged in are shown here."

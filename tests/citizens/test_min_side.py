@@ -308,3 +308,19 @@ def test_acting_for_someone_the_cases_heading_names_her(client, idp, service, re
     client.post(reverse("citizens:act-for"), {"relation": relations["Emma"].pk})
     page = min_side(client)
     assert "Henvendelsene til Emma Nordmann" in page and "Henvendelsene dine" not in page
+
+
+def test_her_export_asks_the_level_each_case_page_asks(client, idp, service, sensitive):
+    """A service that asks for high holds its case back from an export at substantial (to ID-porten
+    at high first); a sensitive service with its own substantial level lets it go at substantial."""
+    Service.objects.filter(pk=service.pk).update(assurance_level=assurance.HIGH)
+    Service.objects.filter(pk=sensitive.pk).update(assurance_level=assurance.SUBSTANTIAL)
+    register(Service.objects.get(pk=service.pk), "Skyss på høyt nivå", national_id=demo.KARI)
+    idp.sign_in(client, pid=demo.KARI, level=assurance.SUBSTANTIAL)
+    response = client.post(reverse("citizens:export"), {"format": "json"})
+    assert response.status_code == 302 and "level=idporten-loa-high" in response["Location"]
+    assert not PrivacyLog.objects.exists()
+    Service.objects.filter(pk=service.pk).update(assurance_level="")
+    register(Service.objects.get(pk=sensitive.pk), "Helse på betydelig nivå", national_id=demo.KARI)
+    response = client.post(reverse("citizens:export"), {"format": "json"})
+    assert response.status_code == 200 and "Helse på betydelig nivå" in response.content.decode()

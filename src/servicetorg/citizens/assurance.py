@@ -46,5 +46,11 @@ def satisfies(have: str, need: str) -> bool:
     return bool(have) and ORDER.index(have) >= ORDER.index(normalise(need) or HIGH)
 
 
+def highest(levels) -> str:
+    """The highest of ``levels`` (unknown ones count as high: never let through lower)."""
+    ranks = [ORDER.index(normalise(level)) if normalise(level) else len(ORDER) - 1 for level in levels]
+    return ORDER[max(ranks)] if ranks else SUBSTANTIAL
+
+
 def label(level: str) -> str:
     return str(Level(normalise(level)).label) if normalise(level) else ""

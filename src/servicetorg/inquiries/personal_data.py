@@ -24,6 +24,7 @@ from servicetorg.core.models import Municipality
 from servicetorg.privacy.access import Holding, Person, Record
 from servicetorg.privacy.retention import RecordKind
 
+from .min_side import level_for
 from .models import (
     IDEMPOTENCY_KEY_LIFETIME,
     PUBLIC_MESSAGE_KINDS,
@@ -216,6 +217,7 @@ def _record(i: Inquiry, *, self_service: bool = False) -> Record:
             for a in i.attachments.all()
         ],
         restricted=bool(i.service and i.service.sensitive),
+        level=level_for(i),  # what her own export (Min side) needs, as her case page
         # Sensitive services: in full only for whoever may read the inquiry (its unit; §2.4).
         readable_by=lambda user: can_read(user, i),
         withheld_fields=[

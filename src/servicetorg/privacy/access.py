@@ -127,6 +127,9 @@ class Record:
     withheld_fields: list[tuple[Any, Any]] = field(default_factory=list)
     #: The record's files: (name, read) with ``read() -> bytes``; they go into the zip export.
     files: list[tuple[str, Callable[[], bytes]]] = field(default_factory=list)
+    #: The ID-porten level (``acr``) a citizen's own export needs to hold this record ("" none):
+    #: what her case page needs (citizens/assurance.py; set by the holding, e.g. inquiries).
+    level: str = ""
     #: Where the handling unit exports this record alone (a staff URL), for a withheld record.
     own_export_url: str = ""
     withheld: bool = False
@@ -243,18 +246,23 @@ def export(municipality: Municipality, who: Person, *, user, fmt: str) -> list[F
 
 
 class StepUpNeeded(PermissionDenied):
-    """Her own export holds a record about a service with protected content, and she is logged in
-    below the level that reads it (the case page asks the same level, or the one-time code)."""
+    """Her own export holds a record she reads only at a higher log-in level than her session's (the
+    case page asks the same level, or the one-time code). ``levels``: the levels the records need."""
+
+    def __init__(self, levels):
+        super().__init__()
+        self.levels = sorted(set(levels))
 
 
 def export_own(
-    municipality: Municipality, digest: str, *, user, fmt: str, restricted_ok: bool
+    municipality: Municipality, digest: str, *, user, fmt: str, may_read: Callable[[str], bool]
 ) -> list[Found]:
     """A citizen's own data, asked for by herself on Min side (signed in with ID-porten; ``digest``
     is her number's, from her session). Everything is hers, so nothing is withheld; but a record
-    about a service with protected content only when ``restricted_ok`` (her log-in is at the level
-    that reads such a case): otherwise :class:`StepUpNeeded`, and nothing is exported or logged.
-    ``user`` is ``CITIZEN``: staff use :func:`export`. Logged like an export, marked self-service."""
+    that names a log-in ``level`` goes out only when ``may_read(level)`` (her session is at that
+    level, as its case page asks): otherwise :class:`StepUpNeeded`, and nothing is exported or
+    logged. ``user`` is ``CITIZEN``: staff use :func:`export`. Logged like an export, marked
+    self-service."""
     if user is not CITIZEN:
         raise PermissionDenied
     if fmt not in FORMATS:
@@ -262,8 +270,9 @@ def export_own(
     if not digest:
         raise ValidationError({"national_id": _("No person to export for.")})
     found = _find(municipality, Person(national_id_digest=digest, self_service=True))
-    if not restricted_ok and any(r.restricted for f in found for r in f.records):
-        raise StepUpNeeded
+    short = [r.level for f in found for r in f.records if r.level and not may_read(r.level)]
+    if short:
+        raise StepUpNeeded(short)
     exported = [f"{f.holding.key}:{r.pk}" for f in found for r in f.records]
     log(
         municipality,

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from stdnum.no import fodselsnummer
 
+from servicetorg.core.synthetic_ids import Problem, birth_date, synthetic_id_problem
 from servicetorg.testidp import DEMO_PEOPLE, is_synthetic_national_id
-from servicetorg.testidp.synthetic import Problem, birth_date, synthetic_id_problem
 
 # A real-form birth number with right control digits (python-stdnum's own example).
 REAL = "15108695088"

@@ -9,6 +9,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import fodselsnummer, orgnr
 
 from . import formatting
+from .synthetic_ids import is_synthetic_national_id
 
 
 def validate_municipality_number(value: str) -> None:
@@ -31,23 +32,6 @@ def validate_organization_number(value: str) -> None:
             code="invalid",
             params={"value": value},
         ) from exc
-
-
-def is_synthetic_national_id(value: str) -> bool:
-    """A synthetic test number (Skatteetaten's Test-Norge: the month plus 80), with both control
-    digits right and a real date. No person has one."""
-    number = fodselsnummer.compact(value or "")
-    if not (len(number) == 11 and number.isdigit() and 81 <= int(number[2:4]) <= 92):
-        return False
-    if number[-2:] != fodselsnummer.calc_check_digit1(number[:9]) + fodselsnummer.calc_check_digit2(
-        number[:10]
-    ):
-        return False
-    try:
-        fodselsnummer.get_birth_date(number[:2] + f"{int(number[2:4]) - 80:02d}" + number[4:])
-    except StdnumError:
-        return False
-    return True
 
 
 def check_national_id(value: str) -> str:

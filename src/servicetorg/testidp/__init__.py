@@ -5,9 +5,10 @@ import-linter contract). ``make run`` starts it with ``python -m servicetorg.tes
 ``run_in_thread``. See docs/development.md.
 """
 
+from servicetorg.core.synthetic_ids import is_synthetic_national_id
+
 from .app import make_app
 from .people import DEMO_PEOPLE
 from .server import run_in_thread
-from .synthetic import is_synthetic_national_id
 
 __all__ = ["DEMO_PEOPLE", "is_synthetic_national_id", "make_app", "run_in_thread"]

@@ -40,8 +40,9 @@ import jinja2
 import werkzeug.debug
 from authlib.deprecate import AuthlibDeprecationWarning
 
+from servicetorg.core.synthetic_ids import synthetic_id_problem
+
 from .people import DEMO_PEOPLE
-from .synthetic import synthetic_id_problem
 from .texts import TEXTS, locale_of
 
 # oidc-provider-mock imports modules authlib has deprecated (authlib.jose, its httpx client): its

@@ -1,4 +1,6 @@
-"""Synthetic Norwegian national identity numbers, the only ones the test identity provider accepts.
+"""Synthetic Norwegian national identity numbers: the only ones the test identity provider
+(``servicetorg.testidp``) accepts, and accepted beside real ones where ``ACCEPT_SYNTHETIC_NATIONAL_IDS``
+is on (development and tests: ``core/validators.py``).
 
 Skatteetaten's synthetic numbers (Test-Norge, Tenor) look like real ones with 80 added to the
 month: the 3rd and 4th digits are 81–92, and both mod-11 control digits are right. A synthetic
@@ -6,7 +8,7 @@ D-number also has 40 added to the day (41–71). python-stdnum's ``fodselsnummer
 these numbers (it reads a month over 40 as an H-number's, month − 40 = 41–52 is no month), so the
 control digits come from stdnum and the date is checked here.
 
-Plain Python with no Django: the citizens app may reuse it; this module imports nothing of
+Plain Python with no Django (TestID, a Flask process, imports it too); it imports nothing of
 ``servicetorg``.
 """
 

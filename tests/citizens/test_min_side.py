@@ -14,7 +14,7 @@ from servicetorg.catalogue.models import Service
 from servicetorg.citizens import assurance, demo, sessions
 from servicetorg.citizens.models import Relation
 from servicetorg.core.choices import Channel
-from servicetorg.core.permissions import CITIZEN
+from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.inquiries import services as inquiry_services
 from servicetorg.inquiries.models import CitizenCase, CitizenCaseHow
 from servicetorg.privacy.models import PrivacyAction, PrivacyLog
@@ -324,3 +324,29 @@ def test_her_export_asks_the_level_each_case_page_asks(client, idp, service, sen
     register(Service.objects.get(pk=sensitive.pk), "Helse på betydelig nivå", national_id=demo.KARI)
     response = client.post(reverse("citizens:export"), {"format": "json"})
     assert response.status_code == 200 and "Helse på betydelig nivå" in response.content.decode()
+
+
+def test_questions_waiting_on_her_closed_cases_in_queries_that_do_not_grow(client, idp, service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from servicetorg.inquiries.models import Inquiry, State
+    from servicetorg.surveys.services import satisfaction
+
+    satisfaction.setup_satisfaction_survey(service.municipality, user=SYSTEM)
+    cases = [register(service, f"Sak {n}", national_id=demo.KARI) for n in range(12)]
+    Inquiry.objects.filter(pk__in=[c.pk for c in cases]).update(state=State.CLOSED)
+    answered = Inquiry.objects.get(pk=cases[0].pk)
+    satisfaction.answer(answered, rating=4, user=CITIZEN)
+    closed = list(Inquiry.objects.filter(pk__in=[c.pk for c in cases]))
+    one_by_one = [i for i in closed if (q := satisfaction.for_case(i)) is not None and not q.answered]
+    assert {i.pk for i in satisfaction.waiting(closed)} == {i.pk for i in one_by_one}
+    assert answered.pk not in {i.pk for i in one_by_one} and len(one_by_one) == 11
+    idp.sign_in(client, pid=demo.KARI)
+    with CaptureQueriesContext(connection) as many:
+        page = min_side(client)
+    assert 'id="my-satisfaction-questions"' in page
+    Inquiry.objects.filter(pk__in=[c.pk for c in cases[2:]]).delete()
+    with CaptureQueriesContext(connection) as few:
+        min_side(client)
+    assert len(many) == len(few)

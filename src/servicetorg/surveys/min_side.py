@@ -22,10 +22,7 @@ def _panel(request, viewer) -> str:
     waiting = []
     if viewer.for_herself:
         closed = [i for i in inquiry_cases.cases(viewer) if i.state == State.CLOSED][:RECENT_CLOSED]
-        for inquiry in closed:
-            question = satisfaction.for_case(inquiry)
-            if question is not None and not question.answered:
-                waiting.append(inquiry)
+        waiting = satisfaction.waiting(closed)
     surveys = list(selectors.open_surveys(viewer.municipality)[:10])
     if not waiting and not surveys:
         return ""

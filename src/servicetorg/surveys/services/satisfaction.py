@@ -233,6 +233,33 @@ def for_case(inquiry: Inquiry) -> CaseQuestion | None:
     return CaseQuestion(survey=survey, answered=False)
 
 
+def waiting(inquiries: list[Inquiry]) -> list[Inquiry]:
+    """The closed cases among ``inquiries`` whose question waits for an answer (as :func:`for_case`
+    says one by one), in two queries: Min side's list."""
+    closed = [i for i in inquiries if i.state == State.CLOSED]
+    if not closed:
+        return []
+    hashes = {_code_hash(i): i for i in closed}
+    invitations = {
+        inv.code_hash: inv
+        for inv in Invitation.objects.select_related("survey").filter(code_hash__in=list(hashes))
+    }
+    surveys: dict[int, Survey | None] = {}
+    out = []
+    for code_hash, inquiry in hashes.items():
+        invitation = invitations.get(code_hash)
+        if invitation is not None and (invitation.used or invitation.survey.is_open()):
+            if not invitation.used:
+                out.append(inquiry)
+            continue
+        if inquiry.municipality_id not in surveys:
+            surveys[inquiry.municipality_id] = current_survey(inquiry.municipality_id)
+        survey = surveys[inquiry.municipality_id]
+        if survey is not None and survey.is_open():
+            out.append(inquiry)
+    return out
+
+
 def answer(inquiry: Inquiry, *, rating, comment: str = "", user) -> Response:
     """The citizen's answer to her closed case's question (the caller has checked the case link);
     ``user`` is CITIZEN on the case page (SYSTEM in the demo), checked and not stored (anonymous).

@@ -104,7 +104,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-APPS_WITH_OWN_LOCALE := inquiries surveys indicators strategy
+APPS_WITH_OWN_LOCALE := inquiries surveys indicators strategy choice
 
 messages: install ## regenerate and compile translations (needs GNU gettext); fill in nb, then run again
 	cd src/servicetorg && ../../$(BIN)/django-admin makemessages -l en -l nb -l nn --ignore 'static/*' \

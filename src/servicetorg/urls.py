@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/undersokelser/", include("servicetorg.surveys.urls")),
     path("staff/indikatorer/", include("servicetorg.indicators.urls")),
     path("staff/strategi/", include("servicetorg.strategy.urls")),
+    path("staff/brukervalg/", include("servicetorg.choice.urls")),
     # API.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("servicetorg.inquiries.public_urls")),
     path("", include("servicetorg.surveys.public_urls")),
     path("", include("servicetorg.strategy.public_urls")),
+    path("", include("servicetorg.choice.public_urls")),
     path("", include("servicetorg.portal.urls")),
 ]
 

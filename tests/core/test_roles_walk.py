@@ -1,7 +1,8 @@
 """Every staff URL and API endpoint, for every role: the expected answer (the roles matrix in use).
 
 One municipality with two units (Oppvekst, and Helse whose service is sensitive), inquiries at the
-desk, in Oppvekst and in Helse, a survey per unit, an indicator, a strategy with a follow-up report.
+desk, in Oppvekst and in Helse, a survey per unit, an indicator, a strategy with a follow-up report,
+a user-choice scheme in draft and one adopted.
 Each role walks every URL (GET; POST with an empty body for actions) and gets, per URL:
 
     y  allowed (2xx, a redirect that is not to the log-in page, or 400/405 for the empty body)
@@ -31,6 +32,7 @@ from servicetorg.inquiries.models import Attachment, AttachmentSource, Compensat
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
 from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
+from tests.choice.conftest import build_scheme
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
 
@@ -195,6 +197,17 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("strategy_api:report-list", "-", "get"): "yyyyynyl",
     ("strategy_api:report-detail", "report", "get"): "yyyyynhl",
     ("strategy_api:report-figures", "report", "get"): "yyyyynhl",
+    # User choice: every staff role and the council read schemes; administration drafts and adopts.
+    ("choice:scheme-list", "-", "get"): "yyyyynyl",
+    ("choice:scheme-create", "-", "get"): "nnnynnyl",
+    ("choice:scheme-create", "-", "post"): "nnnynnyl",
+    ("choice:scheme-detail", "scheme.draft", "get"): "yyyyyhhl",
+    ("choice:scheme-detail", "scheme.adopted", "get"): "yyyyyhhl",
+    ("choice:scheme-edit", "scheme.draft", "get"): "nnnynhhl",
+    ("choice:scheme-edit", "scheme.draft", "post"): "nnnynhhl",
+    ("choice:scheme-adopt", "scheme.draft", "get"): "nnnynhhl",
+    ("choice:scheme-adopt", "scheme.draft", "post"): "nnnynhhl",
+    ("choice:scheme-new-version", "scheme.adopted", "post"): "nnnynhhl",
     # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",
@@ -325,6 +338,10 @@ def world(db, tmp_path, settings, monkeypatch):
     comment = ConsultationComment.objects.create(strategy=strategy, name="Kari", text="Bra", role="citizen")
     published = build_strategy(municipality, start_year=2020, publish=True)
     report = strategy_services.create_report(published, as_of_year=2021, user=SYSTEM)
+    scheme_draft = build_scheme(municipality)
+    scheme_adopted = build_scheme(
+        municipality, service=make_service(municipality, slug="hjemmesykepleie"), adopt=True
+    )
     outbox = OutboxMessage.objects.create(
         municipality=municipality, channel="email", key="walk-1", recipients=["ola@example.no"], body="Svar"
     )
@@ -362,6 +379,8 @@ def world(db, tmp_path, settings, monkeypatch):
         "comment": {"pk": strategy.pk, "comment_pk": comment.pk},
         "report": {"pk": report.pk},
         "outbox": {"pk": outbox.pk},
+        "scheme.draft": {"pk": scheme_draft.pk},
+        "scheme.adopted": {"pk": scheme_adopted.pk},
     }
     return users, objects
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy import workflow
+from tests.choice.conftest import build_scheme
 from tests.factories import make_service
 from tests.strategy.conftest import build_strategy, soon
 from tests.surveys.conftest import make_survey
@@ -131,7 +132,7 @@ def leftovers(html, language, strings):
 def citizen_pages(client, municipality):
     """Every kind of citizen page, with something on it: the portal, a service, the contact form and
     its receipt, the case, the strategy (published, in consultation, a revision), an adopted follow-up
-    report, and the surveys."""
+    report, the surveys, and a user-choice scheme in force."""
     service = make_service(municipality, slug="barnehageplass", name="Barnehageplass")
     strategy = build_strategy(municipality, publish=True)
     report = strategy_services.create_report(strategy, as_of_year=2025, user=SYSTEM)
@@ -150,7 +151,12 @@ def citizen_pages(client, municipality):
         user=SYSTEM,
     )
     survey = make_survey(municipality)
+    scheme = build_scheme(municipality, adopt=True, valid_from=date(2026, 1, 1))
     return {
+        "choice": [
+            reverse("choice_public:list"),
+            reverse("choice_public:detail", args=[scheme.pk]),
+        ],
         "strategy": [
             reverse("strategy_public:report", args=[report.pk]),
             reverse("strategy_public:home"),
@@ -201,6 +207,12 @@ def _check(client, language, urls):
 def test_strategy_and_follow_up_report_have_no_bokmal_left(client, citizen_pages, language):
     _choose(client, language)
     _check(client, language, citizen_pages["strategy"])
+
+
+@pytest.mark.parametrize("language", ["nn", "en"])
+def test_user_choice_pages_have_no_bokmal_left(client, citizen_pages, language):
+    _choose(client, language)
+    _check(client, language, citizen_pages["choice"])
 
 
 @pytest.mark.parametrize("language", ["nn", "en"])

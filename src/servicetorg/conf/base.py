@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "servicetorg.surveys",
     "servicetorg.indicators",
     "servicetorg.strategy",
+    "servicetorg.choice",
     "servicetorg.portal",
 ]
 

@@ -115,6 +115,9 @@ class Perm(enum.StrEnum):
     # Strategy
     STRATEGY_READ = "strategy.read"
     STRATEGY_EDIT = "strategy.edit"
+    # User choice (brukervalg)
+    CHOICE_READ = "choice.read"  # schemes, their rates and versions
+    CHOICE_ADMINISTER = "choice.administer"  # draft, adopt and version schemes and their rates
     # Citizens (Min side)
     CITIZEN_RELATIONS = "citizens.relations"  # who may act for whom (guardians, relatives, attorneys)
 
@@ -146,6 +149,8 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.INDICATOR_EDIT: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.STRATEGY_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.STRATEGY_EDIT: {R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.CHOICE_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
+    Perm.CHOICE_ADMINISTER: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CITIZEN_RELATIONS: {R.CASE_OFFICER: M, R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M},
 }  # fmt: skip
 del M, U, D, R

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from servicetorg.core.permissions import Perm
+
+
+class ChoiceConfig(AppConfig):
+    """User choice (brukervalg). Schemes and their rates hold no personal data, so the app declares
+    no ``personal_data`` module (privacy.retention and privacy.access find nothing to keep or export);
+    decisions, choices and visits (the next steps of issue 21) will register theirs."""
+
+    name = "servicetorg.choice"
+    verbose_name = _("User choice")
+    staff_menu = [("choice:scheme-list", _("User choice"), Perm.CHOICE_READ)]
+    public_menu = [("choice_public:list", _("User choice"))]

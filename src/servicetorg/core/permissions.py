@@ -124,8 +124,20 @@ class Perm(enum.StrEnum):
 
 M, U, D = Reach.MUNICIPALITY, Reach.UNIT, Reach.DESK
 R = Role
-_ALL_STAFF_READ = {R.DESK_WORKER: M, R.CASE_OFFICER: M, R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M}
-_WORKERS = {R.DESK_WORKER: D, R.CASE_OFFICER: U, R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M}
+_ALL_STAFF_READ: dict[str, Reach] = {
+    R.DESK_WORKER: M,
+    R.CASE_OFFICER: M,
+    R.UNIT_LEADER: M,
+    R.ADMINISTRATION: M,
+    R.ADMIN: M,
+}
+_WORKERS: dict[str, Reach] = {
+    R.DESK_WORKER: D,
+    R.CASE_OFFICER: U,
+    R.UNIT_LEADER: U,
+    R.ADMINISTRATION: M,
+    R.ADMIN: M,
+}
 
 #: permission -> {role: reach}. Roles not named do not hold the permission.
 MATRIX: dict[Perm, dict[str, Reach]] = {

@@ -31,8 +31,8 @@ from servicetorg.inquiries.attachments import check_upload
 from servicetorg.inquiries.models import Attachment, AttachmentSource, Compensation
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
-from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
 from tests.choice.conftest import build_scheme
+from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
 

@@ -67,7 +67,15 @@ def parse(html: str) -> Page:
 def main() -> None:
     session = requests.Session()
     seen_assets: set[str] = set()
-    for path in ("/", "/tjenester/", "/kontakt/", "/strategi/", "/tilgjengelighet/", "/personvern/"):
+    for path in (
+        "/",
+        "/tjenester/",
+        "/kontakt/",
+        "/strategi/",
+        "/brukervalg/",
+        "/tilgjengelighet/",
+        "/personvern/",
+    ):
         response = get(session, path)
         if response.status_code != 200:
             fail(f"GET {path}: {response.status_code}")
@@ -75,6 +83,10 @@ def main() -> None:
             fail(f"GET {path}: no HSTS header")
         seen_assets.update(parse(response.text).assets)
         ok(f"GET {path} 200 over TLS")
+    # No ID-porten client in this set-up: Min side is off (a 404 page), not an error.
+    if (status := get(session, "/min-side/").status_code) != 404:
+        fail(f"GET /min-side/ without ID-porten: {status}, not 404")
+    ok("GET /min-side/ 404 without an ID-porten client")
     if not seen_assets:
         fail("the pages link no static files")
     for asset in sorted(seen_assets):

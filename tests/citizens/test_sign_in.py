@@ -113,6 +113,8 @@ def test_off_without_an_issuer(client, settings, portal):
     settings.CITIZEN_OIDC_ISSUER = ""
     assert client.get(reverse("citizens:login")).status_code == 404
     assert client.get(reverse("citizens:callback"), {"state": "x", "code": "y"}).status_code == 404
+    assert client.get(reverse("citizens:home")).status_code == 404  # not a redirect to a 404
+    assert b'id="nav-log-in"' not in client.get("/").content  # and no «Logg inn» in the header
 
 
 # --- Refused answers --------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from servicetorg.core.portal import portal_municipality
 
-from . import assurance, services
+from . import assurance, oidc, services
 
 
 def login_url(next_url: str, level: str = assurance.SUBSTANTIAL) -> str:
@@ -25,6 +26,8 @@ def citizen_required(level: str = assurance.SUBSTANTIAL):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            if not oidc.enabled():  # no ID-porten client configured: Min side is off
+                raise Http404
             signed_in = request.citizen
             if signed_in is None or not assurance.satisfies(signed_in.level, level):
                 return redirect(login_url(request.get_full_path(), level))

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicetorg.core.permissions import Perm, can, check_actor, is_system, user_of
+from servicetorg.core.permissions import Perm, can, check_actor, is_system, require, user_of
 
 from . import workflow
 from .models import Mode, Rate, Scheme, SchemeState
@@ -43,11 +43,6 @@ RATE_FIELDS = ("amount", "minimum_minutes", "running_costs", "capital_costs", "c
 
 def can_administer(user, municipality_id: int) -> bool:
     return can(user, Perm.CHOICE_ADMINISTER, municipality_id)
-
-
-def _require_administer(user, municipality_id: int) -> None:
-    if not can_administer(user, municipality_id):
-        raise PermissionDenied
 
 
 def _require_action(user, action: str, municipality_id: int) -> None:
@@ -81,7 +76,7 @@ def _check_fields(fields: dict) -> None:
 @transaction.atomic
 def create_scheme(*, municipality, service, name: str, user, **fields) -> Scheme:
     """A new scheme, version 1, in draft."""
-    _require_administer(user, municipality.pk)
+    require(user, Perm.CHOICE_ADMINISTER, municipality.pk)
     _check_fields(fields)
     if service.municipality_id != municipality.pk:
         raise ValidationError({"service": _("The service belongs to another municipality.")})
@@ -94,7 +89,7 @@ def update_scheme(scheme: Scheme, *, user, rates: dict | None = None, **fields) 
     """Change a draft's fields and, given ``rates`` ({band: {amount, minimum_minutes, running_costs,
     capital_costs, common_costs} or None}), its rates: a band given None loses its rate. Rates of
     bands outside the (new) price model are removed."""
-    _require_administer(user, scheme.municipality_id)
+    require(user, Perm.CHOICE_ADMINISTER, scheme.municipality_id)
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     _require_draft(scheme)
     _check_fields(fields)
@@ -137,7 +132,7 @@ def _set_rate(scheme: Scheme, band: str, values: dict | None) -> Rate | None:
 @transaction.atomic
 def set_rate(scheme: Scheme, band: str, *, user, **values) -> Rate | None:
     """Set (or, with no values, remove) the rate of one band of a draft."""
-    _require_administer(user, scheme.municipality_id)
+    require(user, Perm.CHOICE_ADMINISTER, scheme.municipality_id)
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     _require_draft(scheme)
     return _set_rate(scheme, band, values or None)

@@ -16,7 +16,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 COLUMNS = [Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN]
 COLUMNS += [Role.COUNCIL, Role.PROVIDER]
 READ = [Perm.STAFF_PAGES, Perm.CATALOGUE_READ, Perm.SURVEY_READ, Perm.INDICATOR_READ, Perm.STRATEGY_READ]
-LETTER = {Reach.MUNICIPALITY: "M", Reach.UNIT: "U", Reach.DESK: "D"}
+LETTER = {Reach.MUNICIPALITY: "M", Reach.UNIT: "U", Reach.DESK: "D", Reach.PROVIDER: "P"}
 
 
 def test_docs_roles_matrix_is_the_code():

@@ -85,6 +85,9 @@ class Reach(enum.Enum):
     MUNICIPALITY = "municipality"  # every record of the municipality
     UNIT = "unit"  # records of the units the membership is bound to
     DESK = "desk"  # what is not yet routed to a unit, and what the desk worker registered
+    # the provider(s) the user works for (choice.ProviderMember): never a whole municipality or a
+    # unit; the choice app narrows its rows to the user's providers (choice.access)
+    PROVIDER = "provider"
 
 
 class Perm(enum.StrEnum):
@@ -117,12 +120,15 @@ class Perm(enum.StrEnum):
     STRATEGY_EDIT = "strategy.edit"
     # User choice (brukervalg)
     CHOICE_READ = "choice.read"  # schemes, their rates and versions
-    CHOICE_ADMINISTER = "choice.administer"  # draft, adopt and version schemes and their rates
+    CHOICE_ADMINISTER = "choice.administer"  # schemes and rates; providers' approval, suspension, withdrawal
+    CHOICE_ORDER = "choice.order"  # care decisions (vedtak) and choices on a user's behalf (health data)
+    CHOICE_PROVIDE = "choice.provide"  # a provider's own profile, users, orders, visits and statements
+    CHOICE_SETTLE = "choice.settle"  # monthly settlement: compute, approve, mark paid
     # Citizens (Min side)
     CITIZEN_RELATIONS = "citizens.relations"  # who may act for whom (guardians, relatives, attorneys)
 
 
-M, U, D = Reach.MUNICIPALITY, Reach.UNIT, Reach.DESK
+M, U, D, P = Reach.MUNICIPALITY, Reach.UNIT, Reach.DESK, Reach.PROVIDER
 R = Role
 _ALL_STAFF_READ: dict[str, Reach] = {
     R.DESK_WORKER: M,
@@ -163,9 +169,12 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.STRATEGY_EDIT: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CHOICE_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.CHOICE_ADMINISTER: {R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.CHOICE_ORDER: {R.CASE_OFFICER: U, R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.CHOICE_PROVIDE: {R.PROVIDER: P},
+    Perm.CHOICE_SETTLE: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CITIZEN_RELATIONS: {R.CASE_OFFICER: M, R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M},
 }  # fmt: skip
-del M, U, D, R
+del M, U, D, P, R
 
 
 def _memberships(actor):
@@ -239,7 +248,8 @@ def municipality_wide_ids(actor, perm: Perm) -> set[int] | None:
     return {
         m
         for m, unit, role in _memberships(actor)
-        if role in wanted and (wanted[role] is Reach.MUNICIPALITY or unit is None)
+        if role in wanted
+        and (wanted[role] is Reach.MUNICIPALITY or (wanted[role] is not Reach.PROVIDER and unit is None))
     }
 
 
@@ -279,8 +289,8 @@ def filter_q(actor, perm: Perm, municipality_field="municipality", unit_field="u
     whole: set[int] = set()
     bound: dict[int, set[int]] = {}
     for m, unit, role in _memberships(actor):
-        if role not in wanted:
-            continue
+        if role not in wanted or wanted[role] is Reach.PROVIDER:
+            continue  # a provider's rows are narrowed by the choice app (choice.access), never here
         if wanted[role] is Reach.UNIT and unit is not None:
             bound.setdefault(m, set()).add(unit)
         else:

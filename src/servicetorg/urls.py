@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/surveys/", include("servicetorg.surveys.api_urls")),
     path("api/indicators/", include("servicetorg.indicators.api_urls")),
     path("api/strategy/", include("servicetorg.strategy.api_urls")),
+    path("api/choice/", include("servicetorg.choice.api_urls")),
     # Citizen pages of each module, then the portal itself (home, catalogue, open data).
     path("", include("servicetorg.citizens.urls")),
     path("", include("servicetorg.inquiries.public_urls")),

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Band, Rate, Scheme
+from .models import Band, Provider, Rate, Scheme
 from .services import RATE_FIELDS, SCHEME_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,9 +23,13 @@ class SchemeForm(forms.ModelForm):
             "contract_terms": TEXT,
         }
 
-    def __init__(self, *args, services, **kwargs):
+    def __init__(self, *args, services, providers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+        if "default_provider" in self.fields:
+            self.fields["default_provider"].queryset = (
+                providers if providers is not None else Provider.objects.none()
+            )
 
 
 class SchemeCreateForm(SchemeForm):

@@ -453,6 +453,9 @@ class Decision(models.Model):
     national_id_digest = DigestField(source="national_id")
     name = EncryptedTextField(_("name"), max_length=400)
     district = models.CharField(_("district"), max_length=100, blank=True)
+    #: Where letters about her provider go (a provider leaving the scheme); empty: a printed letter.
+    contact_email = EncryptedTextField(_("e-mail for letters"), blank=True, max_length=400)
+    contact_phone = EncryptedTextField(_("mobile for SMS"), blank=True, max_length=255)
     state = models.CharField(
         _("state"), max_length=20, choices=DecisionState.choices, default=DecisionState.IN_FORCE
     )
@@ -474,7 +477,9 @@ class Decision(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["national_id", "national_id_digest", "name"])
+    history = HistoricalRecords(
+        excluded_fields=["national_id", "national_id_digest", "name", "contact_email", "contact_phone"]
+    )
 
     class Meta:
         verbose_name = _("care decision")

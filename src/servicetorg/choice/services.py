@@ -37,6 +37,7 @@ SCHEME_FIELDS = (
     "provider_count",
     "decision_date",
     "case_reference",
+    "default_provider",
 )
 RATE_FIELDS = ("amount", "minimum_minutes", "running_costs", "capital_costs", "common_costs")
 
@@ -95,6 +96,9 @@ def update_scheme(scheme: Scheme, *, user, rates: dict | None = None, **fields) 
     _check_fields(fields)
     if "service" in fields and fields["service"].municipality_id != scheme.municipality_id:
         raise ValidationError({"service": _("The service belongs to another municipality.")})
+    provider = fields.get("default_provider")
+    if provider is not None and provider.municipality_id != scheme.municipality_id:
+        raise ValidationError({"default_provider": _("The provider belongs to another municipality.")})
     for name, value in fields.items():
         setattr(scheme, name, value)
     _full_save(scheme)

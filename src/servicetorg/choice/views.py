@@ -15,7 +15,7 @@ from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404
 
 from . import forms, selectors, services, workflow
-from .models import PriceModel, Scheme
+from .models import PriceModel, Provider, Scheme
 
 
 def _scheme(request, pk) -> Scheme:
@@ -113,6 +113,7 @@ def scheme_edit(request, pk):
         data,
         instance=Scheme.objects.get(pk=scheme.pk),
         services=Service.objects.filter(municipality_id=scheme.municipality_id).order_by("name"),
+        providers=Provider.objects.filter(municipality_id=scheme.municipality_id).order_by("name"),
     )
     rate_forms = _rate_forms(scheme, data)
     if request.method == "POST" and _save_draft(request, scheme, form, rate_forms):

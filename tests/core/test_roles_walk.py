@@ -21,6 +21,8 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from servicetorg.choice import choices as choice_services
+from servicetorg.choice.models import ProviderMember
 from servicetorg.core.choices import Channel, Role
 from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
@@ -32,6 +34,7 @@ from servicetorg.inquiries.models import Attachment, AttachmentSource, Compensat
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
 from tests.choice.conftest import build_scheme
+from tests.choice.people import KARI, OLA, approve, decide, make_provider
 from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
@@ -208,6 +211,29 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("choice:scheme-adopt", "scheme.draft", "get"): "nnnynhhl",
     ("choice:scheme-adopt", "scheme.draft", "post"): "nnnynhhl",
     ("choice:scheme-new-version", "scheme.adopted", "post"): "nnnynhhl",
+    # Care decisions (health data): the ordering unit by its reach (d.unit is Oppvekst's, d.health
+    # Helse's); the walk's provider user works for the provider chosen in d.unit and sees only that.
+    ("choice:decision-list", "-", "get"): "nyyynnyl",
+    ("choice:decision-create", "-", "get"): "nyyynnyl",
+    ("choice:decision-create", "-", "post"): "nyyynnyl",
+    ("choice:decision-detail", "d.unit", "get"): "hyyyhhhl",
+    ("choice:decision-detail", "d.health", "get"): "hhhyhhhl",
+    ("choice:decision-new-version", "d.unit", "get"): "hyyyhhhl",
+    ("choice:decision-new-version", "d.unit", "post"): "hyyyhhhl",
+    ("choice:decision-end", "d.unit", "get"): "hyyyhhhl",
+    ("choice:decision-end", "d.health", "post"): "hhhyhhhl",
+    ("choice:decision-choose", "d.unit", "get"): "hyyyhhhl",
+    ("choice:decision-choose", "d.health", "post"): "hhhyhhhl",
+    ("choice:decision-default", "d.unit", "post"): "hyyyhhhl",
+    ("choice:choice-cancel", "c.unit", "post"): "hyyyhhhl",
+    ("choice:waiting-lists", "-", "get"): "nyyynnyl",
+    ("choice:waiting-place", "provider", "post"): "nyyynnhl",
+    ("choice:application-withdraw", "application", "get"): "nnnynhhl",
+    ("choice:application-withdraw", "application", "post"): "nnnynhhl",
+    ("choice:application-moves", "application", "get"): "nnnhnhhl",  # not withdrawn: no report
+    ("choice:provider-users", "-", "get"): "nnnnnynl",
+    ("choice:provider-user", "d.unit", "get"): "nnnnnynl",
+    ("choice:provider-user", "d.health", "get"): "nnnnnhnl",
     # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",
@@ -342,6 +368,18 @@ def world(db, tmp_path, settings, monkeypatch):
     scheme_adopted = build_scheme(
         municipality, service=make_service(municipality, slug="hjemmesykepleie"), adopt=True
     )
+    settings.ACCEPT_SYNTHETIC_NATIONAL_IDS = True
+    own, elsewhere = (
+        make_provider(municipality, "Aktiv Omsorg AS"),
+        make_provider(municipality, "Bedre Hjelp AS"),
+    )
+    approve(scheme_adopted, own)
+    application = approve(scheme_adopted, elsewhere)
+    ProviderMember.objects.create(provider=own, user=users["provider"])
+    d_unit = decide(scheme_adopted, KARI, unit=oppvekst)
+    d_health = decide(scheme_adopted, OLA, unit=helse)
+    c_unit = choice_services.choose(d_unit, own, user=SYSTEM).choice
+    choice_services.choose(d_health, elsewhere, user=SYSTEM)
     outbox = OutboxMessage.objects.create(
         municipality=municipality, channel="email", key="walk-1", recipients=["ola@example.no"], body="Svar"
     )
@@ -381,6 +419,11 @@ def world(db, tmp_path, settings, monkeypatch):
         "outbox": {"pk": outbox.pk},
         "scheme.draft": {"pk": scheme_draft.pk},
         "scheme.adopted": {"pk": scheme_adopted.pk},
+        "d.unit": {"pk": d_unit.pk},
+        "d.health": {"pk": d_health.pk},
+        "c.unit": {"pk": d_unit.pk, "choice_pk": c_unit.pk},
+        "provider": {"provider_pk": own.pk},
+        "application": {"pk": application.pk},
     }
     return users, objects
 

@@ -11,5 +11,9 @@ class ChoiceConfig(AppConfig):
 
     name = "servicetorg.choice"
     verbose_name = _("User choice")
-    staff_menu = [("choice:scheme-list", _("User choice"), Perm.CHOICE_READ)]
+    staff_menu = [
+        ("choice:scheme-list", _("User choice"), Perm.CHOICE_READ),
+        ("choice:decision-list", _("Care decisions"), Perm.CHOICE_ORDER),
+        ("choice:provider-users", _("My users"), Perm.CHOICE_PROVIDE),
+    ]
     public_menu = [("choice_public:list", _("User choice"))]

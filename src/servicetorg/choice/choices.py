@@ -299,7 +299,7 @@ def choose(
     if decision.valid_until and effective > decision.valid_until:
         raise ValidationError(
             _("The decision ends on %(end)s, before a switch could take effect (%(date)s).")
-            % {"end": _date(decision.valid_until), "date": _date(effective)}
+            % {"end": date_text(decision.valid_until), "date": date_text(effective)}
         )
     if active is not None and active.provider_id == provider.pk:
         if next_provider is not None or reason_text:
@@ -458,7 +458,7 @@ def place_from_waiting_list(
                 "A place has become free at %(provider)s, whose waiting list you were on. "
                 "%(provider)s serves you from %(date)s."
             )
-            % {"provider": provider.name, "date": _date(effective)},
+            % {"provider": provider.name, "date": date_text(effective)},
         )
         placed.append(choice)
     return placed
@@ -475,7 +475,7 @@ class Move:
     letter: str  # "email", "sms", "print"
 
 
-def _date(day) -> str:
+def date_text(day) -> str:
     return date_format(day, "DATE_FORMAT") if day else ""
 
 
@@ -561,7 +561,7 @@ def withdraw(application: Application, *, effective_on: date, reason: str, user)
                     )
                     % {
                         "provider": leaving.name,
-                        "date": _date(effective_on),
+                        "date": date_text(effective_on),
                         "current": before.provider.name,
                     },
                 )
@@ -617,7 +617,7 @@ def withdraw(application: Application, *, effective_on: date, reason: str, user)
             )
             % {
                 "provider": leaving.name,
-                "date": _date(starts),
+                "date": date_text(starts),
                 "new": target.name if target else _("a provider the municipality will tell you of"),
             },
         )

@@ -17,3 +17,10 @@ class ChoiceConfig(AppConfig):
         ("choice:provider-users", _("My users"), Perm.CHOICE_PROVIDE),
     ]
     public_menu = [("choice_public:list", _("User choice"))]
+
+    def ready(self):
+        from servicetorg.citizens import panels
+
+        from .min_side import PANEL
+
+        panels.register(PANEL)  # her decisions, provider, coming switch and waiting lists

@@ -181,8 +181,9 @@ def new_version(
     """A new version of ``decision`` (changed hours, care level or period) that replaces it; the
     user's current and pending choices and her waiting-list places carry over."""
     require_order(user, decision)
-    old = workflow.DECISION_WORKFLOW.lock(decision, reload=True)
-    workflow.DECISION_WORKFLOW.apply(old, workflow.NEW_VERSION)  # TransitionRefused
+    decision = workflow.DECISION_WORKFLOW.lock(decision, reload=True)
+    workflow.DECISION_WORKFLOW.apply(decision, workflow.NEW_VERSION)  # TransitionRefused
+    old = decision
     hours = _clean_hours(old.scheme, hours, care_level)
     _check_period(old.scheme, decided_on, valid_from, valid_until)
     if valid_from < old.valid_from:
@@ -192,7 +193,7 @@ def new_version(
                 % {"date": old.valid_from}
             }
         )
-    workflow.DECISION_WORKFLOW.apply(old, workflow.REPLACE, internal=True)
+    workflow.DECISION_WORKFLOW.apply(decision, workflow.REPLACE, internal=True)
     if valid_from > old.valid_from:
         old.valid_until = valid_from - timedelta(days=1)
     old.save()

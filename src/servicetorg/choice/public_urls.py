@@ -1,9 +1,13 @@
 from django.urls import path
 
-from . import public_views
+from . import min_side, public_views
 
 app_name = "choice_public"
 urlpatterns = [
     path("brukervalg/", public_views.scheme_list, name="list"),
     path("brukervalg/<int:pk>/", public_views.scheme_detail, name="detail"),
+]
+urlpatterns += [
+    path("min-side/brukervalg/<int:pk>/velg/", min_side.choose, name="min-side-choose"),
+    path("min-side/brukervalg/<int:pk>/kvittering/", min_side.receipt, name="min-side-receipt"),
 ]

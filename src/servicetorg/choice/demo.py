@@ -11,7 +11,7 @@ from django.utils import timezone
 from servicetorg.catalogue.models import Service
 from servicetorg.core.permissions import SYSTEM
 
-from . import services
+from . import demo_users, services
 from .models import Band, DefaultRule, Mode, PriceModel, Scheme
 
 SERVICE_SLUG = "praktisk-bistand"
@@ -58,8 +58,16 @@ def _rates(version: int) -> dict:
 @transaction.atomic
 def load(municipality, *, seed: int) -> None:
     service = Service.objects.filter(municipality=municipality, slug=SERVICE_SLUG).first()
-    if service is None or Scheme.objects.filter(municipality=municipality, service=service).exists():
+    if service is None:
         return
+    if not Scheme.objects.filter(municipality=municipality, service=service).exists():
+        _schemes(municipality, service)
+    scheme = demo_users.current_scheme(municipality, service)
+    if scheme is not None:
+        demo_users.load(municipality, scheme, seed=seed)
+
+
+def _schemes(municipality, service) -> None:
     year = timezone.localdate().year
     first = services.create_scheme(
         municipality=municipality,

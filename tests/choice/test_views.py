@@ -154,7 +154,7 @@ def test_public_pages_show_only_schemes_in_force(client, municipality, other_mun
         assert reverse("choice_public:detail", args=[hidden.pk]) not in listed
         assert client.get(reverse("choice_public:detail", args=[hidden.pk])).status_code == 404
     page = client.get(reverse("choice_public:detail", args=[in_force.pk])).content.decode()
-    assert "Ingen leverandører er godkjent ennå" in page
+    assert reverse("choice_public:providers", args=[in_force.pk]) in page  # the comparison of providers
     assert "Et bytte gjelder fra 1 måned etter at du ber om det." in page
     assert "PS 112/25" in page and "468" in page  # the decision and the cost calculation
     assert "Brukervalg" in client.get("/").content.decode()  # the portal's menu

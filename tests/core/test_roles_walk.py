@@ -2,7 +2,8 @@
 
 One municipality with two units (Oppvekst, and Helse whose service is sensitive), inquiries at the
 desk, in Oppvekst and in Helse, a survey per unit, an indicator, a strategy with a follow-up report,
-a user-choice scheme in draft and one adopted.
+a user-choice scheme in draft and one adopted, a provider the walk's provider user works for and
+another provider's application.
 Each role walks every URL (GET; POST with an empty body for actions) and gets, per URL:
 
     y  allowed (2xx, a redirect that is not to the log-in page, or 400/405 for the empty body)
@@ -22,7 +23,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from servicetorg.choice import choices as choice_services
-from servicetorg.choice.models import ProviderMember
+from servicetorg.choice import providers as choice_providers
+from servicetorg.choice.models import ApplicationDocument, ProviderMember, SupplementaryService
 from servicetorg.core.choices import Channel, Role
 from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
@@ -35,6 +37,7 @@ from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
 from tests.choice.conftest import build_scheme
 from tests.choice.people import KARI, OLA, approve, decide, make_provider
+from tests.choice.provider_helpers import ORGNRS, apply_public, sample_pdf
 from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
@@ -234,6 +237,36 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("choice:provider-users", "-", "get"): "nnnnnynl",
     ("choice:provider-user", "d.unit", "get"): "nnnnnynl",
     ("choice:provider-user", "d.health", "get"): "nnnnnhnl",
+    # Providers: the registry and the applications are read like schemes, the administration decides
+    # (and alone downloads documents); the provider's own portal is its users' alone (another
+    # provider's pages answer 404 to her), never a staff role's.
+    ("choice:provider-list", "-", "get"): "yyyyynyl",
+    ("choice:provider-create", "-", "get"): "nnnynnyl",
+    ("choice:provider-create", "-", "post"): "nnnynnyl",
+    ("choice:provider-detail", "prov.own", "get"): "yyyyyhhl",
+    ("choice:provider-edit", "prov.own", "get"): "nnnynhhl",
+    ("choice:provider-edit", "prov.own", "post"): "nnnynhhl",
+    ("choice:provider-member-add", "prov.own", "post"): "nnnynhhl",
+    ("choice:provider-member-remove", "member", "post"): "nnnynhhl",
+    ("choice:application-list", "-", "get"): "yyyyynyl",
+    ("choice:application-detail", "app.submitted", "get"): "yyyyyhhl",
+    ("choice:application-decide", "app.submitted", "post"): "nnnynhhl",
+    ("choice:application-document", "document", "get"): "nnnynhhl",
+    ("choice:portal-home", "-", "get"): "nnnnnynl",
+    ("choice:portal-provider", "prov.own", "get"): "nnnnnynl",
+    ("choice:portal-provider", "prov.other", "get"): "nnnnnhnl",
+    ("choice:portal-profile", "prov.own", "get"): "nnnnnynl",
+    ("choice:portal-profile", "prov.own", "post"): "nnnnnynl",
+    ("choice:portal-profile", "prov.other", "post"): "nnnnnhnl",
+    ("choice:portal-apply", "prov.own", "get"): "nnnnnynl",
+    ("choice:portal-apply", "prov.own", "post"): "nnnnnynl",
+    ("choice:portal-supplementary-create", "prov.own", "get"): "nnnnnynl",
+    ("choice:portal-supplementary-create", "prov.own", "post"): "nnnnnynl",
+    ("choice:portal-supplementary-edit", "supp", "get"): "nnnnnynl",
+    ("choice:portal-supplementary-edit", "supp", "post"): "nnnnnynl",
+    ("choice:portal-supplementary-edit", "supp.other", "get"): "nnnnnhnl",
+    ("choice:portal-supplementary-delete", "supp", "post"): "nnnnnynl",
+    ("choice:portal-supplementary-delete", "supp.other", "post"): "nnnnnhnl",
     # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",
@@ -380,6 +413,20 @@ def world(db, tmp_path, settings, monkeypatch):
     d_health = decide(scheme_adopted, OLA, unit=helse)
     c_unit = choice_services.choose(d_unit, own, user=SYSTEM).choice
     choice_services.choose(d_health, elsewhere, user=SYSTEM)
+    # Providers: the walk's provider user works for "own" (also applied in a scheme allowing
+    # supplementary services); "Annen AS" has a submitted application with a document.
+    monkeypatch.setattr(ApplicationDocument._meta.get_field("file"), "storage", storages["attachments"])
+    scheme_extra = build_scheme(
+        municipality, service=make_service(municipality, slug="tilleggstjenester"), adopt=True
+    )
+    scheme_extra.supplementary_services = True
+    scheme_extra.save(update_fields=["supplementary_services"])
+    choice_providers.apply(scheme_extra, user=SYSTEM, provider=own)
+    member = ProviderMember.objects.create(provider=own, user=make_staff(Role.PROVIDER, municipality))
+    submitted = apply_public(scheme_adopted, orgnr=ORGNRS[1], name="Annen AS", documents=[sample_pdf()])
+    other_provider = submitted.provider
+    supplementary = SupplementaryService.objects.create(provider=own, name="Vindusvask")
+    supplementary_other = SupplementaryService.objects.create(provider=other_provider, name="Hagearbeid")
     outbox = OutboxMessage.objects.create(
         municipality=municipality, channel="email", key="walk-1", recipients=["ola@example.no"], body="Svar"
     )
@@ -424,6 +471,13 @@ def world(db, tmp_path, settings, monkeypatch):
         "c.unit": {"pk": d_unit.pk, "choice_pk": c_unit.pk},
         "provider": {"provider_pk": own.pk},
         "application": {"pk": application.pk},
+        "prov.own": {"pk": own.pk},
+        "prov.other": {"pk": other_provider.pk},
+        "member": {"pk": own.pk, "member_pk": member.pk},
+        "app.submitted": {"pk": submitted.pk},
+        "document": {"pk": submitted.pk, "document_pk": submitted.documents.get().pk},
+        "supp": {"pk": own.pk, "item_pk": supplementary.pk},
+        "supp.other": {"pk": other_provider.pk, "item_pk": supplementary_other.pk},
     }
     return users, objects
 

@@ -15,6 +15,7 @@ class ChoiceConfig(AppConfig):
         ("choice:scheme-list", _("User choice"), Perm.CHOICE_READ),
         ("choice:decision-list", _("Care decisions"), Perm.CHOICE_ORDER),
         ("choice:provider-users", _("My users"), Perm.CHOICE_PROVIDE),
+        ("choice:portal-home", _("My provider"), Perm.CHOICE_PROVIDE),
     ]
     public_menu = [("choice_public:list", _("User choice"))]
 

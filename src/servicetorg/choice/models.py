@@ -8,6 +8,7 @@ a provider in one time band (hourly price model) or care level (daily price mode
 cost-based calculation behind it, published on the scheme's page.
 """
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +23,8 @@ from servicetorg.catalogue.models import Service
 from servicetorg.core.crypto import DigestField, EncryptedTextField
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.validators import validate_national_id, validate_organization_number
+from servicetorg.inquiries.models import attachment_storage
+from servicetorg.surveys.models import Survey
 
 
 class SchemeState(models.TextChoices):
@@ -292,6 +295,17 @@ class Provider(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     website = models.URLField(_("website"), blank=True)
+    #: The user survey of this provider's users (surveys app): its overall figure, with n and the
+    #: anonymity threshold, is shown on the public comparison of providers.
+    survey = models.ForeignKey(
+        Survey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user survey"),
+        help_text=_("The survey of this provider's users, shown on the public comparison."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -404,11 +418,17 @@ class Application(models.Model):
         return f"{self.provider} / {self.scheme}"
 
 
+def document_path(instance: "ApplicationDocument", filename: str) -> str:
+    """A random name in the private attachments storage: never the name the applicant gave."""
+    return f"choice/{instance.application.scheme.municipality_id}/{secrets.token_hex(16)}"
+
+
 class ApplicationDocument(models.Model):
-    """A document attached to an application (checked as the inquiries' attachments are)."""
+    """A document attached to an application (checked as the inquiries' attachments are), kept in
+    the private attachments storage and served only to the administration (as a download)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(_("file"), upload_to="choice/applications/%Y/%m/")
+    file = models.FileField(_("file"), storage=attachment_storage, upload_to=document_path, max_length=120)
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

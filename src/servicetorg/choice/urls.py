@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import decision_views, provider_views, views
 
 app_name = "choice"
 urlpatterns = [
@@ -10,6 +10,44 @@ urlpatterns = [
     path("<int:pk>/rediger/", views.scheme_edit, name="scheme-edit"),
     path("<int:pk>/vedta/", views.scheme_adopt, name="scheme-adopt"),
     path("<int:pk>/ny-versjon/", views.scheme_new_version, name="scheme-new-version"),
+    # Providers: the registry, the applications and the provider's own portal (provider_views.py)
+    path("leverandorer/", provider_views.provider_list, name="provider-list"),
+    path("leverandorer/ny/", provider_views.provider_create, name="provider-create"),
+    path("leverandorer/<int:pk>/", provider_views.provider_detail, name="provider-detail"),
+    path("leverandorer/<int:pk>/rediger/", provider_views.provider_edit, name="provider-edit"),
+    path("leverandorer/<int:pk>/brukere/", provider_views.member_add, name="provider-member-add"),
+    path(
+        "leverandorer/<int:pk>/brukere/<int:member_pk>/fjern/",
+        provider_views.member_remove,
+        name="provider-member-remove",
+    ),
+    path("soknader/", provider_views.application_list, name="application-list"),
+    path("soknader/<int:pk>/", provider_views.application_detail, name="application-detail"),
+    path("soknader/<int:pk>/vedtak/", provider_views.application_decide, name="application-decide"),
+    path(
+        "soknader/<int:pk>/dokumenter/<int:document_pk>/",
+        provider_views.document_download,
+        name="application-document",
+    ),
+    path("leverandor/", provider_views.portal_home, name="portal-home"),
+    path("leverandor/<int:pk>/", provider_views.portal_provider, name="portal-provider"),
+    path("leverandor/<int:pk>/profil/", provider_views.portal_profile, name="portal-profile"),
+    path("leverandor/<int:pk>/sok/", provider_views.portal_apply, name="portal-apply"),
+    path(
+        "leverandor/<int:pk>/tilleggstjenester/ny/",
+        provider_views.supplementary_create,
+        name="portal-supplementary-create",
+    ),
+    path(
+        "leverandor/<int:pk>/tilleggstjenester/<int:item_pk>/",
+        provider_views.supplementary_edit,
+        name="portal-supplementary-edit",
+    ),
+    path(
+        "leverandor/<int:pk>/tilleggstjenester/<int:item_pk>/slett/",
+        provider_views.supplementary_delete,
+        name="portal-supplementary-delete",
+    ),
 ]
 
 # Care decisions and choices (the ordering unit), waiting lists, a provider's withdrawal, a provider's users.

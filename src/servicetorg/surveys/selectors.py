@@ -557,3 +557,53 @@ def compare_surveys(
         for s in candidates
     ]
     return shared, columns, cells
+
+
+@dataclass
+class OverallFigure:
+    """A survey's overall figure: the mean of its scale (Likert) answers, on a scale up to ``top``,
+    resting on ``n`` respondents; ``mean`` is None when ``n`` is under the anonymity threshold."""
+
+    survey: Survey
+    n: int
+    mean: float | None
+    top: int | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.mean is None
+
+
+def overall_figures(surveys) -> dict[int, OverallFigure]:
+    """The overall figure of each survey that is not a draft (for a later app's comparisons, e.g. the
+    providers of a user-choice scheme), from the results pool (:func:`pool`). Background questions
+    are left out, and "don't know" answers (no value). Two grouped queries, whatever the number of
+    surveys."""
+    surveys = [s for s in surveys if s is not None and s.state != SurveyState.DRAFT]
+    if not surveys:
+        return {}
+    final = [s.pk for s in surveys if s.results_final()]
+    likert = Q(question__kind=QuestionKind.LIKERT, question__background="")
+    rows = {
+        row["survey_id"]: row
+        for row in Answer.objects.filter(Q(released=True) | Q(survey__in=final))
+        .filter(likert, survey__in=surveys, value__isnull=False)
+        .values("survey_id")
+        .annotate(n=Count("response_id", distinct=True), s=Sum("value"), c=Count("value"))
+        .order_by()
+    }
+    tops = dict(
+        Question.objects.filter(survey__in=surveys, kind=QuestionKind.LIKERT, background="")
+        .filter(options__excluded=False)
+        .values("survey_id")
+        .annotate(top=Max("options__value"))
+        .values_list("survey_id", "top")
+        .order_by()
+    )
+    out = {}
+    for survey in surveys:
+        row = rows.get(survey.pk)
+        n = row["n"] if row else 0
+        mean = row["s"] / row["c"] if row and row["c"] and n >= survey.anonymity_threshold else None
+        out[survey.pk] = OverallFigure(survey=survey, n=n, mean=mean, top=tops.get(survey.pk))
+    return out

@@ -231,6 +231,8 @@ def application_detail(request, pk):
                 (a, workflow.APPLICATION_WORKFLOW.actions[a], provider_forms.ReasonForm(action=a, prefix=a))
                 for a in (actions if administer else [])
             ],
+            "can_withdraw": administer
+            and workflow.WITHDRAW in workflow.APPLICATION_WORKFLOW.actions_from(application.state),
             "today": timezone.localdate(),
             "history": application.history.select_related("history_user").order_by("history_date"),
         },

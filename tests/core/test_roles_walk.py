@@ -267,6 +267,9 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("choice:portal-supplementary-edit", "supp.other", "get"): "nnnnnhnl",
     ("choice:portal-supplementary-delete", "supp", "post"): "nnnnnynl",
     ("choice:portal-supplementary-delete", "supp.other", "post"): "nnnnnhnl",
+    # The choices API: the ordering unit (a list needs ?decision=: 400 for those who may ask).
+    ("choice_api:choice-list", "-", "get"): "nyyynnyl",
+    ("choice_api:choice-list", "-", "post"): "nyyynnyl",
     # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",

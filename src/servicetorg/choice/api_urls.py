@@ -3,6 +3,9 @@ visits, settlements)."""
 
 from rest_framework.routers import SimpleRouter
 
+from .api_choices import ChoiceViewSet
+
 app_name = "choice_api"
 router = SimpleRouter()
+router.register("choices", ChoiceViewSet, basename="choice")  # choose/switch on a user's behalf
 urlpatterns = router.urls

@@ -214,6 +214,8 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("choice:scheme-adopt", "scheme.draft", "get"): "nnnynhhl",
     ("choice:scheme-adopt", "scheme.draft", "post"): "nnnynhhl",
     ("choice:scheme-new-version", "scheme.adopted", "post"): "nnnynhhl",
+    ("choice:evaluation", "-", "get"): "yyyyynyl",  # aggregates only
+    ("choice:evaluation-record", "scheme.adopted", "post"): "nnnynhhl",  # indicators.edit, whole municipality
     # Care decisions (health data): the ordering unit by its reach (d.unit is Oppvekst's, d.health
     # Helse's); the walk's provider user works for the provider chosen in d.unit and sees only that.
     ("choice:decision-list", "-", "get"): "nyyynnyl",

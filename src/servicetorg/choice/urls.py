@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, provider_views, views
+from . import decision_views, evaluation_views, provider_views, views
 
 app_name = "choice"
 urlpatterns = [
@@ -68,4 +68,10 @@ urlpatterns += [
     path("soknader/<int:pk>/flyttinger/", decision_views.application_moves, name="application-moves"),
     path("leverandor/brukere/", decision_views.provider_users, name="provider-users"),
     path("leverandor/brukere/<int:pk>/", decision_views.provider_user, name="provider-user"),
+]
+
+# Evaluation (aggregates only) and its figures as indicator values.
+urlpatterns += [
+    path("evaluering/", evaluation_views.dashboard, name="evaluation"),
+    path("evaluering/<int:pk>/indikatorer/", evaluation_views.record, name="evaluation-record"),
 ]

@@ -117,3 +117,27 @@ def test_the_service_refuses_a_viewer_without_the_relation(w):
     )
     with pytest.raises(PermissionDenied):
         choices.choose(emma, a, user=CITIZEN, viewer=low)
+
+
+def test_she_cancels_a_coming_switch(client, idp, w, relations):  # noqa: F811
+    scheme, municipal, a, b = w
+    decision = decide(scheme, KARI)
+    emma = decide(scheme, EMMA, name="Emma Nordmann")
+    choices.choose(decision, municipal, user=SYSTEM, day=date(2026, 1, 5))
+    choices.choose(emma, municipal, user=SYSTEM, day=date(2026, 1, 5))
+    switch = choices.choose(decision, a, user=SYSTEM).choice
+    emmas = choices.choose(emma, a, user=SYSTEM).choice
+    idp.sign_in(client, pid=KARI, level=assurance.HIGH)
+    page = client.get(HOME).content.decode()
+    url = reverse("choice_public:min-side-cancel", args=[decision.pk, switch.pk])
+    assert url in page
+    # Another person's switch, through her own decision's URL or Emma's without acting for her: 404.
+    assert (
+        client.post(reverse("choice_public:min-side-cancel", args=[decision.pk, emmas.pk])).status_code == 404
+    )
+    assert client.post(reverse("choice_public:min-side-cancel", args=[emma.pk, emmas.pk])).status_code == 404
+    assert client.post(url).status_code == 302
+    switch.refresh_from_db()
+    emmas.refresh_from_db()
+    assert switch.state == "cancelled" and emmas.state == "current"
+    assert choices.current_choice(decision, date(2027, 6, 1)).provider == municipal

@@ -198,3 +198,27 @@ def test_scheme_edit_sets_the_default_provider(client, municipality, administrat
     assert response.status_code == 302
     scheme.refresh_from_db()
     assert scheme.default_provider == provider
+
+
+@pytest.mark.parametrize(
+    ("url_name", "role"), [("choice:decision-list", "officer"), ("choice:provider-users", "provider")]
+)
+def test_lists_take_the_same_queries_for_more_users(client, w, municipality, unit, officer, url_name, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .people import EMMA, INGRID, JONAS
+
+    scheme, municipal, a, b = w
+    worker = make_staff(Role.PROVIDER, municipality)
+    ProviderMember.objects.create(provider=a, user=worker)
+    client.force_login(officer if role == "officer" else worker)
+    counts = []
+    for pids in ((KARI, OLA), (EMMA, INGRID, JONAS)):
+        for pid in pids:
+            decision = decide(scheme, pid, unit=unit, hours={"day": 2, "evening": 1})
+            choices.choose(decision, a, user=SYSTEM, day=date(2026, 1, 2))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(url_name)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

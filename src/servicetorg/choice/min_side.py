@@ -11,12 +11,14 @@ subject is the only person whose decisions are found.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from servicetorg.citizens import assurance, panels
 from servicetorg.citizens.decorators import citizen_required, login_url
@@ -24,7 +26,7 @@ from servicetorg.core.permissions import CITIZEN
 
 from . import choices, decision_selectors, notice, selectors
 from .decision_views import choose_page
-from .models import DecisionState, WaitingEntry, WaitingState
+from .models import Choice, ChoiceState, DecisionState, WaitingEntry, WaitingState
 
 CITIZEN_AS = decision_selectors.CITIZEN
 
@@ -133,3 +135,20 @@ def receipt(request, pk):
             "notice_text": notice.describe(decision.scheme),
         },
     )
+
+
+@require_POST
+@citizen_required(assurance.CARE)
+def cancel(request, pk, choice_pk):
+    """She cancels a switch not yet in effect: her provider now goes on serving."""
+    viewer = request.viewer
+    decision = decision_selectors.read_decision(pk, where="min-side:cancel", as_=CITIZEN_AS, viewer=viewer)
+    choice = get_object_or_404(Choice, pk=choice_pk, decision=decision, state=ChoiceState.CURRENT)
+    try:
+        choices.cancel_switch(choice, user=CITIZEN, viewer=viewer)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The switch was cancelled."))
+    return redirect("citizens:home")

@@ -19,4 +19,7 @@ urlpatterns += [
     path("brukervalg/<int:pk>/brosjyre.pdf", brochure.brochure, name="brochure"),
     path("min-side/brukervalg/<int:pk>/velg/", min_side.choose, name="min-side-choose"),
     path("min-side/brukervalg/<int:pk>/kvittering/", min_side.receipt, name="min-side-receipt"),
+    path(
+        "min-side/brukervalg/<int:pk>/valg/<int:choice_pk>/avbryt/", min_side.cancel, name="min-side-cancel"
+    ),
 ]

@@ -267,3 +267,15 @@ def test_every_pair_of_the_waiting_table(municipality, state, action):
         assert entry.state == state
     else:
         assert choices.cancel_waiting(entry, user=SYSTEM).state == expected
+
+
+def test_switching_away_from_a_full_provider_gives_her_place_to_the_first_waiting(municipality):
+    scheme, municipal, a, b = world(municipality, capacity=1)
+    one, two = decide(scheme, KARI), decide(scheme, OLA)
+    choices.choose(one, a, user=SYSTEM, day=JAN15)
+    assert choices.choose(two, a, user=SYSTEM, day=JAN15).waiting is not None
+    moved = choices.choose(one, b, user=SYSTEM, day=date(2026, 2, 3))
+    placed = Choice.objects.get(decision=two, provider=a)
+    assert placed.effective_from == moved.effective_from == date(2026, 4, 1)
+    assert choices.current_choice(two, date(2026, 3, 31)).provider == municipal
+    assert choices.current_choice(two, date(2026, 4, 1)).provider == a

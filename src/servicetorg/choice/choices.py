@@ -349,6 +349,8 @@ def choose(
     )
     for entry in WaitingEntry.objects.filter(decision=decision, state=WaitingState.WAITING):
         _leave_waiting(entry, workflow.CANCEL)  # she chose: she waits for no one else
+    if active is not None:  # her place at the provider she leaves goes to its waiting list
+        place_from_waiting_list(active.provider, scheme=scheme, user=SYSTEM, day=day)
     return Outcome(choice=choice, waiting=None, effective_from=effective)
 
 

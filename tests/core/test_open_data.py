@@ -28,6 +28,7 @@ from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
 from servicetorg.inquiries import services as inquiry_services
+from tests.choice.conftest import build_scheme
 from tests.factories import UnitFactory, make_service, make_staff
 from tests.harvester import harvest
 from tests.strategy.conftest import build_strategy
@@ -71,6 +72,7 @@ def published(municipality):
                 user=SYSTEM,
             )
     build_strategy(municipality, publish=True)
+    build_scheme(municipality, adopt=True)  # user choice: its providers
     inquiry_services.register(
         municipality=municipality,
         channel="phone",
@@ -96,6 +98,7 @@ def test_every_module_registers_its_datasets():
         "brukerundersokelser",
         "open311-meldinger",
         "servicestrategi",
+        "brukervalg-leverandorer",
     ]
     assert [s.key for s in reg.data_services] == ["rest-api", "open311"]
     assert {"serviceerklaering", "brukergaranti", "tjenestetrappa", "servicetorg"} <= {

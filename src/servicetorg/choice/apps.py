@@ -18,6 +18,7 @@ class ChoiceConfig(AppConfig):
         ("choice:portal-home", _("My provider"), Perm.CHOICE_PROVIDE),
     ]
     public_menu = [("choice_public:list", _("User choice"))]
+    open_data = "servicetorg.choice.open_data"  # approved providers per scheme (CSV, JSON)
 
     def ready(self):
         from servicetorg.citizens import panels

@@ -117,7 +117,11 @@ def is_approved(scheme: Scheme, provider: Provider) -> bool:
 
 def taken(provider: Provider, day: date, *, besides: Decision | None = None) -> int:
     """Users the provider has on ``day`` or takes on after it (current and coming choices)."""
-    qs = Choice.objects.filter(provider=provider, state=ChoiceState.CURRENT).exclude(effective_until__lt=day)
+    qs = (
+        Choice.objects.filter(provider=provider)
+        .exclude(state=ChoiceState.CANCELLED)
+        .exclude(effective_until__lt=day)  # an ended choice holds its place until its last day
+    )
     if besides is not None:
         qs = qs.exclude(decision=besides)
     return qs.values("decision").distinct().count()

@@ -37,13 +37,17 @@ def decisions_for(user):
 
 def provider_choices_q(user, day=None):
     day = day or timezone.localdate()
-    return Choice.objects.filter(provider_id__in=all_provider_ids(user), state=ChoiceState.CURRENT).exclude(
-        effective_until__lt=day
+    # Not cancelled and not over: a choice ended by a withdrawal still serves until its last day.
+    return (
+        Choice.objects.filter(provider_id__in=all_provider_ids(user))
+        .exclude(state=ChoiceState.CANCELLED)
+        .exclude(effective_until__lt=day)
     )
 
 
 def provider_decisions(user, *, day=None):
-    """Decisions a provider the user works for serves now or will serve (a current choice)."""
+    """Decisions a provider the user works for serves now or will serve (a choice not cancelled
+    and not over)."""
     return _base().filter(pk__in=provider_choices_q(user, day).values("decision_id"))
 
 

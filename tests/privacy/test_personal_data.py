@@ -21,6 +21,7 @@ from servicetorg.inquiries import rollups, selectors
 from servicetorg.inquiries.models import Inquiry, InquiryMessage
 from servicetorg.privacy import access as personal_data
 from servicetorg.privacy.models import PrivacyAction, PrivacyLog
+from servicetorg.privacy.retention import kinds
 from servicetorg.strategy.models import ConsultationComment
 from tests.factories import make_service, make_staff
 from tests.privacy.test_retention import inquiry, outbox, strategy_with_comments
@@ -221,6 +222,7 @@ def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
         "surveys.invitations": "90",
         "core.outbox": "30",
         "citizens.relations": "365",
+        **{k.key: str(k.default_days) for k in kinds() if k.key.startswith("choice.")},
     }
     assert client.post(url, form).status_code == 302
     from servicetorg.privacy.retention import period_days

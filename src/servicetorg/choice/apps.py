@@ -5,9 +5,9 @@ from servicetorg.core.permissions import Perm
 
 
 class ChoiceConfig(AppConfig):
-    """User choice (brukervalg). Schemes and their rates hold no personal data, so the app declares
-    no ``personal_data`` module (privacy.retention and privacy.access find nothing to keep or export);
-    decisions, choices and visits (the next steps of issue 21) will register theirs."""
+    """User choice (brukervalg). Schemes, rates and providers hold no personal data; care decisions,
+    choices, waiting-list entries, visits, settlement lines and the reads of decisions do, and
+    ``personal_data`` registers their retention, access export and erasure."""
 
     name = "servicetorg.choice"
     verbose_name = _("User choice")
@@ -18,6 +18,7 @@ class ChoiceConfig(AppConfig):
         ("choice:portal-home", _("My provider"), Perm.CHOICE_PROVIDE),
     ]
     public_menu = [("choice_public:list", _("User choice"))]
+    personal_data = "servicetorg.choice.personal_data"  # what it keeps about people (privacy.retention)
     open_data = "servicetorg.choice.open_data"  # approved providers per scheme (CSV, JSON)
 
     def ready(self):

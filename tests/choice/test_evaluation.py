@@ -17,6 +17,7 @@ from servicetorg.choice.models import (
     ChoiceHow,
     ChoiceState,
     Decision,
+    Provider,
     Settlement,
     SettlementLine,
     SwitchReason,
@@ -26,6 +27,7 @@ from servicetorg.choice.models import (
 from servicetorg.core.choices import Role
 from servicetorg.indicators.models import IndicatorValue
 from tests.factories import UnitFactory
+from tests.surveys.conftest import answer, close, make_survey
 
 from .conftest import build_scheme
 from .people import approve, make_provider
@@ -157,13 +159,28 @@ def test_figures_of_a_case_computed_by_hand(case, django_assert_max_num_queries)
     assert r.delivery == evaluation.Figure(Decimal("95.0"), 2)
     assert r.cost_per_hour == evaluation.Figure(Decimal("612.00"), 2)
     assert r.settled_months == 1
-    assert not r.satisfaction.measured
     rows = {p.name: p for p in r.providers}
     assert r.providers[0].name == "Kommunen" and not r.providers[0].private
     assert (rows["Kommunen"].users, rows["Aktiv AS"].users, rows["Bedre AS"].users) == (4, 2, 1)
     assert rows["Aktiv AS"].waiting == 1
     assert rows["Aktiv AS"].delivery.value == Decimal("95.0")
     assert not rows["Bedre AS"].delivery.measured
+    assert not rows["Bedre AS"].satisfaction.measured and not rows["Bedre AS"].satisfaction_hidden
+
+
+def test_satisfaction_from_the_provider_s_survey_with_n_and_threshold(case):
+    scheme, m, a, b = case
+    survey = make_survey(scheme.municipality, threshold=3)
+    Provider.objects.filter(pk=a.pk).update(survey=survey)
+    for _ in range(2):
+        answer(survey, {"q1": "4", "q2": "6"})
+    row = next(p for p in evaluation.evaluate(scheme, START, END).providers if p.name == "Aktiv AS")
+    assert row.satisfaction_hidden and not row.satisfaction.measured  # under the threshold
+    answer(survey, {"q1": "5", "q2": "5"})
+    close(survey)
+    row = next(p for p in evaluation.evaluate(scheme, START, END).providers if p.name == "Aktiv AS")
+    assert row.satisfaction == evaluation.Figure(Decimal("5.00"), 3)
+    assert row.satisfaction_top == 6
 
 
 def test_an_empty_period_measures_nothing(case):

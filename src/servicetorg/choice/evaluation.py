@@ -16,8 +16,9 @@ Definitions (the dashboard says them in plain words too):
 - *Waiting time*: days on a waiting list of those placed in the period; and who still waits.
 - *Delivery rate* and *cost per hour*: from the settlement lines of the months settled in the period
   (performed ÷ decided minutes; amount ÷ paid hours). No settled month: not measured.
-- *Satisfaction per provider*: the surveys module has no link from a survey to a provider yet, so
-  the figure is reported as not measured rather than guessed.
+- *Satisfaction per provider*: the overall figure (mean of the scale answers) of the user survey
+  linked to the provider (``Provider.survey``; surveys' ``overall_figures``), with its n; hidden
+  under the survey's anonymity threshold; «not measured» where no survey is linked.
 
 :func:`record_indicators` stores the figures as indicator values of the municipality (indicators
 app), one per figure and year, so that a strategy can follow them.
@@ -52,6 +53,7 @@ from servicetorg.core.formatting import number
 from servicetorg.core.permissions import Perm, require
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Aspect, Direction, Indicator, Source
+from servicetorg.surveys import selectors as survey_selectors
 
 from . import selectors
 from .models import Choice as ChoiceRow
@@ -102,6 +104,10 @@ class ProviderRow:
     delivery: Figure
     cost_per_hour: Figure
     satisfaction: Figure
+    #: The top of the survey's scale (5 for 1–5); None without a survey.
+    satisfaction_top: int | None = None
+    #: A survey is linked but has fewer respondents than its anonymity threshold.
+    satisfaction_hidden: bool = False
 
 
 @dataclass
@@ -125,7 +131,6 @@ class Evaluation:
     delivery: Figure = Figure(None, 0)
     cost_per_hour: Figure = Figure(None, 0)
     settled_months: int = 0
-    satisfaction: Figure = Figure(None, 0)
     providers: list[ProviderRow] = field(default_factory=list)
 
     @property
@@ -296,8 +301,11 @@ def evaluate(scheme: Scheme, start: date, end: date) -> Evaluation:
         .order_by()
     )
     provider_ids = set(users_by) | set(per_provider) | set(waiting_by)
-    for provider in Provider.objects.filter(pk__in=provider_ids).order_by("name"):
+    shown = list(Provider.objects.filter(pk__in=provider_ids).select_related("survey").order_by("name"))
+    surveys = survey_selectors.overall_figures({p.survey_id: p.survey for p in shown if p.survey_id}.values())
+    for provider in shown:
         money = per_provider.get(provider.pk, {})
+        figure = surveys.get(provider.survey_id) if provider.survey_id else None
         result.providers.append(
             ProviderRow(
                 name=provider.name,
@@ -310,7 +318,12 @@ def evaluate(scheme: Scheme, start: date, end: date) -> Evaluation:
                 cost_per_hour=Figure(
                     _per_hour(money.get("amount"), money.get("paid")), money.get("users", 0)
                 ),
-                satisfaction=Figure(None, 0),
+                satisfaction=Figure(
+                    Decimal(str(round(figure.mean, 2))) if figure and figure.mean is not None else None,
+                    figure.n if figure else 0,
+                ),
+                satisfaction_top=figure.top if figure else None,
+                satisfaction_hidden=bool(figure and figure.suppressed),
             )
         )
     result.providers.sort(key=lambda p: (p.private, p.name))  # the municipal provider first

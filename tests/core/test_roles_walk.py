@@ -272,6 +272,9 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     # The choices API: the ordering unit (a list needs ?decision=: 400 for those who may ask).
     ("choice_api:choice-list", "-", "get"): "nyyynnyl",
     ("choice_api:choice-list", "-", "post"): "nyyynnyl",
+    # The providers' API is public (what the comparison page shows).
+    ("choice_api:provider-list", "-", "get"): "yyyyyyyy",
+    ("choice_api:provider-detail", "prov.own", "get"): "yyyyyyyy",
     # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",

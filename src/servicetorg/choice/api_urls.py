@@ -4,8 +4,10 @@ visits, settlements)."""
 from rest_framework.routers import SimpleRouter
 
 from .api_choices import ChoiceViewSet
+from .api_providers import ProviderViewSet
 
 app_name = "choice_api"
 router = SimpleRouter()
 router.register("choices", ChoiceViewSet, basename="choice")  # choose/switch on a user's behalf
+router.register("providers", ProviderViewSet, basename="provider")
 urlpatterns = router.urls

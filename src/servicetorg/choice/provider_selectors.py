@@ -10,25 +10,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import scope
 from servicetorg.surveys import selectors as survey_selectors
 
-from . import access, choices
+from . import access, choices, sql
 from .models import (
     Application,
     ApplicationState,
@@ -36,8 +32,6 @@ from .models import (
     ChoiceState,
     Provider,
     Scheme,
-    Visit,
-    VisitState,
     WaitingEntry,
     WaitingState,
 )
@@ -163,38 +157,19 @@ def continuity(provider_ids, *, today=None) -> dict[int, Continuity]:
     a user met per 14 days, over the last 12 weeks, from the visits (cancelled ones left out).
 
     Each (user, 14-day period) with at least one visit counts once; the average is the sum of their
-    distinct helpers divided by their number. One grouped query for all providers: the period is a
-    CASE on the visit's start, a (user, period) pair and a (user, period, helper) triple are
-    counted distinct per provider.
+    distinct helpers divided by their number. One statement for all providers (choice/sql.py: an
+    aggregate of an aggregate, which the ORM cannot write).
     """
-    ids = list(provider_ids)
+    ids = sorted(set(provider_ids))
     if not ids:
         return {}
     start, end = continuity_window(today)
-    periods = CONTINUITY_WEEKS * 7 // CONTINUITY_PERIOD_DAYS
     step = timedelta(days=CONTINUITY_PERIOD_DAYS)
-    period = Case(
-        *[When(starts_at__lt=start + step * (i + 1), then=Value(i)) for i in range(periods - 1)],
-        default=Value(periods - 1),
-        output_field=IntegerField(),
-    )
-    pair = Concat(
-        Cast("decision_id", CharField()), Value(":"), Cast(period, CharField()), output_field=CharField()
-    )
-    triple = Concat(pair, Value(":"), "staff_pseudonym", output_field=CharField())
-    rows = (
-        Visit.objects.filter(provider_id__in=ids, starts_at__gte=start, starts_at__lt=end)
-        .exclude(state=VisitState.CANCELLED)
-        .values("provider_id")
-        .annotate(
-            pairs=Count(pair, distinct=True),
-            helpers=Count(triple, distinct=True),
-            users=Count("decision_id", distinct=True),
-        )
-        .order_by()
-    )
+    periods = CONTINUITY_WEEKS * 7 // CONTINUITY_PERIOD_DAYS
+    boundaries = [start + step * i for i in range(periods)] + [end]
     return {
-        r["provider_id"]: Continuity(helpers=r["helpers"], pairs=r["pairs"], users=r["users"]) for r in rows
+        provider: Continuity(helpers=helpers, pairs=pairs, users=users)
+        for provider, helpers, pairs, users in sql.continuity_rows(ids, boundaries)
     }
 
 

@@ -367,3 +367,25 @@ def test_another_municipalitys_survey_cannot_be_linked(scheme, other_municipalit
     provider = approved_provider(scheme)
     with pytest.raises(ValidationError):
         providers.update_registry(provider, user=SYSTEM, survey=make_survey(other_municipality))
+
+
+def test_nothing_refers_to_a_supplementary_service():
+    """Supplementary services never enter decisions, orders, visits or settlements: no model has a
+    relation to them but their provider's, and the settlement SQL and the API never name them."""
+    from pathlib import Path
+
+    from django.apps import apps
+
+    import servicetorg.choice as choice_app
+
+    relations = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation and field.related_model is SupplementaryService and not field.auto_created
+    ]
+    assert relations == []
+    folder = Path(choice_app.__file__).parent
+    for name in ("sql.py", "settlement.py", "visits.py", "choices.py", "decisions.py", "api_providers.py"):
+        text = (folder / name).read_text(encoding="utf-8").lower()
+        assert "supplementaryservice" not in text and "supplementary_services" not in text, name

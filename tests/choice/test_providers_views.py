@@ -280,3 +280,27 @@ def test_supplementary_services_are_hidden_where_the_scheme_does_not_allow_them(
     SupplementaryService.objects.create(provider=provider, name="Vindusvask")
     page = client.get(reverse("choice_public:provider", args=[strict.pk, provider.pk])).content.decode()
     assert "Vindusvask" not in page
+
+
+def test_the_administration_registers_a_framework_winners_application(client, municipality, administration):
+    from datetime import date
+
+    from servicetorg.choice.models import Mode
+
+    framework = build_scheme(
+        municipality, mode=Mode.FRAMEWORK, agreement_ends_on=date(2028, 1, 1), provider_count=3, adopt=True
+    )
+    provider = providers.create_provider(
+        municipality=municipality, user=SYSTEM, name="Vinner AS", organization_number=ORGNRS[4]
+    )
+    client.force_login(administration)
+    url = reverse("choice:provider-register-application", args=[provider.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"scheme": framework.pk, "competence": "Fra konkurransen"})
+    assert response.status_code == 302
+    assert Application.objects.get(provider=provider).scheme == framework
+    # the provider's own user could not: a framework scheme takes no applications from providers
+    user = provider_user(provider)
+    client.force_login(user)
+    assert client.get(reverse("choice:portal-apply", args=[provider.pk])).status_code == 200
+    assert "Vinner" in client.get(reverse("choice:portal-provider", args=[provider.pk])).content.decode()

@@ -248,6 +248,8 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("choice:provider-detail", "prov.own", "get"): "yyyyyhhl",
     ("choice:provider-edit", "prov.own", "get"): "nnnynhhl",
     ("choice:provider-edit", "prov.own", "post"): "nnnynhhl",
+    ("choice:provider-register-application", "prov.own", "get"): "nnnynhhl",
+    ("choice:provider-register-application", "prov.own", "post"): "nnnynhhl",
     ("choice:provider-member-add", "prov.own", "post"): "nnnynhhl",
     ("choice:provider-member-remove", "member", "post"): "nnnynhhl",
     ("choice:application-list", "-", "get"): "yyyyynyl",

@@ -25,6 +25,7 @@ from .models import (
     Application,
     ApplicationDocument,
     ApplicationState,
+    Mode,
     Provider,
     ProviderMember,
     Scheme,
@@ -159,6 +160,39 @@ def provider_edit(request, pk):
             return redirect("choice:provider-detail", pk=provider.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "choice/providers/edit.html", {"provider": provider, "form": form}, status=status)
+
+
+@login_required
+def provider_register_application(request, pk):
+    """The administration registers an application for a provider, in any mode (a framework
+    agreement's winners, the municipality's own units in a scheme of municipal providers only)."""
+    provider = _provider(request, pk)
+    _require_administer(request, provider.municipality_id)
+    schemes = _schemes_to_apply(provider, any_mode=True)
+    form = provider_forms.ApplyForm(request.POST or None, request.FILES or None, schemes=schemes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = providers.apply(
+                data["scheme"],
+                user=request.user,
+                provider=provider,
+                competence=data["competence"],
+                quality_assurance=data["quality_assurance"],
+                documents=data["documents"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The application was registered."))
+            return redirect("choice:application-detail", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "choice/providers/register_application.html",
+        {"provider": provider, "form": form, "has_schemes": schemes.exists()},
+        status=status,
+    )
 
 
 @login_required
@@ -324,17 +358,19 @@ def portal_home(request):
     return render(request, "choice/providers/portal_home.html", {"providers": own})
 
 
-def _open_schemes(provider: Provider, user):
+def _schemes_to_apply(provider: Provider, *, any_mode: bool = False):
+    """Adopted schemes of the provider's municipality, not ended, where it has no open application
+    (in the approval mode only, unless the administration registers it)."""
     taken = Application.objects.filter(provider=provider, state__in=providers.OPEN_STATES).values("scheme_id")
     today = timezone.localdate()
-    return (
+    qs = (
         Scheme.objects.filter(municipality_id=provider.municipality_id, state=SchemeState.ADOPTED)
         .exclude(valid_until__lt=today)
         .exclude(pk__in=taken)
-        .filter(mode="approval")
         .select_related("service")
         .order_by("name")
     )
+    return qs if any_mode else qs.filter(mode=Mode.APPROVAL)
 
 
 @login_required
@@ -351,7 +387,7 @@ def portal_provider(request, pk):
             "applications": provider.applications.select_related("scheme").order_by("-submitted_at"),
             "supplementary": provider.supplementary_services.all(),
             "allows_supplementary": providers.allows_supplementary(provider),
-            "can_apply": _open_schemes(provider, request.user).exists(),
+            "can_apply": _schemes_to_apply(provider).exists(),
         },
     )
 
@@ -377,7 +413,7 @@ def portal_profile(request, pk):
 @login_required
 def portal_apply(request, pk):
     provider = _own(request, pk)
-    schemes = _open_schemes(provider, request.user)
+    schemes = _schemes_to_apply(provider)
     form = provider_forms.ApplyForm(request.POST or None, request.FILES or None, schemes=schemes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -15,6 +15,11 @@ urlpatterns = [
     path("leverandorer/ny/", provider_views.provider_create, name="provider-create"),
     path("leverandorer/<int:pk>/", provider_views.provider_detail, name="provider-detail"),
     path("leverandorer/<int:pk>/rediger/", provider_views.provider_edit, name="provider-edit"),
+    path(
+        "leverandorer/<int:pk>/soknad/",
+        provider_views.provider_register_application,
+        name="provider-register-application",
+    ),
     path("leverandorer/<int:pk>/brukere/", provider_views.member_add, name="provider-member-add"),
     path(
         "leverandorer/<int:pk>/brukere/<int:member_pk>/fjern/",

@@ -389,3 +389,13 @@ def test_nothing_refers_to_a_supplementary_service():
     for name in ("sql.py", "settlement.py", "visits.py", "choices.py", "decisions.py", "api_providers.py"):
         text = (folder / name).read_text(encoding="utf-8").lower()
         assert "supplementaryservice" not in text and "supplementary_services" not in text, name
+
+
+def test_a_documents_file_goes_with_its_row(scheme, storage, django_capture_on_commit_callbacks):
+    application = apply_public(scheme, documents=[sample_pdf()])
+    document = application.documents.get()
+    storage_, name = document.file.storage, document.file.name
+    assert storage_.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        document.delete()
+    assert not storage_.exists(name)

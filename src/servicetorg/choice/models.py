@@ -15,7 +15,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -441,6 +443,14 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@receiver(post_delete, sender=ApplicationDocument)
+def _delete_document_file(sender, instance: ApplicationDocument, **kwargs) -> None:
+    """The file goes with its row, once the deletion is committed (a rolled-back one keeps it)."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- Decisions and choices ---------------------------------------------------------------------

@@ -75,3 +75,11 @@ def test_the_list_does_not_grow_queries_with_providers(client, scheme):
 
 def test_the_api_reads_only(client, scheme):
     assert client.post(URL, {}, content_type="application/json").status_code in (403, 405)
+
+
+@pytest.mark.parametrize("value", ["(", "a\\b", "[x", "\x00", "%", ".*", "Ø st", "a" * 300])
+def test_odd_districts_are_no_error(client, scheme, value, settings):
+    settings.PORTAL_MUNICIPALITY = scheme.municipality.number
+    approved_provider(scheme, districts="Øst")
+    response = client.get(URL, {"district": value})
+    assert response.status_code in (200, 400)  # the edge refuses a NUL with a message; never a 500

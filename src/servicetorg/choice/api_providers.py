@@ -108,6 +108,8 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
             Q(pk__in=approved.values("provider_id")) | Q(pk__in=schemes.values("default_provider_id"))
         )
         district = (params.get("district") or "").strip()[:100]
+        if district and not district.isprintable():
+            return Provider.objects.none()  # no district is named so
         if district:
             qs = qs.filter(Q(districts="") | Q(districts__iregex=rf"(^|,)\s*{re.escape(district)}\s*(,|$)"))
         return (

@@ -279,3 +279,22 @@ def test_switching_away_from_a_full_provider_gives_her_place_to_the_first_waitin
     assert placed.effective_from == moved.effective_from == date(2026, 4, 1)
     assert choices.current_choice(two, date(2026, 3, 31)).provider == municipal
     assert choices.current_choice(two, date(2026, 4, 1)).provider == a
+
+
+def test_the_daily_sweep_ends_past_choices_and_fills_freed_places(municipality):
+    from servicetorg.choice.tasks import daily_sweep
+
+    scheme, municipal, a, b = world(municipality, capacity=1)
+    one, two = decide(scheme, KARI), decide(scheme, OLA)
+    first = choices.choose(one, a, user=SYSTEM, day=JAN15).choice
+    choices.choose(two, a, user=SYSTEM, day=JAN15)  # waits
+    # Her decision ends in the future: the place is hers until then, and nobody is placed.
+    decisions.end_decision(one, ends_on=date(2030, 1, 31), user=SYSTEM)
+    assert not Choice.objects.filter(decision=two, provider=a).exists()
+    with pytest.raises(PermissionDenied):
+        choices.sweep(user=make_staff(Role.ADMINISTRATION, municipality))
+    assert choices.sweep(user=SYSTEM, day=date(2030, 2, 1)) == {"ended": 0, "placed": 1}
+    first.refresh_from_db()
+    assert first.state == ChoiceState.ENDED
+    assert Choice.objects.get(decision=two, provider=a).reason == SwitchReason.WAITING_OVER
+    assert daily_sweep() == {"ended": 0, "placed": 0}

@@ -665,3 +665,24 @@ def withdrawal_report(application: Application) -> list[dict]:
             }
         )
     return rows
+
+
+@transaction.atomic
+def sweep(*, user, day: date | None = None) -> dict:
+    """The daily round: end the choices whose last day has passed, and give places freed by date (a
+    decision ending, a switch away having taken effect) to the first on each waiting list."""
+    check_actor(user)
+    if user is not SYSTEM:
+        raise PermissionDenied
+    day = day or timezone.localdate()
+    ended = 0
+    for choice in Choice.objects.filter(state=ChoiceState.CURRENT, effective_until__lt=day).order_by("pk"):
+        workflow.CHOICE_WORKFLOW.lock(choice)
+        workflow.CHOICE_WORKFLOW.apply(choice, workflow.END_CHOICE, internal=True)
+        choice.save()
+        ended += 1
+    placed = 0
+    waiting = WaitingEntry.objects.filter(state=WaitingState.WAITING).values_list("provider_id", flat=True)
+    for provider in Provider.objects.filter(pk__in=waiting).order_by("pk"):
+        placed += len(place_from_waiting_list(provider, user=SYSTEM, day=day))
+    return {"ended": ended, "placed": placed}

@@ -301,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inquiries.sweep_attachment_files",
         "schedule": crontab(hour=3, minute=45),
     },
+    # User choice: end choices whose last day has passed; give freed places to the waiting lists.
+    "choice-daily-sweep": {"task": "choice.daily_sweep", "schedule": crontab(hour=0, minute=20)},
     # Purge personal data whose retention period has ended (privacy.retention; per municipality and kind).
     "privacy-purge-personal-data": {
         "task": "privacy.purge_personal_data",

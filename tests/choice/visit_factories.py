@@ -115,3 +115,22 @@ def hourly_rates(night=False, weekend=False):
     if weekend:
         rates[Band.WEEKEND] = rate("650", "30", "140", minimum=None)
     return rates
+
+
+def walk_objects(scheme, user) -> dict:
+    """For tests/core/test_roles_walk.py: a provider ``user`` works for, a user of it with a visit in
+    March 2026, and the provider's statement of that month (a draft)."""
+    from servicetorg.choice import settlement
+
+    provider = make_provider(scheme.municipality, "Walk Omsorg AS", n=4)
+    ProviderMember.objects.create(provider=provider, user=user)
+    decision = make_decision(scheme)
+    choose(decision, provider)
+    made = visit(provider, decision, at(date(2026, 3, 2), 10), 60)
+    done = settlement.compute(scheme, date(2026, 3, 1), user=SYSTEM)
+    statement = next(s for s in done if s.provider_id == provider.pk)
+    return {
+        "visit": {"pk": made.pk},
+        "settlement": {"pk": statement.pk},
+        "settlement.csv": {"pk": statement.pk, "fmt": "csv"},
+    }

@@ -38,6 +38,7 @@ from servicetorg.strategy.models import ConsultationComment
 from tests.choice.conftest import build_scheme
 from tests.choice.people import KARI, OLA, approve, decide, make_provider
 from tests.choice.provider_helpers import ORGNRS, apply_public, sample_pdf
+from tests.choice.visit_factories import walk_objects
 from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
@@ -277,6 +278,32 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     # The providers' API is public (what the comparison page shows).
     ("choice_api:provider-list", "-", "get"): "yyyyyyyy",
     ("choice_api:provider-detail", "prov.own", "get"): "yyyyyyyy",
+    # Visits: the provider's own (a provider user with no provider is refused; another's visit is
+    # not there); statements: the settlement office and the provider they are for; deviations: the
+    # ordering unit (case officers and leaders of their units, administration).
+    ("choice:visit-list", "-", "get"): "nnnnnynl",
+    ("choice:visit-create", "-", "get"): "nnnnnynl",
+    ("choice:visit-create", "-", "post"): "nnnnnynl",
+    ("choice:visit-upload", "-", "get"): "nnnnnynl",
+    ("choice:visit-upload", "-", "post"): "nnnnnynl",
+    ("choice:visit-attest", "visit", "post"): "hhhhhyhl",
+    ("choice:visit-correct", "visit", "get"): "hhhhhyhl",
+    ("choice:visit-correct", "visit", "post"): "hhhhhyhl",
+    ("choice:visit-cancel", "visit", "post"): "hhhhhyhl",
+    ("choice:provider-statements", "-", "get"): "nnnnnynl",
+    ("choice:settlement-list", "-", "get"): "nnnynnyl",
+    ("choice:settlement-compute", "-", "post"): "nnnynnyl",
+    ("choice:settlement-detail", "settlement", "get"): "hhhyhyhl",
+    ("choice:settlement-export", "settlement.csv", "get"): "hhhyhyhl",
+    ("choice:settlement-approve", "settlement", "post"): "hhhyhnhl",
+    ("choice:settlement-pay", "settlement", "post"): "hhhyhnhl",
+    ("choice:deviation-list", "-", "get"): "nyyynnyl",
+    ("choice:deviation-list", "-", "post"): "nyyynnyl",
+    ("choice_api:visit-list", "-", "get"): "nnnnnynl",
+    ("choice_api:visit-list", "-", "post"): "nnnnnynl",
+    ("choice_api:visit-detail", "visit", "get"): "nnnnnynl",
+    ("choice_api:settlement-list", "-", "get"): "nnnynyyl",
+    ("choice_api:settlement-detail", "settlement", "get"): "nnnynyhl",
     # Min side: who may act for whom — case officers, unit leaders, administration (each in her own
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",
@@ -489,6 +516,8 @@ def world(db, tmp_path, settings, monkeypatch):
         "supp": {"pk": own.pk, "item_pk": supplementary.pk},
         "supp.other": {"pk": other_provider.pk, "item_pk": supplementary_other.pk},
     }
+    settings.ACCEPT_SYNTHETIC_NATIONAL_IDS = True
+    objects.update(walk_objects(scheme_adopted, users["provider"]))  # visits and settlement
     return users, objects
 
 

@@ -11,3 +11,10 @@ router = SimpleRouter()
 router.register("choices", ChoiceViewSet, basename="choice")  # choose/switch on a user's behalf
 router.register("providers", ProviderViewSet, basename="provider")
 urlpatterns = router.urls
+
+# Visits and settlements (issue 21, step 3).
+from .api_visits import SettlementViewSet, VisitViewSet  # noqa: E402
+
+router.register("besok", VisitViewSet, basename="visit")
+router.register("oppgjor", SettlementViewSet, basename="settlement")
+urlpatterns = router.urls

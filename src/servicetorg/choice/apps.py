@@ -16,6 +16,9 @@ class ChoiceConfig(AppConfig):
         ("choice:decision-list", _("Care decisions"), Perm.CHOICE_ORDER),
         ("choice:provider-users", _("My users"), Perm.CHOICE_PROVIDE),
         ("choice:portal-home", _("My provider"), Perm.CHOICE_PROVIDE),
+        ("choice:visit-list", _("Visits"), Perm.CHOICE_PROVIDE),
+        ("choice:settlement-list", _("Settlement"), Perm.CHOICE_SETTLE),
+        ("choice:deviation-list", _("Deviations from decisions"), Perm.CHOICE_ORDER),
     ]
     public_menu = [("choice_public:list", _("User choice"))]
     personal_data = "servicetorg.choice.personal_data"  # what it keeps about people (privacy.retention)

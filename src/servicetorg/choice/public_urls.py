@@ -23,3 +23,9 @@ urlpatterns += [
         "min-side/brukervalg/<int:pk>/valg/<int:choice_pk>/avbryt/", min_side.cancel, name="min-side-cancel"
     ),
 ]
+
+from . import visit_views  # noqa: E402
+
+urlpatterns += [
+    path("min-side/brukervalg/besok/", visit_views.citizen_visits, name="visits"),
+]

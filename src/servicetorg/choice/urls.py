@@ -80,3 +80,24 @@ urlpatterns += [
     path("evaluering/", evaluation_views.dashboard, name="evaluation"),
     path("evaluering/<int:pk>/indikatorer/", evaluation_views.record, name="evaluation-record"),
 ]
+
+# Visits, attestation and settlement (issue 21, step 3): the provider's pages under leverandor/,
+# the settlement office's under oppgjor/, the ordering unit's deviations under avvik/.
+from . import settlement_views, visit_views  # noqa: E402
+
+urlpatterns += [
+    path("leverandor/besok/", visit_views.visit_list, name="visit-list"),
+    path("leverandor/besok/ny/", visit_views.visit_create, name="visit-create"),
+    path("leverandor/besok/last-opp/", visit_views.visit_upload, name="visit-upload"),
+    path("leverandor/besok/<int:pk>/attester/", visit_views.visit_attest, name="visit-attest"),
+    path("leverandor/besok/<int:pk>/korriger/", visit_views.visit_correct, name="visit-correct"),
+    path("leverandor/besok/<int:pk>/avlys/", visit_views.visit_cancel, name="visit-cancel"),
+    path("leverandor/oppgjor/", visit_views.provider_statements, name="provider-statements"),
+    path("oppgjor/", settlement_views.settlement_list, name="settlement-list"),
+    path("oppgjor/beregn/", settlement_views.settlement_compute, name="settlement-compute"),
+    path("oppgjor/<int:pk>/", settlement_views.settlement_detail, name="settlement-detail"),
+    path("oppgjor/<int:pk>/godkjenn/", settlement_views.settlement_approve, name="settlement-approve"),
+    path("oppgjor/<int:pk>/betalt/", settlement_views.settlement_pay, name="settlement-pay"),
+    path("oppgjor/<int:pk>/oppgjor.<str:fmt>", settlement_views.settlement_export, name="settlement-export"),
+    path("avvik/", settlement_views.deviation_list, name="deviation-list"),
+]

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from servicetorg.core.portal import portal_municipality
 
-from . import selectors
+from . import notice, selectors
 from .models import DefaultRule, Mode, PriceModel
 
 
@@ -22,21 +22,6 @@ def _municipality(request):
 def scheme_list(request):
     schemes = selectors.public_schemes(_municipality(request))
     return render(request, "choice/public/list.html", {"schemes": schemes})
-
-
-def notice_text(scheme) -> str:
-    """The notice period for switching, in words."""
-    if scheme.notice_months:
-        return ngettext(
-            "A switch takes effect %(count)s month after you ask for it.",
-            "A switch takes effect %(count)s months after you ask for it.",
-            scheme.notice_months,
-        ) % {"count": scheme.notice_months}
-    return ngettext(
-        "A switch takes effect %(count)s day after you ask for it.",
-        "A switch takes effect %(count)s days after you ask for it.",
-        scheme.notice_days,
-    ) % {"count": scheme.notice_days}
 
 
 def default_text(scheme) -> str:
@@ -78,7 +63,7 @@ def scheme_detail(request, pk):
         {
             "scheme": scheme,
             "rates": scheme.rates.all(),
-            "notice_text": notice_text(scheme),
+            "notice_text": notice.describe(scheme),
             "default_text": default_text(scheme),
             "mode_text": mode_text(scheme),
             "hourly": scheme.price_model == PriceModel.HOURLY,

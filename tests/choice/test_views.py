@@ -155,7 +155,7 @@ def test_public_pages_show_only_schemes_in_force(client, municipality, other_mun
         assert client.get(reverse("choice_public:detail", args=[hidden.pk])).status_code == 404
     page = client.get(reverse("choice_public:detail", args=[in_force.pk])).content.decode()
     assert reverse("choice_public:providers", args=[in_force.pk]) in page  # the comparison of providers
-    assert "Et bytte gjelder fra 1 måned etter at du ber om det." in page
+    assert "Ber du om bytte 15. januar, begynner den nye leverandøren 1. mars." in page  # the notice rule
     assert "PS 112/25" in page and "468" in page  # the decision and the cost calculation
     assert "Brukervalg" in client.get("/").content.decode()  # the portal's menu
 

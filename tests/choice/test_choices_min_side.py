@@ -38,7 +38,7 @@ def test_her_decision_at_the_high_level_only(client, idp, w):  # noqa: F811
     choices.choose(decision, municipal, user=SYSTEM, day=date(2026, 1, 5))
     idp.sign_in(client, pid=KARI, level=assurance.SUBSTANTIAL)
     page = client.get(HOME).content.decode()
-    assert "Fjordvik hjemmetjeneste" not in page and "high level" in page
+    assert "Fjordvik hjemmetjeneste" not in page and "høyt sikkerhetsnivå" in page
     assert not DecisionRead.objects.exists()
     url = reverse("choice_public:min-side-choose", args=[decision.pk])
     assert client.get(url).status_code == 302  # step up

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,6 +83,7 @@ def test_days_always_give_a_working_day_no_earlier_than_the_notice(chosen, days)
     assert (day - chosen).days <= days + 6  # at most a long Easter later
 
 
+@translation.override("en")
 def test_the_rule_in_plain_words():
     assert "1 March" in describe(scheme(months=1))
     assert "3 months" in describe(scheme(months=3))

@@ -88,7 +88,7 @@ def test_a_repeated_post_is_answered_from_the_first(client, world):
 def test_a_refused_post_leaves_the_key_free(client, world):
     client.force_login(world["u1"])
     bad = post(client, body(world, ends_at=START.isoformat()), key="k-2")
-    assert bad.status_code == 400 and "cannot end before it starts" in str(bad.json())
+    assert bad.status_code == 400 and "kan ikke slutte før det begynner" in str(bad.json())
     assert post(client, body(world), key="k-2").status_code == 201
 
 
@@ -96,9 +96,9 @@ def test_refusals_are_field_messages(client, world):
     client.force_login(world["u1"])
     post(client, body(world))
     overlap = post(client, body(world, external_id="sys-2"))
-    assert overlap.status_code == 400 and "overlaps another visit" in str(overlap.json())
+    assert overlap.status_code == 400 and "overlapper et annet besøk" in str(overlap.json())
     theirs = post(client, body(world, decision=world["d2"].pk, external_id="sys-3"))
-    assert theirs.status_code == 400 and "Not one of your users" in str(theirs.json())
+    assert theirs.status_code == 400 and "Ikke en av brukerne deres" in str(theirs.json())
     nowhere = post(client, body(world, decision=10**12, external_id="sys-4"))
     assert nowhere.status_code == 400
     assert post(client, {"decision": "x"}).status_code == 400

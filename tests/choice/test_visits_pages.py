@@ -88,7 +88,7 @@ def test_register_a_visit_on_the_page(client, world):
     assert (made.minutes, made.registered_by) == (50, world["u1"])
     again = client.post(reverse("choice:visit-create"), data)
     assert again.status_code == 400
-    assert "overlaps another visit" in again.content.decode()
+    assert "overlapper et annet besøk" in again.content.decode()
     other = client.post(reverse("choice:visit-create"), {**data, "decision": world["d2"].pk})
     assert other.status_code == 400  # not one of her users: not in the list
     assert Visit.objects.count() == 1
@@ -107,8 +107,8 @@ def test_upload_reports_every_bad_row(client, world):
     response = client.post(reverse("choice:visit-upload"), {"file": upload})
     errors = dict(response.context["report"]["errors"])
     assert response.status_code == 400 and sorted(errors) == [3, 4]
-    assert "decision" in errors[3] and "The visit cannot end before it starts." in errors[4]
-    assert "The visit cannot end before it starts." in response.content.decode()
+    assert "decision" in errors[3] and "Besøket kan ikke slutte før det begynner." in errors[4]
+    assert "Besøket kan ikke slutte før det begynner." in response.content.decode()
     assert not Visit.objects.exists()
     upload = SimpleUploadedFile("besok.csv", text.encode(), content_type="text/csv")
     response = client.post(reverse("choice:visit-upload"), {"file": upload, "skip_bad_rows": "on"})

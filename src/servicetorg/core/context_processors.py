@@ -14,6 +14,7 @@ def platform(request):
         municipality_ids(user, Perm.STAFF_PAGES) if user is not None and user.is_authenticated else set()
     )
     is_staff_user = allowed is None or bool(allowed)
+    signed_in = user is not None and user.is_authenticated
     return {
         "PLATFORM_NAME": "Servicetorg",
         "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
@@ -24,5 +25,6 @@ def platform(request):
         "is_staff_user": is_staff_user,
         "portal_municipality": portal_municipality(request),
         "portal_menu": menu("public_menu"),
-        "staff_menu": menu("staff_menu", actor=user) if is_staff_user else [],
+        # A user without the staff pages (a provider) sees the entries of the rights she holds.
+        "staff_menu": menu("staff_menu", actor=user, named_only=not is_staff_user) if signed_in else [],
     }

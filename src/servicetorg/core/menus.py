@@ -23,14 +23,18 @@ def _entries(attribute: str) -> tuple[tuple[str, object], ...]:
     return tuple(found)
 
 
-def menu(attribute: str, *, actor=None, **kwargs) -> list[dict]:
+def menu(attribute: str, *, actor=None, named_only: bool = False, **kwargs) -> list[dict]:
     """Entries of ``attribute`` whose URL resolves (with ``kwargs``, e.g. a service's slug) and, for
-    an entry that names a permission, that ``actor`` holds somewhere (the page's own check)."""
+    an entry that names a permission, that ``actor`` holds somewhere (the page's own check).
+    ``named_only``: only entries that name a permission (for a user without the staff pages, e.g.
+    a provider, who must not be led to pages every staff member opens)."""
     from .permissions import holds_anywhere
 
     items = []
     for entry in _entries(attribute):
         url_name, label = entry[0], entry[1]
+        if named_only and len(entry) < 3:
+            continue
         if len(entry) > 2 and (actor is None or not holds_anywhere(actor, [entry[2]])):
             continue
         try:

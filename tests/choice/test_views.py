@@ -30,6 +30,7 @@ def _edit_data(scheme, **overrides):
         "notice_days": "0",
         "notice_months": "1",
         "price_model": "hourly",
+        "settle_on": "attested",
         "rate-day-amount": "612",
         "rate-day-minimum_minutes": "30",
         "rate-day-running_costs": "468",
@@ -101,6 +102,14 @@ def test_changing_the_price_model_clears_the_rates(client, draft, administration
     assert not draft.rates.exists()
     page = client.get(reverse("choice:scheme-edit", args=[draft.pk])).content.decode()
     assert 'name="rate-level_1-amount"' in page and "rate-level_1-minimum_minutes" not in page
+
+
+def test_what_is_paid_for_and_who_attests_are_set_on_the_edit_page(client, draft, administration):
+    client.force_login(administration)
+    data = _edit_data(draft, settle_on="decided", provider_may_attest="on")
+    assert client.post(reverse("choice:scheme-edit", args=[draft.pk]), data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.settle_on, draft.provider_may_attest) == ("decided", True)
 
 
 @pytest.mark.parametrize(

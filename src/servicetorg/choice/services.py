@@ -38,6 +38,8 @@ SCHEME_FIELDS = (
     "decision_date",
     "case_reference",
     "default_provider",
+    "settle_on",
+    "provider_may_attest",
 )
 RATE_FIELDS = ("amount", "minimum_minutes", "running_costs", "capital_costs", "common_costs")
 

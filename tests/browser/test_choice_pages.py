@@ -37,7 +37,7 @@ def test_draft_adopt_and_read_the_scheme(sized_page, municipality):
     page.wait_for_load_state()
     assert scheme.rates.count() == 3
     check_page(page)
-    page.click("a:has-text('Vedta')")
+    page.click(f"a[href='/staff/brukervalg/{scheme.pk}/vedta/']")  # not the menu's «Vedtak»
     page.fill("#id_decision_date", "2025-12-11")
     page.fill("#id_case_reference", "PS 112/25")
     check_page(page)

@@ -239,13 +239,13 @@ ENDINGS = {  # reasons a user switches, with weights
 }
 
 
-def synthetic_national_id(rng: random.Random, used: set[str]) -> str:
-    """A synthetic fødselsnummer (month + 80; Skatteetaten's Test-Norge) of a person born 1925–1975:
-    valid control digits, never a real person's number."""
+def synthetic_national_id(rng: random.Random, used: set[str], born: tuple[int, int] = (1925, 1975)) -> str:
+    """A synthetic fødselsnummer (month + 80; Skatteetaten's Test-Norge) of a person born in the
+    years ``born`` (1925–1975 unless asked): valid control digits, never a real person's number."""
     while True:
-        born = date(rng.randint(1925, 1975), rng.randint(1, 12), rng.randint(1, 28))
-        individual = rng.randint(0, 499) if born.year < 2000 else rng.randint(500, 999)
-        digits = f"{born:%d}{born.month + 80:02d}{born:%y}{individual:03d}"
+        born_on = date(rng.randint(*born), rng.randint(1, 12), rng.randint(1, 28))
+        individual = rng.randint(0, 499) if born_on.year < 2000 else rng.randint(500, 999)
+        digits = f"{born_on:%d}{born_on.month + 80:02d}{born_on:%y}{individual:03d}"
         first = fodselsnummer.calc_check_digit1(digits)
         if len(first) != 1:
             continue

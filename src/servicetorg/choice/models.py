@@ -813,3 +813,21 @@ class SettlementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id} {self.band}: {self.amount}"
+
+
+# School choice lives in its own module of the app (servicetorg.choice.schools); its models are the
+# app's models.
+from .schools.models import (  # noqa: E402, F401
+    AllocationRun,
+    Appeal,
+    BudgetModel,
+    BudgetSchool,
+    Cutoff,
+    Placement,
+    Round,
+    RoundSchool,
+    School,
+    SchoolAddress,
+    SchoolApplication,
+    Wish,
+)

@@ -184,3 +184,7 @@ SETTLEMENT_WORKFLOW = Workflow.declare(
     actions={RECOMPUTE: _("Compute again"), APPROVE_SETTLEMENT: _("Approve"), PAY: _("Mark as paid")},
     table=SETTLEMENT_TRANSITIONS,
 )
+
+# School choice's tables (rounds, applications, placements, appeals) live beside its models; importing
+# them here lets core's registry find them.
+from .schools import workflow as school_workflow  # noqa: E402, F401

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     ADMINISTRATION = "administration", _("Administration")
     COUNCIL = "council", _("Council (read)")
     PROVIDER = "provider", _("Provider")
+    SCHOOL_OFFICE = "school_office", _("School office")
     ADMIN = "admin", _("Administrator")
 
 

@@ -124,6 +124,10 @@ class Perm(enum.StrEnum):
     CHOICE_ORDER = "choice.order"  # care decisions (vedtak) and choices on a user's behalf (health data)
     CHOICE_PROVIDE = "choice.provide"  # a provider's own profile, users, orders, visits and statements
     CHOICE_SETTLE = "choice.settle"  # monthly settlement: compute, approve, mark paid
+    # School choice (fritt skolevalg)
+    SCHOOL_READ = "choice.school_read"  # rounds, runs and their certificates, what-ifs, the budget
+    # schools, rounds, applications (with the children's data), runs, publishing, appeals, the budget
+    SCHOOL_ADMINISTER = "choice.school_administer"
     # Citizens (Min side)
     CITIZEN_RELATIONS = "citizens.relations"  # who may act for whom (guardians, relatives, attorneys)
 
@@ -136,6 +140,7 @@ _ALL_STAFF_READ: dict[str, Reach] = {
     R.UNIT_LEADER: M,
     R.ADMINISTRATION: M,
     R.ADMIN: M,
+    R.SCHOOL_OFFICE: M,
 }
 _WORKERS: dict[str, Reach] = {
     R.DESK_WORKER: D,
@@ -172,6 +177,8 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.CHOICE_ORDER: {R.CASE_OFFICER: U, R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CHOICE_PROVIDE: {R.PROVIDER: P},
     Perm.CHOICE_SETTLE: {R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.SCHOOL_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
+    Perm.SCHOOL_ADMINISTER: {R.SCHOOL_OFFICE: M, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CITIZEN_RELATIONS: {R.CASE_OFFICER: M, R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M},
 }  # fmt: skip
 del M, U, D, P, R

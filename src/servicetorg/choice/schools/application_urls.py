@@ -1,0 +1,3 @@
+"""Paths of application_urls (included by urls.py)."""
+
+urlpatterns: list = []

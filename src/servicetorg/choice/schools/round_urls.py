@@ -1,0 +1,3 @@
+"""Paths of round_urls (included by urls.py)."""
+
+urlpatterns: list = []

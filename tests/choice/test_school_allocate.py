@@ -16,6 +16,7 @@ from servicetorg.choice.schools.models import (
 )
 from servicetorg.choice.schools.workflow import DECLINE, PLACEMENT_WORKFLOW, PUBLISH, ROUND_WORKFLOW
 from servicetorg.core.choices import Role
+from servicetorg.core.models import OutboxMessage
 from servicetorg.core.workflow import TransitionRefused
 from tests.factories import make_staff
 
@@ -82,6 +83,9 @@ def test_a_declined_seat_moves_down_the_list_and_nobody_loses(municipality, town
     a, b, c, near_a, near_b, near_c = town
     round_ = school_round(municipality, {a: 1, b: 1, c: 3}, priorities=[Priority.CATCHMENT])
     apps = [application(round_, near_c, [a, b]) for _ in range(3)]
+    for app in apps:
+        app.contact_email = f"foresatt{app.pk}@example.org"
+        app.save()
     main = allocate.run_main(round_, user=office)
     before = placements(main)
     at_a = next(p for p in before.values() if p.school_id == a.pk)
@@ -105,6 +109,11 @@ def test_a_declined_seat_moves_down_the_list_and_nobody_loses(municipality, town
     assert sorted(order[p.school_id] for k, p in after.items() if k != at_a.application_id) == [1, 2]
     moved = [p for k, p in after.items() if p.school_id == a.pk]
     assert len(moved) == 1 and moved[0].state == PlacementState.OFFERED
+    # Both moved up (B to A, and C to the freed B): each gets a letter, the declined family none.
+    movers = [k for k, p in after.items() if p.school_id != before[k].school_id and p.school_id]
+    letters = OutboxMessage.objects.filter(key__startswith="school-better-seat:")
+    assert sorted(m.recipients[0] for m in letters) == sorted(f"foresatt{k}@example.org" for k in movers)
+    assert len(movers) == 2 and all("Min side" in m.body and "Alfa" not in m.body for m in letters)
 
 
 def test_what_if_more_seats_and_the_boston_rule(municipality, town, office, make_staff):

@@ -25,7 +25,7 @@ from servicetorg.core import permissions
 from servicetorg.core.permissions import Perm
 
 from .. import allocation
-from . import lottery
+from . import letters, lottery
 from .models import (
     AllocationRun,
     Cutoff,
@@ -301,7 +301,7 @@ def run_waiting_list(round_: Round, *, user) -> AllocationRun:
     held[(held >= 0) & ~(prefs == held[:, None]).any(axis=1)] = allocation.UNPLACED
     prefs, key = allocation.with_fallback(prefs, instance.key, instance.cap, held)
     outcome = solve(instance, prefs=prefs, key=key)
-    return _store(
+    run = _store(
         round_,
         instance,
         outcome,
@@ -311,6 +311,11 @@ def run_waiting_list(round_: Round, *, user) -> AllocationRun:
         based_on=current,
         carried=(held, states),
     )
+    moved = (outcome.assignment >= 0) & (outcome.assignment != held)
+    moved_ids = instance.application_ids[moved].tolist()
+    for application in SchoolApplication.objects.filter(pk__in=moved_ids).select_related("round"):
+        letters.better_seat(application, run_id=run.pk)
+    return run
 
 
 def run_what_if(round_: Round, *, user, variant: dict, label: str) -> AllocationRun:

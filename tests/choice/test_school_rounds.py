@@ -3,10 +3,13 @@ round, the seed committed then revealed, refusals out of turn, by the wrong role
 and validation errors in plain language."""
 
 import hashlib
+import io
+import json
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from servicetorg.choice.schools import allocate, lottery, rounds
@@ -17,7 +20,7 @@ from servicetorg.core.permissions import SYSTEM
 from servicetorg.core.workflow import TransitionRefused
 from tests.factories import make_staff
 
-from .school_factories import school
+from .school_factories import application, school, school_round
 from .school_round_helpers import RULES, allocated_round, council, draft, office, town  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +299,61 @@ def test_the_address_register(municipality, other_municipality, town, office):  
     with translation.override("en"), pytest.raises(ValidationError) as error:
         rounds.update_address(added, user=office, primary_school=elsewhere)
     assert messages_of(error.value, "primary_school") == ["The school belongs to another municipality."]
+
+
+# --- manage.py allocate_round ---------------------------------------------------------------------
+
+
+def _boston_trap(municipality, town):  # noqa: F811
+    """X (catchment A) lists B then A; Z (catchment B) takes B; Y, from C, lists only A. Deferred
+    acceptance gives X her catchment seat at A; first-wish-first gives A to Y in round 1 and leaves
+    X without a seat though she has priority at A: a blocking pair."""
+    t = town
+    round_ = school_round(municipality, {t["a"]: 1, t["b"]: 1, t["c"]: 5})
+    application(round_, t["near_a"], [t["b"], t["a"]], name="X")
+    application(round_, t["near_c"], [t["a"]], name="Y")
+    application(round_, t["near_b"], [t["b"]], name="Z")
+    return round_
+
+
+def test_the_command_runs_and_prints_the_certificate(municipality, town):  # noqa: F811
+    round_ = _boston_trap(municipality, town)
+    out = io.StringIO()
+    call_command("allocate_round", str(round_.pk), stdout=out)
+    text = out.getvalue()
+    assert "Stable: yes   blocking pairs: 0   wasted seats: 0" in text
+    assert "Placed by wish: 1: 1, 2: 1, 3: 0" in text and "Unplaced: 0" in text
+    assert "Guaranteed (catchment school below the wishes): 1" in text
+    assert f"Seed SHA-256: {round_.seed_hash}" in text
+    assert "Alfa skole" in text and "The catchment school (nærskole), lottery" in text
+    round_.refresh_from_db()
+    assert round_.state == RoundState.ALLOCATED and round_.runs.get().created_by is None
+
+
+def test_the_command_fails_on_an_unstable_what_if(municipality, town):  # noqa: F811
+    round_ = _boston_trap(municipality, town)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "allocate_round", str(round_.pk), "--what-if", '{"rule": "first_wish_first"}', stdout=out
+        )
+    assert error.value.returncode == 1
+    assert "Stable: no   blocking pairs: 1" in out.getvalue() and "Unplaced: 1" in out.getvalue()
+    assert Round.objects.get(pk=round_.pk).state == RoundState.CLOSED  # a what-if never moves the round
+    out = io.StringIO()
+    extra = json.dumps({"extra_seats": {str(town["a"].pk): 1}})
+    call_command("allocate_round", str(round_.pk), "--what-if", extra, stdout=out)
+    assert "Stable: yes" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "what_if",
+    ["{", "[]", '{"seats": 1}', '{"extra_seats": {"1": 5}}', '{"drop": ["special_needs"]}', '{"rule": "x"}'],
+)
+def test_the_command_refuses_bad_input(municipality, town, what_if):  # noqa: F811
+    round_ = _boston_trap(municipality, town)
+    with pytest.raises(CommandError):
+        call_command("allocate_round", str(round_.pk), "--what-if", what_if, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No round"):
+        call_command("allocate_round", "999999", stdout=io.StringIO())
+    assert not round_.runs.exists()

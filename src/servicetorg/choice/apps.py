@@ -19,8 +19,9 @@ class ChoiceConfig(AppConfig):
         ("choice:visit-list", _("Visits"), Perm.CHOICE_PROVIDE),
         ("choice:settlement-list", _("Settlement"), Perm.CHOICE_SETTLE),
         ("choice:deviation-list", _("Deviations from decisions"), Perm.CHOICE_ORDER),
+        ("schools:round-list", _("School choice"), Perm.SCHOOL_READ),
     ]
-    public_menu = [("choice_public:list", _("User choice"))]
+    public_menu = [("choice_public:list", _("User choice")), ("schools_public:home", _("School choice"))]
     personal_data = "servicetorg.choice.personal_data"  # what it keeps about people (privacy.retention)
     open_data = "servicetorg.choice.open_data"  # approved providers per scheme (CSV, JSON)
 
@@ -28,5 +29,7 @@ class ChoiceConfig(AppConfig):
         from servicetorg.citizens import panels
 
         from .min_side import PANEL
+        from .schools.min_side import PANEL as SCHOOL_PANEL
 
         panels.register(PANEL)  # her decisions, provider, coming switch and waiting lists
+        panels.register(SCHOOL_PANEL)  # her children's school applications and placements

@@ -13,6 +13,7 @@ from servicetorg.core.permissions import SYSTEM
 
 from . import demo_users, services
 from .models import Band, DefaultRule, Mode, PriceModel, Scheme
+from .schools import demo as schools_demo
 
 SERVICE_SLUG = "praktisk-bistand"
 NAME = "Brukervalg i praktisk bistand (hjemmehjelp)"
@@ -58,8 +59,12 @@ def _rates(version: int) -> dict:
 @transaction.atomic
 def load(municipality, *, seed: int) -> None:
     service = Service.objects.filter(municipality=municipality, slug=SERVICE_SLUG).first()
-    if service is None:
-        return
+    if service is not None:
+        _user_choice(municipality, service, seed=seed)
+    schools_demo.load(municipality, seed=seed)  # 12 schools, a published round of 2 000, an open one
+
+
+def _user_choice(municipality, service, *, seed: int) -> None:
     if not Scheme.objects.filter(municipality=municipality, service=service).exists():
         _schemes(municipality, service)
     scheme = demo_users.current_scheme(municipality, service)

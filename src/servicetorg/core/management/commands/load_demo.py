@@ -53,6 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality {municipality} is ready. Log in at /staff/logg-inn/ as admin, skranke, "
-                f"saksbehandler, enhetsleder, radmann, politiker or leverandor; password {demo.DEMO_PASSWORD}"
+                f"saksbehandler, enhetsleder, radmann, politiker, leverandor or skolekontor; "
+                f"password {demo.DEMO_PASSWORD}"
             )
         )

@@ -26,6 +26,15 @@ from .school_factories import address, school, school_round
 from .school_office_helpers import budget_model, placed_run
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English (the source language), whatever is translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def office(municipality):
     return make_staff(Role.SCHOOL_OFFICE, municipality, username="skolekontor")

@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from servicetorg.core.exports import safe_cell
 from servicetorg.core.permissions import Perm, filtered, require
@@ -475,10 +476,14 @@ def rounding_note(budget: Budget) -> str:
         }
     if not budget.remainder:
         return _("Every share of the common costs came out in whole kroner; nothing was rounded.")
-    return _(
+    return ngettext(
+        "Each share of the common costs is rounded down to whole kroner; the %(n)s krone left over "
+        "went to the school with the largest fraction (%(schools)s), so the shares add up to exactly "
+        "the common costs.",
         "Each share of the common costs is rounded down to whole kroner; the %(n)s kroner left over "
         "went one each to the schools with the largest fractions (%(schools)s), so the shares add up "
-        "to exactly the common costs."
+        "to exactly the common costs.",
+        budget.remainder,
     ) % {"n": budget.remainder, "schools": ", ".join(budget.remainder_schools)}
 
 

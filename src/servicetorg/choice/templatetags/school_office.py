@@ -20,6 +20,7 @@ def nok(value):
         return ""
     value = Decimal(value)
     text = _("NOK %(amount)s") % {"amount": formatting.number(abs(value), 0)}
+    text = text.replace(" ", formatting.NBSP)  # the amount never breaks from its currency
     return f"−{text}" if value < 0 else text
 
 

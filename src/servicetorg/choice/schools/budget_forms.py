@@ -91,7 +91,7 @@ class WhatIfForm(forms.Form):
                 names.append(self[name])
             self.school_fields.append((school, names))
 
-    def extra(self) -> dict[int, dict[str, int]]:
+    def extra_pupils(self) -> dict[int, dict[str, int]]:
         out: dict[int, dict[str, int]] = {}
         for name, value in self.cleaned_data.items():
             if name.startswith("plus-") and value:

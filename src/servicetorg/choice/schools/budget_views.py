@@ -76,7 +76,7 @@ def _what_if(request, model):
         runs=list(budget.what_if_runs(model)),
     )
     if form.is_bound and form.is_valid():
-        return form, form.extra(), form.run_object()
+        return form, form.extra_pupils(), form.run_object()
     return form, {}, None
 
 

@@ -210,7 +210,7 @@ def test_the_council_reads_and_runs_what_ifs_but_takes_no_step(client, municipal
     ]
     assert Round.objects.get(pk=round_.pk).state == RoundState.ALLOCATED
     page = client.get(url("what-if", round_.pk)).content.decode()
-    assert "Current result" in page and "+1 classes (25 seats) at Alfa skole" in page
+    assert "Main allocation" in page and "+1 classes (25 seats) at Alfa skole" in page
     assert "Who moves" in page
 
 
@@ -243,7 +243,7 @@ def test_who_moves_is_counted_in_one_query(municipality, town):  # noqa: F811
     assert (moved[same.pk].compared, moved[same.pk].moved) == (5, 0)
     with CaptureQueriesContext(connection) as queries:
         round_selectors.comparison(round_)
-    assert len(queries) <= 4  # the current run, the what-ifs, the moves, the schools' names
+    assert len(queries) <= 4  # the main run, the what-ifs, the moves, the schools' names
 
 
 def test_a_desk_worker_reads_but_never_acts(client, municipality, town, desk_worker):  # noqa: F811
@@ -333,3 +333,14 @@ def test_ids_are_written_without_a_thousands_separator(client, municipality, tow
     assert f'name="school-{town["a"].pk}-seats"' in page
     page = client.get(url("what-if", round_.pk)).content.decode()
     assert f'value="{town["a"].pk}"' in page
+
+
+def test_what_ifs_are_compared_with_the_main_run_not_a_waiting_list_rerun(municipality, town):  # noqa: F811
+    round_, _apps = allocated_round(municipality, town, state=RoundState.PUBLISHED)
+    main = AllocationRun.objects.get(round=round_, kind=RunKind.MAIN)
+    rerun = allocate.run_waiting_list(round_, user=SYSTEM)
+    what_if = allocate.run_what_if(round_, user=SYSTEM, variant={"drop": ["sibling"]}, label="no siblings")
+    assert rerun.current and what_if.based_on == main
+    baseline, columns = round_selectors.comparison(round_)
+    assert baseline == main and [c.run for c in columns] == [main, what_if]
+    assert columns[0].is_main and columns[1].moves.compared == 5 and columns[1].moves.moved == 0

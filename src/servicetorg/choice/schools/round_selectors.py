@@ -130,8 +130,8 @@ class Column:
     guaranteed: int
     unplaced: int
     stable: bool
-    moves: Moves | None = None  # None for the current run itself
-    is_current: bool = False
+    moves: Moves | None = None  # None for the main run itself
+    is_main: bool = False
     changes: list[str] = field(default_factory=list)
 
 
@@ -209,15 +209,16 @@ def changes_of(run: AllocationRun, names: dict[int, str] | None = None) -> list[
 
 
 def comparison(round_: Round, *, limit: int = 6) -> tuple[AllocationRun | None, list[Column]]:
-    """The current run (the families' placements, or the main run before publishing) beside the
-    round's latest what-ifs, newest first."""
-    current = AllocationRun.objects.filter(round=round_, current=True).first()
+    """The round's main run beside its latest what-ifs, newest first. A what-if re-runs the main
+    allocation with one change (``run_what_if``: ``based_on`` the latest main run), so it is compared
+    with that run, not with a waiting-list re-run after families declined seats."""
+    main = AllocationRun.objects.filter(round=round_, kind=RunKind.MAIN).order_by("-pk").first()
     what_ifs = list(AllocationRun.objects.filter(round=round_, kind=RunKind.WHAT_IF).order_by("-pk")[:limit])
     wishes = round_.wishes
-    moved = moves(current, what_ifs, wishes) if current is not None else {}
+    moved = moves(main, what_ifs, wishes) if main is not None else {}
     names = school_names(round_) if what_ifs else {}
     columns = []
-    for run in ([current] if current else []) + what_ifs:
+    for run in ([main] if main else []) + what_ifs:
         certificate = run.certificate
         columns.append(
             Column(
@@ -226,9 +227,9 @@ def comparison(round_: Round, *, limit: int = 6) -> tuple[AllocationRun | None, 
                 guaranteed=int(certificate.get("guaranteed", 0)),
                 unplaced=int(certificate.get("unplaced", 0)),
                 stable=bool(certificate.get("stable")),
-                moves=None if run is current else moved.get(run.pk, Moves()),
-                is_current=run is current,
-                changes=changes_of(run, names) if run is not current else [],
+                moves=None if run is main else moved.get(run.pk, Moves()),
+                is_main=run is main,
+                changes=changes_of(run, names) if run is not main else [],
             )
         )
-    return current, columns
+    return main, columns

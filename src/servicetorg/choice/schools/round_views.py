@@ -266,9 +266,9 @@ def what_if(request, pk):
         except ValidationError as error:
             apply_validation_error(form, error)  # e.g. no seed yet: the round is not closed
         else:
-            messages.success(request, _("The what-if ran. It is compared with the current result below."))
+            messages.success(request, _("The what-if ran. It is compared with the main allocation below."))
             return redirect(reverse("schools:what-if", kwargs={"pk": round_.pk}) + "#comparison")
-    current, columns = round_selectors.comparison(round_)
+    main, columns = round_selectors.comparison(round_)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -276,7 +276,7 @@ def what_if(request, pk):
         {
             "round": round_,
             "form": form,
-            "current": current,
+            "main": main,
             "columns": columns,
             "ranks": range(1, round_.wishes + 1),
             "may_run": bool(round_.seed_hash),

@@ -1,7 +1,8 @@
 """The school office's round in Chromium, at 390 and 1280 px: create a round, give schools seats,
 open it, close it (the seed committed), read the feasibility report, run the allocation, read the
 certificate, run a what-if (an error first) and read the comparison, publish (the seed revealed),
-and the school registry — every page axe-clean and within the width."""
+the school registry and the address register's import (a bad row reported) — every page
+axe-clean and within the width."""
 
 import pytest
 
@@ -108,4 +109,23 @@ def test_the_school_office_runs_a_round(sized_page, municipality, town, office):
     page.wait_for_load_state()
     a.refresh_from_db()
     assert a.profile.startswith("Alfa er")
+    check_page(page)
+
+    page.goto("/staff/skolevalg/skoler/adresser/")
+    check_page(page)
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {
+                "name": "adresser.csv",
+                "mimeType": "text/csv",
+                "buffer": b"address;postcode;latitude;longitude;primary_school;secondary_school\n"
+                b"Storgata 1;3999;59.05;10.00;Alfa skole;Ungdomsskolen\n"
+                b"Storgata 2;3999;59.05;10.00;Ukjent skole;\n",
+            }
+        ],
+    )
+    page.click("#import-addresses")
+    page.wait_for_load_state()
+    assert page.locator("#import-errors").count() == 1  # line 3 names an unknown school: nothing imported
     check_page(page)

@@ -16,6 +16,7 @@ from servicetorg.choice.schools.models import (
     RoundState,
     RunKind,
     School,
+    SchoolAddress,
 )
 from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
@@ -344,3 +345,37 @@ def test_what_ifs_are_compared_with_the_main_run_not_a_waiting_list_rerun(munici
     baseline, columns = round_selectors.comparison(round_)
     assert baseline == main and [c.run for c in columns] == [main, what_if]
     assert columns[0].is_main and columns[1].moves.compared == 5 and columns[1].moves.moved == 0
+
+
+def test_the_address_register_page(client, municipality, town, office, council):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(council)
+    page = client.get(url("address-register"))
+    assert page.status_code == 200 and 'id="import-addresses"' not in page.content.decode()
+    assert client.post(url("address-register")).status_code == 403
+    client.force_login(office)
+    csv_file = (
+        "address;postcode;latitude;longitude;primary_school;secondary_school\n"
+        "Storgata 1;3999;59.05;10.00;Alfa skole;Ungdomsskolen\n"
+        "Storgata 2;3999;59.05;10.00;Ungdomsskolen;\n"
+    )
+
+    def upload(**extra):
+        data = {
+            "municipality": municipality.pk,
+            "file": SimpleUploadedFile("a.csv", csv_file.encode()),
+            **extra,
+        }
+        return client.post(url("address-register"), data)
+
+    response = upload()
+    assert response.status_code == 400 and 'id="import-errors"' in response.content.decode()
+    assert '<th scope="row">3</th>' in response.content.decode()
+    assert not SchoolAddress.objects.filter(address="Storgata 1").exists()
+    response = upload(skip_bad_rows="on")
+    assert response.status_code == 200 and SchoolAddress.objects.filter(address="Storgata 1").exists()
+    content = response.content.decode()
+    assert 'id="import-errors"' in content  # the left-out row is still listed
+    response = client.post(url("address-register"), {"municipality": municipality.pk})
+    assert response.status_code == 400 and 'href="#id_file"' in response.content.decode()

@@ -12,8 +12,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from servicetorg.choice.schools import allocate, lottery, rounds
-from servicetorg.choice.schools.models import Priority, Round, RoundSchool, RoundState, School
+from servicetorg.choice.schools import address_imports, allocate, lottery, rounds
+from servicetorg.choice.schools.models import (
+    Priority,
+    Round,
+    RoundSchool,
+    RoundState,
+    School,
+    SchoolAddress,
+)
 from servicetorg.core.choices import Role
 from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
@@ -357,3 +364,62 @@ def test_the_command_refuses_bad_input(municipality, town, what_if):  # noqa: F8
     with pytest.raises(CommandError, match="No round"):
         call_command("allocate_round", "999999", stdout=io.StringIO())
     assert not round_.runs.exists()
+
+
+# --- The address register from a file -------------------------------------------------------------
+
+ADDRESSES = (
+    "address;postcode;latitude;longitude;primary_school;secondary_school;district\n"
+    "Storgata 1;3999;59,0501;10,0001;Alfa skole;Ungdomsskolen;Sentrum\n"
+    "Alfaveien 1;3999;59.0505;10.0005;Beta skole;Ungdomsskolen;Sentrum\n"
+)
+
+
+def test_the_address_register_is_imported_and_reimported(municipality, town, office):  # noqa: F811
+    result = address_imports.import_addresses(ADDRESSES.encode(), municipality=municipality, user=office)
+    assert (result.created, result.updated, result.unchanged, result.errors) == (1, 1, 0, [])
+    storgata = SchoolAddress.objects.get(address="Storgata 1")
+    assert storgata.catchment(1) == town["a"] and storgata.catchment(9) == town["u"]
+    assert storgata.district == "Sentrum" and str(storgata.latitude) == "59.050100"
+    assert SchoolAddress.objects.get(address="Alfaveien 1").primary_school == town["b"]  # moved district
+    again = address_imports.import_addresses(ADDRESSES.encode(), municipality=municipality, user=office)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_every_bad_row_is_reported_and_nothing_imported(municipality, town, office):  # noqa: F811
+    bad = (
+        "address,postcode,latitude,longitude,primary_school,secondary_school\n"
+        "Storgata 1,3999,59.05,10.00,Alfa skole,\n"
+        ",3999,59.05,10.00,Alfa skole,\n"
+        "Storgata 2,39,95,10.00,Ukjent skole,Alfa skole\n"
+        "Storgata 1,3999,59.05,10.00,Alfa skole,\n"
+    )
+    before = SchoolAddress.objects.count()
+    with translation.override("en"), pytest.raises(address_imports.ImportFailed) as failed:
+        address_imports.import_addresses(bad.encode(), municipality=municipality, user=office)
+    assert [line for line, _reason in failed.value.errors] == [3, 4, 5]
+    reasons = dict(failed.value.errors)
+    assert reasons[3] == "address is missing"
+    assert "postcode must be four digits" in reasons[4] and "latitude is not a number" in reasons[4]
+    assert "no school named “Ukjent skole”" in reasons[4] and "Alfa skole teaches grades 1–7" in reasons[4]
+    assert reasons[5] == "the same address as line 2"
+    assert SchoolAddress.objects.count() == before
+    result = address_imports.import_addresses(
+        bad.encode(), municipality=municipality, user=office, skip_bad_rows=True
+    )
+    assert result.created == 1 and len(result.errors) == 3
+    with translation.override("en"), pytest.raises(address_imports.ImportFailed) as failed:
+        address_imports.import_addresses(
+            b"address;postcode\nX;3999\n", municipality=municipality, user=office
+        )
+    assert "Missing column(s): latitude, longitude" in failed.value.errors[0][1]
+    with pytest.raises(address_imports.ImportFailed):
+        address_imports.import_addresses(b"\xff\xfe", municipality=municipality, user=office)
+
+
+def test_only_the_school_office_imports_addresses(municipality, other_municipality, town, council):  # noqa: F811
+    stranger = make_staff(Role.SCHOOL_OFFICE, other_municipality, username="naboskolekontor")
+    for user in (council, stranger):
+        with pytest.raises(PermissionDenied):
+            address_imports.import_addresses(ADDRESSES.encode(), municipality=municipality, user=user)
+    assert not SchoolAddress.objects.filter(address="Storgata 1").exists()

@@ -196,3 +196,23 @@ class WhatIfForm(forms.Form):
             data["variant"] = {"rule": allocate.FIRST_WISH_FIRST}
             data["label"] = str(_("First wish first (the Boston rule)"))
         return data
+
+
+class AddressImportForm(forms.Form):
+    municipality = forms.ModelChoiceField(queryset=None, label=_("Municipality"))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: address, postcode, latitude, longitude, primary_school, secondary_school and "
+            "optionally district (comma or semicolon, UTF-8). Schools by their names in the registry."
+        ),
+    )
+    skip_bad_rows = forms.BooleanField(
+        label=_("Import the good rows even if some rows are bad"), required=False
+    )
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        if municipalities.count() == 1:
+            self.fields["municipality"].initial = municipalities.first()

@@ -21,6 +21,7 @@ from .models import (
     Round,
     RunKind,
     School,
+    SchoolAddress,
     SchoolApplicationState,
     TieBreak,
 )
@@ -46,6 +47,24 @@ def submitted_count(round_: Round) -> int:
 
 def schools_for(user):
     return scope(School.objects.all(), user, Perm.SCHOOL_READ).select_related("municipality")
+
+
+def catchment_counts(user) -> list[dict]:
+    """Per school the user may read: the addresses that have it as their catchment school for primary
+    and for lower secondary school (two grouped queries)."""
+    addresses = scope(SchoolAddress.objects.all(), user, Perm.SCHOOL_READ)
+    primary = dict(
+        addresses.filter(primary_school__isnull=False).values_list("primary_school").annotate(n=Count("pk"))
+    )
+    secondary = dict(
+        addresses.filter(secondary_school__isnull=False)
+        .values_list("secondary_school")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"school": school, "primary": primary.get(school.pk, 0), "secondary": secondary.get(school.pk, 0)}
+        for school in schools_for(user).order_by("municipality__name", "name")
+    ]
 
 
 def groups_of(round_: Round, variant: dict | None = None) -> list[str]:

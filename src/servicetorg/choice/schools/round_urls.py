@@ -18,4 +18,5 @@ urlpatterns: list = [
     path("skoler/", views.school_list, name="school-list"),
     path("skoler/ny/", views.school_create, name="school-create"),
     path("skoler/<int:pk>/rediger/", views.school_edit, name="school-edit"),
+    path("skoler/adresser/", views.address_register, name="address-register"),
 ]

@@ -24,7 +24,7 @@ from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404
 
-from . import allocate, round_forms, round_selectors, rounds
+from . import address_imports, allocate, round_forms, round_selectors, rounds
 from .models import AllocationRun, Round, RoundState, RunKind, School
 from .workflow import ALLOCATE, CLOSE, FINISH, OPEN, PUBLISH, ROUND_WORKFLOW
 
@@ -370,4 +370,57 @@ def school_edit(request, pk):
     status = 400 if request.method == "POST" else 200
     return render(
         request, "choice/schools/staff/school_form.html", {"form": form, "school": school}, status=status
+    )
+
+
+@login_required
+def address_register(request):
+    """The address register: how many addresses each school is the catchment school of, and (for the
+    school office) the CSV import, every bad row reported."""
+    _require_read(request)
+    municipalities = _administered(request)
+    may_import = municipalities.exists()
+    form = None
+    result = errors = None
+    status = 200
+    if may_import:
+        post = request.method == "POST"
+        form = round_forms.AddressImportForm(
+            request.POST if post else None, request.FILES if post else None, municipalities=municipalities
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read(address_imports.MAX_BYTES + 1)
+            try:
+                result = address_imports.import_addresses(
+                    data,
+                    municipality=form.cleaned_data["municipality"],
+                    user=request.user,
+                    skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+                )
+            except address_imports.ImportFailed as failed:
+                errors = failed.errors
+                status = 400
+            else:
+                errors = result.errors
+                messages.success(
+                    request,
+                    _("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
+        else:
+            status = 400
+    return render(
+        request,
+        "choice/schools/staff/address_register.html",
+        {
+            "counts": round_selectors.catchment_counts(request.user),
+            "form": form,
+            "result": result,
+            "errors": errors,
+        },
+        status=status,
     )

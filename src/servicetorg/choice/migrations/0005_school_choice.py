@@ -247,7 +247,7 @@ class Migration(migrations.Migration):
                         verbose_name="number of wishes",
                     ),
                 ),
-                ("priorities", models.JSONField(default=list, verbose_name="priority order")),
+                ("priorities", models.JSONField(blank=True, default=list, verbose_name="priority order")),
                 (
                     "tie_break",
                     models.CharField(
@@ -487,7 +487,7 @@ class Migration(migrations.Migration):
                         verbose_name="number of wishes",
                     ),
                 ),
-                ("priorities", models.JSONField(default=list, verbose_name="priority order")),
+                ("priorities", models.JSONField(blank=True, default=list, verbose_name="priority order")),
                 (
                     "tie_break",
                     models.CharField(
@@ -530,9 +530,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "seed",
-                    servicetorg.core.crypto.EncryptedTextField(
-                        blank=True, max_length=64, verbose_name="lottery seed"
-                    ),
+                    servicetorg.core.crypto.EncryptedTextField(blank=True, verbose_name="lottery seed"),
                 ),
                 ("seed_committed_at", models.DateTimeField(blank=True, null=True)),
                 ("published_at", models.DateTimeField(blank=True, null=True)),

@@ -171,7 +171,7 @@ class Round(models.Model):
         _("number of wishes"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     #: Priority codes, best first (``Priority`` without OTHER, which is always last).
-    priorities = models.JSONField(_("priority order"), default=list)
+    priorities = models.JSONField(_("priority order"), default=list, blank=True)
     tie_break = models.CharField(
         _("tie break"), max_length=20, choices=TieBreak.choices, default=TieBreak.SINGLE
     )
@@ -183,7 +183,7 @@ class Round(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=RoundState.choices, default=RoundState.DRAFT)
     #: SHA-256 (hex) of the seed, published when applications close; the seed itself after the run.
     seed_hash = models.CharField(_("lottery seed, SHA-256"), max_length=64, blank=True)
-    seed = EncryptedTextField(_("lottery seed"), max_length=64, blank=True)  # secret until the run
+    seed = EncryptedTextField(_("lottery seed"), blank=True)  # secret until the run
     seed_committed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,6 +25,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from servicetorg.choice import choices as choice_services
 from servicetorg.choice import providers as choice_providers
 from servicetorg.choice.models import ApplicationDocument, ProviderMember, SupplementaryService
+from servicetorg.choice.schools import allocate as school_allocate
+from servicetorg.choice.schools.models import Appeal, BudgetModel
 from servicetorg.core.choices import Channel, Role
 from servicetorg.core.models import OutboxMessage
 from servicetorg.core.permissions import SYSTEM
@@ -35,6 +37,7 @@ from servicetorg.inquiries.attachments import check_upload
 from servicetorg.inquiries.models import Attachment, AttachmentSource, Compensation
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
+from tests.choice import school_factories as schools
 from tests.choice.conftest import build_scheme
 from tests.choice.people import KARI, OLA, approve, decide, make_provider
 from tests.choice.provider_helpers import ORGNRS, apply_public, sample_pdf
@@ -308,6 +311,48 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     # municipality); an empty post is a form with errors (400).
     ("citizens:relations", "-", "get"): "nyyynnyl",
     ("citizens:relations", "-", "post"): "nyyynnyl",
+    # School choice: every staff role and the council read rounds, runs, what-ifs and the budget (the
+    # council runs what-ifs); the school office and administration act; applications and appeals
+    # carry children's data: the school office and administration only (the walk's "admin").
+    ("schools:round-list", "-", "get"): "yyyyynyl",
+    ("schools:round-create", "-", "get"): "nnnynnyl",
+    ("schools:round-create", "-", "post"): "nnnynnyl",
+    ("schools:round-detail", "round", "get"): "yyyyyhhl",
+    ("schools:round-edit", "round", "get"): "nnnynhhl",
+    ("schools:round-edit", "round", "post"): "nnnynhhl",
+    ("schools:round-action", "round.publish", "post"): "nnnynhhl",
+    ("schools:round-run", "round", "post"): "nnnynhhl",
+    ("schools:round-waiting-list", "round", "post"): "nnnynhhl",
+    ("schools:round-feasibility", "round", "get"): "yyyyyhhl",
+    ("schools:what-if", "round", "get"): "yyyyyhhl",
+    ("schools:what-if", "round", "post"): "yyyyyhhl",
+    ("schools:run-detail", "run", "get"): "yyyyyhhl",
+    ("schools:school-list", "-", "get"): "yyyyynyl",
+    ("schools:school-create", "-", "get"): "nnnynnyl",
+    ("schools:school-create", "-", "post"): "nnnynnyl",
+    ("schools:school-edit", "school", "get"): "nnnynhhl",
+    ("schools:school-edit", "school", "post"): "nnnynhhl",
+    ("schools:address-register", "-", "get"): "yyyyynyl",
+    ("schools:address-register", "-", "post"): "nnnynnyl",
+    ("schools:application-list", "sround", "get"): "nnnynhhl",
+    ("schools:application-create", "sround", "get"): "nnnynhhl",
+    ("schools:application-create", "sround", "post"): "nnnynhhl",
+    ("schools:application-import", "sround", "get"): "nnnynhhl",
+    ("schools:application-import", "sround", "post"): "nnnynhhl",
+    ("schools:application-import-sample", "sround", "get"): "nnnynhhl",
+    ("schools:application-detail", "sapp", "get"): "nnnynhhl",
+    ("schools:application-edit", "sapp", "get"): "nnnynhhl",
+    ("schools:application-edit", "sapp", "post"): "nnnynhhl",
+    ("schools:application-withdraw", "sapp", "post"): "nnnynhhl",
+    ("schools:appeal-list", "-", "get"): "nnnynnyl",
+    ("schools:appeal-detail", "appeal", "get"): "nnnynhhl",
+    ("schools:appeal-answer", "appeal", "post"): "nnnynhhl",
+    ("schools:budget-list", "-", "get"): "yyyyynyl",
+    ("schools:budget-list", "-", "post"): "nnnynnyl",
+    ("schools:budget-detail", "budget", "get"): "yyyyyhhl",
+    ("schools:budget-xlsx", "budget", "get"): "yyyyyhhl",
+    ("schools:budget-edit", "budget", "get"): "nnnynhhl",
+    ("schools:budget-edit", "budget", "post"): "nnnynhhl",
 }
 
 #: Not staff pages: the log-in and log-out pages, the API schema and its documentation page.
@@ -518,7 +563,38 @@ def world(db, tmp_path, settings, monkeypatch):
     }
     settings.ACCEPT_SYNTHETIC_NATIONAL_IDS = True
     objects.update(walk_objects(scheme_adopted, users["provider"]))  # visits and settlement
+    objects.update(school_walk_objects(municipality))
     return users, objects
+
+
+def school_walk_objects(municipality) -> dict:
+    """A round allocated (two applications, a run), a school, an appeal and a budget model."""
+    alfa = schools.school(municipality, "Alfa skole")
+    beta = schools.school(municipality, "Beta skole", lat="59.0600")
+    home = schools.address(municipality, "Alfaveien 1", alfa)
+    round_ = schools.school_round(municipality, {alfa: 1, beta: 1})
+    first = schools.application(round_, home, [alfa, beta])
+    schools.application(round_, home, [alfa])
+    run = school_allocate.run_main(round_, user=SYSTEM)
+    appeal = Appeal.objects.create(application=first, text="Vi ønsker Alfa.")
+    budget = BudgetModel.objects.create(
+        municipality=municipality,
+        school_year=2027,
+        rate_primary=60000,
+        rate_secondary=70000,
+        base_grant=1,
+        common_costs=1,
+    )
+    return {
+        "round": {"pk": round_.pk},
+        "round.publish": {"pk": round_.pk, "action": "publiser"},
+        "sround": {"round_pk": round_.pk},
+        "sapp": {"round_pk": round_.pk, "pk": first.pk},
+        "run": {"pk": run.pk},
+        "school": {"pk": alfa.pk},
+        "appeal": {"pk": appeal.pk},
+        "budget": {"pk": budget.pk},
+    }
 
 
 def _kwargs(name: str, objects: dict, key: str) -> dict:

@@ -152,8 +152,8 @@ def test_the_files_limits(town, office, monkeypatch):
     assert not SchoolApplication.objects.exists()
 
 
-def test_the_row_limit_is_20_000_and_2_mb():
-    assert imports.MAX_ROWS == 20_000 and imports.MAX_BYTES == 2 * 1024 * 1024
+def test_the_row_limit_is_5_000_and_2_mb():
+    assert imports.MAX_ROWS == 5_000 and imports.MAX_BYTES == 2 * 1024 * 1024
 
 
 def test_a_closed_round_takes_no_import(municipality, town, office):

@@ -272,7 +272,8 @@ def test_she_sees_the_seat_why_and_the_transport_and_accepts(kari, t, office):
     assert accepted.status_code == 302
     seat.refresh_from_db()
     assert seat.state == PlacementState.ACCEPTED and seat.answered_at
-    assert OutboxMessage.objects.filter(key=f"school-answer:{seat.pk}:accepted").exists()
+    receipt = OutboxMessage.objects.get(key=f"schools.answer:{seat.pk}:accepted")
+    assert "Emma" not in receipt.body and "Beta" not in receipt.body and "/min-side/" in receipt.body
 
 
 def test_declining_asks_first_and_cannot_be_taken_back(kari, t, office):
@@ -304,13 +305,16 @@ def test_she_appeals_and_the_school_office_answers(kari, t, office):
     appeal = Appeal.objects.get()
     assert sent["Location"] == url("appeal-receipt", appeal.pk) and appeal.state == AppealState.RECEIVED
     assert 'id="appeal-receipt"' in kari.get(sent["Location"]).content.decode()
-    assert OutboxMessage.objects.filter(key=f"school-appeal:{appeal.pk}:received").exists()
+    assert OutboxMessage.objects.filter(key=f"schools.appeal:{appeal.pk}:received").exists()
     second = kari.post(url("appeal", seat.pk), {"text": "Igjen."})
     assert second.status_code == 200 and Appeal.objects.count() == 1  # one being handled at a time
     answered = appeals.answer_appeal(appeal, user=office, uphold=False, answer="Søsken ble ikke oppgitt.")
     assert answered.state == AppealState.REJECTED and answered.answered_by == office
-    message = OutboxMessage.objects.get(key=f"school-appeal:{appeal.pk}:answer")
-    assert "Søsken ble ikke oppgitt." in message.body
+    message = OutboxMessage.objects.get(key=f"schools.appeal:{appeal.pk}:answer")
+    # Like every message about an application: no name, school or answer in it, only where to read it.
+    assert "/min-side/" in message.body and message.recipients == ["kari@example.no"]
+    for secret in ("Emma", "Alfa", "Søsken ble ikke oppgitt."):
+        assert secret not in message.body and secret not in message.subject
     with pytest.raises(TransitionRefused):
         appeals.answer_appeal(appeal, user=office, uphold=True, answer="x")
     page = kari.get(url("appeal-receipt", appeal.pk)).content.decode()

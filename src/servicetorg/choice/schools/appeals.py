@@ -8,16 +8,19 @@ withdrawn one.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from servicetorg.core.permissions import CITIZEN, Perm, check_actor, require, user_of
 from servicetorg.core.validators import has_forbidden_characters
 
-from .applications import may_act_for_child, notify_family
+from . import letters
+from .applications import may_act_for_child
 from .models import Appeal, AppealState, Round, RoundState, SchoolApplication, SchoolApplicationState
+from .rounds import min_side_url
 from .workflow import APPEAL_WORKFLOW, REJECT, UPHOLD, WITHDRAW
 
 TEXT_MAX = 5000
@@ -57,6 +60,15 @@ def _require_family_or_office(application: SchoolApplication, *, user, viewer) -
     return _OPEN_STAFF
 
 
+def _tell(application: SchoolApplication, *, key: str, compose) -> None:
+    """Through the outbox, in the municipality's language (``compose(url) -> (subject, body)`` is
+    called in it); like every message about an application it names no child, school or number
+    (letters.py): the appeal and its answer are on Min side."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = compose(min_side_url(application.round))
+        letters.notify(application, subject=subject, body=body, key=key)
+
+
 @transaction.atomic
 def register_appeal(application: SchoolApplication, *, text: str, user, viewer=None) -> Appeal:
     """Register the family's appeal (state received) and send a receipt."""
@@ -70,20 +82,25 @@ def register_appeal(application: SchoolApplication, *, text: str, user, viewer=N
         raise ValidationError(_("The application was withdrawn."))
     if Appeal.objects.filter(application=application, state=AppealState.RECEIVED).exists():
         raise ValidationError(
-            _("An appeal for this child is being handled already. You get the answer by e-mail or SMS.")
+            _(
+                "An appeal for this child is being handled already. You are told by e-mail or SMS when "
+                "it is answered."
+            )
         )
     appeal = Appeal(application=application, text=text)
     appeal._history_user = user_of(user)
     appeal.save()
-    notify_family(
+    _tell(
         application,
-        subject=_("We have received your appeal"),
-        body=_(
-            "We have received your appeal about the school seat for %(child)s. The school office "
-            "answers it with its reasons; you get the answer by e-mail or SMS."
-        )
-        % {"child": application.name},
-        key=f"school-appeal:{appeal.pk}:received",
+        key=f"schools.appeal:{appeal.pk}:received",
+        compose=lambda url: (
+            _("School choice: we have received your appeal"),
+            _(
+                "We have received your appeal (klage) about a school seat. The school office answers it "
+                "with its reasons; you are told when the answer is ready on Min side: %(url)s"
+            )
+            % {"url": url},
+        ),
     )
     return appeal
 
@@ -100,19 +117,17 @@ def answer_appeal(appeal: Appeal, *, user, uphold: bool, answer: str) -> Appeal:
     appeal.answered_by = user_of(user)
     appeal._history_user = user_of(user)
     appeal.save(update_fields=["state", "answer", "answered_at", "answered_by"])
-    application = appeal.application
-    values = {"child": application.name}
-    headline = (
-        _("Your appeal about the school seat for %(child)s is upheld.")
-        if uphold
-        else _("Your appeal about the school seat for %(child)s is not upheld.")
-    ) % values
-    notify_family(
-        application,
-        subject=_("Answer to your appeal"),
-        body=f"{headline}\n\n{answer}",
-        key=f"school-appeal:{appeal.pk}:answer",
-    )
+
+    def compose(url):
+        outcome = (
+            _("The school office has upheld your appeal (klage) about a school seat.")
+            if uphold
+            else _("The school office has not upheld your appeal (klage) about a school seat.")
+        )
+        more = _("Read the answer and its reasons on Min side: %(url)s") % {"url": url}
+        return _("School choice: the answer to your appeal"), f"{outcome} {more}"
+
+    _tell(appeal.application, key=f"schools.appeal:{appeal.pk}:answer", compose=compose)
     return appeal
 
 

@@ -39,7 +39,6 @@ from servicetorg.citizens.models import Relation, RelationKind
 from servicetorg.citizens.services import valid_relations
 from servicetorg.core import sms
 from servicetorg.core.crypto import national_id_digest
-from servicetorg.core.outbox import enqueue_email, enqueue_sms
 from servicetorg.core.permissions import CITIZEN, SYSTEM, Perm, check_actor, require, user_of
 from servicetorg.core.validators import check_national_id, has_forbidden_characters
 
@@ -424,27 +423,3 @@ def withdraw_application(application: SchoolApplication, *, user, viewer=None) -
     application._history_user = user_of(user)
     application.save(update_fields=["state", "updated_at"])
     return application
-
-
-# --- Letters to the family ------------------------------------------------------------------------------
-
-
-def notify_family(application: SchoolApplication, *, subject: str, body: str, key: str) -> str:
-    """A message to the guardian through the outbox (e-mail and/or SMS, exactly once per ``key``);
-    returns how it goes: "email", "sms", or "print" (no address: the school office sends a letter)."""
-    municipality_id = application.round.municipality_id
-    how = "print"
-    if application.contact_email:
-        enqueue_email(
-            municipality=municipality_id, to=application.contact_email, subject=subject, body=body, key=key
-        )
-        how = "email"
-    if application.contact_phone:
-        try:
-            enqueue_sms(
-                municipality=municipality_id, to=application.contact_phone, body=body, key=f"{key}:sms"
-            )
-        except (sms.SmsError, ValidationError):
-            return how
-        how = "sms" if how == "print" else how
-    return how

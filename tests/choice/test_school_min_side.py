@@ -233,6 +233,12 @@ def test_she_changes_and_withdraws_while_the_round_is_open(kari, t):
     assert kari.get(url("change", app.pk)).status_code == 302  # withdrawn: nothing to change
 
 
+def test_the_apply_page_says_which_child_has_applied(kari, t):
+    assert "has applied in this round" not in kari.get(url("apply", t.round.pk)).content.decode()
+    emma_application(t)
+    assert "has applied in this round" in kari.get(url("apply", t.round.pk)).content.decode()
+
+
 def test_a_round_not_open_says_so(kari, t):
     t.round.state = RoundState.CLOSED
     t.round.save()

@@ -209,7 +209,18 @@ def _apply_page(request, round_: Round, application: SchoolApplication | None = 
     children = list(applications.guardian_relations(viewer))
     if application is not None:
         children = [r for r in children if r.subject_digest == application.national_id_digest][:1]
-    context = {"round": round_, "application": application, "viewer": viewer, "children": children}
+    applied = set(
+        SchoolApplication.objects.filter(
+            round=round_, national_id_digest__in=[r.subject_digest for r in children]
+        ).values_list("national_id_digest", flat=True)
+    )
+    context = {
+        "round": round_,
+        "application": application,
+        "viewer": viewer,
+        "children": children,
+        "applied": {r.pk for r in children if r.subject_digest in applied},
+    }
     if round_.state != RoundState.OPEN or not children:
         return render(request, "choice/schools/public/apply.html", context)
     schools = _round_schools(round_)

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,6 @@ from servicetorg.core.permissions import CITIZEN, Perm, check_actor, require
 from . import letters
 from .applications import may_act_for_child
 from .models import AllocationRun, Placement, PlacementState, Round, RoundState
-from .rounds import min_side_url
 from .workflow import ACCEPT, DECLINE, PLACEMENT_WORKFLOW
 
 
@@ -69,26 +67,19 @@ def answer(placement: Placement, *, accept: bool, user, viewer=None) -> Placemen
 def _confirm(placement: Placement, application) -> None:
     """A receipt through the outbox; like every message about an application it names no child,
     school or number (letters.py): the answer is on Min side."""
-    values = {"url": min_side_url(application.round)}
-    with translation.override(settings.LANGUAGE_CODE):
-        if placement.state == PlacementState.ACCEPTED:
-            subject = _("School choice: you accepted the seat")
-            body = (
-                _("Your answer is registered: you accepted the school seat. See it on Min side: %(url)s")
-                % values
-            )
-        else:
-            subject = _("School choice: you declined the seat")
-            body = (
-                _(
-                    "Your answer is registered: you declined the school seat. The seat goes to the waiting "
-                    "list, and the answer cannot be taken back. Min side: %(url)s"
-                )
-                % values
-            )
-    letters.notify(
-        application, subject=subject, body=body, key=f"schools.answer:{placement.pk}:{placement.state}"
-    )
+    accepted = placement.state == PlacementState.ACCEPTED
+
+    def compose(url: str) -> tuple[str, str]:
+        if accepted:
+            return _("School choice: you accepted the seat"), _(
+                "Your answer is registered: you accepted the school seat. See it on Min side: %(url)s"
+            ) % {"url": url}
+        return _("School choice: you declined the seat"), _(
+            "Your answer is registered: you declined the school seat. The seat goes to the waiting "
+            "list, and the answer cannot be taken back. Min side: %(url)s"
+        ) % {"url": url}
+
+    letters.tell(application, key=f"schools.answer:{placement.pk}:{placement.state}", compose=compose)
 
 
 def deadline_text(round_: Round) -> str:

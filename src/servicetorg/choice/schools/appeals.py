@@ -8,10 +8,9 @@ withdrawn one.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicetorg.core.permissions import CITIZEN, Perm, check_actor, require, user_of
@@ -20,7 +19,6 @@ from servicetorg.core.validators import has_forbidden_characters
 from . import letters
 from .applications import may_act_for_child
 from .models import Appeal, AppealState, Round, RoundState, SchoolApplication, SchoolApplicationState
-from .rounds import min_side_url
 from .workflow import APPEAL_WORKFLOW, REJECT, UPHOLD, WITHDRAW
 
 TEXT_MAX = 5000
@@ -60,15 +58,6 @@ def _require_family_or_office(application: SchoolApplication, *, user, viewer) -
     return _OPEN_STAFF
 
 
-def _tell(application: SchoolApplication, *, key: str, compose) -> None:
-    """Through the outbox, in the municipality's language (``compose(url) -> (subject, body)`` is
-    called in it); like every message about an application it names no child, school or number
-    (letters.py): the appeal and its answer are on Min side."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = compose(min_side_url(application.round))
-        letters.notify(application, subject=subject, body=body, key=key)
-
-
 @transaction.atomic
 def register_appeal(application: SchoolApplication, *, text: str, user, viewer=None) -> Appeal:
     """Register the family's appeal (state received) and send a receipt."""
@@ -90,7 +79,7 @@ def register_appeal(application: SchoolApplication, *, text: str, user, viewer=N
     appeal = Appeal(application=application, text=text)
     appeal._history_user = user_of(user)
     appeal.save()
-    _tell(
+    letters.tell(
         application,
         key=f"schools.appeal:{appeal.pk}:received",
         compose=lambda url: (
@@ -127,7 +116,7 @@ def answer_appeal(appeal: Appeal, *, user, uphold: bool, answer: str) -> Appeal:
         more = _("Read the answer and its reasons on Min side: %(url)s") % {"url": url}
         return _("School choice: the answer to your appeal"), f"{outcome} {more}"
 
-    _tell(appeal.application, key=f"schools.appeal:{appeal.pk}:answer", compose=compose)
+    letters.tell(appeal.application, key=f"schools.appeal:{appeal.pk}:answer", compose=compose)
     return appeal
 
 

@@ -15,22 +15,17 @@ commits the lottery seed (only its SHA-256 is shown); the allocation runs (``all
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from servicetorg.core import sms
-from servicetorg.core.outbox import enqueue_email, enqueue_sms
 from servicetorg.core.permissions import Perm, can, require, user_of
 
-from . import lottery
+from . import letters, lottery
 from .models import (
     AllocationRun,
     Placement,
@@ -250,13 +245,6 @@ def close_round(round_: Round, *, user) -> Round:
     return _save(round_, user)
 
 
-def min_side_url(round_: Round) -> str:
-    """The absolute address of Min side, on the municipality's own portal host when it has one."""
-    host = round_.municipality.portal_host
-    base = f"https://{host}" if host else settings.PORTAL_BASE_URL
-    return base + reverse("citizens:home")
-
-
 @transaction.atomic
 def publish(round_: Round, *, user) -> int:
     """Publish the placements of the current run: the families see them on Min side, the lottery
@@ -281,43 +269,10 @@ def publish(round_: Round, *, user) -> int:
 def _tell_families(round_: Round, run: AllocationRun) -> int:
     placements = (
         Placement.objects.filter(run=run, application__state=SchoolApplicationState.SUBMITTED)
-        .select_related("application")
+        .select_related("application__round__municipality")
         .order_by("application_id")
     )
-    url = min_side_url(round_)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("School choice: your answer is ready on Min side")
-        body = _(
-            "The municipality has placed the pupils of %(round)s. Log in to Min side to see the "
-            "placement, why it was given, and to accept or decline it: %(url)s"
-        ) % {"round": round_.name, "url": url}
-    told = 0
-    for placement in placements:
-        application = placement.application
-        key = f"schools.published:{round_.pk}:{application.pk}"
-        sent = False
-        if application.contact_email:
-            sent = bool(
-                enqueue_email(
-                    municipality=round_.municipality_id,
-                    to=application.contact_email,
-                    subject=subject,
-                    body=body,
-                    key=key,
-                )
-            )
-        if application.contact_phone:
-            # A number the gateway cannot take is skipped: the e-mail (if any) and Min side remain.
-            with contextlib.suppress(sms.SmsError, ValidationError):
-                message = enqueue_sms(
-                    municipality=round_.municipality_id,
-                    to=application.contact_phone,
-                    body=body,
-                    key=f"{key}:sms",
-                )
-                sent = sent or message is not None
-        told += sent
-    return told
+    return sum(letters.placement_ready(p.application, round_=round_) != "none" for p in placements)
 
 
 @transaction.atomic

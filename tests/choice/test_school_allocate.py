@@ -160,3 +160,20 @@ def test_the_arrays_take_a_fixed_number_of_queries(municipality, town, django_as
         instance = allocate.build_instance(round_, seed="x")
     assert instance.prefs.shape == (30, 4) and instance.key[instance.prefs >= 0].min() > 0
     assert (instance.rank[instance.prefs >= 0] == 0).sum() == 10  # the guarantee added where not wished
+
+
+def test_those_who_declined_are_not_counted_without_a_seat(municipality, town, office):
+    a, b, c, near_a, near_b, near_c = town
+    round_ = school_round(municipality, {a: 1, b: 1, c: 3}, priorities=[Priority.CATCHMENT])
+    for _ in range(3):
+        application(round_, near_c, [a, b])
+    main = allocate.run_main(round_, user=office)
+    ROUND_WORKFLOW.lock(round_)
+    ROUND_WORKFLOW.apply(round_, PUBLISH)
+    round_.save()
+    at_c = Placement.objects.get(run=main, school=c)
+    PLACEMENT_WORKFLOW.lock(at_c)
+    PLACEMENT_WORKFLOW.apply(at_c, DECLINE)
+    at_c.save()
+    cert = allocate.run_waiting_list(round_, user=office).certificate
+    assert cert["unplaced"] == 0 and cert["declined"] == 1 and cert["stable"]

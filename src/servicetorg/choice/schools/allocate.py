@@ -211,7 +211,7 @@ class Outcome:
     key: np.ndarray  # the keys the engine was given (a waiting-list re-run's put held seats first)
 
 
-def solve(instance: Instance, *, rule: str = "", prefs=None, key=None) -> Outcome:
+def solve(instance: Instance, *, rule: str = "", prefs=None, key=None, left=None) -> Outcome:
     """Allocate and check: the engine's result and the certificate it proved (stable, no wasted seat,
     counts by wish rank; the family's rank, so the guaranteed school counts apart)."""
     prefs = instance.prefs if prefs is None else prefs
@@ -242,7 +242,9 @@ def solve(instance: Instance, *, rule: str = "", prefs=None, key=None) -> Outcom
         "wasted_seats": proof.wasted_seats,
         "by_wish": [int(c) for c in by_rank],
         "guaranteed": int((placed_rank == 0).sum()),
-        "unplaced": proof.unplaced,
+        # Those who declined their seat left the lists (``left``): not counted as without a seat.
+        "unplaced": proof.unplaced - (0 if left is None else int(left.sum())),
+        "declined": 0 if left is None else int(left.sum()),
         "guarantee_feasible": None if holds is None else bool(holds),
         "rule": rule or "deferred_acceptance",
         "engine_ms": milliseconds,
@@ -292,15 +294,17 @@ def run_waiting_list(round_: Round, *, user) -> AllocationRun:
     index_of = {school_id: i for i, school_id in enumerate(instance.school_ids)}
     held = np.full(instance.n, allocation.UNPLACED, dtype=np.int64)
     prefs = instance.prefs.copy()
+    declined = np.zeros(instance.n, dtype=bool)
     for i, application_id in enumerate(instance.application_ids.tolist()):
         state = states.get(application_id)
         if state == PlacementState.DECLINED:
             prefs[i, :] = allocation.UNPLACED  # she gave her seat back and left the lists
+            declined[i] = True
         elif state in (PlacementState.OFFERED, PlacementState.ACCEPTED) and previous.get(application_id):
             held[i] = index_of.get(previous[application_id], allocation.UNPLACED)
     held[(held >= 0) & ~(prefs == held[:, None]).any(axis=1)] = allocation.UNPLACED
     prefs, key = allocation.with_fallback(prefs, instance.key, instance.cap, held)
-    outcome = solve(instance, prefs=prefs, key=key)
+    outcome = solve(instance, prefs=prefs, key=key, left=declined)
     run = _store(
         round_,
         instance,

@@ -16,8 +16,8 @@ def test_the_demo_people_have_synthetic_numbers(name, pid):
     assert 81 <= int(pid[2:4]) <= 92
 
 
-def test_the_demo_people_are_three_different_people():
-    assert len({pid for _, pid in DEMO_PEOPLE}) == len(DEMO_PEOPLE) == 3
+def test_the_demo_people_are_four_different_people():
+    assert len({pid for _, pid in DEMO_PEOPLE}) == len(DEMO_PEOPLE) == 4
 
 
 def test_a_real_birth_number_is_refused_though_stdnum_accepts_it():
@@ -85,6 +85,8 @@ def test_a_birth_date_in_the_future_is_refused():
 
 def test_the_demo_people_are_min_sides_demo_citizens():
     """TestID keeps a copy (no app may import it): a sign-in as a demo person reaches her demo data."""
+    from servicetorg.choice.schools.demo import GUARDIAN, GUARDIAN_NAME
     from servicetorg.citizens.demo import PEOPLE
 
-    assert {(name, pid) for name, pid in DEMO_PEOPLE} <= {(name, pid) for pid, name in PEOPLE.items()}
+    demo_citizens = {(name, pid) for pid, name in PEOPLE.items()} | {(GUARDIAN_NAME, GUARDIAN)}
+    assert {(name, pid) for name, pid in DEMO_PEOPLE} <= demo_citizens

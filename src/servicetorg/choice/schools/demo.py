@@ -48,7 +48,7 @@ from servicetorg.core.models import Membership
 from servicetorg.core.permissions import SYSTEM
 
 from ..demo_users import LAST_NAMES, synthetic_national_id
-from . import allocate, lottery
+from . import allocate, lottery, rounds
 from .models import (
     AllocationRun,
     Appeal,
@@ -72,9 +72,7 @@ from .workflow import (
     APPEAL_WORKFLOW,
     DECLINE,
     PLACEMENT_WORKFLOW,
-    PUBLISH,
     REJECT,
-    ROUND_WORKFLOW,
 )
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -740,7 +738,7 @@ def _first_grade(municipality, schools, addresses, year, today, *, seed: int, of
     _insert_applications(round_, applicants, submitted_from=opens_on, rng=rng)
 
     allocate.run_main(round_, user=SYSTEM)
-    _publish(round_)
+    rounds.publish(round_, user=SYSTEM)  # reveals the seed; tells the families who gave contacts
     _answer(round_, rng, today)
     allocate.run_waiting_list(round_, user=SYSTEM)
     _appeals(round_, rng, office)
@@ -755,21 +753,6 @@ def seats_for(applicants: list[Applicant], schools: list[School]) -> dict[School
         target = a.special.pk if a.special else a.address.primary_school_id
         sure[target] = sure.get(target, 0) + 1
     return {s: math.ceil(sure[s.pk] * 1.04) + 2 for s in schools}
-
-
-def _publish(round_: Round) -> None:
-    """Publish through the school office's service when it is there, else through the table."""
-    try:
-        from . import rounds
-    except ImportError:  # pragma: no cover - rounds.py lands with the staff pages
-        rounds = None
-    if rounds is not None and hasattr(rounds, "publish"):
-        rounds.publish(round_, user=SYSTEM)
-        return
-    round_ = ROUND_WORKFLOW.lock(round_, reload=True)
-    ROUND_WORKFLOW.apply(round_, PUBLISH)
-    round_.published_at = timezone.now()
-    round_.save(update_fields=["state", "published_at"])
 
 
 def _answer(round_: Round, rng: random.Random, today: date) -> None:

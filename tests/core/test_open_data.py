@@ -99,6 +99,7 @@ def test_every_module_registers_its_datasets():
         "open311-meldinger",
         "servicestrategi",
         "brukervalg-leverandorer",
+        "skolevalg-grenser",
     ]
     assert [s.key for s in reg.data_services] == ["rest-api", "open311"]
     assert {"serviceerklaering", "brukergaranti", "tjenestetrappa", "servicetorg"} <= {

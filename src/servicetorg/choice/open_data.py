@@ -210,3 +210,9 @@ CONCEPTS = [
         alternative_terms={"nb": ("fritt brukervalg",), "en": ("free choice of provider",)},
     ),
 ]
+
+# School choice (issue 22): the published cutoff per round and school (choice/schools/open_data.py).
+from .schools import open_data as _school_open_data  # noqa: E402
+
+DATASETS = [*DATASETS, *_school_open_data.DATASETS]
+CONCEPTS = [*CONCEPTS, *_school_open_data.CONCEPTS]

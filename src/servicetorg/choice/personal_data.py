@@ -19,6 +19,27 @@ Retention (set per municipality within the bounds):
 - visits: 5 years after the visit (the basis of the provider's payment: bookkeeping, 5 years);
 - settlement lines: 5 years after the month (bookkeeping); the monthly statement keeps its total;
 - reads of decisions: 2 years after the read.
+
+School choice (``schools/models.py``) keeps a child's application in an intake round — her name, number,
+address, wishes, a special-needs decision naming a school (sensitive: it enters the allocation and is
+never shown to anyone else), the guardian's contact details and the digest of her number — and the
+placements each run gave it, and the family's appeals. Found by the child's number, or by the
+guardian's (the applications she sent; her own data in them). Restricted to those who administer
+school choice (the school office, the administration); on Min side her own export needs the
+substantial level, or the high one where a special-needs decision or an appeal's free text (which
+may tell of health) is in it.
+
+- school applications with their wishes and placements: 30 months after the round's applications
+  closed — the school year they were for ends about 16 months after that, and a year more answers
+  the questions and complaints that come after it (the seat, transport, the next school's intake).
+  An application with an appeal is kept as long as the appeal. Deleted;
+- appeals: 5 years after they were received — a decision's case documents (a complaint may go to
+  the county governor and the ombud; the municipality's archive keeps its own copy by the Archives
+  Act). Deleted.
+
+Erasure deletes the child's applications (with wishes, placements and appeals: she leaves a round
+still running as by a withdrawal); for a guardian it removes her e-mail, mobile and digest from the
+applications she sent, which stay the child's.
 """
 
 from __future__ import annotations
@@ -27,8 +48,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from servicetorg.citizens.assurance import CARE
+from servicetorg.citizens.assurance import CARE, HIGH, SUBSTANTIAL
 from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm, can
 from servicetorg.core.validators import mask_national_id
 from servicetorg.privacy.access import Holding, Person, Record
 from servicetorg.privacy.retention import RecordKind
@@ -44,6 +66,7 @@ from .models import (
     WaitingEntry,
     WaitingState,
 )
+from .schools.models import Appeal, SchoolApplication
 
 YEAR = 365
 
@@ -127,6 +150,32 @@ def _purge(model):
         return model.objects.filter(pk__in=ids).delete()[0]
 
     return purge
+
+
+def _school_applications_due(municipality, cutoff):
+    return SchoolApplication.objects.filter(
+        round__municipality=municipality, round__closes_on__lt=cutoff.date(), appeals__isnull=True
+    )
+
+
+def _delete_school_applications(ids) -> int:
+    """Delete applications (their wishes and placements go with them) and their history rows; their
+    appeals first (an appeal protects its application)."""
+    ids = list(ids)
+    _delete_appeals(list(Appeal.objects.filter(application_id__in=ids).values_list("pk", flat=True)))
+    count = SchoolApplication.objects.filter(pk__in=ids).delete()[1].get(SchoolApplication._meta.label, 0)
+    _delete_history(SchoolApplication, ids)
+    return count
+
+
+def _school_appeals_due(municipality, cutoff):
+    return Appeal.objects.filter(application__round__municipality=municipality, received_at__lt=cutoff)
+
+
+def _delete_appeals(ids) -> int:
+    count = Appeal.objects.filter(pk__in=ids).delete()[0]
+    _delete_history(Appeal, ids)
+    return count
 
 
 RETENTION = [
@@ -215,6 +264,39 @@ RETENTION = [
         purge=_purge(DecisionRead),
         outcome=_("deleted"),
         position=85,
+    ),
+    RecordKind(
+        key="choice.school_applications",
+        label=_(
+            "School applications with their wishes and placements (the child's name, number and address, "
+            "a special-needs decision, the guardian's contact details)"
+        ),
+        purpose=_("to allocate the school seats, tell the family the placement and answer its questions"),
+        counted_from=_(
+            "after the round's applications closed (an application with an appeal: as long as it)"
+        ),
+        default_days=30 * 30,
+        min_days=18 * 30,
+        max_days=10 * YEAR,
+        due=_school_applications_due,
+        date_field="round__closes_on",
+        purge=_delete_school_applications,
+        outcome=_("deleted, with the wishes and placements"),
+        position=86,
+    ),
+    RecordKind(
+        key="choice.school_appeals",
+        label=_("Appeals against a school placement, with the answers"),
+        purpose=_("to answer the appeal and show what was decided if it is taken further"),
+        counted_from=_("after the appeal was received"),
+        default_days=5 * YEAR,
+        min_days=2 * YEAR,
+        max_days=10 * YEAR,
+        due=_school_appeals_due,
+        date_field="received_at",
+        purge=_delete_appeals,
+        outcome=_("deleted"),
+        position=87,
     ),
 ]
 
@@ -474,5 +556,180 @@ HOLDINGS = [
         85,
         ("hours",),
         log=True,
+    ),
+]
+
+
+# --- School choice: access and erasure ------------------------------------------------------------
+
+
+def _school_readable(municipality_id: int):
+    def readable(user) -> bool:
+        return can(user, Perm.SCHOOL_ADMINISTER, municipality_id)
+
+    return readable
+
+
+def _school_applications_of(municipality: Municipality, who: Person):
+    """The child's applications (her number) and those her guardian sent (the guardian's number)."""
+    digest = who.digest()
+    if not digest:
+        return SchoolApplication.objects.none()
+    return SchoolApplication.objects.filter(round__municipality=municipality).filter(
+        Q(national_id_digest=digest) | Q(guardian_digest=digest)
+    )
+
+
+def _application_record(a: SchoolApplication) -> Record:
+    round_ = a.round
+    placements = sorted(a.placements.all(), key=lambda p: p.run_id)
+    return Record(
+        pk=a.pk,
+        title=f"{_('School application')} – {round_.name}",
+        when=a.submitted_at,
+        fields=[
+            (_("child's name"), a.name),
+            (_("national identity number"), mask_national_id(a.national_id)),
+            (_("intake round"), round_.name),
+            (_("school year"), round_.school_year),
+            (_("grade"), round_.grade),
+            (_("address"), str(a.address)),
+            (_("catchment school"), str(a.catchment_school or "")),
+            (_("school named by a special-needs decision"), str(a.special_needs_school or "")),
+            (_("submitted through"), a.get_source_display()),
+            (_("state"), a.get_state_display()),
+            (_("guardian's e-mail"), a.contact_email),
+            (_("guardian's mobile"), a.contact_phone),
+        ],
+        parts=[
+            (f"{w.rank}. {w.school}", None, str(_("a sibling attends this school")) if w.sibling else "")
+            for w in sorted(a.wishes.all(), key=lambda w: w.rank)
+        ]
+        + [
+            (
+                f"{p.run.get_kind_display()} #{p.run_id}",
+                p.run.created_at,
+                f"{p.school or '—'}; {_('wish')} {p.wish_rank if p.wish_rank is not None else '—'}; "
+                f"{_('lottery number')} {p.lottery}; {p.get_state_display()}",
+            )
+            for p in placements
+        ],
+        restricted=True,  # a special-needs decision, a child's data: the school office's
+        readable_by=_school_readable(round_.municipality_id),
+        withheld_fields=[(_("intake round"), round_.name)],
+        level=HIGH if a.special_needs_school_id else SUBSTANTIAL,
+        own_export_url=reverse("privacy:personal-data-record", args=["choice.school_applications", a.pk]),
+    )
+
+
+def _appeal_record(appeal: Appeal) -> Record:
+    round_ = appeal.application.round
+    return Record(
+        pk=appeal.pk,
+        title=f"{_('Appeal against a school placement')} – {round_.name}",
+        when=appeal.received_at,
+        fields=[
+            (_("the appeal"), appeal.text),
+            (_("state"), appeal.get_state_display()),
+            (_("answer"), appeal.answer),
+            (_("answered"), appeal.answered_at),
+        ],
+        restricted=True,  # free text: it may tell of health
+        readable_by=_school_readable(round_.municipality_id),
+        withheld_fields=[(_("intake round"), round_.name), (_("received"), appeal.received_at)],
+        level=HIGH,
+        own_export_url=reverse("privacy:personal-data-record", args=["choice.school_appeals", appeal.pk]),
+    )
+
+
+def _application_queryset(qs):
+    return qs.select_related("round", "address", "catchment_school", "special_needs_school").prefetch_related(
+        "wishes__school", "placements__run", "placements__school"
+    )
+
+
+def _find_school_applications(municipality, who) -> list[Record]:
+    qs = _application_queryset(_school_applications_of(municipality, who)).order_by("submitted_at", "pk")
+    return [_application_record(a) for a in qs]
+
+
+def _find_one_school_application(pk, user):
+    a = (
+        _application_queryset(SchoolApplication.objects.filter(pk=pk))
+        .select_related("round__municipality")
+        .first()
+    )
+    if a is None or not can(user, Perm.SCHOOL_ADMINISTER, a.round.municipality_id):
+        return None
+    return a.round.municipality, _application_record(a)
+
+
+def _appeals_of(municipality, who):
+    return Appeal.objects.filter(application__in=_school_applications_of(municipality, who)).select_related(
+        "application__round__municipality"
+    )
+
+
+def _find_school_appeals(municipality, who) -> list[Record]:
+    return [_appeal_record(a) for a in _appeals_of(municipality, who).order_by("received_at", "pk")]
+
+
+def _find_one_school_appeal(pk, user):
+    appeal = Appeal.objects.filter(pk=pk).select_related("application__round__municipality").first()
+    if appeal is None or not can(user, Perm.SCHOOL_ADMINISTER, appeal.application.round.municipality_id):
+        return None
+    return appeal.application.round.municipality, _appeal_record(appeal)
+
+
+def _erase_school_appeals(municipality, who) -> int:
+    """The child's appeals (a guardian's own data in her child's appeal is the child's case)."""
+    digest = who.digest()
+    if not digest:
+        return 0
+    ids = list(
+        Appeal.objects.filter(
+            application__round__municipality=municipality, application__national_id_digest=digest
+        ).values_list("pk", flat=True)
+    )
+    return _delete_appeals(ids) if ids else 0
+
+
+def _erase_school_applications(municipality, who) -> int:
+    """Delete the child's applications; take the guardian's e-mail, mobile and digest out of the ones
+    she sent for another child (they stay that child's)."""
+    digest = who.digest()
+    if not digest:
+        return 0
+    in_municipality = SchoolApplication.objects.filter(round__municipality=municipality)
+    own = list(in_municipality.filter(national_id_digest=digest).values_list("pk", flat=True))
+    deleted = _delete_school_applications(own) if own else 0
+    sent = list(in_municipality.filter(guardian_digest=digest))
+    for application in sent:
+        application.contact_email = ""
+        application.contact_phone = ""
+        application.guardian_digest = ""
+        # its history rows never held them (excluded fields): nothing to scrub there
+        application.save(update_fields=["contact_email", "contact_phone", "guardian_digest", "updated_at"])
+    return deleted + len(sent)
+
+
+HOLDINGS += [
+    Holding(
+        key="choice.school_appeals",
+        label=_("Appeals against a school placement"),
+        find=_find_school_appeals,
+        erase=_erase_school_appeals,
+        outcome=_("deleted"),
+        position=86,
+        find_one=_find_one_school_appeal,
+    ),
+    Holding(
+        key="choice.school_applications",
+        label=_("School applications (school choice)"),
+        find=_find_school_applications,
+        erase=_erase_school_applications,
+        outcome=_("the child's deleted; a guardian's contact details removed from those she sent"),
+        position=87,
+        find_one=_find_one_school_application,
     ),
 ]

@@ -8,9 +8,11 @@ import re
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from servicetorg.choice.schools import allocate, demo
+from servicetorg.choice.schools.min_side import PANEL
 from servicetorg.choice.schools.models import (
     AllocationRun,
     Appeal,
@@ -27,12 +29,14 @@ from servicetorg.choice.schools.models import (
     SchoolApplication,
     Wish,
 )
+from servicetorg.citizens import assurance, panels
 from servicetorg.citizens.models import Relation, RelationKind
 from servicetorg.core.choices import Role
 from servicetorg.core.crypto import national_id_digest
 from servicetorg.core.demo import DEMO_PASSWORD
 from servicetorg.core.models import Membership
 from servicetorg.core.synthetic_ids import birth_date, is_synthetic_national_id
+from tests.citizens.conftest import idp, portal  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow  # loads 2 000 applications twice
 
@@ -47,7 +51,7 @@ def _certificates(municipality) -> list[dict]:
     return [{k: v for k, v in run.certificate.items() if k != "engine_ms"} for run in runs]
 
 
-def test_demo(municipality, other_municipality):
+def test_demo(municipality, other_municipality, client, idp, settings):  # noqa: F811
     """One load (seconds), then each part; a second load changes nothing; the same seed in another
     municipality gives the same certificates."""
     demo.load(municipality, seed=2026)
@@ -58,6 +62,7 @@ def test_demo(municipality, other_municipality):
     first_grade_round(municipality, year)
     eighth_grade_round(municipality, year)
     guardian_sees_her_child(municipality, year)
+    guardian_signs_in_and_reads_the_placement(client, idp, settings, year)
     demo.load(other_municipality, seed=2026)
     assert _certificates(other_municipality) == _certificates(municipality)
 
@@ -175,3 +180,19 @@ def guardian_sees_her_child(municipality, year):
     assert placement.state == PlacementState.OFFERED  # hers to accept or decline
     # Magnus may apply in the open 8th-grade round: nothing submitted for him yet.
     assert not SchoolApplication.objects.filter(national_id_digest=national_id_digest(magnus)).exists()
+
+
+def guardian_signs_in_and_reads_the_placement(client, idp, settings, year):  # noqa: F811
+    """Marte signs in with ID-porten (TestID in the demo) and reads Lea's placement with its
+    explanation: Fjordvik skole filled before her lottery number."""
+    panels.register(PANEL)  # the lead's line in ChoiceConfig.ready()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    idp.sign_in(client, pid=demo.GUARDIAN, level=assurance.SUBSTANTIAL)
+    home = client.get("/min-side/")
+    assert home.status_code == 200 and "Lea Fjeld" in home.content.decode()
+    placement = Placement.objects.get(
+        application__national_id_digest=national_id_digest(demo.children(year)[0][0]), run__current=True
+    )
+    page = client.get(reverse("schools_public:placement", args=[placement.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "Åsen skole" in text and "Fjordvik skole filled" in text

@@ -353,6 +353,14 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("schools:budget-xlsx", "budget", "get"): "yyyyyhhl",
     ("schools:budget-edit", "budget", "get"): "nnnynhhl",
     ("schools:budget-edit", "budget", "post"): "nnnynhhl",
+    # The rounds API: published rules for anyone, the school office's steps (no Idempotency-Key: 400).
+    ("schools_api:round-list", "-", "get"): "yyyyyyyy",
+    ("schools_api:round-list", "-", "post"): "nnnynnyl",
+    ("schools_api:round-detail", "round", "get"): "yyyyyyyy",
+    ("schools_api:round-cutoffs", "round", "get"): "hhhhhhhh",  # not published yet
+    ("schools_api:round-explanations", "round", "get"): "nnnynnhl",
+    ("schools_api:round-run", "round", "post"): "nnnynnhl",
+    ("schools_api:round-publish", "round", "post"): "nnnynnhl",
 }
 
 #: Not staff pages: the log-in and log-out pages, the API schema and its documentation page.

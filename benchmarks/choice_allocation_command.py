@@ -81,27 +81,6 @@ def synthetic_numbers(n: int) -> list[str]:
     raise ValueError(n)
 
 
-def widen_seed_column() -> None:
-    """Round.seed is a varchar(64) column (migration choice 0005), but its Fernet token is 184
-    characters: PostgreSQL refuses it (SQLite does not check lengths), so no round can be closed there
-    until a migration widens it. This benchmark's own database gets the wider column meanwhile."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT character_maximum_length FROM information_schema.columns "
-            "WHERE table_name = 'choice_round' AND column_name = 'seed'"
-        )
-        (length,) = cursor.fetchone()
-        if length is not None and length < 255:
-            cursor.execute("ALTER TABLE choice_round ALTER COLUMN seed TYPE varchar(255)")
-            print(
-                f"note: widened choice_round.seed from varchar({length}) to varchar(255) (see the docstring)"
-            )
-
-
 def build(n: int):
     """The round (closed, its seed committed), built once."""
     from django.db import transaction
@@ -130,7 +109,6 @@ def build(n: int):
         return existing
     if existing is not None:
         sys.exit("the benchmark database holds a half-built round: use a fresh database")
-    widen_seed_column()
     started = time.perf_counter()
     inst = make_instance(n, SCHOOLS)
     prefs, key, cap, nearest = inst["prefs"], inst["key"], inst["cap"], inst["nearest"]

@@ -481,10 +481,10 @@ class Decision(models.Model):
     )
     national_id = EncryptedTextField(_("national identity number"), validators=[validate_national_id])
     national_id_digest = DigestField(source="national_id")
-    name = EncryptedTextField(_("name"), max_length=400)
+    name = EncryptedTextField(_("name"), max_length=1000)  # the token of 200 characters
     district = models.CharField(_("district"), max_length=100, blank=True)
     #: Where letters about her provider go (a provider leaving the scheme); empty: a printed letter.
-    contact_email = EncryptedTextField(_("e-mail for letters"), blank=True, max_length=400)
+    contact_email = EncryptedTextField(_("e-mail for letters"), blank=True, max_length=600)
     contact_phone = EncryptedTextField(_("mobile for SMS"), blank=True, max_length=255)
     state = models.CharField(
         _("state"), max_length=20, choices=DecisionState.choices, default=DecisionState.IN_FORCE

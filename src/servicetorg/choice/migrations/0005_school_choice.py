@@ -995,13 +995,13 @@ class Migration(migrations.Migration):
                 ("national_id_digest", servicetorg.core.crypto.DigestField(source="national_id")),
                 (
                     "name",
-                    servicetorg.core.crypto.EncryptedTextField(max_length=400, verbose_name="child's name"),
+                    servicetorg.core.crypto.EncryptedTextField(max_length=1000, verbose_name="child's name"),
                 ),
                 ("guardian_digest", models.CharField(blank=True, db_index=True, max_length=64)),
                 (
                     "contact_email",
                     servicetorg.core.crypto.EncryptedTextField(
-                        blank=True, max_length=400, verbose_name="guardian's e-mail"
+                        blank=True, max_length=600, verbose_name="guardian's e-mail"
                     ),
                 ),
                 (
@@ -1228,7 +1228,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "text",
-                    servicetorg.core.crypto.EncryptedTextField(max_length=5000, verbose_name="the appeal"),
+                    servicetorg.core.crypto.EncryptedTextField(max_length=14000, verbose_name="the appeal"),
                 ),
                 (
                     "state",
@@ -1247,7 +1247,7 @@ class Migration(migrations.Migration):
                 (
                     "answer",
                     servicetorg.core.crypto.EncryptedTextField(
-                        blank=True, max_length=5000, verbose_name="answer"
+                        blank=True, max_length=14000, verbose_name="answer"
                     ),
                 ),
                 ("received_at", models.DateTimeField(auto_now_add=True)),

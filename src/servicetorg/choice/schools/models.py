@@ -262,10 +262,10 @@ class SchoolApplication(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications")
     national_id = EncryptedTextField(_("child's national identity number"), validators=[validate_national_id])
     national_id_digest = DigestField(source="national_id")
-    name = EncryptedTextField(_("child's name"), max_length=400)
+    name = EncryptedTextField(_("child's name"), max_length=1000)  # the token of 200 characters
     #: The guardian who applied on Min side (keyed digest of her number); empty when imported.
     guardian_digest = models.CharField(max_length=64, blank=True, db_index=True)
-    contact_email = EncryptedTextField(_("guardian's e-mail"), blank=True, max_length=400)
+    contact_email = EncryptedTextField(_("guardian's e-mail"), blank=True, max_length=600)
     contact_phone = EncryptedTextField(_("guardian's mobile"), blank=True, max_length=255)
     address = models.ForeignKey(
         SchoolAddress, on_delete=models.PROTECT, related_name="applications", verbose_name=_("address")
@@ -464,11 +464,11 @@ class Appeal(models.Model):
     """A family's appeal (klage) against a placement, registered and answered with reasons."""
 
     application = models.ForeignKey(SchoolApplication, on_delete=models.PROTECT, related_name="appeals")
-    text = EncryptedTextField(_("the appeal"), max_length=5000)
+    text = EncryptedTextField(_("the appeal"), max_length=14000)  # the token of 5 000 characters
     state = models.CharField(
         _("state"), max_length=20, choices=AppealState.choices, default=AppealState.RECEIVED
     )
-    answer = EncryptedTextField(_("answer"), blank=True, max_length=5000)
+    answer = EncryptedTextField(_("answer"), blank=True, max_length=14000)
     received_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(

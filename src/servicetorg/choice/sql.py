@@ -272,3 +272,23 @@ def continuity_rows(provider_ids: list[int], boundaries: list[datetime]) -> list
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(p), int(h), int(n), int(u)) for p, h, n, u in cursor.fetchall()]
+
+
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Many rows of one table at once, without the ORM's per-row work (a school round's run writes a
+    placement per applicant: 100 000 through ``bulk_create`` took 4.6 s on PostgreSQL, the 3 s target
+    of the whole run; benchmarks/choice_allocation_command.py): ``COPY … FROM STDIN`` on PostgreSQL,
+    ``executemany`` on SQLite. Each value as its column takes it: ids, text, numbers (a decimal as
+    its text), booleans, None for NULL. The columns are the model's own (never user input)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608

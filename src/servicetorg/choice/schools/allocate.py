@@ -14,7 +14,6 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from servicetorg.core import permissions
 from servicetorg.core.permissions import Perm
 
-from .. import allocation
+from .. import allocation, sql
 from . import letters, lottery
 from .models import (
     AllocationRun,
@@ -372,35 +371,33 @@ def _store(round_, instance, outcome, *, user, kind, label, variant=None, based_
         milliseconds=outcome.milliseconds,
         created_by=permissions.user_of(user),
     )
-    held, states = carried if carried is not None else (None, {})
-    placements = []
-    for i in range(n):
-        school_index = int(assignment[i])
-        application_id = int(instance.application_ids[i])
-        if school_index < 0:
-            state = (
-                PlacementState.DECLINED
-                if states.get(application_id) == PlacementState.DECLINED
-                else PlacementState.UNPLACED
-            )
-        elif held is not None and held[i] == school_index:
-            state = states[application_id]  # she keeps her seat as it was (offered or accepted)
-        else:
-            state = PlacementState.OFFERED
-        placements.append(
-            Placement(
-                run=run,
-                application_id=application_id,
-                school_id=instance.school_ids[school_index] if school_index >= 0 else None,
-                wish_rank=int(wish_rank[i]) if school_index >= 0 else None,
-                guaranteed=bool(school_index >= 0 and wish_rank[i] == 0),
-                lottery=int(number[i]),
-                state=state,
-                distance_km=_km(placed_km[i]),
-                catchment_distance_km=_km(catchment_km[i]),
-            )
+    placed = assignment >= 0
+    state = np.where(placed, PlacementState.OFFERED, PlacementState.UNPLACED).astype(object)
+    if carried is not None:
+        held, states = carried
+        for i, application_id in enumerate(instance.application_ids.tolist()):
+            if not placed[i] and states.get(application_id) == PlacementState.DECLINED:
+                state[i] = PlacementState.DECLINED
+            elif placed[i] and held[i] == assignment[i]:
+                state[i] = states[application_id]  # she keeps her seat as it was (offered or accepted)
+    school_ids = np.asarray(instance.school_ids, dtype=np.int64)
+    school = school_ids[np.maximum(assignment, 0)] if school_ids.size else np.zeros(n, dtype=np.int64)
+    placed_list = placed.tolist()
+    rows_out = list(
+        zip(
+            [run.pk] * n,
+            instance.application_ids.tolist(),
+            [s if p else None for s, p in zip(school.tolist(), placed_list, strict=True)],
+            [r if p else None for r, p in zip(wish_rank.tolist(), placed_list, strict=True)],
+            (placed & (wish_rank == 0)).tolist(),
+            number.tolist(),
+            [str(x) for x in state.tolist()],
+            _km_texts(placed_km),
+            _km_texts(catchment_km),
+            strict=True,
         )
-    Placement.objects.bulk_create(placements, batch_size=2000)
+    )
+    sql.insert_rows(Placement, PLACEMENT_COLUMNS, rows_out)
     Cutoff.objects.bulk_create(_cutoffs(run, instance, assignment, outcome.key), batch_size=500)
     if kind != RunKind.WHAT_IF:
         AllocationRun.objects.filter(round=round_, current=True).update(current=False)
@@ -409,8 +406,22 @@ def _store(round_, instance, outcome, *, user, kind, label, variant=None, based_
     return run
 
 
-def _km(value: float) -> Decimal | None:
-    return None if math.isnan(value) else Decimal(f"{value:.2f}")
+#: The columns :func:`_store` writes of each placement (one row per application, in one statement).
+PLACEMENT_COLUMNS = (
+    "run",
+    "application",
+    "school",
+    "wish_rank",
+    "guaranteed",
+    "lottery",
+    "state",
+    "distance_km",
+    "catchment_distance_km",
+)
+
+
+def _km_texts(values: np.ndarray) -> list[str | None]:
+    return [None if math.isnan(v) else f"{v:.2f}" for v in values.tolist()]
 
 
 def _cutoffs(run, instance: Instance, assignment: np.ndarray, key: np.ndarray) -> list[Cutoff]:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from servicetorg.choice.schools import allocate, round_selectors
 from servicetorg.choice.schools.models import (
@@ -148,9 +149,11 @@ def test_the_certificate_never_names_the_special_needs_group(client, municipalit
     assert cutoff.full and cutoff.last_group == 0
     client.force_login(office)
     content = client.get(url("run-detail", run.pk)).content.decode()
-    assert "Filled by priority by individual decision" in content
-    assert str(Priority.SPECIAL_NEEDS.label) not in content
-    assert f"lottery number {cutoff.last_lottery}<" not in content
+    assert "Fylt med prioritet etter enkeltvedtak" in content  # «Filled by priority by individual decision»
+    assert "Særskilte behov" not in content  # the group's bokmål label
+    with translation.override("en"):
+        assert str(Priority.SPECIAL_NEEDS.label) not in content
+    assert f"loddnummer {cutoff.last_lottery}<" not in content
 
 
 def test_feasibility_says_whether_the_seats_suffice(client, municipality, town, council):  # noqa: F811
@@ -159,12 +162,11 @@ def test_feasibility_says_whether_the_seats_suffice(client, municipality, town, 
     application(round_, near_a, [b])
     client.force_login(council)
     page = client.get(url("round-feasibility", round_.pk)).content.decode()
-    assert "The seats suffice" in page
+    assert "Det er nok plasser: alle søkere med garanti kan få plass ved nærskolen." in page
     application(round_, near_a, [a])
     page = client.get(url("round-feasibility", round_.pk)).content.decode()
-    assert (
-        "The seats do not suffice at these schools" in page and "Alfa skole: 2 guaranteed applicants" in page
-    )
+    assert "Det er ikke nok plasser ved disse skolene:" in page
+    assert "Alfa skole: 2 søkere med garanti til 1 plasser" in page
 
 
 def test_the_council_reads_and_runs_what_ifs_but_takes_no_step(client, municipality, town, council):  # noqa: F811
@@ -211,8 +213,8 @@ def test_the_council_reads_and_runs_what_ifs_but_takes_no_step(client, municipal
     ]
     assert Round.objects.get(pk=round_.pk).state == RoundState.ALLOCATED
     page = client.get(url("what-if", round_.pk)).content.decode()
-    assert "Main allocation" in page and "+1 classes (25 seats) at Alfa skole" in page
-    assert "Who moves" in page
+    assert "Hovedfordeling" in page and "+1 klasser (25 plasser) ved Alfa skole" in page
+    assert "Hvem flytter" in page
 
 
 def test_what_if_form_errors(client, municipality, town, council):  # noqa: F811

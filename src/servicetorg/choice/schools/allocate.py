@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import FloatField
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from servicetorg.core import permissions
@@ -90,22 +92,26 @@ def build_instance(round_: Round, *, seed: str, variant: dict | None = None) -> 
         )
     )
     school_ids = [row[0] for row in seats]
-    index_of = {school_id: i for i, school_id in enumerate(school_ids)}
     extra = {int(k): int(v) for k, v in variant.get("extra_seats", {}).items()}
     cap = np.array([row[1] + extra.get(row[0], 0) for row in seats], dtype=np.int64)
     school_xy = np.array([[float(row[2]), float(row[3])] for row in seats], dtype=float).reshape(-1, 2)
 
     submitted = SchoolApplication.objects.filter(round=round_, state=SchoolApplicationState.SUBMITTED)
-    rows = list(
-        submitted.order_by("pk").values_list(
-            "pk", "catchment_school_id", "special_needs_school_id", "address__latitude", "address__longitude"
-        )
+    # Plain numbers from the database (floats, 0 for none) straight into arrays: no Decimal per row.
+    rows = submitted.order_by("pk").values_list(
+        "pk",
+        Coalesce("catchment_school_id", 0),
+        Coalesce("special_needs_school_id", 0),
+        Cast("address__latitude", FloatField()),
+        Cast("address__longitude", FloatField()),
     )
-    n = len(rows)
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    catchment = np.array([index_of.get(r[1], -1) for r in rows], dtype=np.int64)
-    special = np.array([index_of.get(r[2], -1) if r[2] else -1 for r in rows], dtype=np.int64)
-    xy = np.array([[float(r[3]), float(r[4])] for r in rows], dtype=float).reshape(-1, 2)
+    table = np.array(list(rows), dtype=float).reshape(-1, 5)
+    n = table.shape[0]
+    ids = table[:, 0].astype(np.int64)
+    to_index = _index_of(school_ids)
+    catchment = to_index(table[:, 1].astype(np.int64))
+    special = to_index(table[:, 2].astype(np.int64))
+    xy = table[:, 3:5]
 
     wishes = list(
         Wish.objects.filter(application__in=submitted)
@@ -117,7 +123,8 @@ def build_instance(round_: Round, *, seed: str, variant: dict | None = None) -> 
     rank = np.full((n, k), -1, dtype=np.int64)
     sibling = np.zeros((n, k), dtype=bool)
     if wishes:
-        w = np.array([(a, r, index_of.get(s, -1), sib) for a, r, s, sib in wishes], dtype=np.int64)
+        w = np.array(wishes, dtype=np.int64)
+        w[:, 2] = to_index(w[:, 2])
         w = w[w[:, 2] >= 0]  # a wish for a school not in the round (removed since) is left out
         row = np.searchsorted(ids, w[:, 0])
         starts = np.flatnonzero(np.diff(row, prepend=-1))
@@ -169,6 +176,18 @@ def build_instance(round_: Round, *, seed: str, variant: dict | None = None) -> 
         coordinates=xy,
         school_coordinates=school_xy,
     )
+
+
+def _index_of(school_ids: list[int]):
+    """A function mapping school ids (an array) to their column in ``school_ids``, -1 if not there."""
+    table = np.full(max(school_ids, default=0) + 1, -1, dtype=np.int64)
+    table[np.asarray(school_ids, dtype=np.int64)] = np.arange(len(school_ids))
+
+    def to_index(values: np.ndarray) -> np.ndarray:
+        known = (values >= 0) & (values < table.size)
+        return np.where(known, table[np.where(known, values, 0)], -1)
+
+    return to_index
 
 
 def feasibility(round_: Round) -> list[dict]:

@@ -73,6 +73,7 @@ def main() -> None:
         "/kontakt/",
         "/strategi/",
         "/brukervalg/",
+        "/skolevalg/",
         "/tilgjengelighet/",
         "/personvern/",
     ):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from servicetorg.choice.schools import allocate, lottery
@@ -71,10 +72,11 @@ def publish(round_, office):
     round_.save()
     allocate.run_main(round_, user=office)
     round_.refresh_from_db()
-    ROUND_WORKFLOW.lock(round_)
-    ROUND_WORKFLOW.apply(round_, PUBLISH)
-    round_.published_at = timezone.now()
-    round_.save()
+    with transaction.atomic():  # the lock needs a transaction (PostgreSQL says so; SQLite does not)
+        ROUND_WORKFLOW.lock(round_)
+        ROUND_WORKFLOW.apply(round_, PUBLISH)
+        round_.published_at = timezone.now()
+        round_.save()
 
 
 def test_the_public_pages(sized_page, world):

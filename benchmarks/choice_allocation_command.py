@@ -14,7 +14,8 @@ Each run is ``allocate.run_main`` as the school office would start it (the round
 read in four queries, deferred acceptance, the certificate, 100 000 placements and 300 cutoffs
 written, the run made current), timed as a whole and split by wrapping its parts: **read**
 (``build_instance``), **engine** (``deferred_acceptance``), **check** (``certify``), **write**
-(``_store``: placements, cutoffs, the run), **other** (the permission check, the round's lock and
+(``_store``: the placements in one statement through ``choice/sql.py``, the cutoffs,
+the run), **other** (the permission check, the round's lock and
 save, the certificate's counts) and **commit** (the transaction's). The
 previous run's placements are deleted before the next (untimed), so every run writes into the same
 table size.
@@ -260,12 +261,6 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument(
-        "--prototype",
-        action="store_true",
-        help="also time the placements written by COPY/executemany (benchmarks/_school_fast_io.py) and "
-        "the large reads through the cursor",
-    )
     args = parser.parse_args()
     setup(f"bench_school_command_{args.n}", sqlite=args.sqlite)
 
@@ -276,7 +271,6 @@ def main() -> None:
 
     round_ = build(args.n)
     timer = Timer()
-    store = allocate._store
     timer.wrap(allocate, "build_instance", "read")
     timer.wrap(allocation, "deferred_acceptance", "engine")
     timer.wrap(allocation, "certify", "check")
@@ -292,20 +286,6 @@ def main() -> None:
         f"  certificate: stable={cert['stable']} blocking_pairs={cert['blocking_pairs']} "
         f"wasted_seats={cert['wasted_seats']} by_wish={cert['by_wish']} unplaced={cert['unplaced']}"
     )
-    if not args.prototype:
-        return
-    import _school_fast_io as fast
-
-    expected = fast.placements_digest(run)
-    allocate._store = store
-    timer.wrap(fast, "store", "write")
-    allocate._store = fast.store
-    rows, run = timed_runs(round_, timer, args.runs, args.n)
-    report("the same with the prototype's write (COPY on PostgreSQL, executemany on SQLite)", rows)
-    same = fast.placements_digest(run) == expected
-    print(f"  the prototype's placements equal the ORM's: {same}")
-    for name, seconds in fast.read_figures(round_).items():
-        print(f"  read, {name:<20} {seconds:6.3f} s")
 
 
 if __name__ == "__main__":

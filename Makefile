@@ -91,6 +91,7 @@ migrate: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 demo: install
+	$(DEV) $(BIN)/python manage.py load_municipality_registry
 	$(DEV) $(BIN)/python manage.py load_demo
 
 worker: install ## a Celery worker (set CELERY_BROKER_URL=redis://127.0.0.1:6379/0)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "servicetorg.inquiries",
     "servicetorg.surveys",
     "servicetorg.indicators",
+    "servicetorg.benchmarking",
     "servicetorg.strategy",
     "servicetorg.choice",
     "servicetorg.portal",

@@ -116,6 +116,8 @@ class Perm(enum.StrEnum):
     INDICATOR_READ = "indicators.read"
     INDICATOR_EDIT = "indicators.edit"
     # Strategy
+    BENCHMARK_EDIT = "benchmarking.edit"  # import statistics, KOSTRA groups, ranking weights and runs
+
     STRATEGY_READ = "strategy.read"
     STRATEGY_EDIT = "strategy.edit"
     # User choice (brukervalg)
@@ -170,6 +172,7 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.SURVEY_BREAKDOWN: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.INDICATOR_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.INDICATOR_EDIT: {R.UNIT_LEADER: U, R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.BENCHMARK_EDIT: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.STRATEGY_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.STRATEGY_EDIT: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.CHOICE_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},

@@ -20,6 +20,32 @@ MAX_YEAR = 2100
 class Direction(models.TextChoices):
     HIGHER_IS_BETTER = "higher", _("Higher is better")
     LOWER_IS_BETTER = "lower", _("Lower is better")
+    NEUTRAL = "neutral", _("Neither (context)")
+
+
+class Sector(models.TextChoices):
+    """KOSTRA's service areas: the sectors of the benchmark's ranking."""
+
+    CONTEXT = "context", _("Population and context")
+    KINDERGARTEN = "kindergarten", _("Kindergartens")
+    SCHOOL = "school", _("Primary and lower secondary school")
+    HEALTH = "health", _("Health services")
+    ELDERLY_CARE = "elderly_care", _("Health and care services")
+    SOCIAL = "social", _("Social services")
+    CHILD_WELFARE = "child_welfare", _("Child welfare")
+    CULTURE = "culture", _("Culture")
+    WATER = "water", _("Water, wastewater and waste")
+    PLANNING = "planning", _("Planning and building")
+    ECONOMY = "economy", _("Economy")
+    ADMINISTRATION = "administration", _("Administration")
+
+
+class MergeRule(models.TextChoices):
+    """How a figure of merged municipalities is put together for the years before the merger."""
+
+    SUM = "sum", _("Additive: the predecessors' values are summed")
+    RATIO = "ratio", _("Ratio: recomputed from the summed numerator and denominator")
+    APART = "apart", _("Not additive: the predecessors are shown apart")
 
 
 class Source(models.TextChoices):
@@ -56,6 +82,31 @@ class Indicator(models.Model):
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OWN)
     aspect = models.CharField(_("aspect"), max_length=20, choices=Aspect.choices, default=Aspect.QUALITY)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
+    merge_rule = models.CharField(
+        _("across mergers"), max_length=8, choices=MergeRule.choices, default=MergeRule.APART
+    )
+    numerator = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("numerator"),
+    )
+    denominator = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("denominator"),
+    )
+    scale = models.FloatField(
+        _("scale of the ratio"),
+        default=1.0,
+        help_text=_("numerator / denominator × scale (100 for a percentage)"),
+    )
     kostra_table = models.CharField(
         _("Statistics Norway table"), max_length=20, blank=True, help_text=_("e.g. 12362")
     )
@@ -92,7 +143,8 @@ class Indicator(models.Model):
 
     @property
     def higher_is_better(self) -> bool:
-        return self.direction == Direction.HIGHER_IS_BETTER
+        """Targets read "higher is better" unless the indicator says lower (a neutral one too)."""
+        return self.direction != Direction.LOWER_IS_BETTER
 
     @property
     def is_national(self) -> bool:
@@ -143,12 +195,17 @@ class ImportRun(models.Model):
     class Kind(models.TextChoices):
         CSV = "csv", _("CSV")
         JSONSTAT = "jsonstat", _("JSON-stat 2 (Statistics Norway)")
+        SSB_CSV = "ssb_csv", _("CSV from Statistics Norway")
+        FETCH = "fetch", _("Fetched from Statistics Norway (PxWebApi)")
+        DEMO = "demo", _("Synthetic demo figures")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="indicator_imports"
     )
+    table_id = models.CharField(_("table"), max_length=20, blank=True)
+    source_updated = models.DateTimeField(_("updated at the source"), null=True, blank=True)
     created = models.PositiveIntegerField(_("values created"), default=0)
     updated = models.PositiveIntegerField(_("values updated"), default=0)
     skipped = models.PositiveIntegerField(_("rows skipped"), default=0)

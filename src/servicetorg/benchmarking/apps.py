@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BenchmarkingConfig(AppConfig):
+    """The register of municipalities, official statistics for every region, comparison and ranking.
+
+    Official statistics are public: they hold no personal data and belong to no tenant."""
+
+    name = "servicetorg.benchmarking"
+    verbose_name = _("Benchmarking")

@@ -179,3 +179,9 @@ class OfficialValueDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.region_code} {self.year} deleted"
+
+
+# The parts' models (sub-packages, like choice/schools), so Django finds them in this app.
+from .compare.models import *  # noqa: E402, F403
+from .owndata.models import *  # noqa: E402, F403
+from .ranking.models import *  # noqa: E402, F403

@@ -1,0 +1,1 @@
+"""Models of benchmarking's compare part (imported by benchmarking/models.py)."""

@@ -1,0 +1,1 @@
+"""Models of benchmarking's owndata part (imported by benchmarking/models.py)."""

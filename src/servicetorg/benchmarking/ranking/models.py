@@ -1,0 +1,1 @@
+"""Models of benchmarking's ranking part (imported by benchmarking/models.py)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import allocate
 from .models import Priority, Round, RoundSchool, School, TieBreak
@@ -181,7 +182,11 @@ class WhatIfForm(forms.Form):
             if school is not None and classes:
                 class_size = self.seats[school.pk].class_size
                 data["variant"] = {"extra_seats": {str(school.pk): classes * class_size}}
-                data["label"] = _("+%(n)s classes (%(seats)s seats) at %(school)s") % {
+                data["label"] = ngettext(
+                    "+%(n)s class (%(seats)s seats) at %(school)s",
+                    "+%(n)s classes (%(seats)s seats) at %(school)s",
+                    classes,
+                ) % {
                     "n": classes,
                     "seats": classes * class_size,
                     "school": school.name,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import scope
@@ -215,7 +216,7 @@ def changes_of(run: AllocationRun, names: dict[int, str] | None = None) -> list[
         names = names if names is not None else school_names(run.round)
         for school_id, seats in extra.items():
             words.append(
-                _("%(seats)s more seats at %(school)s")
+                ngettext("%(seats)s more seat at %(school)s", "%(seats)s more seats at %(school)s", seats)
                 % {"seats": seats, "school": names.get(int(school_id), "?")}
             )
     for code in variant.get("drop", []):

@@ -140,3 +140,32 @@ def test_only_the_tenants_benchmark_editors_act(world):
             services.run(method, user=user)
         with pytest.raises(PermissionDenied):
             services.publish(ranking, user=user)
+
+
+def test_an_older_year_is_read_through_the_code_history(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from servicetorg.benchmarking.models import CodeChange
+
+    CodeChange.objects.create(
+        old_code="3805",
+        old_name="Larvik",
+        new_code="3909",
+        new_name="Larvik",
+        occurred=dt.date(2024, 1, 1),
+        kind=CodeChange.Kind.RENUMBERING,
+    )
+    frafall = world["indicators"]["skole-frafall"]
+    OfficialValue.objects.create(
+        indicator=frafall, region_code="3805", year=YEAR - 1, value=12.5, changed_at=timezone.now()
+    )
+    OfficialValue.objects.filter(region_code="3909", year=YEAR - 1).delete()  # 3909 did not exist
+    method = services.create_method(
+        municipality=world["tenant"], user=world["admin"], name="M", year=YEAR - 1
+    )
+    ranking = services.run(method, user=world["admin"], draws=20)
+    larvik = ranking.results.get(region_code="3909")
+    assert larvik.indicator_grades["skole-frafall"][0] == 12.5
+    assert larvik.indicator_grades["skole-grunnskolepoeng"][0] is None

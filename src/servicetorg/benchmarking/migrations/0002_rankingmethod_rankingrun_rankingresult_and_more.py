@@ -6,105 +6,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benchmarking', '0001_initial'),
-        ('core', '0007_school_office_role'),
+        ("benchmarking", "0001_initial"),
+        ("core", "0007_school_office_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RankingMethod',
+            name="RankingMethod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='method version')),
-                ('year', models.PositiveSmallIntegerField(blank=True, help_text='Empty: the latest year with figures.', null=True, verbose_name='data year')),
-                ('indicator_weights', models.JSONField(blank=True, default=dict, help_text='Weight per indicator code.', verbose_name='indicator weights')),
-                ('sector_weights', models.JSONField(blank=True, default=dict, help_text='Weight per sector.', verbose_name='sector weights')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ranking_methods', to='core.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="method version")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty: the latest year with figures.",
+                        null=True,
+                        verbose_name="data year",
+                    ),
+                ),
+                (
+                    "indicator_weights",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Weight per indicator code.",
+                        verbose_name="indicator weights",
+                    ),
+                ),
+                (
+                    "sector_weights",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Weight per sector.",
+                        verbose_name="sector weights",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ranking_methods",
+                        to="core.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ranking method',
-                'verbose_name_plural': 'ranking methods',
-                'ordering': ['municipality', 'name', 'pk'],
+                "verbose_name": "ranking method",
+                "verbose_name_plural": "ranking methods",
+                "ordering": ["municipality", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RankingRun',
+            name="RankingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=12, verbose_name='state')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('method_version', models.PositiveIntegerField(verbose_name='method version')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='data year')),
-                ('indicator_weights', models.JSONField(default=dict, verbose_name='indicator weights')),
-                ('sector_weights', models.JSONField(default=dict, verbose_name='sector weights')),
-                ('seed', models.BigIntegerField(verbose_name='seed of the weight draws')),
-                ('draws', models.PositiveIntegerField(verbose_name='weight draws')),
-                ('min_coverage', models.FloatField(verbose_name='least coverage to be ranked')),
-                ('inputs', models.JSONField(default=dict, verbose_name='frozen inputs')),
-                ('data_hash', models.CharField(max_length=64, verbose_name='SHA-256 of the inputs')),
-                ('results_hash', models.CharField(max_length=64, verbose_name='SHA-256 of the results')),
-                ('indicator_stats', models.JSONField(default=dict, verbose_name='reference points per indicator')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='synthetic demo figures')),
-                ('regions', models.PositiveIntegerField(default=0, verbose_name='regions')),
-                ('ranked', models.PositiveIntegerField(default=0, verbose_name='ranked')),
-                ('milliseconds', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('method', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='benchmarking.rankingmethod')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ranking_runs', to='core.municipality', verbose_name='municipality')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("method_version", models.PositiveIntegerField(verbose_name="method version")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="data year")),
+                ("indicator_weights", models.JSONField(default=dict, verbose_name="indicator weights")),
+                ("sector_weights", models.JSONField(default=dict, verbose_name="sector weights")),
+                ("seed", models.BigIntegerField(verbose_name="seed of the weight draws")),
+                ("draws", models.PositiveIntegerField(verbose_name="weight draws")),
+                ("min_coverage", models.FloatField(verbose_name="least coverage to be ranked")),
+                ("inputs", models.JSONField(default=dict, verbose_name="frozen inputs")),
+                ("data_hash", models.CharField(max_length=64, verbose_name="SHA-256 of the inputs")),
+                ("results_hash", models.CharField(max_length=64, verbose_name="SHA-256 of the results")),
+                (
+                    "indicator_stats",
+                    models.JSONField(default=dict, verbose_name="reference points per indicator"),
+                ),
+                ("synthetic", models.BooleanField(default=False, verbose_name="synthetic demo figures")),
+                ("regions", models.PositiveIntegerField(default=0, verbose_name="regions")),
+                ("ranked", models.PositiveIntegerField(default=0, verbose_name="ranked")),
+                ("milliseconds", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "method",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="benchmarking.rankingmethod",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ranking_runs",
+                        to="core.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ranking run',
-                'verbose_name_plural': 'ranking runs',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "ranking run",
+                "verbose_name_plural": "ranking runs",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RankingResult',
+            name="RankingResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(max_length=12, verbose_name='municipality number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('county_code', models.CharField(blank=True, max_length=2, verbose_name='county')),
-                ('county_name', models.CharField(blank=True, max_length=100, verbose_name='county name')),
-                ('total', models.FloatField(blank=True, null=True, verbose_name='total grade')),
-                ('ranked', models.BooleanField(default=False, verbose_name='ranked')),
-                ('rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='place')),
-                ('rank_low', models.PositiveIntegerField(blank=True, null=True, verbose_name='place, best in the interval')),
-                ('rank_high', models.PositiveIntegerField(blank=True, null=True, verbose_name='place, worst in the interval')),
-                ('coverage', models.FloatField(verbose_name='coverage')),
-                ('missing', models.JSONField(default=list, verbose_name='missing indicators')),
-                ('sector_grades', models.JSONField(default=dict, verbose_name='sector grades')),
-                ('indicator_grades', models.JSONField(default=dict, help_text='code → [value, grade, contribution]', verbose_name='per indicator')),
-                ('lifting', models.JSONField(default=list, verbose_name='lifting the total')),
-                ('lowering', models.JSONField(default=list, verbose_name='lowering the total')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='benchmarking.rankingrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(max_length=12, verbose_name="municipality number")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("county_code", models.CharField(blank=True, max_length=2, verbose_name="county")),
+                ("county_name", models.CharField(blank=True, max_length=100, verbose_name="county name")),
+                ("total", models.FloatField(blank=True, null=True, verbose_name="total grade")),
+                ("ranked", models.BooleanField(default=False, verbose_name="ranked")),
+                ("rank", models.PositiveIntegerField(blank=True, null=True, verbose_name="place")),
+                (
+                    "rank_low",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="place, best in the interval"
+                    ),
+                ),
+                (
+                    "rank_high",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="place, worst in the interval"
+                    ),
+                ),
+                ("coverage", models.FloatField(verbose_name="coverage")),
+                ("missing", models.JSONField(default=list, verbose_name="missing indicators")),
+                ("sector_grades", models.JSONField(default=dict, verbose_name="sector grades")),
+                (
+                    "indicator_grades",
+                    models.JSONField(
+                        default=dict,
+                        help_text="code → [value, grade, contribution]",
+                        verbose_name="per indicator",
+                    ),
+                ),
+                ("lifting", models.JSONField(default=list, verbose_name="lifting the total")),
+                ("lowering", models.JSONField(default=list, verbose_name="lowering the total")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="benchmarking.rankingrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ranking result',
-                'verbose_name_plural': 'ranking results',
-                'ordering': ['run', 'rank', 'region_code'],
+                "verbose_name": "ranking result",
+                "verbose_name_plural": "ranking results",
+                "ordering": ["run", "rank", "region_code"],
             },
         ),
         migrations.AddIndex(
-            model_name='rankingrun',
-            index=models.Index(fields=['state', 'published_at'], name='benchmarkin_state_bd549b_idx'),
+            model_name="rankingrun",
+            index=models.Index(fields=["state", "published_at"], name="benchmarkin_state_bd549b_idx"),
         ),
         migrations.AddIndex(
-            model_name='rankingresult',
-            index=models.Index(fields=['run', 'county_code'], name='benchmarkin_run_id_c9ca11_idx'),
+            model_name="rankingresult",
+            index=models.Index(fields=["run", "county_code"], name="benchmarkin_run_id_c9ca11_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rankingresult',
-            constraint=models.UniqueConstraint(fields=('run', 'region_code'), name='ranking_result_unique'),
+            model_name="rankingresult",
+            constraint=models.UniqueConstraint(fields=("run", "region_code"), name="ranking_result_unique"),
         ),
     ]

@@ -178,6 +178,13 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("indicators_api:indicator-values", "indicator", "get"): "yyyyynhl",
     ("indicators_api:value-list", "-", "get"): "yyyyynyl",
     ("indicators_api:value-detail", "value", "get"): "yyyyynhl",
+    # Benchmarking, own figures: the publication choices are the administration's (the other
+    # municipality's administration is sent to her own); the figures' API is public.
+    ("benchmarking:owndata-choice-list", "-", "get"): "nnnynnyl",
+    ("benchmarking:owndata-choices", "owndata.muni", "get"): "hhhyhhhl",
+    ("benchmarking:owndata-choices", "owndata.muni", "post"): "hhhyhhhl",
+    ("benchmarking_api:owndata-list", "-", "get"): "yyyyyyyy",
+    ("benchmarking_api:owndata-figure", "owndata.figure", "get"): "yyyyyyyy",
     # Strategy: everyone reads; administration edits.
     ("strategy:strategy-list", "-", "get"): "yyyyynyl",
     ("strategy:strategy-create", "-", "get"): "nnnynnyl",
@@ -480,6 +487,9 @@ def world(db, tmp_path, settings, monkeypatch):
     value = indicator_services.record_value(
         indicator=indicator, municipality=municipality, year=2025, value=3, source=Source.OWN, user=SYSTEM
     )
+    Indicator.objects.create(
+        code="henvendelser-antall", name="Henvendelser", unit_of_measure="antall", source=Source.INQUIRY_KPI
+    )
     strategy = build_strategy(municipality)
     goal = strategy.focus_areas.get().goals.order_by("pk").first()
     link = goal.goal_indicators.first()
@@ -546,6 +556,8 @@ def world(db, tmp_path, settings, monkeypatch):
         },
         "indicator": {"pk": indicator.pk},
         "value": {"pk": value.pk},
+        "owndata.muni": {"municipality_pk": municipality.pk},
+        "owndata.figure": {"code": "henvendelser-antall"},
         "strategy": {"pk": strategy.pk},
         "goal": {"pk": strategy.pk, "goal_pk": goal.pk},
         "link": {"pk": strategy.pk, "link_pk": link.pk},

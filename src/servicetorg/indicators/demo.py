@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from servicetorg.core.permissions import SYSTEM
 
-from . import services
+from . import services, survey_figures
 from .inquiry_kpis import record_inquiry_kpis
 from .models import Aspect, Direction, ImportRun, Indicator, Source
 
@@ -144,9 +144,11 @@ def load(municipality, *, seed: int) -> None:
         services.import_jsonstat(
             DATA_FILE.read_bytes(), municipalities=[municipality], file_name=DATA_FILE.name, user=SYSTEM
         )
+    shared = set(survey_figures.shared_codes())
     for code, name, unit, direction, source, aspect, values in OWN:
+        # The standard survey's index is a shared definition (national); the rest are the demo's own.
         indicator, _created = Indicator.objects.update_or_create(
-            municipality=municipality,
+            municipality=None if code in shared else municipality,
             code=code,
             defaults={
                 "name": name,

@@ -1,7 +1,9 @@
 """Front-desk key figures (module 2) as indicator values, so goals can follow them.
 
-Read from the inquiry dashboard's rollup tables for one municipality and calendar year; each figure is
-an indicator of the municipality with source "inquiry_kpi" (created the first time).
+Read from the inquiry dashboard's rollup tables for one municipality and calendar year. Each figure is
+a **shared** definition: one national indicator (``municipality`` None, source "inquiry_kpi", created
+the first time) with a value per municipality, so that the installation's municipalities can compare
+their front desks (benchmarking's own figures; each municipality chooses what to publish there).
 """
 
 from collections.abc import Callable
@@ -36,6 +38,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+#: The codes of the shared front-desk figures (national indicators, source "inquiry_kpi").
 KPIS = [
     Kpi(
         "henvendelser-svart-i-tide",
@@ -86,7 +89,7 @@ def record_inquiry_kpis(municipality: Municipality, year: int, *, user) -> list[
         with translation.override(settings.LANGUAGE_CODE):  # stored names are in the municipality's language
             name, unit_of_measure = str(kpi.name), str(kpi.unit_of_measure)
         indicator, _created = Indicator.objects.get_or_create(
-            municipality=municipality,
+            municipality=None,
             code=kpi.code,
             defaults={
                 "name": name,
@@ -108,3 +111,7 @@ def record_inquiry_kpis(municipality: Municipality, year: int, *, user) -> list[
             )
         )
     return recorded
+
+
+def shared_codes() -> list[str]:
+    return [kpi.code for kpi in KPIS]

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Staff pages of the own figures at /staff/statistikk/egne-tall/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("", views.choice_list, name="owndata-choice-list"),
+    path("<int:municipality_pk>/", views.choices, name="owndata-choices"),
+]

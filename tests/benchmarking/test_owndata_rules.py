@@ -1,0 +1,169 @@
+"""Own figures in the benchmark: shared definitions, publication choices and the rule of three."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from servicetorg.benchmarking.owndata import selectors, services
+from servicetorg.benchmarking.owndata.models import Publication
+from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
+from servicetorg.indicators import services as indicator_services
+from servicetorg.indicators.models import Indicator, Source
+from tests.factories import MunicipalityFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+
+#: Values far apart and unmistakable, so a leak would show as the exact number.
+SECRET = {"Alfavik": 11.25, "Betavik": 47.75, "Gammavik": 83.5}
+
+
+def shared(code="henvendelser-svart-i-tide") -> Indicator:
+    return Indicator.objects.get_or_create(
+        municipality=None,
+        code=code,
+        defaults={"name": "Svar i tide", "unit_of_measure": "%", "source": Source.INQUIRY_KPI},
+    )[0]
+
+
+def world(names, published=(), indicator=None, year=2025):
+    indicator = indicator or shared()
+    found = {}
+    for name in names:
+        m = MunicipalityFactory(name=name)
+        indicator_services.record_value(
+            indicator=indicator,
+            municipality=m,
+            year=year,
+            value=SECRET[name],
+            source=Source.INQUIRY_KPI,
+            user=SYSTEM,
+        )
+        if name in published:
+            services.set_publication(m, indicator, published=True, user=SYSTEM)
+        found[name] = m
+    return indicator, found
+
+
+def content(response) -> str:
+    """The page's own content (the portal's header names the site's municipality)."""
+    text = response.content.decode()
+    return text[text.index("<h1") : text.rindex("Source:") if "Source:" in text else len(text)]
+
+
+def leaks(text: str, names) -> list[str]:
+    return [n for n in names if str(SECRET[n]) in text or str(SECRET[n]).replace(".", ",") in text]
+
+
+def test_statistics_follow_the_inclusive_quartiles():
+    stats = selectors.peer_statistics([1.0, 2.0, 3.0, 4.0], [])
+    assert (stats.lower_quartile, stats.median, stats.upper_quartile, stats.n) == (1.75, 2.5, 3.25, 4)
+    assert selectors.peer_statistics([5.0], []).median == 5.0
+    assert not selectors.peer_statistics([], [1.0, 2.0]).has_figures
+
+
+def test_with_two_municipalities_nothing_unpublished_leaks(client):
+    indicator, _m = world(["Alfavik", "Betavik"], published=["Alfavik"])
+    figure = selectors.figure_year(indicator)
+    assert figure.stats.n == 1 and figure.stats.median == SECRET["Alfavik"]
+    assert figure.stats.withheld == 1
+    assert [r.municipality.name for r in figure.published] == ["Alfavik"]
+    page = content(client.get(reverse("benchmarking_public:owndata-figure", args=[indicator.code])))
+    api = client.get(reverse("benchmarking_api:owndata-figure", args=[indicator.code])).content.decode()
+    listing = content(client.get(reverse("benchmarking_public:owndata-list")))
+    api_list = client.get(reverse("benchmarking_api:owndata-list")).content.decode()
+    for text in (page, api, listing, api_list):
+        assert leaks(text, ["Betavik"]) == []
+        assert "Betavik" not in text
+    assert leaks(page, ["Alfavik"]) == ["Alfavik"]
+
+
+def test_two_unpublished_are_not_counted_even_with_a_third_published(client):
+    """Three municipalities, but only two unpublished: the median of three would give one of them."""
+    indicator, _m = world(["Alfavik", "Betavik", "Gammavik"], published=["Gammavik"])
+    stats = selectors.figure_year(indicator).stats
+    assert (stats.n, stats.median, stats.withheld) == (1, SECRET["Gammavik"], 2)
+    api = client.get(reverse("benchmarking_api:owndata-figure", args=[indicator.code])).json()
+    assert api["statistics"]["n"] == 1 and api["statistics"]["withheld"] == 2
+    assert leaks(str(api), ["Alfavik", "Betavik"]) == []
+
+
+def test_with_three_unpublished_they_count_but_are_never_listed(client):
+    indicator, _m = world(["Alfavik", "Betavik", "Gammavik"])
+    figure = selectors.figure_year(indicator)
+    assert (figure.stats.n, figure.stats.median, figure.stats.withheld) == (3, SECRET["Betavik"], 0)
+    assert figure.published == []
+    page = content(client.get(reverse("benchmarking_public:owndata-figure", args=[indicator.code])))
+    api = client.get(reverse("benchmarking_api:owndata-figure", args=[indicator.code])).json()
+    assert api["statistics"]["n"] == 3 and api["published"] == []
+    for name in SECRET:
+        assert name not in page and name not in str(api)
+    summary = {s.indicator.code: s for s in selectors.overview()}[indicator.code]
+    assert (summary.stats.n, summary.published) == (3, 0)
+
+
+def test_published_values_are_shown_by_name(client):
+    indicator, _m = world(["Alfavik", "Betavik", "Gammavik"], published=["Alfavik", "Gammavik"])
+    api = client.get(reverse("benchmarking_api:owndata-figure", args=[indicator.code])).json()
+    assert [r["municipality"] for r in api["published"]] == ["Alfavik", "Gammavik"]
+    assert api["statistics"]["n"] == 2  # Betavik alone is not counted
+    assert "Betavik" not in str(api)
+
+
+def test_publication_records_who_and_when_and_needs_the_permission(municipality, administration, desk_worker):
+    indicator = shared()
+    first = services.set_publication(municipality, indicator, published=True, user=administration)
+    assert first.published and first.chosen_by == administration and first.chosen_at
+    again = services.set_publication(municipality, indicator, published=True, user=SYSTEM)
+    assert again.chosen_by == administration  # the same choice again changes nothing
+    assert services.set_publication(municipality, indicator, published=False, user=SYSTEM).chosen_by is None
+    assert first.history.count() == 2
+    with pytest.raises(PermissionDenied):
+        services.set_publication(municipality, indicator, published=True, user=desk_worker)
+    own = Indicator.objects.create(municipality=municipality, code="eget", name="Eget", unit_of_measure="%")
+    with pytest.raises(ValidationError):
+        services.set_publication(municipality, own, published=True, user=administration)
+
+
+def test_staff_page_saves_choices_for_the_users_municipality_only(client, municipality, other_municipality):
+    indicator = shared()
+    other_indicator = shared("henvendelser-antall")
+    admin = make_staff(Role.ADMINISTRATION, municipality)
+    client.force_login(admin)
+    assert client.get(reverse("benchmarking:owndata-choice-list")).status_code == 302
+    url = reverse("benchmarking:owndata-choices", args=[municipality.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"published": [str(indicator.pk)]})
+    assert response.status_code == 302
+    assert Publication.objects.get(municipality=municipality, indicator=indicator).published
+    assert not Publication.objects.filter(indicator=other_indicator).exists()
+    client.post(url, {})
+    assert not Publication.objects.get(municipality=municipality, indicator=indicator).published
+    # another municipality's choices do not exist for her
+    other_url = reverse("benchmarking:owndata-choices", args=[other_municipality.pk])
+    assert client.get(other_url).status_code == 404
+    assert client.post(other_url, {"published": [str(indicator.pk)]}).status_code == 404
+    assert not Publication.objects.filter(municipality=other_municipality).exists()
+
+
+def test_staff_page_is_refused_to_the_desk(client, municipality, desk_worker):
+    client.force_login(desk_worker)
+    assert client.get(reverse("benchmarking:owndata-choice-list")).status_code == 403
+    assert client.get(reverse("benchmarking:owndata-choices", args=[municipality.pk])).status_code == 404
+
+
+def test_list_pages_read_in_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    indicator, _m = world(["Alfavik", "Betavik", "Gammavik"], published=["Alfavik"])
+    for code in ("henvendelser-antall", "tilfredshet-servicetorget"):
+        world([], indicator=shared(code))
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("benchmarking_public:owndata-list")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("benchmarking_api:owndata-list")).status_code == 200
+
+
+def test_unknown_figure_is_404(client, municipality):
+    Indicator.objects.create(municipality=municipality, code="eget", name="Eget", unit_of_measure="%")
+    assert client.get(reverse("benchmarking_public:owndata-figure", args=["eget"])).status_code == 404
+    assert client.get(reverse("benchmarking_api:owndata-figure", args=["eget"])).status_code == 404
+    assert client.get(reverse("benchmarking_api:owndata-figure", args=["x"]) + "?year=abc").status_code == 404

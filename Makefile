@@ -92,6 +92,7 @@ migrate: install
 
 demo: install
 	$(DEV) $(BIN)/python manage.py load_municipality_registry
+	$(DEV) $(BIN)/python manage.py load_kostra_catalogue
 	$(DEV) $(BIN)/python manage.py load_demo
 
 worker: install ## a Celery worker (set CELERY_BROKER_URL=redis://127.0.0.1:6379/0)

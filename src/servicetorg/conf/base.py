@@ -525,7 +525,15 @@ FILE_UPLOAD_HANDLERS = [
     "servicetorg.core.uploads.BoundedTemporaryFileUploadHandler",
 ]
 JSON_MAX_DEPTH = 32
-JSONSTAT_MAX_CELLS = int(os.environ.get("JSONSTAT_MAX_CELLS", "500000"))  # a KOSTRA table: ~100 000
+# A JSON-stat 2 dataset may hold this many cells (SSB's own limit per request is 800 000), and an
+# official-statistics file (benchmarking/imports.py) this many bytes; both checked before parsing.
+JSONSTAT_MAX_CELLS = int(os.environ.get("JSONSTAT_MAX_CELLS", "1000000"))
+OFFICIAL_IMPORT_MAX_BYTES = int(os.environ.get("OFFICIAL_IMPORT_MAX_BYTES", str(60 * 1024 * 1024)))
+# Statistics Norway's PxWebApi v2 (manage.py fetch_kostra): base URL, requests a minute (SSB allows
+# 30 per address), cells per request (SSB's limit: 800 000).
+SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2")
+SSB_REQUESTS_PER_MINUTE = int(os.environ.get("SSB_REQUESTS_PER_MINUTE", "30"))
+SSB_MAX_CELLS_PER_REQUEST = int(os.environ.get("SSB_MAX_CELLS_PER_REQUEST", "800000"))
 DASHBOARD_MAX_DAYS = int(os.environ.get("DASHBOARD_MAX_DAYS", str(5 * 366)))
 THROTTLE_RATES = {
     "contact": os.environ.get("THROTTLE_CONTACT", "20/hour"),  # citizen contact form posts per address

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core import formatting
 from servicetorg.core.models import Municipality, Unit
-from servicetorg.core.permissions import Perm, can, municipality_ids, require, user_of
+from servicetorg.core.permissions import Perm, can, municipality_ids, municipality_wide_ids, require, user_of
 
 from .models import MAX_YEAR, MIN_YEAR, ImportRun, Indicator, IndicatorValue, Source
 
@@ -498,3 +498,22 @@ def _write_regions(rows, user, file_name, errors, skipped, table) -> ImportResul
         created_by=user_of(user),
     )
     return result
+
+
+def mirror_official_values(rows, *, table: str, user) -> int:
+    """Write official statistics of the installation's own municipalities as their indicator values
+    (what strategy goals read): ``rows`` of (municipality, national indicator, year, number). Called
+    by benchmarking's import of official statistics for every region (which keeps all regions). The
+    user must be a municipality-wide editor of each municipality; returns how many were written."""
+    allowed = municipality_wide_ids(user, Perm.INDICATOR_EDIT)
+    note = _("SSB table %(t)s") % {"t": table}
+    written = 0
+    with transaction.atomic():
+        for municipality, indicator, year, number in rows:
+            if allowed is not None and municipality.pk not in allowed:
+                continue
+            _upsert(
+                indicator, municipality, None, _clean_year(year), clean_value(number), Source.KOSTRA, note
+            )
+            written += 1
+    return written

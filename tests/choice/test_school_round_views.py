@@ -213,7 +213,7 @@ def test_the_council_reads_and_runs_what_ifs_but_takes_no_step(client, municipal
     ]
     assert Round.objects.get(pk=round_.pk).state == RoundState.ALLOCATED
     page = client.get(url("what-if", round_.pk)).content.decode()
-    assert "Hovedfordeling" in page and "+1 klasser (25 plasser) ved Alfa skole" in page
+    assert "Hovedfordeling" in page and "+1 klasse (25 plasser) ved Alfa skole" in page
     assert "Hvem flytter" in page
 
 

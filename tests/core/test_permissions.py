@@ -14,7 +14,7 @@ from tests.factories import UnitFactory, make_staff
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 COLUMNS = [Role.DESK_WORKER, Role.CASE_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATION, Role.ADMIN]
-COLUMNS += [Role.COUNCIL, Role.PROVIDER, Role.SCHOOL_OFFICE]
+COLUMNS += [Role.COUNCIL, Role.PROVIDER, Role.SCHOOL_OFFICE, Role.TEST_COORDINATOR, Role.TESTER]
 READ = [Perm.STAFF_PAGES, Perm.CATALOGUE_READ, Perm.SURVEY_READ, Perm.INDICATOR_READ, Perm.STRATEGY_READ]
 LETTER = {Reach.MUNICIPALITY: "M", Reach.UNIT: "U", Reach.DESK: "D", Reach.PROVIDER: "P"}
 

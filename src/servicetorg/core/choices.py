@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     COUNCIL = "council", _("Council (read)")
     PROVIDER = "provider", _("Provider")
     SCHOOL_OFFICE = "school_office", _("School office")
+    TEST_COORDINATOR = "test_coordinator", _("Test coordinator (kommunetest)")
+    TESTER = "tester", _("Tester (kommunetest)")
     ADMIN = "admin", _("Administrator")
 
 

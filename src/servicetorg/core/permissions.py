@@ -130,6 +130,9 @@ class Perm(enum.StrEnum):
     SCHOOL_READ = "choice.school_read"  # rounds, runs and their certificates, what-ifs, the budget
     # schools, rounds, applications (with the children's data), runs, publishing, appeals, the budget
     SCHOOL_ADMINISTER = "choice.school_administer"
+    # The kommunetest (servicetest): question bank, protocols, rounds, sampling, review, publishing
+    SERVICETEST_COORDINATE = "servicetest.coordinate"
+    SERVICETEST_TEST = "servicetest.test"  # record the items one is assigned (never one's own municipality)
     # Citizens (Min side)
     CITIZEN_RELATIONS = "citizens.relations"  # who may act for whom (guardians, relatives, attorneys)
 
@@ -182,6 +185,8 @@ MATRIX: dict[Perm, dict[str, Reach]] = {
     Perm.CHOICE_SETTLE: {R.ADMINISTRATION: M, R.ADMIN: M},
     Perm.SCHOOL_READ: {**_ALL_STAFF_READ, R.COUNCIL: M},
     Perm.SCHOOL_ADMINISTER: {R.SCHOOL_OFFICE: M, R.ADMINISTRATION: M, R.ADMIN: M},
+    Perm.SERVICETEST_COORDINATE: {R.TEST_COORDINATOR: M, R.ADMIN: M},
+    Perm.SERVICETEST_TEST: {R.TESTER: M, R.TEST_COORDINATOR: M},
     Perm.CITIZEN_RELATIONS: {R.CASE_OFFICER: M, R.UNIT_LEADER: M, R.ADMINISTRATION: M, R.ADMIN: M},
 }  # fmt: skip
 del M, U, D, P, R

@@ -168,6 +168,9 @@ class Inquiry(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     warning_sent_for = models.DateField(null=True, blank=True, editable=False)
     breached = models.BooleanField(_("deadline broken"), default=False)
+    #: A test inquiry of the kommunetest (servicetorg.servicetest), flagged when its round is
+    #: published: the desk's figures (rollups, KPIs) leave it out. Written under a made-up name.
+    is_test = models.BooleanField(_("test inquiry (kommunetest)"), default=False, editable=False)
     #: Set when the retention period ended or the citizen asked for erasure: the personal fields are
     #: blanked, the statistics columns stay (inquiries.personal_data).
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)

@@ -50,6 +50,7 @@ from .intake import (
     resend_case_link,
 )
 from .national_id import reencrypt_national_ids
+from .test_flags import mark_test_inquiries
 
 __all__ = [
     "case_codes",
@@ -71,6 +72,7 @@ __all__ = [
     "idempotency_cutoff",
     "insert",
     "mark_breaches",
+    "mark_test_inquiries",
     "preliminary_reply",
     "prepare",
     "purge_idempotency_keys",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/strategi/", include("servicetorg.strategy.urls")),
     path("staff/brukervalg/", include("servicetorg.choice.urls")),
     path("staff/skolevalg/", include("servicetorg.choice.schools.urls")),
+    path("staff/kommunetest/", include("servicetorg.servicetest.urls")),
     # API.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/strategy/", include("servicetorg.strategy.api_urls")),
     path("api/choice/", include("servicetorg.choice.api_urls")),
     path("api/skolevalg/", include("servicetorg.choice.schools.api_urls")),
+    path("api/kommunetest/", include("servicetorg.servicetest.api_urls")),
     # Citizen pages of each module, then the portal itself (home, catalogue, open data).
     path("", include("servicetorg.citizens.urls")),
     path("", include("servicetorg.inquiries.public_urls")),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("", include("servicetorg.strategy.public_urls")),
     path("", include("servicetorg.choice.public_urls")),
     path("", include("servicetorg.choice.schools.public_urls")),
+    path("", include("servicetorg.servicetest.public_urls")),
     path("", include("servicetorg.portal.urls")),
 ]
 

@@ -29,8 +29,9 @@ from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
 from servicetorg.inquiries import services as inquiry_services
 from tests.choice.conftest import build_scheme
-from tests.factories import UnitFactory, make_service, make_staff
+from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
 from tests.harvester import harvest
+from tests.servicetest.helpers import walk_objects as servicetest_walk_objects
 from tests.strategy.conftest import build_strategy
 
 BASE = "https://tjenester.fjordvik.no"
@@ -80,6 +81,8 @@ def published(municipality):
         service=municipality.services.get(slug="barnehageplass"),
         user=make_staff(Role.DESK_WORKER, municipality),
     )
+    organiser = MunicipalityFactory(name="Samarbeidsvik", number="3998", organization_number="964965226")
+    servicetest_walk_objects(organiser, municipality)  # a published kommunetest that tested it
     return municipality
 
 
@@ -100,6 +103,7 @@ def test_every_module_registers_its_datasets():
         "servicestrategi",
         "brukervalg-leverandorer",
         "skolevalg-grenser",
+        "kommunetest-resultater",
     ]
     assert [s.key for s in reg.data_services] == ["rest-api", "open311"]
     assert {"serviceerklaering", "brukergaranti", "tjenestetrappa", "servicetorg"} <= {

@@ -43,6 +43,7 @@ from tests.choice.people import KARI, OLA, approve, decide, make_provider
 from tests.choice.provider_helpers import ORGNRS, apply_public, sample_pdf
 from tests.choice.visit_factories import walk_objects
 from tests.factories import MunicipalityFactory, UnitFactory, make_service, make_staff
+from tests.servicetest.helpers import walk_objects as servicetest_walk_objects
 from tests.strategy.conftest import build_strategy
 from tests.surveys.conftest import answer, make_survey
 
@@ -368,6 +369,28 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("schools_api:round-explanations", "round", "get"): "nnnynnhl",
     ("schools_api:round-run", "round", "post"): "nnnynnhl",
     ("schools_api:round-publish", "round", "post"): "nnnynnhl",
+    # The kommunetest: a round organised by the other municipality (Nabovik) that tested this one,
+    # published. No walked role coordinates or tests (tests/servicetest walks those roles); the tested
+    # municipality's staff read their own result, administration (strategy.edit) makes it a measure.
+    ("servicetest:round-list", "-", "get"): "nnnnnnnl",
+    ("servicetest:round-create", "-", "get"): "nnnnnnnl",
+    ("servicetest:round-detail", "st.round", "get"): "hhhhhhhl",
+    ("servicetest:round-action", "st.round.start", "post"): "hhhhhhhl",
+    ("servicetest:region-add", "st.round", "post"): "hhhhhhhl",
+    ("servicetest:region-draw", "st.round", "post"): "hhhhhhhl",
+    ("servicetest:region-remove", "st.region", "post"): "hhhhhhhl",
+    ("servicetest:tester-enrol", "st.round", "post"): "hhhhhhhl",
+    ("servicetest:approve-all", "st.round", "post"): "hhhhhhhl",
+    ("servicetest:item-detail", "st.item", "get"): "hhhhhhhl",
+    ("servicetest:item-action", "st.item.approve", "post"): "hhhhhhhl",
+    ("servicetest:question-list", "-", "get"): "nnnnnnnl",
+    ("servicetest:my-items", "-", "get"): "nnnnnnnl",
+    ("servicetest:item-record", "st.item", "get"): "hhhhhhhl",
+    ("servicetest:results", "-", "get"): "yyyyynyl",
+    ("servicetest:result-detail", "st.result", "get"): "yyyyyhhl",
+    ("servicetest:make-measure", "st.web", "post"): "nnnynhhl",
+    ("servicetest_api:result-list", "-", "get"): "yyyyyyyy",
+    ("servicetest_api:result-detail", "st.round", "get"): "yyyyyyyy",
 }
 
 #: Not staff pages: the log-in and log-out pages, the API schema and its documentation page.
@@ -584,6 +607,7 @@ def world(db, tmp_path, settings, monkeypatch):
     settings.ACCEPT_SYNTHETIC_NATIONAL_IDS = True
     objects.update(walk_objects(scheme_adopted, users["provider"]))  # visits and settlement
     objects.update(school_walk_objects(municipality))
+    objects.update(servicetest_walk_objects(other, municipality))
     return users, objects
 
 

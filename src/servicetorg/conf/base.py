@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "servicetorg.benchmarking",
     "servicetorg.strategy",
     "servicetorg.choice",
+    "servicetorg.servicetest",
     "servicetorg.portal",
 ]
 

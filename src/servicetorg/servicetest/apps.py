@@ -13,8 +13,9 @@ class ServicetestConfig(AppConfig):
     label = "servicetest"
     verbose_name = _("Kommunetest")
     staff_menu = [
-        ("servicetest:round-list", _("Kommunetest"), Perm.SERVICETEST_TEST),
-        ("servicetest:question-list", _("Kommunetest: question bank"), Perm.SERVICETEST_COORDINATE),
+        ("servicetest:round-list", _("Kommunetest"), Perm.SERVICETEST_COORDINATE),
+        ("servicetest:my-items", _("My test items"), Perm.SERVICETEST_TEST),
+        ("servicetest:results", _("Kommunetest results"), Perm.STAFF_PAGES),
     ]
     public_menu = [("servicetest_public:home", _("Kommunetest"))]
     open_data = "servicetorg.servicetest.open_data"  # published results per region, CSV and JSON

@@ -26,6 +26,8 @@ def test_list_and_detail_scoped(
     assert goals[0]["indicators"][0]["targets"][0] == {
         "year": 2024,
         "value": "60.0000",
+        "peers": "",
+        "peer_statistic": "",
         "original_value": None,
         "change_reason": "",
     }

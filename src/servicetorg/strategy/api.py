@@ -16,7 +16,7 @@ from .models import FocusArea, FollowUpReport, Goal, GoalIndicator, Measure, Mil
 class TargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Target
-        fields = ["year", "value", "original_value", "change_reason"]
+        fields = ["year", "value", "peers", "peer_statistic", "original_value", "change_reason"]
 
 
 class GoalIndicatorSerializer(serializers.ModelSerializer):

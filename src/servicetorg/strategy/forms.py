@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicetorg.benchmarking.owndata.peers import PeerKind, PeerStatistic
 from servicetorg.catalogue.models import ServiceArea
 from servicetorg.core.models import Unit
 from servicetorg.indicators.selectors import indicators_for_municipality
@@ -117,7 +118,28 @@ class GoalIndicatorForm(forms.Form):
 
 class TargetForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
-    value = forms.DecimalField(localize=True, label=_("Target"), max_digits=16, decimal_places=4)
+    value = forms.DecimalField(
+        localize=True,
+        label=_("Target"),
+        max_digits=16,
+        decimal_places=4,
+        required=False,
+        help_text=_("A fixed number; leave empty for a target relative to a peer group."),
+    )
+    peers = forms.ChoiceField(
+        label=_("Or relative to a peer group"),
+        required=False,
+        choices=[("", _("No: a fixed number")), *PeerKind.choices],
+        help_text=_(
+            "Only for an indicator with official statistics (KOSTRA): the target is the peer group's "
+            "statistic in the year."
+        ),
+    )
+    peer_statistic = forms.ChoiceField(
+        label=_("Better than the peer group's"),
+        required=False,
+        choices=[("", "–"), *PeerStatistic.choices],
+    )
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
 
     def __init__(self, *args, strategy, **kwargs):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from servicetorg.benchmarking.owndata.peers import PeerKind, PeerStatistic
 from servicetorg.catalogue.models import ServiceArea
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.indicators.models import Indicator
@@ -212,11 +213,26 @@ class Target(models.Model):
 
     When a roll changes a target, ``original_value`` keeps the first adopted value and ``change_reason``
     why it changed; the earlier revision keeps its own row unchanged.
+
+    A target is either a number (``value``) or **relative** to a peer group: "better than the county's
+    median" (``peers`` and ``peer_statistic``; ``value`` stays empty). A relative target's value is
+    the statistic of the peer group's official values for the target year, computed when read
+    (:mod:`servicetorg.benchmarking.owndata.peers`), so it is unknown until the statistics are out.
     """
 
     goal_indicator = models.ForeignKey(GoalIndicator, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField(_("year"))
-    value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(_("target"), max_digits=16, decimal_places=4, null=True, blank=True)
+    peers = models.CharField(
+        _("relative to"),
+        max_length=16,
+        blank=True,
+        choices=PeerKind.choices,
+        help_text=_("Empty for a fixed number; else the peer group whose statistic is the target."),
+    )
+    peer_statistic = models.CharField(
+        _("peer statistic"), max_length=16, blank=True, choices=PeerStatistic.choices
+    )
     original_value = models.DecimalField(
         _("first adopted target"), max_digits=16, decimal_places=4, null=True, blank=True
     )
@@ -227,10 +243,24 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         ordering = ["year"]
-        constraints = [models.UniqueConstraint(fields=["goal_indicator", "year"], name="target_year_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["goal_indicator", "year"], name="target_year_unique"),
+            models.CheckConstraint(
+                condition=models.Q(peers="", peer_statistic="", value__isnull=False)
+                | (~models.Q(peers="") & ~models.Q(peer_statistic="") & models.Q(value__isnull=True)),
+                name="target_number_or_relative",
+                violation_error_message=_("A target is a number, or relative to a peer group, never both."),
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.is_relative:
+            return f"{self.year}: {self.get_peer_statistic_display()} ({self.get_peers_display()})"
         return f"{self.year}: {self.value}"
+
+    @property
+    def is_relative(self) -> bool:
+        return bool(self.peers)
 
     @property
     def changed(self) -> bool:

@@ -7,6 +7,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicetorg.benchmarking import series
+from servicetorg.benchmarking.owndata import peers as peer_comparison
 from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import scope
 from servicetorg.indicators.selectors import value_table
@@ -158,6 +160,7 @@ class YearCell:
     target: Decimal | None
     actual: Decimal | None
     status: Status
+    relative: str = ""  # a relative target: "median, County" (the value is the peer statistic)
 
 
 @dataclass
@@ -167,10 +170,16 @@ class IndicatorRow:
     current: Status
     chart: str = ""
     baseline: Decimal | None = None
+    #: The peer comparisons of the years with a relative target (own value, peer median, n).
+    comparisons: list = field(default_factory=list)
 
     @property
     def indicator(self):
         return self.link.indicator
+
+    @property
+    def synthetic(self) -> bool:
+        return any(c.synthetic for c in self.comparisons)
 
 
 @dataclass
@@ -237,6 +246,39 @@ def _current_status(cells: list[YearCell], as_of_year: int) -> Status:
     return Status(cell.status.code, f"{cell.year}: {cell.status.explanation}")
 
 
+def _decimal(number: float | None) -> Decimal | None:
+    return None if number is None else tidy(Decimal(str(round(number, 4))))
+
+
+def relative_comparisons(strategy: Strategy, links) -> dict[tuple[int, int], peer_comparison.Comparison]:
+    """The peer comparison of every relative target of ``links``: {(link pk, year): comparison}.
+
+    The municipality's code in each year comes from the change table (one query for the table), and
+    each (indicator, year, peer group) is computed once."""
+    wanted = [(link, t) for link in links for t in link.targets.all() if t.is_relative]
+    if not wanted:
+        return {}
+    graph = series.Graph.load()
+    code = strategy.municipality.number
+    done: dict[tuple, peer_comparison.Comparison] = {}
+    found = {}
+    for link, target in wanted:
+        key = (link.indicator_id, target.year, target.peers, target.peer_statistic)
+        if key not in done:
+            done[key] = peer_comparison.compare(
+                link.indicator, code, target.year, target.peers, target.peer_statistic, graph=graph
+            )
+        found[(link.pk, target.year)] = done[key]
+    return found
+
+
+def _relative_label(target) -> str:
+    return _("%(statistic)s of the peer group (%(peers)s)") % {
+        "statistic": target.get_peer_statistic_display(),
+        "peers": target.get_peers_display(),
+    }
+
+
 def build_followup(
     strategy: Strategy, as_of_year: int, *, with_charts: bool = True, notes: dict[int, str] | None = None
 ) -> FollowUp:
@@ -257,6 +299,7 @@ def build_followup(
     values = value_table(
         strategy.municipality, {link.indicator_id for link in links}, set(years) | baseline_years
     )
+    comparisons = relative_comparisons(strategy, links)
     counts = dict.fromkeys((ON_TRACK, AT_RISK, MISSED, NO_DATA), 0)
     blocks = []
     notes = notes or {}
@@ -271,19 +314,43 @@ def build_followup(
                 if baseline is None:
                     baseline = values.get((indicator.pk, link.baseline_year))
                 cells = []
+                row_comparisons = []
                 for year in years:
                     target = targets.get(year)
                     actual = values.get((indicator.pk, year)) if year <= as_of_year else None
-                    status = evaluate(
-                        actual=actual,
-                        target=target.value if target else None,
-                        higher_is_better=indicator.higher_is_better,
-                        baseline=baseline,
-                        original_target=target.original_value if target else None,
-                    )
-                    cells.append(YearCell(year, tidy(target.value) if target else None, tidy(actual), status))
+                    target_value = target.value if target else None
+                    relative = ""
+                    comparison = comparisons.get((link.pk, year))
+                    if comparison is not None:
+                        relative = _relative_label(target)
+                        target_value = _decimal(comparison.peer_value)
+                        if actual is None and year <= as_of_year:
+                            actual = _decimal(comparison.own_value)  # the official figure of its own
+                        if year <= as_of_year:
+                            row_comparisons.append(comparison)
+                    if comparison is not None and target_value is None:
+                        status = Status(
+                            NO_DATA,
+                            _("The peer group's %(statistic)s for %(year)s is not available yet.")
+                            % {"statistic": target.get_peer_statistic_display(), "year": year},
+                        )
+                    else:
+                        status = evaluate(
+                            actual=actual,
+                            target=target_value,
+                            higher_is_better=indicator.higher_is_better,
+                            baseline=baseline,
+                            original_target=target.original_value if target and not relative else None,
+                        )
+                    cells.append(YearCell(year, tidy(target_value), tidy(actual), status, relative))
                 current = _current_status(cells, as_of_year)
-                row = IndicatorRow(link=link, cells=cells, current=current, baseline=tidy(baseline))
+                row = IndicatorRow(
+                    link=link,
+                    cells=cells,
+                    current=current,
+                    baseline=tidy(baseline),
+                    comparisons=row_comparisons,
+                )
                 if with_charts:
                     chart_years = sorted({link.baseline_year, *years})
                     actual = {c.year: c.actual for c in cells}

@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from servicetorg.benchmarking.owndata.peers import PeerKind, PeerStatistic
 from servicetorg.core import outbox
 from servicetorg.core.permissions import Perm, can, check_actor, is_system, user_of
-from servicetorg.indicators.models import Indicator
+from servicetorg.indicators.models import Indicator, Source
 from servicetorg.indicators.services import clean_value
 from servicetorg.inquiries.notices import language_code
 
@@ -202,25 +203,59 @@ def add_goal_indicator(
 
 
 @transaction.atomic
-def set_target(goal_indicator: GoalIndicator, *, year, value, reason: str = "", user) -> Target:
-    """Set the target of a year. In a rolled revision a changed target keeps its first adopted value."""
+def set_target(
+    goal_indicator: GoalIndicator,
+    *,
+    year,
+    value=None,
+    peers: str = "",
+    peer_statistic: str = "",
+    reason: str = "",
+    user,
+) -> Target:
+    """Set the target of a year: a number, or relative to a peer group (``peers`` and
+    ``peer_statistic``, e.g. "county" and "median": better than the county's median; only for an
+    indicator with official statistics). In a rolled revision a changed target keeps its first
+    adopted value and needs a reason; every change is in the target's history."""
     strategy = goal_indicator.goal.focus_area.strategy
     _require_editor(user, strategy.municipality_id)
     _require_editable(strategy)
     year = _check_year(strategy, year)
-    try:
-        number = clean_value(value)
-    except ValidationError as exc:
-        raise ValidationError({"value": _("The target must be a number.")}) from exc
+    peers, peer_statistic = (peers or "").strip(), (peer_statistic or "").strip()
+    if peers:
+        if peers not in PeerKind.values:
+            raise ValidationError({"peers": _("Choose a peer group.")})
+        if peer_statistic not in PeerStatistic.values:
+            raise ValidationError({"peer_statistic": _("Choose the peer group's median or a quartile.")})
+        indicator = goal_indicator.indicator
+        if not indicator.is_national or indicator.source != Source.KOSTRA:
+            raise ValidationError(
+                {
+                    "peers": _(
+                        "Only an indicator with official statistics (KOSTRA) can have a relative target."
+                    )
+                }
+            )
+        number = None
+    else:
+        peer_statistic = ""
+        if value in (None, ""):
+            raise ValidationError({"value": _("Give the target, or choose a peer group.")})
+        try:
+            number = clean_value(value)
+        except ValidationError as exc:
+            raise ValidationError({"value": _("The target must be a number.")}) from exc
     target = Target.objects.filter(goal_indicator=goal_indicator, year=year).first()
     if target is None:
-        return Target.objects.create(goal_indicator=goal_indicator, year=year, value=number)
-    if target.value != number:
-        if strategy.revision > 1 and target.original_value is None:
+        return Target.objects.create(
+            goal_indicator=goal_indicator, year=year, value=number, peers=peers, peer_statistic=peer_statistic
+        )
+    if (target.value, target.peers, target.peer_statistic) != (number, peers, peer_statistic):
+        if strategy.revision > 1 and target.original_value is None and target.value is not None:
             target.original_value = target.value
         if strategy.revision > 1 and not reason:
             raise ValidationError({"reason": _("Give the reason for changing an adopted target.")})
-        target.value = number
+        target.value, target.peers, target.peer_statistic = number, peers, peer_statistic
         target.change_reason = reason[:300]
         target.save()
     return target
@@ -462,6 +497,8 @@ def roll(strategy: Strategy, *, user, revision_note: str = "") -> Strategy:
                         goal_indicator=link,
                         year=t.year,
                         value=t.value,
+                        peers=t.peers,
+                        peer_statistic=t.peer_statistic,
                         original_value=t.original_value,
                         change_reason=t.change_reason,
                     )

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""API of the ranking at /api/statistikk/rangeringer/ (namespace ``benchmarking_api``)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import RankingViewSet
+
+router = SimpleRouter()
+router.register("", RankingViewSet, basename="ranking")
+urlpatterns = router.urls

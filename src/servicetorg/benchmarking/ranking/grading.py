@@ -118,24 +118,29 @@ def _weighted(grades, present, weights, sector_index, n_sectors, sector_weights)
     """Sector grades and totals for one or several weight draws.
 
     ``weights``: draws × indicators, ``sector_weights``: draws × sectors. Returns (sector grades
-    draws × municipalities × sectors, totals draws × municipalities)."""
+    municipalities × sectors × draws, totals draws × municipalities)."""
     filled = np.where(present, grades, 0.0)
-    draws = weights.shape[0]
-    m = grades.shape[0]
-    sector_grade = np.full((draws, m, n_sectors), np.nan)
+    present_f = present.astype(float)
+    m, draws = grades.shape[0], weights.shape[0]
+    sector_grade = np.full((m, n_sectors, draws), np.nan) if draws == 1 else None  # only the nominal
+    num_total = np.zeros((m, draws))
+    den_total = np.zeros((m, draws))
     for k in range(n_sectors):
         cols = np.flatnonzero(sector_index == k)
         if cols.size == 0:
             continue
-        num = filled[:, cols] @ weights[:, cols].T  # m × draws
-        den = present[:, cols].astype(float) @ weights[:, cols].T
+        wk = weights[:, cols].T  # indicators × draws
+        num = filled[:, cols] @ wk  # m × draws
+        den = present_f[:, cols] @ wk
+        has = den > 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            sector_grade[:, :, k] = np.where(den > 0, num / den, np.nan).T
-    has = ~np.isnan(sector_grade)
-    num = np.einsum("dmk,dk->dm", np.where(has, sector_grade, 0.0), sector_weights)
-    den = np.einsum("dmk,dk->dm", has.astype(float), sector_weights)
+            grade_k = num / den  # NaN where the sector has no grade
+        if sector_grade is not None:
+            sector_grade[:, k, :] = grade_k
+        num_total += np.where(has, grade_k, 0.0) * sector_weights[:, k][None, :]
+        den_total += has * sector_weights[:, k][None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        totals = np.where(den > 0, num / den, np.nan)
+        totals = np.where(den_total > 0, num_total / den_total, np.nan).T
     return sector_grade, totals
 
 
@@ -191,7 +196,7 @@ def rank(
     ranked = coverage >= min_coverage
 
     sector_grade, totals = _weighted(grades, present, w[None, :], sector_index, len(sector_names), v[None, :])
-    sector_grade, total = sector_grade[0], totals[0]
+    sector_grade, total = sector_grade[:, :, 0], totals[0]
 
     # Places among the ranked, and the interval from perturbed weights.
     rank_now = np.zeros(m, dtype=np.int64)

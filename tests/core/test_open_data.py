@@ -104,6 +104,7 @@ def test_every_module_registers_its_datasets():
         "brukervalg-leverandorer",
         "skolevalg-grenser",
         "kommunetest-resultater",
+        "kommunerangering",
     ]
     assert [s.key for s in reg.data_services] == ["rest-api", "open311"]
     assert {"serviceerklaering", "brukergaranti", "tjenestetrappa", "servicetorg"} <= {

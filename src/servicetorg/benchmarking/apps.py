@@ -9,3 +9,4 @@ class BenchmarkingConfig(AppConfig):
 
     name = "servicetorg.benchmarking"
     verbose_name = _("Benchmarking")
+    open_data = "servicetorg.benchmarking.open_data"  # published rankings (CSV, JSON); each part adds its own

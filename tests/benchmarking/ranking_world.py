@@ -125,3 +125,49 @@ def method_and_run(world, *, publish=False, draws=100):
     if publish:
         services.publish(ranking, user=world["admin"])
     return method, ranking
+
+
+def walk_objects(municipality) -> dict:
+    """For tests/core/test_roles_walk.py: a method and a draft run of ``municipality`` on three
+    regions and two indicators (get-or-create, so it sits beside other parts' data)."""
+    from servicetorg.core.permissions import SYSTEM
+
+    now = timezone.now()
+    for code, name in (("4201", "Risør"), ("4202", "Grimstad"), ("4203", "Arendal")):
+        Region.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": RegionKind.MUNICIPALITY,
+                "county_code": "42",
+                "county_name": "Agder",
+            },
+        )
+    for k, direction in enumerate((Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER)):
+        indicator, _ = Indicator.objects.get_or_create(
+            municipality=None,
+            code=f"walk-rank-{k}",
+            defaults={
+                "name": f"Rangering {k}",
+                "unit_of_measure": "%",
+                "direction": direction,
+                "sector": "school",
+                "source": Source.KOSTRA,
+            },
+        )
+        for i, code in enumerate(("4201", "4202", "4203")):
+            OfficialValue.objects.get_or_create(
+                indicator=indicator,
+                region_code=code,
+                year=2024,
+                defaults={"value": float(10 + i * (k + 1)), "changed_at": now},
+            )
+    method = services.create_method(
+        municipality=municipality,
+        user=SYSTEM,
+        name="Rangering",
+        indicator_weights={"walk-rank-0": 1, "walk-rank-1": 1},
+        sector_weights={"school": 1},
+    )
+    ranking = services.run(method, user=SYSTEM, draws=10)
+    return {"rank.method": {"pk": method.pk}, "rank.run": {"pk": ranking.pk}}

@@ -37,6 +37,7 @@ from servicetorg.inquiries.attachments import check_upload
 from servicetorg.inquiries.models import Attachment, AttachmentSource, Compensation
 from servicetorg.strategy import services as strategy_services
 from servicetorg.strategy.models import ConsultationComment
+from tests.benchmarking.ranking_world import walk_objects as ranking_walk_objects
 from tests.choice import school_factories as schools
 from tests.choice.conftest import build_scheme
 from tests.choice.people import KARI, OLA, approve, decide, make_provider
@@ -186,6 +187,21 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("benchmarking:owndata-choices", "owndata.muni", "post"): "hhhyhhhl",
     ("benchmarking_api:owndata-list", "-", "get"): "yyyyyyyy",
     ("benchmarking_api:owndata-figure", "owndata.figure", "get"): "yyyyyyyy",
+    # Ranking: methods and runs are the benchmark editors' (administration) of their own municipality;
+    # published runs are public (the walk's run is a draft: only its municipality's editors see it).
+    ("benchmarking:ranking-methods", "-", "get"): "nnnynnyl",
+    ("benchmarking:ranking-methods", "-", "post"): "nnnynnyl",
+    ("benchmarking:ranking-method", "rank.method", "get"): "hhhyhhhl",
+    ("benchmarking:ranking-method", "rank.method", "post"): "hhhyhhhl",
+    ("benchmarking:ranking-method-run", "rank.method", "post"): "hhhyhhhl",
+    ("benchmarking:ranking-run", "rank.run", "get"): "hhhyhhhl",
+    ("benchmarking:ranking-run-publish", "rank.run", "post"): "hhhyhhhl",
+    ("benchmarking:ranking-run-verify", "rank.run", "post"): "hhhyhhhl",
+    ("benchmarking_api:ranking-list", "-", "get"): "yyyyyyyy",
+    ("benchmarking_api:ranking-list", "-", "post"): "nnnynnyl",
+    ("benchmarking_api:ranking-detail", "rank.run", "get"): "hhhyhhhh",
+    ("benchmarking_api:ranking-results", "rank.run", "get"): "hhhyhhhh",
+    ("benchmarking_api:ranking-publish", "rank.run", "post"): "nnnynnhl",
     # Strategy: everyone reads; administration edits.
     ("strategy:strategy-list", "-", "get"): "yyyyynyl",
     ("strategy:strategy-create", "-", "get"): "nnnynnyl",
@@ -608,6 +624,7 @@ def world(db, tmp_path, settings, monkeypatch):
     objects.update(walk_objects(scheme_adopted, users["provider"]))  # visits and settlement
     objects.update(school_walk_objects(municipality))
     objects.update(servicetest_walk_objects(other, municipality))
+    objects.update(ranking_walk_objects(municipality))
     return users, objects
 
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from servicetorg.core.permissions import Perm
+
 
 class BenchmarkingConfig(AppConfig):
     """The register of municipalities, official statistics for every region, comparison and ranking.
@@ -9,4 +11,8 @@ class BenchmarkingConfig(AppConfig):
 
     name = "servicetorg.benchmarking"
     verbose_name = _("Benchmarking")
+    staff_menu = [
+        ("benchmarking:ranking-methods", _("Ranking of municipalities"), Perm.BENCHMARK_EDIT),
+    ]
+    public_menu = [("benchmarking_public:ranking", _("Ranking of municipalities"))]
     open_data = "servicetorg.benchmarking.open_data"  # published rankings (CSV, JSON); each part adds its own

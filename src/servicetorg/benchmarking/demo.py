@@ -52,6 +52,9 @@ def load(municipality, *, seed: int) -> None:
     )
     catalogue.load_catalogue()
     load_values(seed=seed)
+    from .ranking import demo as ranking_demo  # the demo's published ranking over these figures
+
+    ranking_demo.load(municipality, seed=seed)
 
 
 def _u(*parts) -> float:

@@ -28,6 +28,10 @@ from .models import (
 
 START = 2024
 
+#: Goals whose targets are relative to a peer group (indicator code → peer group, statistic): computed
+#: from the official statistics (the demo's synthetic ones) of the target year.
+RELATIVE = {"bhg-kostnad-per-barn": ("county", "median")}
+
 #: focus area, description, goals: (title, kind, perspective, indicator code, targets 2024–2027)
 FOCUS_AREAS = [
     (
@@ -370,13 +374,17 @@ def load(municipality, *, seed: int) -> None:
         focus_areas.append(area)
         for goal_title, kind, perspective, code, targets in goals:
             goal = services.add_goal(area, title=goal_title, kind=kind, perspective=perspective, user=SYSTEM)
-            services.add_goal_indicator(
+            link = services.add_goal_indicator(
                 goal,
                 indicator=indicators[code],
                 baseline_year=START - 1,
                 targets=dict(zip(range(START, START + 4), targets, strict=True)),
                 user=SYSTEM,
             )
+            if code in RELATIVE:  # "on a level with comparable municipalities": the peer group's statistic
+                peers, statistic = RELATIVE[code]
+                for year in range(START, START + 4):
+                    services.set_target(link, year=year, peers=peers, peer_statistic=statistic, user=SYSTEM)
     for index, title, kind, unit_slug, start, due, status, milestones in MEASURES:
         measure = services.add_measure(
             focus_areas[index],

@@ -195,3 +195,27 @@ def test_target_form_sets_a_relative_target(larvik, client):
     target = Target.objects.get(goal_indicator=link, year=2026)
     assert (target.peers, target.peer_statistic, target.value) == ("country", "upper_quartile", None)
     assert client.post(url, {"year": 2026, "value": "", "peers": ""}).status_code == 200  # neither: refused
+
+
+def test_kostra_group_needs_the_compare_parts_groups(larvik, monkeypatch):
+    municipality, indicator = larvik
+    strategy, link = relative_strategy(municipality, indicator)
+    if peers._compare_peer_codes() is None:
+        with pytest.raises(ValidationError):
+            services.set_target(link, year=2026, peers="kostra_group", peer_statistic="median", user=SYSTEM)
+    group = ["3901", "3903", "3905"]
+    monkeypatch.setattr(peers, "_compare_peer_codes", lambda: lambda kind, code, year: [*group, code])
+    services.set_target(link, year=2024, peers="kostra_group", peer_statistic="median", user=SYSTEM)
+    comparison = peers.compare(indicator, "3909", 2024, "kostra_group", "median")
+    assert comparison.n == 3 and comparison.own_value == 100.0
+
+
+def test_api_report_figures_give_the_comparison(larvik, client):
+    municipality, indicator = larvik
+    strategy, _link = relative_strategy(municipality, indicator)
+    report = services.create_report(adopt(strategy), as_of_year=2024, user=SYSTEM)
+    client.force_login(make_staff(Role.ADMINISTRATION, municipality))
+    data = client.get(f"/api/strategy/reports/{report.pk}/figures/").json()
+    (row,) = data["focus_areas"][0]["goals"][0]["indicators"]
+    assert [p["own_code"] for p in row["peer_comparison"]] == ["3805", "3909"]
+    assert row["years"][0]["relative"] and row["years"][0]["target"] is not None

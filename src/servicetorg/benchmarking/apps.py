@@ -13,6 +13,7 @@ class BenchmarkingConfig(AppConfig):
     verbose_name = _("Benchmarking")
     staff_menu = [
         ("benchmarking:ranking-methods", _("Ranking of municipalities"), Perm.BENCHMARK_EDIT),
+        ("benchmarking:owndata-choice-list", _("Own figures in the benchmark"), Perm.BENCHMARK_EDIT),
     ]
     public_menu = [("benchmarking_public:ranking", _("Ranking of municipalities"))]
     open_data = "servicetorg.benchmarking.open_data"  # published rankings (CSV, JSON); each part adds its own

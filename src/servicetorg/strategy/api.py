@@ -214,10 +214,26 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
                                             {
                                                 "year": c.year,
                                                 "target": c.target,
+                                                "relative": c.relative,
                                                 "actual": c.actual,
                                                 "status": c.status.code,
                                             }
                                             for c in ind.cells
+                                        ],
+                                        "peer_comparison": [
+                                            {
+                                                "year": p.year,
+                                                "peers": p.kind,
+                                                "group": p.group,
+                                                "own_code": p.own_code,
+                                                "own_value": p.own_value,
+                                                "median": p.median,
+                                                "lower_quartile": p.lower_quartile,
+                                                "upper_quartile": p.upper_quartile,
+                                                "n": p.n,
+                                                "synthetic": p.synthetic,
+                                            }
+                                            for p in ind.comparisons
                                         ],
                                     }
                                     for ind in row.rows

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from servicetorg.benchmarking.owndata import peers as peer_comparison
 from servicetorg.benchmarking.owndata.peers import PeerKind, PeerStatistic
 from servicetorg.core import outbox
 from servicetorg.core.permissions import Perm, can, check_actor, is_system, user_of
@@ -225,6 +226,8 @@ def set_target(
     if peers:
         if peers not in PeerKind.values:
             raise ValidationError({"peers": _("Choose a peer group.")})
+        if peers not in peer_comparison.available_kinds():
+            raise ValidationError({"peers": _("KOSTRA groups are not available in this installation yet.")})
         if peer_statistic not in PeerStatistic.values:
             raise ValidationError({"peer_statistic": _("Choose the peer group's median or a quartile.")})
         indicator = goal_indicator.indicator

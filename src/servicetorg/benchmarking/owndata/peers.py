@@ -83,6 +83,15 @@ def _compare_peer_codes():
     return getattr(compare_peers, "peer_codes", None)
 
 
+def available_kinds() -> list[str]:
+    """The peer groups a relative target can use here: county and country always, a KOSTRA group
+    when the compare part (which keeps the KOSTRA groups) provides it."""
+    kinds = [PeerKind.COUNTY.value, PeerKind.COUNTRY.value]
+    if _compare_peer_codes() is not None:
+        kinds.insert(0, PeerKind.KOSTRA_GROUP.value)
+    return kinds
+
+
 def peer_codes(kind: str, code: str, year: int) -> tuple[list[str], str]:
     """The municipality codes (in force in ``year``) of ``code``'s peer group, and the group's name.
 

@@ -407,6 +407,18 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("servicetest:make-measure", "st.web", "post"): "nnnynhhl",
     ("servicetest_api:result-list", "-", "get"): "yyyyyyyy",
     ("servicetest_api:result-detail", "st.round", "get"): "yyyyyyyy",
+    # Benchmarking, compare part: KOSTRA groups are national (benchmarking.edit anywhere); saved peer
+    # groups are the municipality's own (another's is not there); the compare API is public.
+    ("benchmarking:kostra-groups", "-", "get"): "nnnynnyl",
+    ("benchmarking:kostra-groups", "-", "post"): "nnnynnyl",
+    ("benchmarking:peer-group-list", "-", "get"): "nnnynnyl",
+    ("benchmarking:peer-group-create", "-", "get"): "nnnynnyl",
+    ("benchmarking:peer-group-create", "-", "post"): "nnnynnyl",
+    ("benchmarking:peer-group-edit", "peergroup", "get"): "hhhyhhhl",
+    ("benchmarking:peer-group-edit", "peergroup", "post"): "hhhyhhhl",
+    ("benchmarking:peer-group-delete", "peergroup", "post"): "hhhyhhhl",
+    ("benchmarking_api:compare", "-", "get"): "yyyyyyyy",
+    ("benchmarking_api:similar", "region", "get"): "yyyyyyyy",  # no context figures: 400
 }
 
 #: Not staff pages: the log-in and log-out pages, the API schema and its documentation page.
@@ -625,7 +637,23 @@ def world(db, tmp_path, settings, monkeypatch):
     objects.update(school_walk_objects(municipality))
     objects.update(servicetest_walk_objects(other, municipality))
     objects.update(ranking_walk_objects(municipality))
+    objects.update(compare_walk_objects(municipality))
     return users, objects
+
+
+def compare_walk_objects(municipality) -> dict:
+    """A saved peer group of the municipality, and its code in the register."""
+    from servicetorg.benchmarking.compare.models import SavedPeerGroup
+    from servicetorg.benchmarking.models import Region
+
+    Region.objects.get_or_create(
+        code=municipality.number,
+        defaults={"name": municipality.name, "kind": "municipality", "fictional": True},
+    )
+    group = SavedPeerGroup.objects.create(
+        municipality=municipality, name="Naboer", codes=[municipality.number]
+    )
+    return {"peergroup": {"pk": group.pk}, "region": {"code": municipality.number}}
 
 
 def school_walk_objects(municipality) -> dict:

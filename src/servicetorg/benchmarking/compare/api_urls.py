@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns: list = [
+    path("sammenlign/", api.CompareView.as_view(), name="compare"),
+    path("kommuner/<str:code>/lignende/", api.SimilarView.as_view(), name="similar"),
+]

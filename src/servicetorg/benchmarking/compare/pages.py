@@ -137,19 +137,19 @@ def profile(code: str, *, year: int | None = None, choice: PeerChoice | None = N
         else:
             result.peers = peer_module.peer_codes(choice.kind, code, year, group=choice.group or None)
             if choice.kind == "kostra_group":
-                result.kostra_group = peer_module._kostra_group(code, year, choice.group or None)
+                result.kostra_group = peer_module.kostra_group(code, year, choice.group or None)
     except peer_module.PeerError as exc:
         result.error = _peer_error(exc)
         result.peers = []
     result.peer_names = [(c, names[c].name if c in names else c) for c in result.peers]
-    graph = series.Graph.load()
+    graph = selectors.graph()
     years = list(range(year - TREND_YEARS + 1, year + 1))
+    own_all = selectors.read_many(indicators, [code], years, graph=graph)
+    peer_all = selectors.read_many(indicators, result.peers, [year], graph=graph) if result.peers else {}
     for indicator in indicators:
-        own = series.read(indicator, [code], years, graph=graph)[code]
+        own = own_all[indicator.pk][code]
         point = own[-1]
-        peer_points = (
-            selectors.values_for_year(indicator, result.peers, year, graph=graph) if result.peers else {}
-        )
+        peer_points = {c: points[0] for c, points in peer_all.get(indicator.pk, {}).items()}
         peer_stats = stats.peer_stats(point.value, [p.value for p in peer_points.values()])
         sentence = stats.sentence(
             peer_stats,
@@ -217,7 +217,7 @@ def indicator_table(
     if year is None:
         return IndicatorTable(indicator, [], None, [], None, "", False)
     years = list(range(year - INDICATOR_YEARS + 1, year + 1))
-    read = series.read(indicator, [m.code for m in municipalities], years)
+    read = selectors.read_many([indicator], [m.code for m in municipalities], years)[indicator.pk]
     english = (get_language() or "").startswith("en")
     rows = [
         IndicatorRow(m, read[m.code], read[m.code][-1], [cell(p, english) for p in read[m.code]])
@@ -287,10 +287,10 @@ def compare(raw_codes: Sequence[str], *, year: int | None = None) -> Comparison:
     result = Comparison(known, [names[c] for c in known], unknown, False, year, [])
     if not known or year is None:
         return result
-    graph = series.Graph.load()
     medians = national_medians(indicators, year)
+    read = selectors.read_many(indicators, known, [year])
     for indicator in indicators:
-        points = series.read(indicator, known, [year], graph=graph)
+        points = read[indicator.pk]
         median, n = medians.get(indicator.pk, (None, 0))
         result.rows.append(CompareRow(indicator, [points[c][0] for c in known], median, n))
     result.demo = selectors.demo_shown(indicators, [year])

@@ -28,7 +28,6 @@ import numpy as np
 
 from servicetorg.indicators.models import Indicator, Sector
 
-from .. import series
 from . import selectors
 from .models import KostraGroup, KostraGroupMember, SavedPeerGroup
 
@@ -41,6 +40,7 @@ __all__ = [
     "similar",
     "context_indicators",
     "kostra_group_of",
+    "kostra_group",
 ]
 
 KINDS = ("county", "country", "kostra_group", "saved", "similar")
@@ -90,7 +90,7 @@ def kostra_group_of(code: str, year: int | None) -> KostraGroup | None:
     return members[-1].group
 
 
-def _kostra_group(code: str, year: int, group) -> KostraGroup:
+def kostra_group(code: str, year: int, group) -> KostraGroup:
     if isinstance(group, KostraGroup):
         return group
     own = kostra_group_of(code, year)
@@ -138,7 +138,7 @@ def peer_codes(
         codes = set(_saved(group).codes)
     elif kind == "kostra_group":
         codes = set(
-            KostraGroupMember.objects.filter(group=_kostra_group(code, year, group)).values_list(
+            KostraGroupMember.objects.filter(group=kostra_group(code, year, group)).values_list(
                 "region_code", flat=True
             )
         )
@@ -159,14 +159,14 @@ def peer_codes(
 
 def _matrix(indicators: list[Indicator], codes: list[str], year: int) -> np.ndarray:
     """Values (rows: codes, columns: indicators; NaN where there is no number) for ``year``."""
-    graph = series.Graph.load()
+    read = selectors.read_many(indicators, codes, [year])
     matrix = np.full((len(codes), len(indicators)), np.nan)
     for j, indicator in enumerate(indicators):
-        points = selectors.values_for_year(indicator, codes, year, graph=graph)
+        points = read[indicator.pk]
         for i, c in enumerate(codes):
-            point = points[c]
-            if point.value is not None:
-                matrix[i, j] = point.value
+            value = points[c][0].value
+            if value is not None:
+                matrix[i, j] = value
     return matrix
 
 

@@ -169,3 +169,47 @@ def test_an_older_year_is_read_through_the_code_history(world):
     larvik = ranking.results.get(region_code="3909")
     assert larvik.indicator_grades["skole-frafall"][0] == 12.5
     assert larvik.indicator_grades["skole-grunnskolepoeng"][0] is None
+
+
+def test_a_merged_municipality_reads_its_predecessors_by_the_merge_rule(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from servicetorg.benchmarking.models import CodeChange, Region, RegionKind
+    from servicetorg.indicators.models import MergeRule
+
+    Region.objects.create(
+        code="3103",
+        name="Moss",
+        kind=RegionKind.MUNICIPALITY,
+        county_code="31",
+        county_name="Østfold",
+        valid_from=dt.date(2024, 1, 1),
+    )
+    for old in ("3002x", "3002y"):
+        CodeChange.objects.create(
+            old_code=old,
+            old_name=old,
+            new_code="3103",
+            new_name="Moss",
+            occurred=dt.date(2024, 1, 1),
+            kind=CodeChange.Kind.MERGER,
+        )
+    additive = world["indicators"]["helse-legedekning"]
+    additive.merge_rule = MergeRule.SUM
+    additive.save()
+    now = timezone.now()
+    for old, value in (("3002x", 2.0), ("3002y", 3.0)):
+        for indicator in world["indicators"].values():
+            OfficialValue.objects.create(
+                indicator=indicator, region_code=old, year=YEAR - 1, value=value, changed_at=now
+            )
+    method = services.create_method(
+        municipality=world["tenant"], user=world["admin"], name="M", year=YEAR - 1
+    )
+    ranking = services.run(method, user=world["admin"], draws=20)
+    moss = ranking.results.get(region_code="3103")
+    assert moss.indicator_grades["helse-legedekning"][0] == 5.0  # summed
+    assert moss.indicator_grades["skole-frafall"][0] is None  # "apart": not added up, missing
+    assert "skole-frafall" in moss.missing

@@ -399,6 +399,7 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("servicetest:approve-all", "st.round", "post"): "hhhhhhhl",
     ("servicetest:item-detail", "st.item", "get"): "hhhhhhhl",
     ("servicetest:item-action", "st.item.approve", "post"): "hhhhhhhl",
+    ("servicetest:item-assign", "st.item", "post"): "hhhhhhhl",
     ("servicetest:question-list", "-", "get"): "nnnnnnnl",
     ("servicetest:my-items", "-", "get"): "nnnnnnnl",
     ("servicetest:item-record", "st.item", "get"): "hhhhhhhl",

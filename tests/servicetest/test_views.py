@@ -171,6 +171,7 @@ def test_other_organisers_coordinator_gets_404_everywhere(client):
         ("servicetest:approve-all", {"pk": pk}, "post"),
         ("servicetest:item-detail", {"pk": item.pk}, "get"),
         ("servicetest:item-action", {"pk": item.pk, "action": "godkjenn"}, "post"),
+        ("servicetest:item-assign", {"pk": item.pk}, "post"),
     ]:
         response = getattr(client, method)(reverse(name, kwargs=kwargs))
         assert response.status_code == 404, name
@@ -269,3 +270,19 @@ def test_list_pages_do_not_grow_queries_with_rounds(client, django_assert_max_nu
     client.force_login(world.testers[1])
     with django_assert_max_num_queries(14):
         assert client.get(reverse("servicetest:my-items")).status_code == 200
+
+
+def test_coordinator_gives_an_item_to_another_tester_never_to_one_from_the_region(client):
+    world = build_world(start=True)
+    item = item_of(world, "3909", ItemChannel.EMAIL)
+    larvik_tester, other = world.testers[0], world.testers[1]
+    client.force_login(world.coordinator)
+    page = client.get(reverse("servicetest:item-detail", kwargs={"pk": item.pk}))
+    assert b'id="assign-form"' in page.content
+    url = reverse("servicetest:item-assign", kwargs={"pk": item.pk})
+    client.post(url, {"tester": larvik_tester.pk})
+    item.refresh_from_db()
+    assert item.tester_id != larvik_tester.pk
+    client.post(url, {"tester": other.pk})
+    item.refresh_from_db()
+    assert item.tester_id == other.pk

@@ -252,6 +252,14 @@ class WebCheckForm(forms.Form):
         return {k: self.cleaned_data[k] for k in ("device", "found", "seconds", "url", "evidence")}
 
 
+class AssignForm(forms.Form):
+    tester = forms.ModelChoiceField(label=_("Tester"), queryset=None)
+
+    def __init__(self, *args, testers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tester"].queryset = testers
+
+
 class MeasureForm(forms.Form):
     focus_area = forms.ModelChoiceField(label=_("Focus area of the strategy"), queryset=None)
     title = forms.CharField(label=_("Measure"), max_length=250, required=False)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("runder/<int:pk>/testere/", views.tester_enrol, name="tester-enrol"),
     path("runder/<int:pk>/godkjenn/", views.approve_all, name="approve-all"),
     path("punkter/<int:pk>/", views.item_detail, name="item-detail"),
+    path("punkter/<int:pk>/tester/", views.item_assign, name="item-assign"),
     path("punkter/<int:pk>/<slug:action>/", views.item_action, name="item-action"),
     path("sporsmal/", views.question_list, name="question-list"),
     path("mine/", views.my_items, name="my-items"),

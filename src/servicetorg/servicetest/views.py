@@ -211,14 +211,43 @@ def _coordinator_item(request, pk) -> Item:
         raise Http404 from exc
 
 
+def _enrolled(item: Item):
+    return get_user_model().objects.filter(pk__in=item.round.testers.values("user_id")).order_by("username")
+
+
 @login_required
 def item_detail(request, pk):
     item = _coordinator_item(request, pk)
+    assignable = item.channel != ItemChannel.WEB and item.state == ItemState.OPEN
     return render(
         request,
         "servicetest/staff/item_detail.html",
-        {"item": item, **_evidence(item), "actions": ITEM_WORKFLOW.actions_from(item.state), "review": True},
+        {
+            "item": item,
+            **_evidence(item),
+            "actions": ITEM_WORKFLOW.actions_from(item.state),
+            "assign_form": forms.AssignForm(testers=_enrolled(item), initial={"tester": item.tester_id})
+            if assignable
+            else None,
+        },
     )
+
+
+@login_required
+@require_POST
+def item_assign(request, pk):
+    item = _coordinator_item(request, pk)
+    form = forms.AssignForm(request.POST, testers=_enrolled(item))
+    if form.is_valid():
+        try:
+            services.assign_item(item, user=request.user, tester=form.cleaned_data["tester"])
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("The item was given to another tester."))
+    else:
+        messages.error(request, _("Choose a tester enrolled in the round."))
+    return redirect("servicetest:item-detail", pk=item.pk)
 
 
 @login_required

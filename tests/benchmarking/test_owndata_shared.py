@@ -112,3 +112,15 @@ def test_migration_merges_local_rows_into_the_national_one(municipality, other_m
     assert Indicator.objects.filter(pk=untouched.pk).exists()  # another source: left alone
     merge(apps, None)  # running again changes nothing
     assert IndicatorValue.objects.filter(indicator=national).count() == 2
+
+
+def test_demo_publishes_the_figures_it_has(municipality, other_municipality):
+    from servicetorg.benchmarking.owndata import demo
+    from servicetorg.benchmarking.owndata.models import Publication
+
+    desk_year(municipality, 40, 30)
+    record_inquiry_kpis(municipality, 2025, user=SYSTEM)
+    for _ in range(2):
+        demo.load(municipality, seed=1)
+    assert Publication.objects.filter(municipality=municipality, published=True).count() == 3
+    assert not Publication.objects.filter(municipality=other_municipality).exists()

@@ -55,6 +55,9 @@ def load(municipality, *, seed: int) -> None:
     from .ranking import demo as ranking_demo  # the demo's published ranking over these figures
 
     ranking_demo.load(municipality, seed=seed)
+    from .owndata import demo as owndata_demo  # the demo publishes its own figures in the benchmark
+
+    owndata_demo.load(municipality, seed=seed)
 
 
 def _u(*parts) -> float:

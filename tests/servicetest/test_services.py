@@ -262,3 +262,32 @@ def test_question_service_must_be_the_organisers():
     foreign = make_service(world.tested, slug="annen")
     with pytest.raises(ValidationError):
         services.update_question(world.questions[ItemChannel.WEB], user=SYSTEM, service=foreign)
+
+
+def test_a_region_added_by_hand_gets_its_population_from_the_register():
+    from django.utils import timezone
+
+    from servicetorg.benchmarking.models import OfficialValue
+    from servicetorg.indicators.models import Indicator
+
+    world = build_world()
+    indicator = Indicator.objects.create(code="folkemengde", name="Folkemengde", unit_of_measure="personer")
+    OfficialValue.objects.create(
+        indicator=indicator, region_code="0301", year=2023, value=700000, changed_at=timezone.now()
+    )
+    OfficialValue.objects.create(
+        indicator=indicator, region_code="0301", year=2024, value=717000, changed_at=timezone.now()
+    )
+    region = services.add_region(world.round, user=SYSTEM, code="0301", name="Oslo")
+    assert region.population == 717000
+
+
+def test_only_the_platform_or_the_inquiry_administrators_flag_test_inquiries():
+    from servicetorg.core.choices import Role
+    from servicetorg.inquiries.services import mark_test_inquiries
+    from tests.factories import make_staff
+
+    world = build_world()
+    with pytest.raises(PermissionDenied):
+        mark_test_inquiries(world.tested, ["ABCD-1234"], user=make_staff(Role.DESK_WORKER, world.tested))
+    assert mark_test_inquiries(world.tested, ["ABCD-1234"], user=SYSTEM) == 0

@@ -44,3 +44,20 @@ def names(codes) -> dict[str, str]:
     from servicetorg.benchmarking.models import Region
 
     return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def population(code: str) -> int | None:
+    """The latest official population of one region, or None."""
+    if not register_available():
+        return None
+    from servicetorg.benchmarking.models import OfficialValue
+
+    value = (
+        OfficialValue.objects.filter(
+            indicator__code=POPULATION_INDICATOR, region_code=code, value__isnull=False
+        )
+        .order_by("-year")
+        .values_list("value", flat=True)
+        .first()
+    )
+    return None if value is None else int(value)

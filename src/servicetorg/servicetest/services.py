@@ -205,6 +205,8 @@ def add_region(
         )
     if not name:
         raise ValidationError({"code": _("No region with this code in the register.")})
+    if population is None:
+        population = regions.population(code)
     return RoundRegion.objects.create(round=round_, code=code, name=name, population=population, band="")
 
 

@@ -131,9 +131,12 @@ def _bad_check_digit(number: str) -> str:
         pytest.param({"aud": "another-client"}, id="another-audience"),
         pytest.param({"nonce": "not-the-nonce-of-this-sign-in"}, id="wrong-nonce"),
         pytest.param({"nonce": DROP}, id="no-nonce"),
-        pytest.param({"exp": int(time.time()) - 120, "iat": int(time.time()) - 300}, id="expired"),
+        # Times relative to when the test runs (not when it was collected: a slow run takes minutes).
+        pytest.param(
+            {"exp": lambda: int(time.time()) - 120, "iat": lambda: int(time.time()) - 300}, id="expired"
+        ),
         pytest.param({"iat": DROP}, id="no-iat"),
-        pytest.param({"iat": int(time.time()) + 600}, id="iat-in-the-future"),
+        pytest.param({"iat": lambda: int(time.time()) + 600}, id="iat-in-the-future"),
         pytest.param({"pid": _bad_check_digit(KARI)}, id="pid-check-digit"),
         pytest.param({"pid": DROP}, id="no-pid"),
         pytest.param({"acr": "idporten-loa-low"}, id="unknown-acr"),
@@ -141,6 +144,7 @@ def _bad_check_digit(number: str) -> str:
     ],
 )
 def test_refused_claims(client, idp, change):
+    change = {k: v() if callable(v) else v for k, v in change.items()}
     started = idp.start(client)
     assert_refused(idp.finish(client, started, **change), "token")
 

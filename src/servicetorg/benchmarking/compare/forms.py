@@ -47,6 +47,9 @@ class PeerGroupForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+        only = list(municipalities[:2])
+        if group is None and len(only) == 1:
+            self.fields["municipality"].initial = only[0].pk
         if group is not None:
             self.fields["municipality"].disabled = True
 

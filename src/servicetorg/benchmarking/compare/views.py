@@ -130,7 +130,7 @@ def _rows_html(table: pages.IndicatorTable) -> str:
     template engine takes some 100 ms to render and this loop a few."""
     profile_url = reverse("benchmarking_public:profile", args=["CODE"])
     symbol_title = escape(_("No number: Statistics Norway's symbol"))
-    no_figure = '<span class="ds-sr-only">' + escape(_("no figure")) + "</span>"
+    no_figure = '<span class="muted">' + escape(_("none")) + "</span>"
     out = []
     for row in table.rows:
         m = row.municipality

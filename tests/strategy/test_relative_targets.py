@@ -219,3 +219,15 @@ def test_api_report_figures_give_the_comparison(larvik, client):
     (row,) = data["focus_areas"][0]["goals"][0]["indicators"]
     assert [p["own_code"] for p in row["peer_comparison"]] == ["3805", "3909"]
     assert row["years"][0]["relative"] and row["years"][0]["target"] is not None
+
+
+def test_the_official_own_value_is_measured_not_the_stores(larvik):
+    from servicetorg.indicators import services as indicator_services
+
+    municipality, indicator = larvik
+    strategy, _link = relative_strategy(municipality, indicator)
+    indicator_services.record_value(
+        indicator=indicator, municipality=municipality, year=2024, value=1, source=Source.KOSTRA, user=SYSTEM
+    )
+    cells = selectors.build_followup(strategy, 2024, with_charts=False).areas[0].goals[0].rows[0].cells
+    assert cells[1].year == 2024 and cells[1].actual == 100 and cells[1].status.code == "on_track"

@@ -324,8 +324,9 @@ def build_followup(
                     if comparison is not None:
                         relative = _relative_label(target)
                         target_value = _decimal(comparison.peer_value)
-                        if actual is None and year <= as_of_year:
-                            actual = _decimal(comparison.own_value)  # the official figure of its own
+                        if comparison.own_value is not None and year <= as_of_year:
+                            # like with like: its own official figure, from the same source as the peers'
+                            actual = _decimal(comparison.own_value)
                         if year <= as_of_year:
                             row_comparisons.append(comparison)
                     if comparison is not None and target_value is None:

@@ -7,10 +7,12 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from fdk_rdf_parser import parse_concepts, parse_data_services, parse_datasets
 from rdflib import Graph
 from rdflib.namespace import DCAT, SKOS
 
+from servicetorg.benchmarking.models import OfficialValue
 from servicetorg.catalogue.models import ServiceArea
 from servicetorg.core.choices import Role
 from servicetorg.core.opendata import (
@@ -72,6 +74,12 @@ def published(municipality):
                 source=source,
                 user=SYSTEM,
             )
+    national = Indicator.objects.create(
+        code="kostra-nasjonal", name="KOSTRA", unit_of_measure="%", source=Source.KOSTRA
+    )
+    OfficialValue.objects.create(  # benchmarking's official statistics of the municipality
+        indicator=national, region_code="3999", year=2024, value=61.5, changed_at=timezone.now()
+    )
     build_strategy(municipality, publish=True)
     build_scheme(municipality, adopt=True)  # user choice: its providers
     inquiry_services.register(
@@ -99,6 +107,7 @@ def test_every_module_registers_its_datasets():
         "indikatorer",
         "servicetorget",
         "brukerundersokelser",
+        "kostra",
         "open311-meldinger",
         "servicestrategi",
         "brukervalg-leverandorer",

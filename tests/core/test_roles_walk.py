@@ -22,6 +22,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from servicetorg.benchmarking.models import Region
 from servicetorg.choice import choices as choice_services
 from servicetorg.choice import providers as choice_providers
 from servicetorg.choice.models import ApplicationDocument, ProviderMember, SupplementaryService
@@ -182,6 +183,13 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("indicators_api:value-detail", "value", "get"): "yyyyynhl",
     # Benchmarking, own figures: the publication choices are the administration's (the other
     # municipality's administration is sent to her own); the figures' API is public.
+    ("benchmarking:official-import", "-", "get"): "nnnynnyl",
+    ("benchmarking:official-import", "-", "post"): "nnnynnyl",
+    ("benchmarking_api:region-list", "-", "get"): "yyyyyyyy",
+    ("benchmarking_api:region-detail", "region", "get"): "yyyyyyyy",
+    ("benchmarking_api:indicator-list", "-", "get"): "yyyyyyyy",
+    ("benchmarking_api:value-list", "-", "get"): "yyyyyyyy",
+    ("benchmarking_api:series", "region", "get"): "yyyyyyyy",
     ("benchmarking:owndata-choice-list", "-", "get"): "nnnynnyl",
     ("benchmarking:owndata-choices", "owndata.muni", "get"): "hhhyhhhl",
     ("benchmarking:owndata-choices", "owndata.muni", "post"): "hhhyhhhl",
@@ -609,6 +617,11 @@ def world(db, tmp_path, settings, monkeypatch):
         "indicator": {"pk": indicator.pk},
         "value": {"pk": value.pk},
         "owndata.muni": {"municipality_pk": municipality.pk},
+        "region": {
+            "code": Region.objects.get_or_create(code="EAK", defaults={"name": "Landet", "kind": "country"})[
+                0
+            ].code
+        },
         "owndata.figure": {"code": "henvendelser-antall"},
         "strategy": {"pk": strategy.pk},
         "goal": {"pk": strategy.pk, "goal_pk": goal.pk},

@@ -14,6 +14,10 @@ class BenchmarkingConfig(AppConfig):
     staff_menu = [
         ("benchmarking:ranking-methods", _("Ranking of municipalities"), Perm.BENCHMARK_EDIT),
         ("benchmarking:owndata-choice-list", _("Own figures in the benchmark"), Perm.BENCHMARK_EDIT),
+        ("benchmarking:official-import", _("Import official statistics"), Perm.BENCHMARK_EDIT),
     ]
-    public_menu = [("benchmarking_public:ranking", _("Ranking of municipalities"))]
+    public_menu = [
+        ("benchmarking_public:ranking", _("Ranking of municipalities")),
+        ("benchmarking_public:municipality-list", _("The municipalities of Norway")),
+    ]
     open_data = "servicetorg.benchmarking.open_data"  # published rankings (CSV, JSON); each part adds its own

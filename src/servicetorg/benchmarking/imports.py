@@ -352,39 +352,49 @@ def _jsonstat_rows(
                 % {"table": cube.table or "?", "code": code[:60]},
             )
         contents.append(indicator)
+    # The hot loop (800 000 cells): statuses and sparse values keyed by int once; a plain number
+    # without a status takes the short path.
+    if isinstance(status, dict):
+        status_at = {int(k): v for k, v in status.items() if str(k).isdigit()}
+    elif isinstance(status, list) and len(status) > 1:
+        status_at = dict(enumerate(status))
+    elif isinstance(status, list):
+        status_at = status[0] if status else None
+    else:
+        status_at = status
+    every = status_at if isinstance(status_at, str) else None
+    if sparse:
+        values = {int(k): v for k, v in values.items()}
+    get_status = status_at.get if isinstance(status_at, dict) else (lambda _index: every)
+    get_value = values.get if sparse else values.__getitem__
+    year_steps = [(ti * st, year) for ti, year in enumerate(years) if year is not None]
+    content_steps = [(ci * sc, indicator, indicator.pk) for ci, indicator in enumerate(contents) if indicator]
     for ri, region in enumerate(cube.regions):
         if not region_ok[ri]:
             continue
         mirrored = mirror.get(region)
-        for ci, indicator in enumerate(contents):
-            if indicator is None:
-                continue
-            base = ri * sr + ci * sc
-            for ti, year in enumerate(years):
-                if year is None:
-                    continue
-                index = base + ti * st
-                raw = values.get(str(index)) if sparse else values[index]
-                if status is None:
-                    s = None
-                elif isinstance(status, str):
-                    s = status
-                elif isinstance(status, list):
-                    s = status[index] if len(status) > 1 else (status[0] if status else None)
+        for offset, indicator, pk in content_steps:
+            base = ri * sr + offset
+            for step, year in year_steps:
+                index = base + step
+                raw = get_value(index)
+                s = get_status(index)
+                kind = type(raw)
+                if s is None and (kind is float or kind is int) and -1e12 < raw < 1e12:
+                    value, symbol, prelim = float(raw), "", preliminary
                 else:
-                    s = status.get(str(index))
-                cell = _cell(raw, s, preliminary)
-                if cell is None:
-                    errors.add(
-                        _("cell %(region)s / %(code)s / %(year)s")
-                        % {"region": region, "code": indicator.kostra_code, "year": year},
-                        _("not a number: %(raw)s") % {"raw": str(raw)[:40]},
-                    )
-                    continue
-                value, symbol, prelim = cell
+                    cell = _cell(raw, s, preliminary)
+                    if cell is None:
+                        errors.add(
+                            _("cell %(region)s / %(code)s / %(year)s")
+                            % {"region": region, "code": indicator.kostra_code, "year": year},
+                            _("not a number: %(raw)s") % {"raw": str(raw)[:40]},
+                        )
+                        continue
+                    value, symbol, prelim = cell
                 if mirrored is not None and value is not None:
                     mirror_rows.append((mirrored, indicator, year, value))
-                yield (indicator.pk, region, year, value, symbol, prelim)
+                yield (pk, region, year, value, symbol, prelim)
 
 
 def _mirror_targets(user) -> dict[str, Municipality]:

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Public pages of the register at /statistikk/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("kommuner/", views.municipality_list, name="municipality-list"),
+]

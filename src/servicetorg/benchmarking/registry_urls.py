@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Staff pages of the official statistics at /staff/statistikk/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("import/", views.import_page, name="official-import"),
+]

@@ -197,17 +197,22 @@ def test_target_form_sets_a_relative_target(larvik, client):
     assert client.post(url, {"year": 2026, "value": "", "peers": ""}).status_code == 200  # neither: refused
 
 
-def test_kostra_group_needs_the_compare_parts_groups(larvik, monkeypatch):
+def test_kostra_group_needs_the_compare_parts_groups(larvik):
+    from servicetorg.benchmarking.compare.models import KostraGroup, KostraGrouping, KostraGroupMember
+
     municipality, indicator = larvik
     strategy, link = relative_strategy(municipality, indicator)
-    if peers._compare_peer_codes() is None:
-        with pytest.raises(ValidationError):
-            services.set_target(link, year=2026, peers="kostra_group", peer_statistic="median", user=SYSTEM)
-    group = ["3901", "3903", "3905"]
-    monkeypatch.setattr(peers, "_compare_peer_codes", lambda: lambda kind, code, year: [*group, code])
+    with pytest.raises(ValidationError):  # no KOSTRA groups uploaded yet
+        services.set_target(link, year=2026, peers="kostra_group", peer_statistic="median", user=SYSTEM)
+    grouping = KostraGrouping.objects.create(year=2024)
+    group = KostraGroup.objects.create(grouping=grouping, code="EKG13", name="KOSTRA-gruppe 13")
+    for code in ("3901", "3903", "3905", "3909"):
+        KostraGroupMember.objects.create(group=group, region_code=code)
     services.set_target(link, year=2024, peers="kostra_group", peer_statistic="median", user=SYSTEM)
     comparison = peers.compare(indicator, "3909", 2024, "kostra_group", "median")
-    assert comparison.n == 3 and comparison.own_value == 100.0
+    assert comparison.n == 3 and comparison.own_value == 100.0 and "EKG13" in comparison.group
+    # 2023: Larvik was 3805, in no group of the uploaded grouping: no peers, no value (never a guess)
+    assert peers.compare(indicator, "3909", 2023, "kostra_group", "median").peer_value is None
 
 
 def test_api_report_figures_give_the_comparison(larvik, client):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from servicetorg.benchmarking import series
+from servicetorg.benchmarking.compare.models import KostraGroup
 from servicetorg.benchmarking.models import OfficialValue, Region, RegionKind, Symbol
 from servicetorg.indicators.models import ImportRun, Indicator
 
@@ -75,21 +76,28 @@ def _valid_in(year: int) -> Q:
 
 
 def _compare_peer_codes():
-    """The compare part's ``peer_codes`` when it is installed (None until then)."""
+    """The compare part's ``peer_codes`` (used for KOSTRA groups, which that part keeps)."""
     try:
         from servicetorg.benchmarking.compare import peers as compare_peers  # noqa: PLC0415
-    except ImportError:
+    except ImportError:  # pragma: no cover - the part is installed with benchmarking
         return None
     return getattr(compare_peers, "peer_codes", None)
 
 
 def available_kinds() -> list[str]:
     """The peer groups a relative target can use here: county and country always, a KOSTRA group
-    when the compare part (which keeps the KOSTRA groups) provides it."""
+    when the installation has KOSTRA groups (uploaded on the compare part's staff pages)."""
     kinds = [PeerKind.COUNTY.value, PeerKind.COUNTRY.value]
-    if _compare_peer_codes() is not None:
+    if _compare_peer_codes() is not None and KostraGroup.objects.exists():
         kinds.insert(0, PeerKind.KOSTRA_GROUP.value)
     return kinds
+
+
+def compare_peers_group(code: str, year: int) -> str:
+    from servicetorg.benchmarking.compare.peers import kostra_group_of  # noqa: PLC0415
+
+    group = kostra_group_of(code, year)
+    return f"{group.code} {group.name}".strip() if group is not None else ""
 
 
 def peer_codes(kind: str, code: str, year: int) -> tuple[list[str], str]:
@@ -97,12 +105,19 @@ def peer_codes(kind: str, code: str, year: int) -> tuple[list[str], str]:
 
     ``code`` is the municipality's code in ``year``; it is left out of the group."""
     if kind == PeerKind.KOSTRA_GROUP:
+        # The compare part's groups: the members of the grouping that applies to ``year``, as that
+        # grouping lists them (the codes of its time). County and country are read here instead,
+        # from the register's codes valid in ``year`` (the compare part gives today's codes, and the
+        # statistics of an earlier year are keyed by that year's codes).
         theirs = _compare_peer_codes()
         if theirs is None:
             return [], gettext("KOSTRA group")
-        found = theirs(kind, code, year)
-        codes = [getattr(c, "code", c) for c in found]
-        return [c for c in codes if c != code], gettext("KOSTRA group")
+        try:
+            codes = theirs(kind, code, year)
+        except ValueError:  # compare.peers.PeerError: no group for this code and year
+            return [], gettext("KOSTRA group")
+        group = compare_peers_group(code, year)
+        return [c for c in codes if c != code], group or gettext("KOSTRA group")
     regions = Region.objects.filter(_valid_in(year), kind=RegionKind.MUNICIPALITY, fictional=False)
     if kind == PeerKind.COUNTY:
         own = Region.objects.filter(code=code).values_list("county_code", "county_name").first()

@@ -259,6 +259,13 @@ def _r(x) -> float | None:
     return round(float(x), DIGITS)
 
 
+def _rows(array) -> list[list[float | None]]:
+    """``_r`` of every cell of a 2-d array, as lists of Python floats (None for NaN)."""
+    return [
+        [None if x != x else round(x, DIGITS) for x in row] for row in np.asarray(array, dtype=float).tolist()
+    ]
+
+
 def compute(
     inputs: dict, indicator_weights: dict, sector_weights: dict, *, seed: int, draws: int, min_coverage: float
 ) -> Computed:
@@ -281,27 +288,30 @@ def compute(
         min_coverage=min_coverage,
     )
     col = {c: j for j, c in enumerate(codes)}
+    graded = outcome.indicators
+    # Plain Python floats (one conversion per array, not per cell), rounded by _rows as by _r.
+    values = _rows(matrix[:, [col[c] for c in graded]])
+    grades = _rows(outcome.grades)
+    contributions = _rows(np.where(np.isnan(outcome.grades), np.nan, outcome.contributions))
+    totals, coverage = _rows(outcome.total[None, :])[0], _rows(outcome.coverage[None, :])[0]
+    sector_rows = {s: _rows(g[None, :])[0] for s, g in outcome.sector_grades.items()}
     results = []
     for i, region in enumerate(inputs["regions"]):
         ranked = bool(outcome.ranked[i])
         results.append(
             {
                 "region_code": region[0],
-                "total": _r(outcome.total[i]),
+                "total": totals[i],
                 "ranked": ranked,
                 "rank": int(outcome.rank[i]) if ranked else None,
                 "rank_low": int(outcome.rank_low[i]) if ranked else None,
                 "rank_high": int(outcome.rank_high[i]) if ranked else None,
-                "coverage": _r(outcome.coverage[i]),
+                "coverage": coverage[i],
                 "missing": outcome.missing[i],
-                "sector_grades": {s: _r(g[i]) for s, g in outcome.sector_grades.items()},
+                "sector_grades": {s: g[i] for s, g in sector_rows.items()},
                 "indicator_grades": {
-                    code: [
-                        _r(matrix[i, col[code]]),
-                        _r(outcome.grades[i, k]),
-                        None if np.isnan(outcome.grades[i, k]) else _r(outcome.contributions[i, k]),
-                    ]
-                    for k, code in enumerate(outcome.indicators)
+                    code: [v, g, c]
+                    for code, v, g, c in zip(graded, values[i], grades[i], contributions[i], strict=True)
                 },
                 "lifting": outcome.lifting[i],
                 "lowering": outcome.lowering[i],

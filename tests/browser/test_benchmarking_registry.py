@@ -1,0 +1,42 @@
+"""The register of municipalities and the staff import of official statistics in Chromium at 390
+and 1280 px (axe 0, nothing wider than the screen): the public list, filtered by county and
+searched; the administration imports a JSON-stat file and sees the run."""
+
+import json
+
+import pytest
+
+from servicetorg.benchmarking import catalogue
+from servicetorg.benchmarking.registry import load_registry
+from servicetorg.core.choices import Role
+
+from ..benchmarking.test_data_imports import dataset
+from ..factories import make_staff
+from .conftest import check_page, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_register_and_import(sized_page, municipality, tmp_path):
+    page = sized_page
+    load_registry()
+    catalogue.load_catalogue()
+    page.goto("/statistikk/kommuner/")
+    assert page.locator("#municipality-register tbody tr").count() == 357
+    check_page(page)
+    page.select_option("#id_county", "39")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator('tr[data-code="3909"]').is_visible()
+    check_page(page)
+    make_staff(Role.ADMINISTRATION, municipality, username="radmann")
+    login(page, "radmann")
+    page.goto("/staff/statistikk/import/")
+    check_page(page)
+    upload = tmp_path / "12362.json"
+    upload.write_text(json.dumps(dataset()))
+    page.set_input_files("#id_file", str(upload))
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#official-runs tbody tr[data-run]").count() == 1
+    check_page(page)

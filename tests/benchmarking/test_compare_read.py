@@ -73,3 +73,17 @@ def test_fast_read_one_query_for_all_indicators(indicators, django_assert_num_qu
     graph.lineage("3909")
     with django_assert_num_queries(1):
         selectors.read_many(indicators, codes, YEARS, graph=graph)
+
+
+def test_year_medians_are_numpy_s_median_of_the_year_s_municipalities(indicators):
+    import numpy as np
+
+    values = selectors.year_values(indicators, 2019)
+    medians = selectors.year_medians(indicators, 2019)
+    for indicator in indicators:
+        numbers = values.get(indicator.pk, [])
+        expected = (float(np.median(numbers)), len(numbers)) if numbers else (None, 0)
+        assert medians[indicator.pk][1] == expected[1]
+        assert medians[indicator.pk][0] == pytest.approx(expected[0])
+    # the codes in force in 2019 with a figure: 0104, 0136 and 0712 (3002, 3805, 3804 … came in 2020)
+    assert medians[indicators[0].pk][1] == 3

@@ -15,8 +15,11 @@ class BenchmarkingConfig(AppConfig):
         ("benchmarking:ranking-methods", _("Ranking of municipalities"), Perm.BENCHMARK_EDIT),
         ("benchmarking:owndata-choice-list", _("Own figures in the benchmark"), Perm.BENCHMARK_EDIT),
         ("benchmarking:official-import", _("Import official statistics"), Perm.BENCHMARK_EDIT),
+        ("benchmarking:peer-group-list", _("Saved peer groups"), Perm.BENCHMARK_EDIT),
+        ("benchmarking:kostra-groups", _("KOSTRA groups"), Perm.BENCHMARK_EDIT),
     ]
     public_menu = [
+        ("benchmarking_public:hub", _("Statistics")),
         ("benchmarking_public:ranking", _("Ranking of municipalities")),
         ("benchmarking_public:municipality-list", _("The municipalities of Norway")),
     ]

@@ -261,6 +261,8 @@ class CompareRow:
     points: list[series.Point]  # one per municipality, in the order asked
     median: float | None
     n: int
+    cells: list[tuple[str, str]] = field(default_factory=list)
+    median_text: str = ""
 
 
 @dataclass
@@ -289,23 +291,26 @@ def compare(raw_codes: Sequence[str], *, year: int | None = None) -> Comparison:
         return result
     medians = national_medians(indicators, year)
     read = selectors.read_many(indicators, known, [year])
+    english = (get_language() or "").startswith("en")
     for indicator in indicators:
         points = read[indicator.pk]
         median, n = medians.get(indicator.pk, (None, 0))
-        result.rows.append(CompareRow(indicator, [points[c][0] for c in known], median, n))
+        row_points = [points[c][0] for c in known]
+        result.rows.append(
+            CompareRow(
+                indicator,
+                row_points,
+                median,
+                n,
+                [cell(p, english) for p in row_points],
+                fast_number(round(median, 2), english) if median is not None else "",
+            )
+        )
     result.demo = selectors.demo_shown(indicators, [year])
     return result
 
 
 def national_medians(indicators: list[Indicator], year: int) -> dict[int, tuple[float | None, int]]:
-    """Median and n of today's municipalities for ``year``, per indicator: one query for all
-    (values published under the codes in force that year, symbols left out)."""
-    values = selectors.year_values(indicators, year)
-    out: dict[int, tuple[float | None, int]] = {}
-    for indicator in indicators:
-        numbers = values.get(indicator.pk)
-        if numbers is None or not len(numbers):
-            out[indicator.pk] = (None, 0)
-        else:
-            out[indicator.pk] = (float(np.median(numbers)), int(len(numbers)))
-    return out
+    """Median and n of the municipalities of ``year``, per indicator (values published under the
+    codes in force that year, symbols left out): one aggregate query (see ``selectors``)."""
+    return selectors.year_medians(indicators, year)

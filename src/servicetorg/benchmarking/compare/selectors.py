@@ -12,9 +12,12 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max, Q
 
+from servicetorg.core.db import is_postgresql
 from servicetorg.indicators.models import Indicator, Source
 
 from .. import series
@@ -33,6 +36,7 @@ __all__ = [
     "graph",
     "demo_shown",
     "year_values",
+    "year_medians",
 ]
 
 
@@ -200,20 +204,49 @@ def demo_shown(indicators: Iterable[Indicator], years: Iterable[int] | None = No
     return synthetic_notice(qs)
 
 
-def year_values(indicators: Iterable[Indicator], year: int) -> dict[int, list[float]]:
-    """The numbers of every municipality of ``year`` (the codes in force that year, as published;
-    the demo's fictional ones and every symbol left out), per indicator: one query."""
+def _year_values_qs(indicators: Iterable[Indicator], year: int):
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     regions = Region.objects.filter(kind=RegionKind.MUNICIPALITY, fictional=False).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start)
     )
-    out: dict[int, list[float]] = {}
-    rows = OfficialValue.objects.filter(
+    return OfficialValue.objects.filter(
         indicator__in=[i.pk for i in indicators],
         year=year,
         symbol__in=["", "-"],
         region_code__in=regions.values("code"),
-    ).values_list("indicator_id", "value")
+    )
+
+
+def year_medians(indicators: Iterable[Indicator], year: int) -> dict[int, tuple[float | None, int]]:
+    """(median, n) of :func:`year_values` per indicator. On PostgreSQL one aggregate query
+    (``percentile_cont(0.5)``, the same interpolated median as numpy's), so the compare page reads 50
+    rows instead of 18 000; elsewhere the values are read and numpy takes the median."""
+    indicators = list(indicators)
+    out: dict[int, tuple[float | None, int]] = {i.pk: (None, 0) for i in indicators}
+    if not indicators:
+        return out
+    if is_postgresql():
+        sql, params = (
+            _year_values_qs(indicators, year).values_list("indicator_id", "value").query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            # Raw SQL: Django has no ordered-set aggregate; the filter is the ORM's own query.
+            median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY v.value)"
+            query = f"SELECT v.indicator_id, {median}, count(*) FROM ({sql}) AS v (indicator_id, value) "  # noqa: S608
+            cursor.execute(query + "GROUP BY v.indicator_id", params)
+            for indicator_id, median, n in cursor.fetchall():
+                out[indicator_id] = (float(median), int(n))
+        return out
+    for indicator_id, numbers in year_values(indicators, year).items():
+        out[indicator_id] = (float(np.median(numbers)), len(numbers))
+    return out
+
+
+def year_values(indicators: Iterable[Indicator], year: int) -> dict[int, list[float]]:
+    """The numbers of every municipality of ``year`` (the codes in force that year, as published;
+    the demo's fictional ones and every symbol left out), per indicator: one query."""
+    out: dict[int, list[float]] = {}
+    rows = _year_values_qs(indicators, year).values_list("indicator_id", "value")
     for indicator_id, value in rows:
         out.setdefault(indicator_id, []).append(value)
     return out

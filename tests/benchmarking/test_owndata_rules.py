@@ -10,7 +10,7 @@ from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import Indicator, Source
-from tests.factories import MunicipalityFactory, make_staff
+from tests.factories import MunicipalityFactory, _org_number, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,10 @@ def world(names, published=(), indicator=None, year=2025):
     indicator = indicator or shared()
     found = {}
     for name in names:
-        m = MunicipalityFactory(name=name)
+        # an organisation number of its own: the factory's sequence can give two rows the same one
+        m = MunicipalityFactory(
+            name=name, organization_number=_org_number(700_000 + 10 * list(SECRET).index(name))
+        )
         indicator_services.record_value(
             indicator=indicator,
             municipality=m,

@@ -49,9 +49,9 @@ def world(names, published=(), indicator=None, year=2025):
 
 
 def content(response) -> str:
-    """The page's own content (the portal's header names the site's municipality)."""
+    """The page's own content (the portal's header and footer name the site's municipality)."""
     text = response.content.decode()
-    return text[text.index("<h1") : text.rindex("Source:") if "Source:" in text else len(text)]
+    return text[text.index("<h1") : text.rindex("</main>")]
 
 
 def leaks(text: str, names) -> list[str]:

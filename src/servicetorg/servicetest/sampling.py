@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-#: (code, lowest population, highest population or None)
+#: (code, lowest population, highest population or None); the codes are words, not number ranges,
+#: so open data never holds a cell that looks like a number but is not one
 BANDS = (
     ("under-5000", 0, 4999),
-    ("5000-19999", 5000, 19999),
-    ("20000-49999", 20000, 49999),
-    ("50000+", 50000, None),
+    ("5000-til-19999", 5000, 19999),
+    ("20000-til-49999", 20000, 49999),
+    ("50000-og-over", 50000, None),
 )
 NO_BAND = "all"
 

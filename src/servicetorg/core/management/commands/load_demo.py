@@ -53,8 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality {municipality} is ready. Log in at /staff/logg-inn/ as admin, skranke, "
-                f"saksbehandler, enhetsleder, radmann, politiker, leverandor, skolekontor, testkoordinator or "
-                f"tester; "
+                f"saksbehandler, enhetsleder, radmann, politiker, leverandor, skolekontor, testkoordinator "
+                f"or tester; "
                 f"password {demo.DEMO_PASSWORD}"
             )
         )

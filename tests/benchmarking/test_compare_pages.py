@@ -129,7 +129,7 @@ def test_profile_peer_groups(client, world):
     ]
     assert lacking.error and not lacking.peers
     assert client.get(reverse("benchmarking_public:profile", args=["9999"])).status_code == 404
-    assert client.get(reverse("benchmarking_public:profile", args=["3805"])).status_code == 404
+    assert client.get(reverse("benchmarking_public:profile", args=["3805"])).status_code == 302  # to 3909
 
 
 def test_profile_with_similar_names_weights_and_differences(client, world):
@@ -206,3 +206,18 @@ def test_saved_group_share_link(client, world):
     assert response.status_code == 200
     assert f"g={group.token}".encode() in response.content
     assert client.get(reverse("benchmarking_public:peer-group", args=["nope"])).status_code == 404
+
+
+def test_a_former_number_leads_to_todays_municipality_or_names_the_split(client):
+    from servicetorg.benchmarking.registry import load_registry
+
+    load_registry()
+    moved = client.get(reverse("benchmarking_public:profile", args=["3805"]), {"kind": "country"})
+    assert moved.status_code == 302
+    assert moved["Location"] == reverse("benchmarking_public:profile", args=["3909"]) + "?kind=country"
+    split = client.get(reverse("benchmarking_public:profile", args=["1507"]))
+    assert split.status_code == 200
+    page = split.content.decode()
+    assert reverse("benchmarking_public:profile", args=["1508"]) in page
+    assert reverse("benchmarking_public:profile", args=["1580"]) in page
+    assert client.get(reverse("benchmarking_public:profile", args=["0000"])).status_code == 404

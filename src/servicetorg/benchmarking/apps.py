@@ -18,9 +18,6 @@ class BenchmarkingConfig(AppConfig):
         ("benchmarking:peer-group-list", _("Saved peer groups"), Perm.BENCHMARK_EDIT),
         ("benchmarking:kostra-groups", _("KOSTRA groups"), Perm.BENCHMARK_EDIT),
     ]
-    public_menu = [
-        ("benchmarking_public:hub", _("Statistics")),
-        ("benchmarking_public:ranking", _("Ranking of municipalities")),
-        ("benchmarking_public:municipality-list", _("The municipalities of Norway")),
-    ]
+    # One entry: the hub links the register, the ranking, comparison and own figures.
+    public_menu = [("benchmarking_public:hub", _("Statistics"))]
     open_data = "servicetorg.benchmarking.open_data"  # published rankings (CSV, JSON); each part adds its own

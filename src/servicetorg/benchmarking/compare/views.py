@@ -32,6 +32,8 @@ from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404, scope
 from servicetorg.indicators.models import Direction
 
+from .. import series
+from ..models import CodeChange, Region, RegionKind
 from . import forms, pages, peers, selectors, services
 from .models import KostraGrouping, SavedPeerGroup
 
@@ -237,7 +239,7 @@ def profile(request, code):
     choice = pages.PeerChoice.from_query(request.GET)
     result = pages.profile(code[:12], year=_year(request), choice=choice)
     if result is None:
-        raise Http404
+        return _former_number(request, code[:12])
     kostra = peers.kostra_group_of(code, result.year)
     context_indicators = peers.context_indicators()
     for indicator in context_indicators:
@@ -260,6 +262,25 @@ def profile(request, code):
             ],
         },
     )
+
+
+def _former_number(request, code):
+    """A number no longer in use: on to today's municipality (a new number or a merger), or, for a
+    split, a page that names the municipalities it became. Any other code is 404."""
+    region = Region.objects.filter(code=code, kind=RegionKind.MUNICIPALITY, valid_to__isnull=False).first()
+    if region is None:
+        raise Http404
+    graph = series.Graph.load()
+    current = graph.current_code(code)
+    if current and current != code and Region.objects.filter(code=current, valid_to__isnull=True).exists():
+        query = request.GET.urlencode()
+        return redirect(
+            reverse("benchmarking_public:profile", args=[current]) + (f"?{query}" if query else "")
+        )
+    went_to = Region.objects.filter(
+        code__in=CodeChange.objects.filter(old_code=code, kind=CodeChange.Kind.SPLIT).values("new_code")
+    )
+    return render(request, "benchmarking/compare/former_number.html", {"region": region, "went_to": went_to})
 
 
 def compare(request):

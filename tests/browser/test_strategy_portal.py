@@ -1,8 +1,10 @@
 """Citizen pages of the strategy in Chromium: axe-core (WCAG 2.1 AA) and the comment form."""
 
+import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.permissions import CITIZEN, SYSTEM
 from servicetorg.strategy import services, workflow
@@ -50,10 +52,10 @@ def test_strategy_pages_are_accessible(page, published):
 def test_comment_form_is_accessible_and_works(page, in_consultation):
     page.goto("/strategi/")
     page.click(f"a[href='/strategi/horing/{in_consultation.pk}/']")
-    assert page.locator("h1").inner_text().startswith("Høring")
+    expect(page.locator("h1")).to_have_text(re.compile("^Høring"))
     assert_accessible(page)
     page.click("button[type=submit]:near(#id_text)")
-    assert page.locator(".ds-error-summary").count() == 1
+    expect(page.locator(".ds-error-summary")).to_have_count(1)
     assert_accessible(page)
     page.fill("#id_name", "Kari Nordmann")
     page.fill("#id_text", "Fint at svarfristene blir kortere.")
@@ -87,7 +89,7 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
     assert page.locator("text=Høringsfrist:").count() == 1
     check_page(page)
     page.click("button[type=submit]:near(#id_text)")  # empty: field errors
-    assert page.locator(".ds-error-summary").count() == 1
+    expect(page.locator(".ds-error-summary")).to_have_count(1)
     check_page(page)
     page.fill("#id_name", "Kari Nordmann")
     page.fill("#id_text", "Fint at svarfristene blir kortere.")
@@ -108,9 +110,10 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
     # Read-only afterwards: the published comment and the answer, no form.
     page.goto("/strategi/")
     page.click(f"a[href='/strategi/horing/{strategy.pk}/']")
+    # The click returns once the new page is committed, not parsed: wait for its text.
+    expect(page.locator("text=Vi ser på det.")).to_have_count(1)
+    expect(page.locator("text=Høringen ble avsluttet")).to_have_count(1)
     assert page.locator("#id_text").count() == 0
-    assert page.locator("text=Vi ser på det.").count() == 1
-    assert page.locator("text=Høringen ble avsluttet").count() == 1
     check_page(page)
 
 

@@ -25,11 +25,13 @@ ORG_NUMBERS = [
 
 
 def _org_number(n: int) -> str:
-    """A valid nine-digit organisation number for sequence number ``n``."""
+    """A valid nine-digit organisation number for sequence number ``n``: each ``n`` searches its own
+    block of ten bases (a base whose check digit would be 10 is skipped; stepping into the next
+    ``n``'s base gave two municipalities the same number)."""
     if n < len(ORG_NUMBERS):
         return ORG_NUMBERS[n]
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    base = 80000000 + n
+    base = 80000000 + 10 * n
     while True:
         digits = [int(d) for d in f"{base:08d}"]
         check = 11 - sum(w * d for w, d in zip(weights, digits, strict=True)) % 11

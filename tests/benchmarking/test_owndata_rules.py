@@ -170,3 +170,54 @@ def test_unknown_figure_is_404(client, municipality):
     assert client.get(reverse("benchmarking_public:owndata-figure", args=["eget"])).status_code == 404
     assert client.get(reverse("benchmarking_api:owndata-figure", args=["eget"])).status_code == 404
     assert client.get(reverse("benchmarking_api:owndata-figure", args=["x"]) + "?year=abc").status_code == 404
+
+
+def test_open_data_publishes_a_shared_figure_only_while_it_is_chosen(client):
+    """The municipality's own open data follows the same choice: an unpublished value would otherwise
+    be public there, and the rule of three would protect nothing."""
+    indicator, found = world(["Alfavik"])
+    alfavik = found["Alfavik"]
+    own = Indicator.objects.create(
+        municipality=alfavik, code="egen-tilfredshet", name="Egen", unit_of_measure="%", source=Source.SURVEY
+    )
+    indicator_services.record_value(
+        indicator=own, municipality=alfavik, year=2025, value=66.5, source=Source.SURVEY, user=SYSTEM
+    )
+    files = [f"/apne-data/{alfavik.number}/{name}" for name in ("servicetorget.csv", "servicetorget.json")]
+
+    def published() -> list[bool]:
+        return [str(SECRET["Alfavik"]) in client.get(url).content.decode() for url in files]
+
+    assert published() == [False, False]
+    catalogue = client.get(f"/apne-data/{alfavik.number}/").content.decode()
+    assert str(SECRET["Alfavik"]) not in catalogue
+    # The municipality's own survey figure is not a shared one: published as before.
+    assert "66.5" in client.get(f"/apne-data/{alfavik.number}/brukerundersokelser.csv").content.decode()
+    services.set_publication(alfavik, indicator, published=True, user=SYSTEM)
+    assert published() == [True, True]
+    services.set_publication(alfavik, indicator, published=False, user=SYSTEM)
+    assert published() == [False, False]
+
+
+def test_upgrade_keeps_what_was_open_data_published(municipality, other_municipality):
+    """Before the choice governed open data every value was published there: the migration records
+    those as published (by the system) and leaves a choice already made alone."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("servicetorg.benchmarking.migrations.0005_publish_what_was_open")
+    indicator, kept = shared(), shared("henvendelser-ferdig-i-skranken")
+    for m, i in ((municipality, indicator), (other_municipality, indicator), (other_municipality, kept)):
+        indicator_services.record_value(
+            indicator=i, municipality=m, year=2025, value=50, source=Source.INQUIRY_KPI, user=SYSTEM
+        )
+    services.set_publication(other_municipality, kept, published=False, user=SYSTEM)
+    migration.publish_what_was_open(apps, None)
+    migration.publish_what_was_open(apps, None)  # twice: nothing more
+    rows = {(p.municipality_id, p.indicator_id): (p.published, p.chosen_by_id) for p in Publication.objects.all()}
+    assert rows == {
+        (municipality.pk, indicator.pk): (True, None),
+        (other_municipality.pk, indicator.pk): (True, None),
+        (other_municipality.pk, kept.pk): (False, None),
+    }

@@ -1,6 +1,8 @@
 """What benchmarking publishes as open data (registered through ``BenchmarkingConfig.open_data``):
 each part of the app adds its datasets and concepts here.
 
+- Own figures (``owndata/open_data.py``): the front desk's key figures and the survey figures, only
+  the shared figures the municipality chose to publish.
 - Ranking (``ranking/open_data.py``): the municipality's published rankings, CSV and JSON.
 - Official statistics (here): each municipality's KOSTRA figures — of its code and the codes it had
   before (as published), of its county and of the country — as CSV and JSON-stat 2.0, with «Kilde:
@@ -21,6 +23,7 @@ from servicetorg.core.opendata import Dataset, Distribution, vocab
 
 from . import selectors, series
 from .models import OfficialValue
+from .owndata import open_data as _owndata
 from .ranking import open_data as _ranking
 
 SOURCE = "Statistisk sentralbyrå (CC BY 4.0)"
@@ -143,5 +146,5 @@ OFFICIAL_DATASETS = [
     ),
 ]
 
-DATASETS = [*OFFICIAL_DATASETS, *_ranking.DATASETS]
+DATASETS = [*OFFICIAL_DATASETS, *_owndata.DATASETS, *_ranking.DATASETS]
 CONCEPTS = [*_ranking.CONCEPTS]

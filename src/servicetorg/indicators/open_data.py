@@ -29,10 +29,19 @@ FRONT_DESK = (Source.INQUIRY_KPI,)
 SURVEYS = (Source.SURVEY,)
 
 
-def values(municipality, sources) -> list[IndicatorValue]:
-    """The municipality's values of ``sources``, with indicator and unit (one query)."""
+def _rows(municipality, sources, withheld=None):
+    rows = IndicatorValue.objects.filter(municipality=municipality, indicator__source__in=sources)
+    if withheld is not None:
+        rows = rows.exclude(indicator__in=withheld(municipality))
+    return rows
+
+
+def values(municipality, sources, withheld=None) -> list[IndicatorValue]:
+    """The municipality's values of ``sources``, with indicator and unit (one query). ``withheld``:
+    a callable giving, for the municipality, the indicators whose values are not published (see
+    benchmarking's own figures: the shared figures a municipality has not chosen to publish)."""
     return list(
-        IndicatorValue.objects.filter(municipality=municipality, indicator__source__in=sources)
+        _rows(municipality, sources, withheld)
         .select_related("indicator", "unit")
         .order_by("indicator__code", "unit__name", "year")
     )
@@ -42,11 +51,11 @@ def _unit(value: IndicatorValue) -> str:
     return value.unit.name if value.unit_id else WHOLE_MUNICIPALITY
 
 
-def csv_text(municipality, sources) -> str:
+def csv_text(municipality, sources, withheld=None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for v in values(municipality, sources):
+    for v in values(municipality, sources, withheld):
         writer.writerow(
             [
                 v.indicator.code,
@@ -62,9 +71,9 @@ def csv_text(municipality, sources) -> str:
     return out.getvalue()
 
 
-def jsonstat_text(municipality, sources, *, label: str) -> str:
+def jsonstat_text(municipality, sources, *, label: str, withheld=None) -> str:
     """A JSON-stat 2.0 dataset: dimensions indikator × enhet × år, every cell present."""
-    rows = values(municipality, sources)
+    rows = values(municipality, sources, withheld)
     names = {v.indicator.code: v.indicator for v in rows}
     frame = pd.DataFrame(
         [
@@ -106,11 +115,9 @@ def jsonstat_text(municipality, sources, *, label: str) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
-def _temporal(sources):
+def temporal_of(sources, withheld=None):
     def temporal(municipality) -> tuple[date | None, date | None]:
-        span = IndicatorValue.objects.filter(
-            municipality=municipality, indicator__source__in=sources
-        ).aggregate(first=Min("year"), last=Max("year"))
+        span = _rows(municipality, sources, withheld).aggregate(first=Min("year"), last=Max("year"))
         if span["first"] is None:
             return None, None
         return date(span["first"], 1, 1), date(span["last"], 12, 31)
@@ -118,30 +125,31 @@ def _temporal(sources):
     return temporal
 
 
-def _modified(sources):
+def modified_of(sources, withheld=None):
     def modified(municipality):
-        return IndicatorValue.objects.filter(
-            municipality=municipality, indicator__source__in=sources
-        ).aggregate(changed=Max("updated_at"))["changed"]
+        return _rows(municipality, sources, withheld).aggregate(changed=Max("updated_at"))["changed"]
 
     return modified
 
 
-def _files(stem: str, sources, title_nb: str, title_en: str) -> tuple[Distribution, ...]:
+def files(stem: str, sources, title_nb: str, title_en: str, withheld=None) -> tuple[Distribution, ...]:
+    """The dataset's CSV and JSON-stat 2.0 distributions."""
     return (
         Distribution(
             filename=f"{stem}.csv",
             title={"nb": f"{title_nb} (CSV)", "en": f"{title_en} (CSV)"},
             media_type="text/csv",
             file_type="CSV",
-            render=lambda municipality, base_url: csv_text(municipality, sources),
+            render=lambda municipality, base_url: csv_text(municipality, sources, withheld),
         ),
         Distribution(
             filename=f"{stem}.json",
             title={"nb": f"{title_nb} (JSON-stat 2.0)", "en": f"{title_en} (JSON-stat 2.0)"},
             media_type="application/json",
             file_type="JSON",
-            render=lambda municipality, base_url: jsonstat_text(municipality, sources, label=title_nb),
+            render=lambda municipality, base_url: jsonstat_text(
+                municipality, sources, label=title_nb, withheld=withheld
+            ),
             conforms_to=(vocab.JSON_STAT,),
         ),
     )
@@ -159,67 +167,14 @@ DATASETS = [
             "en": "The figures the municipality follows, per year and unit: KOSTRA figures from Statistics "
             "Norway and the municipality's own measurements.",
         },
-        distributions=_files("indikatorer", OWN_AND_NATIONAL, "Indikatorverdier", "Indicator values"),
+        distributions=files("indikatorer", OWN_AND_NATIONAL, "Indikatorverdier", "Indicator values"),
         themes=("GOVE", "SOCI"),
         los_themes=("demokrati-og-innbyggerrettigheter",),
         keywords={"nb": ("indikatorer", "KOSTRA", "nøkkeltall"), "en": ("indicators",)},
         frequency="ANNUAL",
         concepts=("indikator",),
-        temporal=_temporal(OWN_AND_NATIONAL),
-        modified=_modified(OWN_AND_NATIONAL),
-        conforms_to=(vocab.JSON_STAT,),
-    ),
-    Dataset(
-        key="servicetorget",
-        position=40,
-        title={
-            "nb": "Servicetorgets nøkkeltall",
-            "nn": "Nøkkeltal for servicetorget",
-            "en": "The service desk's key figures",
-        },
-        description={
-            "nb": "Henvendelser til servicetorget per år: andel besvart innen fristen, andel ferdigbehandlet "
-            "i skranken, median svartid og flere.",
-            "nn": "Førespurnader til servicetorget per år: del svart innan fristen, del ferdig handsama "
-            "i skranken, median svartid og fleire.",
-            "en": "Inquiries to the service desk per year: share answered within the deadline, share "
-            "resolved at the desk, median time to reply and more.",
-        },
-        distributions=_files(
-            "servicetorget", FRONT_DESK, "Servicetorgets nøkkeltall", "Service desk figures"
-        ),
-        themes=("GOVE",),
-        los_themes=("demokrati-og-innbyggerrettigheter",),
-        keywords={"nb": ("servicetorg", "henvendelser", "svartid"), "en": ("service desk",)},
-        frequency="ANNUAL",
-        concepts=("indikator", "servicetorg", "henvendelse"),
-        temporal=_temporal(FRONT_DESK),
-        modified=_modified(FRONT_DESK),
-        conforms_to=(vocab.JSON_STAT,),
-    ),
-    Dataset(
-        key="brukerundersokelser",
-        position=50,
-        title={
-            "nb": "Resultater fra brukerundersøkelser",
-            "nn": "Resultat frå brukarundersøkingar",
-            "en": "User survey results",
-        },
-        description={
-            "nb": "Tall fra kommunens brukerundersøkelser som er publisert som indikatorer (bare tall over "
-            "anonymitetsgrensen).",
-            "nn": "Tal frå brukarundersøkingane til kommunen som er publiserte som indikatorar.",
-            "en": "Figures from the municipality's user surveys published as indicators (only figures "
-            "above the anonymity threshold).",
-        },
-        distributions=_files("brukerundersokelser", SURVEYS, "Brukerundersøkelser", "User surveys"),
-        themes=("GOVE", "SOCI"),
-        los_themes=("demokrati-og-innbyggerrettigheter",),
-        keywords={"nb": ("brukerundersøkelse", "brukertilfredshet"), "en": ("user survey",)},
-        frequency="ANNUAL",
-        concepts=("indikator", "brukerundersokelse"),
-        temporal=_temporal(SURVEYS),
-        modified=_modified(SURVEYS),
+        temporal=temporal_of(OWN_AND_NATIONAL),
+        modified=modified_of(OWN_AND_NATIONAL),
         conforms_to=(vocab.JSON_STAT,),
     ),
 ]

@@ -215,7 +215,9 @@ def test_upgrade_keeps_what_was_open_data_published(municipality, other_municipa
     services.set_publication(other_municipality, kept, published=False, user=SYSTEM)
     migration.publish_what_was_open(apps, None)
     migration.publish_what_was_open(apps, None)  # twice: nothing more
-    rows = {(p.municipality_id, p.indicator_id): (p.published, p.chosen_by_id) for p in Publication.objects.all()}
+    rows = {
+        (p.municipality_id, p.indicator_id): (p.published, p.chosen_by_id) for p in Publication.objects.all()
+    }
     assert rows == {
         (municipality.pk, indicator.pk): (True, None),
         (other_municipality.pk, indicator.pk): (True, None),

@@ -47,6 +47,10 @@ def test_staff_create_and_publish_once_per_key(client, world):
     client.force_login(world["admin"])
     url = reverse("benchmarking_api:ranking-list")
     assert _post(client, url, {"method": method.pk}, key="").status_code == 400
+    assert _post(client, url, {"method": method.pk}, key="   ").status_code == 400
+    too_long = _post(client, url, {"method": method.pk}, key="x" * 241)
+    assert too_long.status_code == 400 and "240" in too_long.json()["Idempotency-Key"][0]
+    assert RankingRun.objects.filter(method=method).count() == 1  # only the draft: nothing ran
     first = _post(client, url, {"method": method.pk}, key="a")
     assert first.status_code == 201
     again = _post(client, url, {"method": method.pk}, key="a")
@@ -54,6 +58,7 @@ def test_staff_create_and_publish_once_per_key(client, world):
     assert again.json() == first.json()
     assert RankingRun.objects.filter(method=method).count() == 2
     assert _post(client, url, {"method": method.pk + 1000}, key="a").status_code == 422
+    assert _post(client, url, {"method": method.pk}, key="y" * 240).status_code == 201
     run_id = first.json()["id"]
     publish = reverse("benchmarking_api:ranking-publish", args=[run_id])
     assert _post(client, publish, key="p").status_code == 200

@@ -9,13 +9,8 @@ its keys namespaced ``choice:`` so they never meet an inquiry's.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,8 +22,7 @@ from rest_framework.response import Response
 from servicetorg.core.permissions import Perm
 from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole
-from servicetorg.inquiries.models import ApiClient
-from servicetorg.inquiries.services import idempotency
+from servicetorg.inquiries.api_once import respond_once
 
 from . import choices, decision_selectors
 from .models import Choice, Provider, SwitchReason
@@ -84,11 +78,6 @@ class OutcomeSerializer(serializers.Serializer):
     waiting_position = serializers.IntegerField(allow_null=True)
 
 
-def _request_hash(data) -> str:
-    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 class ChoiceViewSet(viewsets.GenericViewSet):
     """``GET ?decision=<id>``: the decision's choices, oldest first. ``POST``: choose or switch."""
 
@@ -129,33 +118,9 @@ class ChoiceViewSet(viewsets.GenericViewSet):
         request=ChooseSerializer, responses={201: OutcomeSerializer}, parameters=[IDEMPOTENCY_HEADER]
     )
     def create(self, request):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            with transaction.atomic():
-                return self._create(request)
-        key = key.strip()
-        if not key or len(key) > 255 - len(KEY_PREFIX):
-            raise ValidationError({"Idempotency-Key": [_("Give a key of 1 to 240 characters.")]})
-        digest = _request_hash(request.data)
-        client_scope = request.auth.pk if isinstance(request.auth, ApiClient) else 0
-        mine = {"user_id": request.user.pk, "client_scope": client_scope, "key": KEY_PREFIX + key}
-        with transaction.atomic():
-            record_id = idempotency.claim(**mine, request_hash=digest)
-            if record_id is None:
-                existing = idempotency.kept(**mine)
-                if existing.request_hash != digest:
-                    return Response(
-                        {"detail": _("This Idempotency-Key was used with a different request.")},
-                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                    )
-                return Response(
-                    existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
-                )
-            response = self._create(request)  # an error rolls the claim back: the key stays free
-            idempotency.keep(
-                record_id, status_code=response.status_code, response=response.data, inquiry_id=None
-            )
-            return response
+        return respond_once(
+            request, prefix=KEY_PREFIX, work=lambda: self._create(request), required=False, bind_path=False
+        )
 
     def _create(self, request):
         body = ChooseSerializer(data=request.data)

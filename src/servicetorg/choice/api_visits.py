@@ -10,11 +10,7 @@ is for, per period (``?month=yyyy-mm``). Everything goes through the same servic
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,8 +22,7 @@ from rest_framework.response import Response
 
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.security import BoundedJSONParser
-from servicetorg.inquiries.models import ApiClient
-from servicetorg.inquiries.services import idempotency
+from servicetorg.inquiries.api_once import respond_once
 
 from . import access, visits
 from . import settlement as settlements
@@ -80,11 +75,6 @@ class VisitInSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-def _request_hash(data) -> str:
-    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 class VisitViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -118,35 +108,13 @@ class VisitViewSet(
     )
     def create(self, request, *args, **kwargs):
         mine = self._providers()
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return self._create(request, mine)
-        key = key.strip()
-        if not key or len(key) > 255 - len(KEY_PREFIX):
-            raise ValidationError({"Idempotency-Key": [_("Give a key of 1 to 240 characters.")]})
-        claim = {
-            "user_id": request.user.pk,
-            "client_scope": request.auth.pk if isinstance(request.auth, ApiClient) else 0,
-            "key": KEY_PREFIX + key,
-        }
-        digest = _request_hash(request.data)
-        with transaction.atomic():
-            record_id = idempotency.claim(**claim, request_hash=digest)
-            if record_id is None:
-                existing = idempotency.kept(**claim)
-                if existing.request_hash != digest:
-                    return Response(
-                        {"detail": _("This Idempotency-Key was used with a different request.")},
-                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                    )
-                return Response(
-                    existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
-                )
-            response = self._create(request, mine)  # a 400 rolls back the claim too: the key stays free
-            idempotency.keep(
-                record_id, status_code=response.status_code, response=response.data, inquiry_id=None
-            )
-            return response
+        return respond_once(
+            request,
+            prefix=KEY_PREFIX,
+            work=lambda: self._create(request, mine),
+            required=False,
+            bind_path=False,
+        )
 
     def _create(self, request, mine: set[int]) -> Response:
         body = VisitInSerializer(data=request.data)

@@ -14,11 +14,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -33,8 +28,7 @@ from rest_framework.response import Response
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole
-from servicetorg.inquiries.models import ApiClient
-from servicetorg.inquiries.services import idempotency
+from servicetorg.inquiries.api_once import respond_once
 
 from . import selectors, services
 from .models import RankingMethod, RankingResult, RankingRun, RankingRunState
@@ -116,11 +110,6 @@ def _positive_id(raw) -> int:
     return int(raw)
 
 
-def _request_hash(path: str, data) -> str:
-    canonical = json.dumps({"path": path, "data": data}, sort_keys=True, cls=DjangoJSONEncoder, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 class RankingViewSet(viewsets.GenericViewSet):
     serializer_class = RunSerializer
     filter_backends: list = []
@@ -190,31 +179,7 @@ class RankingViewSet(viewsets.GenericViewSet):
     # Changing ----------------------------------------------------------------------------------
 
     def _idempotent(self, request, work):
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if not key or len(key) > 255 - len(KEY_PREFIX):
-            raise ValidationError(
-                {"Idempotency-Key": [_("Give an Idempotency-Key header of 1 to 240 characters.")]}
-            )
-        digest = _request_hash(request.path, request.data)
-        client_scope = request.auth.pk if isinstance(request.auth, ApiClient) else 0
-        mine = {"user_id": request.user.pk, "client_scope": client_scope, "key": KEY_PREFIX + key}
-        with transaction.atomic():
-            record_id = idempotency.claim(**mine, request_hash=digest)
-            if record_id is None:
-                existing = idempotency.kept(**mine)
-                if existing.request_hash != digest:
-                    return Response(
-                        {"detail": _("This Idempotency-Key was used with a different request.")},
-                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                    )
-                return Response(
-                    existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
-                )
-            response = work()
-            idempotency.keep(
-                record_id, status_code=response.status_code, response=response.data, inquiry_id=None
-            )
-            return response
+        return respond_once(request, prefix=KEY_PREFIX, work=work, required=True)
 
     def _staff_run(self, pk) -> RankingRun:
         ids = municipality_ids(self.request.user, Perm.BENCHMARK_EDIT)

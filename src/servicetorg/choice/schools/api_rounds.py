@@ -21,11 +21,6 @@ A round of another municipality is 404 to staff acting on it; rules are checked 
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -42,8 +37,8 @@ from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole
+from servicetorg.inquiries.api_once import respond_once
 from servicetorg.inquiries.models import ApiClient
-from servicetorg.inquiries.services import idempotency
 
 from . import allocate, explain, published, rounds
 from .models import (
@@ -235,11 +230,6 @@ class CutoffsSerializer(serializers.Serializer):
 # --- The view set -------------------------------------------------------------------------------
 
 
-def _request_hash(path: str, data) -> str:
-    canonical = json.dumps({"path": path, "data": data}, sort_keys=True, cls=DjangoJSONEncoder, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _positive_id(raw: str | None, field: str, *, path: bool = False) -> int:
     """A query parameter's (or, ``path``, the address's) id: a bad one is 400 (404 in the path)."""
     raw = (raw or "").strip()
@@ -402,32 +392,7 @@ class RoundViewSet(viewsets.GenericViewSet):
         return round_
 
     def _idempotent(self, request, work):
-        """Run ``work()`` once per Idempotency-Key (required): the first response is kept and replayed."""
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if not key or len(key) > 255 - len(KEY_PREFIX):
-            raise ValidationError(
-                {"Idempotency-Key": [_("Give an Idempotency-Key header of 1 to 240 characters.")]}
-            )
-        digest = _request_hash(request.path, request.data)
-        client_scope = request.auth.pk if isinstance(request.auth, ApiClient) else 0
-        mine = {"user_id": request.user.pk, "client_scope": client_scope, "key": KEY_PREFIX + key}
-        with transaction.atomic():
-            record_id = idempotency.claim(**mine, request_hash=digest)
-            if record_id is None:
-                existing = idempotency.kept(**mine)
-                if existing.request_hash != digest:
-                    return Response(
-                        {"detail": _("This Idempotency-Key was used with a different request.")},
-                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                    )
-                return Response(
-                    existing.response, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
-                )
-            response = work()  # an error rolls the claim back: the key stays free
-            idempotency.keep(
-                record_id, status_code=response.status_code, response=response.data, inquiry_id=None
-            )
-            return response
+        return respond_once(request, prefix=KEY_PREFIX, work=work, required=True)
 
     def _municipality(self, number: str | None) -> Municipality:
         ids = municipality_ids(self.request.user, Perm.SCHOOL_ADMINISTER)

@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from servicetorg.core.opendata import Concept, Dataset, Distribution
+from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
 from .models import Application, ApplicationState, ChoiceState, Provider, Scheme, SchemeState
 from .selectors import public_schemes
@@ -169,21 +169,11 @@ DATASETS = [
             "organisation number, whether it is the municipality's own, districts, languages, a fixed "
             "helper and whether it takes new users.",
         },
-        distributions=(
-            Distribution(
-                filename="brukervalg-leverandorer.csv",
-                title={"nb": "Leverandører (CSV)", "nn": "Leverandørar (CSV)", "en": "Providers (CSV)"},
-                media_type="text/csv",
-                file_type="CSV",
-                render=lambda municipality, base_url: csv_text(municipality),
-            ),
-            Distribution(
-                filename="brukervalg-leverandorer.json",
-                title={"nb": "Leverandører (JSON)", "nn": "Leverandørar (JSON)", "en": "Providers (JSON)"},
-                media_type="application/json",
-                file_type="JSON",
-                render=lambda municipality, base_url: json_text(municipality),
-            ),
+        distributions=csv_and_json(
+            "brukervalg-leverandorer",
+            {"nb": "Leverandører", "nn": "Leverandørar", "en": "Providers"},
+            csv=csv_text,
+            json=json_text,
         ),
         themes=("SOCI", "HEAL"),
         los_themes=("helse-og-omsorg",),

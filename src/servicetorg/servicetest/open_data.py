@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from servicetorg.core.opendata import Concept, Dataset, Distribution
+from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
 from . import scoring
 from .models import RoundRegion, RoundState
@@ -132,21 +132,11 @@ DATASETS = [
             "municipality and channel (e-mail, phone, web), whether it passed (67 or more) and the "
             "protocol version within which results compare.",
         },
-        distributions=(
-            Distribution(
-                filename="kommunetest.csv",
-                title={"nb": "Resultater (CSV)", "nn": "Resultat (CSV)", "en": "Results (CSV)"},
-                media_type="text/csv",
-                file_type="CSV",
-                render=lambda municipality, base_url: csv_text(municipality),
-            ),
-            Distribution(
-                filename="kommunetest.json",
-                title={"nb": "Resultater (JSON)", "nn": "Resultat (JSON)", "en": "Results (JSON)"},
-                media_type="application/json",
-                file_type="JSON",
-                render=lambda municipality, base_url: json_text(municipality),
-            ),
+        distributions=csv_and_json(
+            "kommunetest",
+            {"nb": "Resultater", "nn": "Resultat", "en": "Results"},
+            csv=csv_text,
+            json=json_text,
         ),
         themes=("GOVE",),
         los_themes=("demokrati-og-innbyggerrettigheter",),

@@ -16,7 +16,7 @@ from datetime import date
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from servicetorg.core.opendata import Concept, Dataset, Distribution
+from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
 from .models import RankingRun, RankingRunState
 
@@ -177,21 +177,11 @@ DATASETS = [
             "and the three indicators lifting and lowering the total most. The JSON file has each "
             "ranking's weights, method version and the SHA-256 of its inputs and results.",
         },
-        distributions=(
-            Distribution(
-                filename="kommunerangering.csv",
-                title={"nb": "Rangering (CSV)", "nn": "Rangering (CSV)", "en": "Ranking (CSV)"},
-                media_type="text/csv",
-                file_type="CSV",
-                render=lambda municipality, base_url: csv_text(municipality),
-            ),
-            Distribution(
-                filename="kommunerangering.json",
-                title={"nb": "Rangering (JSON)", "nn": "Rangering (JSON)", "en": "Ranking (JSON)"},
-                media_type="application/json",
-                file_type="JSON",
-                render=lambda municipality, base_url: json_text(municipality),
-            ),
+        distributions=csv_and_json(
+            "kommunerangering",
+            {"nb": "Rangering", "nn": "Rangering", "en": "Ranking"},
+            csv=csv_text,
+            json=json_text,
         ),
         themes=("GOVE", "REGI"),
         los_themes=("demokrati-og-innbyggerrettigheter",),

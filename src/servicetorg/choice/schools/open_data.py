@@ -19,7 +19,7 @@ from datetime import date
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from servicetorg.core.opendata import Concept, Dataset, Distribution
+from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
 from . import published
 from .models import Priority, Round, TieBreak
@@ -156,29 +156,11 @@ DATASETS = [
             "number of the last one placed. With the intake's rules and the lottery's seed, so anyone can "
             "recompute the lottery numbers. No personal data.",
         },
-        distributions=(
-            Distribution(
-                filename="skolevalg-grenser.csv",
-                title={
-                    "nb": "Siste plass per skole (CSV)",
-                    "nn": "Siste plass per skule (CSV)",
-                    "en": "Last seat per school (CSV)",
-                },
-                media_type="text/csv",
-                file_type="CSV",
-                render=lambda municipality, base_url: csv_text(municipality),
-            ),
-            Distribution(
-                filename="skolevalg-grenser.json",
-                title={
-                    "nb": "Siste plass per skole (JSON)",
-                    "nn": "Siste plass per skule (JSON)",
-                    "en": "Last seat per school (JSON)",
-                },
-                media_type="application/json",
-                file_type="JSON",
-                render=lambda municipality, base_url: json_text(municipality),
-            ),
+        distributions=csv_and_json(
+            "skolevalg-grenser",
+            {"nb": "Siste plass per skole", "nn": "Siste plass per skule", "en": "Last seat per school"},
+            csv=csv_text,
+            json=json_text,
         ),
         themes=("EDUC",),
         los_themes=("skole-og-utdanning",),

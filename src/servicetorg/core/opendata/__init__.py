@@ -9,6 +9,7 @@ from .registry import (
     Registry,
     RegistryError,
     Vocabulary,
+    csv_and_json,
     get_registry,
     pick,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "Vocabulary",
+    "csv_and_json",
     "pick",
     "get_registry",
 ]

@@ -67,6 +67,27 @@ class Distribution:
         return bool(self.filename and self.render)
 
 
+def csv_and_json(stem: str, title: Texts, *, csv: Callable[..., str], json: Callable[..., str]):
+    """A dataset's two files ``<stem>.csv`` and ``<stem>.json``, titled "<title> (CSV)" and
+    "<title> (JSON)"; ``csv`` and ``json`` render them from the municipality."""
+    return (
+        Distribution(
+            filename=f"{stem}.csv",
+            title={lang: f"{text} (CSV)" for lang, text in title.items()},
+            media_type="text/csv",
+            file_type="CSV",
+            render=lambda municipality, base_url: csv(municipality),
+        ),
+        Distribution(
+            filename=f"{stem}.json",
+            title={lang: f"{text} (JSON)" for lang, text in title.items()},
+            media_type="application/json",
+            file_type="JSON",
+            render=lambda municipality, base_url: json(municipality),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Dataset:
     key: str  # stable, used in IRIs: <base>/apne-data/<kommunenummer>/datasett/<key>

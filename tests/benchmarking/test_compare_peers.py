@@ -161,3 +161,17 @@ def test_similar_reads_a_renumbered_municipality_through_its_series(world):
     _spread([a], {"3805": (5,), "3901": (4,), "3903": (9,)}, year=2023)
     found = peers.similar("3909", 2023, k=1)
     assert found.neighbours[0][0] == "3901"
+
+
+def test_a_grouping_made_before_a_renumbering_finds_the_municipality_under_its_old_number(world):
+    """SSB's grouping of 2023 lists Larvik as 3805 and Sandefjord as 3804: asked for 3909 in 2024, the
+    group is found through the code history and its members come under today's numbers (and under
+    the year's numbers for statistics keyed by them)."""
+    grouping = KostraGrouping.objects.create(year=2023)
+    group = KostraGroup.objects.create(grouping=grouping, code="EKG13", name="Store")
+    for code in ["3805", "3804", "0301"]:
+        KostraGroupMember.objects.create(group=group, region_code=code)
+    assert peers.kostra_group_of("3909", 2024) == group
+    assert peers.peer_codes("kostra_group", "3909", 2024) == ["0301", "3907"]
+    assert peers.peer_codes("kostra_group", "3805", 2023, codes_of_year=True) == ["0301", "3804"]
+    assert peers.peer_codes("kostra_group", "3909", 2024, codes_of_year=True) == ["0301", "3907"]

@@ -126,15 +126,18 @@ class Graph:
                 became = ""
             codes, last_year = olds, start.year - 1
 
-    def current_code(self, code: str) -> str | None:
-        """The code in use today for ``code`` (itself if current); None if it was split."""
+    def current_code(self, code: str, year: int | None = None) -> str | None:
+        """The code in use today (or, with ``year``, at the end of ``year``) for ``code``: itself if
+        unchanged; None if it was split."""
         seen_until = None
         for _step in range(20):
             onward = sorted(
                 (
                     c
                     for c in self.from_.get(code, ())
-                    if c[5] != CodeChange.Kind.NAME and (seen_until is None or c[4] > seen_until)
+                    if c[5] != CodeChange.Kind.NAME
+                    and (seen_until is None or c[4] > seen_until)
+                    and (year is None or c[4].year <= year)
                 ),
                 key=lambda c: c[4],
             )
@@ -161,8 +164,21 @@ def codes_for_year(code: str, year: int, *, graph: Graph | None = None) -> tuple
     return ()
 
 
-def current_code(code: str, *, graph: Graph | None = None) -> str | None:
-    return (graph or Graph.load()).current_code(code)
+def current_code(code: str, *, year: int | None = None, graph: Graph | None = None) -> str | None:
+    return (graph or Graph.load()).current_code(code, year)
+
+
+def renumbered_from(code: str, *, graph: Graph | None = None) -> set[str]:
+    """``code`` and the numbers its municipality had before, back to its last merger or split (the
+    parts of a merger were other municipalities)."""
+    found = {code}
+    for segment in lineage(code, graph=graph):
+        if len(segment.codes) != 1:
+            break
+        found.update(segment.codes)
+        if segment.break_year:
+            break
+    return found
 
 
 def read(

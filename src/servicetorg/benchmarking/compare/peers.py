@@ -28,6 +28,7 @@ import numpy as np
 
 from servicetorg.indicators.models import Indicator, Sector
 
+from .. import series
 from . import selectors
 from .models import KostraGroup, KostraGroupMember, SavedPeerGroup
 
@@ -76,10 +77,24 @@ def context_indicators() -> list[Indicator]:
     return list(selectors.catalogue().filter(sector=Sector.CONTEXT))
 
 
+def _listed_as(code: str, graph: series.Graph) -> set[str]:
+    """The numbers a grouping may list ``code``'s municipality under: its former numbers (a grouping
+    of 2023 lists Larvik as 3805) and its number today."""
+    codes = series.renumbered_from(code, graph=graph)
+    today = graph.current_code(code)
+    if today:
+        codes.add(today)
+    return codes
+
+
 def kostra_group_of(code: str, year: int | None) -> KostraGroup | None:
     """The KOSTRA group ``code`` belongs to in the grouping that applies to ``year`` (the newest
-    grouping from that year or before; the oldest one if all are newer)."""
-    members = KostraGroupMember.objects.filter(region_code=code).select_related("group", "group__grouping")
+    grouping from that year or before; the oldest one if all are newer). A grouping made before a
+    renumbering finds the municipality under its number of the time."""
+    listed = _listed_as(code, series.Graph.load())
+    members = KostraGroupMember.objects.filter(region_code__in=sorted(listed)).select_related(
+        "group", "group__grouping"
+    )
     members = sorted(members, key=lambda m: (m.group.grouping.year, m.group.grouping_id), reverse=True)
     if not members:
         return None
@@ -129,19 +144,24 @@ def peer_codes(
     k: int = DEFAULT_K,
     context: Sequence[str] | None = None,
     weights: Mapping[str, float] | None = None,
+    codes_of_year: bool = False,
 ) -> list[str]:
     """The other members of ``code``'s peer group of ``kind`` (today's codes, sorted; never ``code``
-    itself). Raises :class:`PeerError` when the group cannot be formed."""
+    itself). Raises :class:`PeerError` when the group cannot be formed. ``codes_of_year``: a KOSTRA
+    group's members under their codes in force in ``year`` (for statistics keyed by that year's codes)."""
     if kind == "similar":
         return [c for c, _d in similar(code, year, context_codes=context, weights=weights, k=k).neighbours]
     if kind == "saved":
         codes = set(_saved(group).codes)
     elif kind == "kostra_group":
-        codes = set(
-            KostraGroupMember.objects.filter(group=kostra_group(code, year, group)).values_list(
-                "region_code", flat=True
-            )
+        # The grouping lists the codes of its time: each member under its code today (or, with
+        # ``codes_of_year``, at the end of ``year``); a member split since is left out.
+        graph = series.Graph.load()
+        listed = KostraGroupMember.objects.filter(group=kostra_group(code, year, group)).values_list(
+            "region_code", flat=True
         )
+        codes = {graph.current_code(c, year if codes_of_year else None) for c in listed}
+        codes.discard(None)
     elif kind in ("county", "country"):
         municipalities = selectors.current_municipalities()
         if kind == "county":

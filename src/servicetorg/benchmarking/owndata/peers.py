@@ -105,15 +105,16 @@ def peer_codes(kind: str, code: str, year: int) -> tuple[list[str], str]:
 
     ``code`` is the municipality's code in ``year``; it is left out of the group."""
     if kind == PeerKind.KOSTRA_GROUP:
-        # The compare part's groups: the members of the grouping that applies to ``year``, as that
-        # grouping lists them (the codes of its time). County and country are read here instead,
+        # The compare part's groups: the members of the grouping that applies to ``year``, under
+        # their codes in force in ``year`` (a grouping of 2023 lists 3805; the 2024 figures are
+        # keyed by 3909). County and country are read here instead,
         # from the register's codes valid in ``year`` (the compare part gives today's codes, and the
         # statistics of an earlier year are keyed by that year's codes).
         theirs = _compare_peer_codes()
         if theirs is None:
             return [], gettext("KOSTRA group")
         try:
-            codes = theirs(kind, code, year)
+            codes = theirs(kind, code, year, codes_of_year=True)
         except ValueError:  # compare.peers.PeerError: no group for this code and year
             return [], gettext("KOSTRA group")
         group = compare_peers_group(code, year)

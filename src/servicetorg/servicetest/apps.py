@@ -19,3 +19,4 @@ class ServicetestConfig(AppConfig):
     ]
     public_menu = [("servicetest_public:home", _("Kommunetest"))]
     open_data = "servicetorg.servicetest.open_data"  # published results per region, CSV and JSON
+    personal_data = "servicetorg.servicetest.personal_data"  # the items' evidence (privacy.retention)

@@ -63,11 +63,13 @@ def test_kostra_group_follows_the_grouping_of_the_year(world):
         peers.peer_codes("kostra_group", "3909", 2024, group="EKG99")
 
 
-def test_saved_group_by_pk_or_token(world):
+def test_saved_group_by_token_only(world):
     group = SavedPeerGroup.objects.create(
         municipality=MunicipalityFactory(), name="Mine", codes=["3909", "0301", "3905"]
     )
-    assert peers.peer_codes("saved", "3909", 2024, group=group.pk) == ["0301", "3905"]
+    assert peers.peer_codes("saved", "3909", 2024, group=group) == ["0301", "3905"]
+    with pytest.raises(peers.PeerError):  # an id can be counted: only the share token opens a group
+        peers.peer_codes("saved", "3909", 2024, group=group.pk)
     assert peers.peer_codes("saved", "3909", 2024, group=group.token) == ["0301", "3905"]
     with pytest.raises(peers.PeerError):
         peers.peer_codes("saved", "3909", 2024, group="nope")

@@ -251,10 +251,13 @@ def _since(request) -> dt.datetime | None:
     raw = request.query_params.get("since")
     if not raw:
         return None
-    moment = parse_datetime(raw)
-    if moment is None:
-        day = parse_date(raw)
-        moment = dt.datetime.combine(day, dt.time()) if day else None
+    try:  # parse_* answer None for the wrong shape and raise ValueError for 2020-02-30 or T25:00
+        moment = parse_datetime(raw)
+        if moment is None:
+            day = parse_date(raw)
+            moment = dt.datetime.combine(day, dt.time()) if day else None
+    except ValueError:
+        moment = None
     if moment is None:
         raise ValidationError({"since": _("A time in ISO 8601, e.g. 2025-06-15T06:00:00Z.")})
     if timezone.is_naive(moment):

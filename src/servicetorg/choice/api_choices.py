@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from servicetorg.core.permissions import Perm
 from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole
+from servicetorg.core.validators import is_digits
 from servicetorg.inquiries.api_once import respond_once
 
 from . import choices, decision_selectors
@@ -104,7 +105,7 @@ class ChoiceViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         raw = request.query_params.get("decision", "")
-        if not raw.isdigit() or len(raw) > 18:
+        if not is_digits(raw) or len(raw) > 18:
             raise ValidationError({"decision": [_("Give the decision's id.")]})
         decision = self._decision(int(raw), "api:choices")
         qs = (

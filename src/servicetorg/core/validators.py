@@ -12,8 +12,20 @@ from . import formatting
 from .synthetic_ids import is_synthetic_national_id
 
 
+def is_digits(value) -> bool:
+    """Only the ASCII digits 0–9 (``str.isdigit`` also says yes to "²" and "٣", which ``int`` refuses
+    or reads as another number)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+def small_int(raw, *, max_digits: int = 18) -> int | None:
+    """A non-negative whole number given as text (query parameter, path, form field), else None."""
+    raw = str(raw if raw is not None else "").strip()
+    return int(raw) if is_digits(raw) and len(raw) <= max_digits else None
+
+
 def validate_municipality_number(value: str) -> None:
-    if not (isinstance(value, str) and len(value) == 4 and value.isdigit()):
+    if not (isinstance(value, str) and len(value) == 4 and is_digits(value)):
         raise ValidationError(
             _("The municipality number must be exactly four digits (e.g. 0301)."), code="invalid"
         )

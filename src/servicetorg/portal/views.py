@@ -24,6 +24,7 @@ from servicetorg.core.models import Municipality
 from servicetorg.core.opendata import dcat, vocab
 from servicetorg.core.permissions import Perm
 from servicetorg.core.portal import choose, portal_municipality
+from servicetorg.core.validators import is_digits
 
 from . import services
 from .forms import StatementForm
@@ -167,7 +168,7 @@ FREQUENCY_LABELS = {
 
 
 def _open_data_municipality(number: str) -> Municipality:
-    if not (len(number) == 4 and number.isdigit()):
+    if not (len(number) == 4 and is_digits(number)):
         raise Http404("Unknown municipality.")
     return get_object_or_404(Municipality, number=number)
 

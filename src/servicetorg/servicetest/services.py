@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import SYSTEM, Perm, can, check_actor, require, user_of
+from servicetorg.core.validators import is_digits
 
 from . import access, regions, sampling, scoring
 from .models import (
@@ -195,7 +196,7 @@ def add_region(
     round_ = ROUND_WORKFLOW.lock(round_, reload=True)
     _draft(round_)
     code = (code or "").strip()
-    if not (len(code) == 4 and code.isdigit()):
+    if not (len(code) == 4 and is_digits(code)):
         raise ValidationError({"code": _("Give the region's four-digit code.")})
     if round_.regions.filter(code=code).exists():
         raise ValidationError({"code": _("The round already tests this region.")})
@@ -228,7 +229,7 @@ def enrol_tester(round_: Round, *, user, tester, home_code: str) -> RoundTester:
     if not can(tester, Perm.SERVICETEST_TEST, round_.municipality_id):
         raise ValidationError({"tester": _("She is not a tester of this municipality.")})
     home_code = (home_code or "").strip()
-    if not (len(home_code) == 4 and home_code.isdigit()):
+    if not (len(home_code) == 4 and is_digits(home_code)):
         raise ValidationError({"home_code": _("Give the four-digit code of her own municipality.")})
     enrolment, _created = RoundTester.objects.update_or_create(
         round=round_, user=tester, defaults={"home_code": home_code}

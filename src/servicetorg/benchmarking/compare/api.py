@@ -15,14 +15,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicetorg.core.validators import small_int
+
 from . import pages, peers, selectors
 
 SOURCE = "Kilde: Statistisk sentralbyrå (CC BY 4.0)"
 
 
 def _year(request) -> int | None:
-    raw = (request.query_params.get("ar") or "").strip()
-    return int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else None
+    year = small_int(request.query_params.get("ar"), max_digits=4)
+    return year if year is not None and 1990 <= year <= 2100 else None
 
 
 class CompareView(APIView):

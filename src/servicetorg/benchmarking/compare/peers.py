@@ -123,13 +123,12 @@ def kostra_group(code: str, year: int, group) -> KostraGroup:
 
 
 def _saved(group) -> SavedPeerGroup:
+    """A saved group: the object itself, or its share token (never its id: the token is what makes
+    another municipality's group readable, and ids can be counted)."""
     if isinstance(group, SavedPeerGroup):
         return group
-    qs = SavedPeerGroup.objects.all()
-    if isinstance(group, int) or (isinstance(group, str) and group.isdigit()):
-        found = qs.filter(pk=int(group)).first()
-    else:
-        found = qs.filter(token=str(group or "")).first()
+    token = str(group or "")
+    found = SavedPeerGroup.objects.filter(token=token).first() if token else None
     if found is None:
         raise PeerError("unknown saved group")
     return found

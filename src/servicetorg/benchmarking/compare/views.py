@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from servicetorg.core.forms import apply_validation_error
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404, scope
+from servicetorg.core.validators import small_int
 from servicetorg.indicators.models import Direction
 
 from .. import series
@@ -41,8 +43,8 @@ SOURCE_NOTE = "Kilde: Statistisk sentralbyrå (CC BY 4.0)"
 
 
 def _year(request) -> int | None:
-    raw = (request.GET.get("ar") or "").strip()
-    return int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else None
+    year = small_int(request.GET.get("ar"), max_digits=4)
+    return year if year is not None and 1990 <= year <= 2100 else None
 
 
 def direction_text(direction: str) -> str:
@@ -67,7 +69,7 @@ def _options(municipalities) -> str:
 
 def hub(request):
     chosen = (request.GET.get("kommune") or "").strip()[:12]
-    if chosen:
+    if chosen and re.fullmatch(r"[A-Za-z0-9]+", chosen):
         return redirect("benchmarking_public:profile", code=chosen)
     municipalities = selectors.current_municipalities()
     return render(

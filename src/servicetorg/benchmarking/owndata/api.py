@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicetorg.core.validators import small_int
+
 from . import selectors, services
 
 
@@ -70,8 +72,7 @@ class OwnFigureDetail(APIView):
         indicator = services.shared_indicators().filter(code=code).first()
         if indicator is None:
             raise NotFound
-        raw = (request.query_params.get("year") or "").strip()[:4]
-        figure = selectors.figure_year(indicator, int(raw) if raw.isdigit() else None)
+        figure = selectors.figure_year(indicator, small_int(request.query_params.get("year"), max_digits=4))
         return Response(
             {
                 **_indicator(indicator),

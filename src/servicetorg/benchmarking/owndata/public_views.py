@@ -3,6 +3,8 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from servicetorg.core.validators import small_int
+
 from . import selectors, services
 
 
@@ -20,8 +22,7 @@ def figure_list(request):
 
 
 def _year(request) -> int | None:
-    raw = (request.GET.get("year") or "").strip()[:4]
-    return int(raw) if raw.isdigit() else None
+    return small_int(request.GET.get("year"), max_digits=4)
 
 
 def figure_detail(request, code: str):

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole
+from servicetorg.core.validators import is_digits, small_int
 from servicetorg.inquiries.api_once import respond_once
 
 from . import selectors, services
@@ -104,10 +105,10 @@ class RunInSerializer(serializers.Serializer):
 
 
 def _positive_id(raw) -> int:
-    raw = str(raw or "").strip()
-    if not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+    value = small_int(raw)
+    if not value:
         raise NotFound
-    return int(raw)
+    return value
 
 
 class RankingViewSet(viewsets.GenericViewSet):
@@ -171,7 +172,7 @@ class RankingViewSet(viewsets.GenericViewSet):
         """Every municipality's result in the run: the ranked by place, then the not ranked."""
         ranking = self._one(pk)
         county = (request.query_params.get("fylke") or "").strip()
-        if county and (not county.isdigit() or len(county) != 2):
+        if county and (not is_digits(county) or len(county) != 2):
             raise ValidationError({"fylke": [_("Give a county number of two digits, e.g. 39.")]})
         page = self.paginate_queryset(selectors.results(ranking, county))
         return self.get_paginated_response(ResultSerializer(page, many=True).data)

@@ -37,6 +37,7 @@ from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.security import BoundedJSONParser
 from servicetorg.core.tenancy import HasStaffRole
+from servicetorg.core.validators import is_digits, small_int
 from servicetorg.inquiries.api_once import respond_once
 from servicetorg.inquiries.models import ApiClient
 
@@ -232,12 +233,12 @@ class CutoffsSerializer(serializers.Serializer):
 
 def _positive_id(raw: str | None, field: str, *, path: bool = False) -> int:
     """A query parameter's (or, ``path``, the address's) id: a bad one is 400 (404 in the path)."""
-    raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+    value = small_int(raw)
+    if not value:
         if path:
             raise NotFound
         raise ValidationError({field: [_("Give a whole number above 0.")]})
-    return int(raw)
+    return value
 
 
 LIST_FILTERS = [
@@ -294,7 +295,7 @@ class RoundViewSet(viewsets.GenericViewSet):
             qs = qs.filter(municipality__number=number[:4])
         year = (params.get("school_year") or "").strip()
         if year:
-            if not year.isdigit() or len(year) > 4:
+            if not is_digits(year) or len(year) > 4:
                 raise ValidationError({"school_year": [_("Give a year, e.g. 2027.")]})
             qs = qs.filter(school_year=int(year))
         state = (params.get("state") or "").strip()

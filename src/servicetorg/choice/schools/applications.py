@@ -40,7 +40,7 @@ from servicetorg.citizens.services import valid_relations
 from servicetorg.core import sms
 from servicetorg.core.crypto import national_id_digest
 from servicetorg.core.permissions import CITIZEN, SYSTEM, Perm, check_actor, require, user_of
-from servicetorg.core.validators import check_national_id, has_forbidden_characters
+from servicetorg.core.validators import check_national_id, has_forbidden_characters, small_int
 
 from .models import (
     ApplicationSource,
@@ -123,7 +123,7 @@ def _ids(values: Iterable) -> list:
             out.append(value.pk)
         elif isinstance(value, int) and not isinstance(value, bool):
             out.append(value)
-        elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
+        elif isinstance(value, str) and small_int(value) is not None:
             out.append(int(value.strip()))
         else:
             out.append(None)

@@ -30,7 +30,7 @@ from servicetorg.citizens import assurance, panels
 from servicetorg.citizens.decorators import citizen_required, login_url
 from servicetorg.core.once import submit_once
 from servicetorg.core.permissions import CITIZEN
-from servicetorg.core.validators import mask_national_id
+from servicetorg.core.validators import mask_national_id, small_int
 
 from . import answers, appeals, applications, explain
 from .models import (
@@ -232,7 +232,7 @@ def _apply_page(request, round_: Round, application: SchoolApplication | None = 
         if "find" in request.POST:
             found = search_addresses(viewer.municipality, query)
         raw = request.POST.get("address", "")
-        chosen_pk = int(raw) if raw.isdigit() and len(raw) < 19 else None
+        chosen_pk = small_int(raw)
     elif application is not None:
         chosen_pk = application.address_id
         initial = {

@@ -38,3 +38,12 @@ def test_only_published_runs_of_the_municipality_are_in_the_files():
     assert entry["indikatorvekter"] == published.indicator_weights
     assert entry["data_sha256"] == published.data_hash and entry["syntetiske_demotall"] is True
     assert len(entry["kommuner"]) == 8
+
+
+def test_a_method_name_a_spreadsheet_would_run_is_quoted():
+    world = build_world()
+    _method, run = method_and_run(world, publish=True, draws=10)
+    type(run).objects.filter(pk=run.pk).update(name='=HYPERLINK("http://x.example","klikk")')
+    rows = list(csv.DictReader(io.StringIO(open_data.csv_text(world["tenant"]))))
+    assert rows and all(r["rangering"].startswith("'=") for r in rows)
+    assert json.loads(open_data.json_text(world["tenant"]))["rangeringer"][0]["rangering"].startswith("=")

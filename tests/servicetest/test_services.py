@@ -291,3 +291,16 @@ def test_only_the_platform_or_the_inquiry_administrators_flag_test_inquiries():
     with pytest.raises(PermissionDenied):
         mark_test_inquiries(world.tested, ["ABCD-1234"], user=make_staff(Role.DESK_WORKER, world.tested))
     assert mark_test_inquiries(world.tested, ["ABCD-1234"], user=SYSTEM) == 0
+
+
+def test_the_organiser_is_never_drawn_in_its_own_round():
+    """Testing itself is a choice made by hand (see test_views for who sees such a round)."""
+    world = build_world()
+    pool = [sampling.Candidate(world.organiser.number, world.organiser.name, 9000)] + [
+        sampling.Candidate(code, f"K{code}", 9000 + n) for n, code in enumerate(["1111", "1112", "1113"])
+    ]
+    for seed in range(5):
+        world.round.seed = seed
+        world.round.save(update_fields=["seed"])
+        drawn = services.draw_regions(world.round, user=SYSTEM, candidates=pool)
+        assert world.organiser.number not in {r.code for r in drawn}

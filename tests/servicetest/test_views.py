@@ -286,3 +286,24 @@ def test_coordinator_gives_an_item_to_another_tester_never_to_one_from_the_regio
     client.post(url, {"tester": other.pk})
     item.refresh_from_db()
     assert item.tester_id == other.pk
+
+
+def test_a_round_testing_its_organiser_is_hidden_from_the_organisers_admin_until_published(client):
+    """The organiser's administration holds servicetest.coordinate, but it is the tested municipality's
+    staff: only the test coordinator sees a round that tests her own municipality before it is out."""
+    world = build_world()
+    services.add_region(world.round, user=SYSTEM, code=world.organiser.number, name=world.organiser.name)
+    admin = make_staff(Role.ADMIN, world.organiser, username="admin-organiser")
+    detail = reverse("servicetest:round-detail", kwargs={"pk": world.round.pk})
+    client.force_login(admin)
+    assert client.get(detail).status_code == 404
+    assert world.round.name.encode() not in client.get(reverse("servicetest:round-list")).content
+    client.force_login(world.coordinator)
+    assert client.get(detail).status_code == 200
+    assert world.round.name.encode() in client.get(reverse("servicetest:round-list")).content
+    # A round that does not test the organiser stays the administration's to coordinate.
+    other = services.create_round(
+        world.organiser, user=SYSTEM, name="Uten oss", protocol=world.round.protocol
+    )
+    client.force_login(admin)
+    assert client.get(reverse("servicetest:round-detail", kwargs={"pk": other.pk})).status_code == 200

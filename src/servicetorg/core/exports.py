@@ -19,5 +19,20 @@ def safe_cell(value):
     return value
 
 
+def csv_cell(value) -> str:
+    """A value as an open-data CSV cell: yes/no in Norwegian («ja», «nei»), empty for None, a list's
+    items with spaces, text that a spreadsheet would run as a formula quoted (:func:`safe_cell`);
+    numbers as they are (a negative number is a number, not a formula)."""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ".join(str(safe_cell(v)) for v in value)
+    if isinstance(value, str):
+        return safe_cell(value)
+    return str(value)
+
+
 def safe_row(row: Iterable) -> list:
     return [safe_cell(value) for value in row]

@@ -1,7 +1,9 @@
 """Who sees which round and item: the one place for the kommunetest's scoping and blinding.
 
 * The organiser's coordinators (``Perm.SERVICETEST_COORDINATE`` in the round's municipality) see
-  their rounds in every state.
+  their rounds in every state — except a round that tests the organiser itself: until it is
+  published only its test coordinators (the role) see that one, not an administration that holds
+  the permission too (it is the tested municipality's staff).
 * A tester (``Perm.SERVICETEST_TEST`` in the organiser, enrolled in the round) sees, while the
   round is being tested, the e-mail and phone items assigned to her and the web items of regions
   other than her own; never an item of her own municipality (:func:`own_codes`).
@@ -13,7 +15,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from servicetorg.core.choices import Role
@@ -28,14 +30,31 @@ from .models import Item, ItemChannel, Round, RoundRegion, RoundState, RoundTest
 TEST_ROLES = {Role.TESTER, Role.TEST_COORDINATOR}
 
 
+def _self_tests_hidden_from(user) -> QuerySet:
+    """Unpublished rounds that test their own organiser, where the user is not a test coordinator."""
+    if getattr(user, "is_superuser", False):
+        return Round.objects.none()
+    coordinator_of = {m for m, _unit, role in memberships(user) if role == Role.TEST_COORDINATOR}
+    return (
+        Round.objects.filter(regions__code=F("municipality__number"))
+        .exclude(state=RoundState.PUBLISHED)
+        .exclude(municipality_id__in=coordinator_of)
+        .values("pk")
+    )
+
+
+def _coordinated(user) -> QuerySet:
+    return Round.objects.select_related("municipality", "protocol").exclude(
+        pk__in=_self_tests_hidden_from(user)
+    )
+
+
 def coordinated_rounds(user) -> QuerySet:
-    return scope(Round.objects.select_related("municipality", "protocol"), user, Perm.SERVICETEST_COORDINATE)
+    return scope(_coordinated(user), user, Perm.SERVICETEST_COORDINATE)
 
 
 def round_for_coordinator(user, pk) -> Round:
-    return get_scoped_or_404(
-        Round.objects.select_related("municipality", "protocol"), user, Perm.SERVICETEST_COORDINATE, pk=pk
-    )
+    return get_scoped_or_404(_coordinated(user), user, Perm.SERVICETEST_COORDINATE, pk=pk)
 
 
 def staff_numbers(user) -> set[str]:

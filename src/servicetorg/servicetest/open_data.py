@@ -15,6 +15,7 @@ from datetime import date
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from servicetorg.core.exports import csv_cell
 from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
 from . import scoring
@@ -72,18 +73,12 @@ def rows(municipality) -> list[dict]:
     return out
 
 
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    return "" if value is None else str(value)
-
-
 def csv_text(municipality) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows(municipality):
-        writer.writerow({key: _cell(row[key]) for key in CSV_COLUMNS})
+        writer.writerow({key: csv_cell(row[key]) for key in CSV_COLUMNS})
     return out.getvalue()
 
 

@@ -164,7 +164,8 @@ def draw_regions(
     round_: Round, *, user, candidates: Iterable[sampling.Candidate] | None = None
 ) -> list[RoundRegion]:
     """Replace the round's drawn regions by a sample by size band from the register (or from
-    ``candidates``), with the round's seed; regions added by hand stay. The note records how."""
+    ``candidates``), with the round's seed; regions added by hand stay, and the organising
+    municipality is never drawn (testing itself is a choice made by hand). The note records how."""
     _coordinator(user, round_.municipality_id)
     round_ = ROUND_WORKFLOW.lock(round_, reload=True)
     _draft(round_)
@@ -175,7 +176,10 @@ def draw_regions(
         )
     manual = set(round_.regions.filter(band="").values_list("code", flat=True))
     round_.regions.exclude(band="").delete()
-    drawn, note = sampling.draw(pool, per_band=round_.per_band, seed=round_.seed, exclude=manual)
+    organiser = Municipality.objects.filter(pk=round_.municipality_id).values_list("number", flat=True).get()
+    drawn, note = sampling.draw(
+        pool, per_band=round_.per_band, seed=round_.seed, exclude=manual | {organiser}
+    )
     created = [
         RoundRegion.objects.create(
             round=round_, code=c.code, name=c.name, population=c.population, band=band or sampling.NO_BAND

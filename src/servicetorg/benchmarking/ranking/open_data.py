@@ -16,6 +16,7 @@ from datetime import date
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from servicetorg.core.exports import csv_cell
 from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
 from .models import RankingRun, RankingRunState
@@ -85,20 +86,12 @@ def rows(municipality) -> list[dict]:
     return out
 
 
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    if isinstance(value, list):
-        return " ".join(value)
-    return "" if value is None else str(value)
-
-
 def csv_text(municipality) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows(municipality):
-        writer.writerow({key: _cell(row[key]) for key in CSV_COLUMNS})
+        writer.writerow({key: csv_cell(row[key]) for key in CSV_COLUMNS})
     return out.getvalue()
 
 

@@ -103,6 +103,22 @@ def test_with_three_unpublished_they_count_but_are_never_listed(client):
         assert name not in page and name not in str(api)
     summary = {s.indicator.code: s for s in selectors.overview()}[indicator.code]
     assert (summary.stats.n, summary.published) == (3, 0)
+    # The median and two quartiles of three values would be the three values (x1 = 2·q1 − q2):
+    # with unpublished values counted, the quartiles need ten values.
+    assert figure.stats.lower_quartile is None and figure.stats.upper_quartile is None
+    assert api["statistics"]["quartiles_hidden"] is True
+    assert 'id="owndata-quartiles-hidden"' in page
+    for secret in (SECRET["Alfavik"], SECRET["Gammavik"]):
+        assert str(secret) not in str(api) and str(secret).replace(".", ",") not in page
+
+
+def test_quartiles_with_unpublished_values_only_from_ten_values():
+    few = selectors.peer_statistics([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [7.0, 8.0, 9.0])
+    assert few.n == 9 and few.quartiles_hidden and few.lower_quartile is None and few.median == 5.0
+    enough = selectors.peer_statistics([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0])
+    assert enough.n == 10 and not enough.quartiles_hidden and enough.lower_quartile == 3.25
+    published_only = selectors.peer_statistics([1.0, 2.0, 3.0], [4.0])
+    assert not published_only.quartiles_hidden and published_only.lower_quartile == 1.5
 
 
 def test_published_values_are_shown_by_name(client):

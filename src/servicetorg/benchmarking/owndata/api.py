@@ -30,6 +30,7 @@ def _stats(stats: selectors.PeerStats) -> dict:
         "lower_quartile": stats.lower_quartile,
         "upper_quartile": stats.upper_quartile,
         "withheld": stats.withheld,
+        "quartiles_hidden": stats.quartiles_hidden,
     }
 
 
@@ -43,6 +44,7 @@ class OwnFigureList(APIView):
         return Response(
             {
                 "min_unpublished": selectors.MIN_UNPUBLISHED,
+                "min_for_quartiles": selectors.MIN_FOR_QUARTILES,
                 "results": [
                     {
                         **_indicator(s.indicator),

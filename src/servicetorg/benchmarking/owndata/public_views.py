@@ -17,6 +17,7 @@ def figure_list(request):
             "summaries": summaries,
             "synthetic": any(s.synthetic for s in summaries),
             "min_unpublished": selectors.MIN_UNPUBLISHED,
+            "min_for_quartiles": selectors.MIN_FOR_QUARTILES,
         },
     )
 
@@ -35,5 +36,6 @@ def figure_detail(request, code: str):
         {
             "figure": selectors.figure_year(indicator, _year(request)),
             "min_unpublished": selectors.MIN_UNPUBLISHED,
+            "min_for_quartiles": selectors.MIN_FOR_QUARTILES,
         },
     )

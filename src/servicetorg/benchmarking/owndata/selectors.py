@@ -2,7 +2,9 @@
 
 **The rule of three.** A municipality's *published* values are shown by its name. An *unpublished*
 value is never shown; it enters the peer statistics (median, quartiles, n) only when at least
-:data:`MIN_UNPUBLISHED` unpublished values of the same figure and year enter together. Counting the
+:data:`MIN_UNPUBLISHED` unpublished values of the same figure and year enter together, and then the
+quartiles are shown only from :data:`MIN_FOR_QUARTILES` values counted (three order statistics of
+three values are the values). Counting the
 unpublished values (not all municipalities) keeps any single one from being derived by subtracting
 the published ones: with two municipalities of which one publishes, the other's value would
 otherwise follow from the median. When fewer are present the statistics rest on the published
@@ -24,6 +26,10 @@ from .models import Publication
 from .services import shared_indicators
 
 MIN_UNPUBLISHED = 3
+#: With unpublished values counted, the quartiles are shown only when at least this many values are
+#: counted: with three values the median and the two quartiles give all three back (q2 = x2,
+#: x1 = 2·q1 − q2, x3 = 2·q3 − q2), and with a few more the published ones fill in the rest.
+MIN_FOR_QUARTILES = 10
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class PeerStats:
     lower_quartile: float | None
     upper_quartile: float | None
     withheld: int  # unpublished values left out (too few of them)
+    quartiles_hidden: bool = False  # unpublished values counted, too few values for quartiles
 
     @property
     def has_figures(self) -> bool:
@@ -58,7 +65,17 @@ def peer_statistics(published: list[float], unpublished: list[float]) -> PeerSta
         counted += unpublished
         withheld = 0
     q1, q2, q3 = quartiles(sorted(counted))
-    return PeerStats(n=len(counted), median=q2, lower_quartile=q1, upper_quartile=q3, withheld=withheld)
+    hidden = bool(unpublished) and not withheld and len(counted) < MIN_FOR_QUARTILES
+    if hidden:
+        q1 = q3 = None
+    return PeerStats(
+        n=len(counted),
+        median=q2,
+        lower_quartile=q1,
+        upper_quartile=q3,
+        withheld=withheld,
+        quartiles_hidden=hidden,
+    )
 
 
 @dataclass

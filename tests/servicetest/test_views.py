@@ -307,3 +307,23 @@ def test_a_round_testing_its_organiser_is_hidden_from_the_organisers_admin_until
     )
     client.force_login(admin)
     assert client.get(reverse("servicetest:round-detail", kwargs={"pk": other.pk})).status_code == 200
+
+
+def test_a_web_tester_does_not_see_the_other_testers_verdict(client):
+    """Two testers check each web item independently: the second does not read the first one's."""
+    world = build_world(start=True)
+    item = Item.objects.filter(round=world.round, channel=ItemChannel.WEB, region__code="3999").first()
+    first, second = world.testers[0], world.testers[1]
+    services.record_web_check(
+        item, user=first, device="desktop", found=True, seconds=77, url="https://fjordvik.example/svar"
+    )
+    url = reverse("servicetest:item-record", kwargs={"pk": item.pk})
+    client.force_login(second)
+    page = client.get(url).content.decode()
+    assert "(77 s)" not in page and "fjordvik.example/svar" not in page
+    client.force_login(first)
+    page = client.get(url).content.decode()
+    assert "(77 s)" in page and "fjordvik.example/svar" in page
+    client.force_login(world.coordinator)  # the coordinator reviews both
+    detail = client.get(reverse("servicetest:item-detail", kwargs={"pk": item.pk})).content.decode()
+    assert "fjordvik.example/svar" in detail

@@ -330,12 +330,13 @@ def my_items(request):
     return render(request, "servicetest/staff/my_items.html", {"items": items})
 
 
-def _evidence(item: Item) -> dict:
-    return {
-        "replies": list(item.replies.all()),
-        "calls": list(item.calls.all()),
-        "checks": list(item.checks.select_related("tester")),
-    }
+def _evidence(item: Item, *, tester=None) -> dict:
+    """What has been recorded on the item; for a ``tester``, only her own web checks (the second
+    tester records without the first one's verdict, or the double check is not independent)."""
+    checks = item.checks.select_related("tester")
+    if tester is not None:
+        checks = checks.filter(tester=tester)
+    return {"replies": list(item.replies.all()), "calls": list(item.calls.all()), "checks": list(checks)}
 
 
 def _form_for(item: Item, data=None):
@@ -367,7 +368,7 @@ def item_record(request, pk):
     return render(
         request,
         "servicetest/staff/item_record.html",
-        {"item": item, "form": form, **_evidence(item)},
+        {"item": item, "form": form, **_evidence(item, tester=request.user)},
         status=status,
     )
 

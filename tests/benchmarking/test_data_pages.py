@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from servicetorg.benchmarking import catalogue
@@ -68,6 +69,12 @@ def test_import_page(client, administration, other_staff, municipality):
     )
     assert response.status_code == 400
     assert response.content.decode().count("<li>") >= 12  # every bad cell reported
+    # a file over the upload limit is refused as too large (not read as "no values")
+    big = SimpleUploadedFile("stor.json", b" " * 2048 + json.dumps(dataset()).encode())
+    with override_settings(FILE_UPLOAD_MAX_SIZE=1024):
+        response = client.post(url, {"file": big, "municipality": municipality.pk})
+    assert response.status_code == 400 and "for stor" in response.content.decode()
+    assert ImportRun.objects.count() == 1
     # another municipality's administration cannot import in this municipality's name
     client.force_login(other_staff)
     upload = SimpleUploadedFile("12362.json", json.dumps(dataset()).encode())

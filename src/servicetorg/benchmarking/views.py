@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from servicetorg.core import formatting
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
+from servicetorg.core.validators import validate_upload_size
 from servicetorg.indicators.models import ImportRun
 from servicetorg.indicators.services import ImportFailed
 
@@ -87,6 +88,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy("JSON-stat 2 from Statistics Norway's API, or the CSV download (semicolon)."),
+        validators=[validate_upload_size],  # larger tables: manage.py fetch_kostra
     )
     municipality = forms.ModelChoiceField(
         queryset=Municipality.objects.none(), label=gettext_lazy("Imported by")

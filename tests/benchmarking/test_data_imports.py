@@ -271,3 +271,15 @@ def test_deep_copy_of_dataset_is_not_mutated(kostra):
     before = copy.deepcopy(document)
     imports.import_jsonstat(document, user=SYSTEM)
     assert document == before
+
+
+def test_only_the_runs_own_administration_deletes_it(kostra, municipality, other_municipality):
+    from servicetorg.core.choices import Role
+    from tests.factories import make_staff
+
+    ours = make_staff(Role.ADMINISTRATION, municipality, username="adm-ours")
+    theirs = make_staff(Role.ADMINISTRATION, other_municipality, username="adm-theirs")
+    result = imports.import_jsonstat(dataset(), user=ours, municipality=municipality)
+    with pytest.raises(PermissionDenied):
+        imports.delete_run(result.run, user=theirs)
+    assert imports.delete_run(result.run, user=ours) == 12

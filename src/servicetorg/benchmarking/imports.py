@@ -653,8 +653,9 @@ def import_file(data, *, name: str, user, **options) -> OfficialImportResult:
 
 
 @transaction.atomic
-def delete_run(run: ImportRun, *, user, municipality: Municipality | None = None) -> int:
+def delete_run(run: ImportRun, *, user) -> int:
     """Remove the values a run wrote (e.g. the demo figures once real ones are in); tombstones let
-    the API's ``since=`` feed report the deletions."""
-    _authorize(user, municipality)
+    the API's ``since=`` feed report the deletions. Checked against the run's own municipality (a
+    run without one: only a user whose reach is every municipality)."""
+    _authorize(user, run.municipality)
     return sql.delete_run_values(run.pk, timezone.now())

@@ -64,6 +64,9 @@ def test_weights_are_frozen_in_the_run_and_an_edit_raises_the_version(world):
     )
     method.refresh_from_db()
     assert method.version == 2
+    latest = method.history.first()  # who changed the weights, and from what
+    assert latest.history_user == world["admin"] and latest.version == 2
+    assert latest.prev_record.indicator_weights != latest.indicator_weights
     ranking.refresh_from_db()
     assert ranking.method_version == 1 and ranking.indicator_weights["barnehage-dekning"] == 1
     again = services.run(method, user=world["admin"], draws=50)

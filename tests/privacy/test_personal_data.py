@@ -217,6 +217,7 @@ def test_retention_page_saves_and_refuses_bad_periods(client, municipality):
     assert page.status_code == 200 and "inquiries.closed" in page.content.decode()
     form = {
         "municipality": municipality.number,
+        **{k.key: str(k.default_days) for k in kinds() if k.per_municipality},  # every kind the page has
         "inquiries.closed": "365",
         "strategy.comments": "365",
         "surveys.invitations": "90",

@@ -304,3 +304,13 @@ def test_the_organiser_is_never_drawn_in_its_own_round():
         world.round.save(update_fields=["seed"])
         drawn = services.draw_regions(world.round, user=SYSTEM, candidates=pool)
         assert world.organiser.number not in {r.code for r in drawn}
+
+
+def test_enrolment_keeps_its_history():
+    """The home code is the record behind "never her own municipality": its changes are kept."""
+    world = build_world()
+    tester = world.testers[0]
+    services.enrol_tester(world.round, user=world.coordinator, tester=tester, home_code="4601")
+    enrolment = world.round.testers.get(user=tester)
+    assert [h.home_code for h in enrolment.history.order_by("history_date")][-2:] == ["3909", "4601"]
+    assert enrolment.history.first().history_user == world.coordinator

@@ -66,6 +66,8 @@ class Question(models.Model):
     )
     active = models.BooleanField(_("in use"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("test question")
         verbose_name_plural = _("test questions")
@@ -103,6 +105,8 @@ class Protocol(models.Model):
         _("weight of e-mail"), default=30, validators=[MaxValueValidator(100)]
     )
     frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("test protocol")
@@ -196,6 +200,8 @@ class RoundTester(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="testers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     home_code = models.CharField(_("her own municipality (code)"), max_length=4)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tester")

@@ -235,10 +235,11 @@ def enrol_tester(round_: Round, *, user, tester, home_code: str) -> RoundTester:
     home_code = (home_code or "").strip()
     if not (len(home_code) == 4 and is_digits(home_code)):
         raise ValidationError({"home_code": _("Give the four-digit code of her own municipality.")})
-    enrolment, _created = RoundTester.objects.update_or_create(
-        round=round_, user=tester, defaults={"home_code": home_code}
+    enrolment = RoundTester.objects.filter(round=round_, user=tester).first() or RoundTester(
+        round=round_, user=tester
     )
-    return enrolment
+    enrolment.home_code = home_code
+    return _save(enrolment, user)  # with its history: the record behind "never her own municipality"
 
 
 def _eligible(round_: Round, enrolments: Sequence[RoundTester]) -> dict[int, set[str]]:

@@ -216,10 +216,12 @@ def save_peer_group(
         )
     group.name = name
     group.codes = cleaned
+    group._history_user = permissions.user_of(user)
     group.save()
     return group
 
 
 def delete_peer_group(group: SavedPeerGroup, *, user) -> None:
     permissions.require(user, Perm.BENCHMARK_EDIT, group.municipality_id)
+    group._history_user = permissions.user_of(user)
     group.delete()

@@ -29,7 +29,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicetorg.core.permissions import Perm, require
+from servicetorg.core.permissions import Perm, require, user_of
 from servicetorg.indicators.models import Direction, ImportRun, Indicator, Sector, Source
 
 from .. import series
@@ -130,7 +130,7 @@ def create_method(
         indicator_weights, sector_weights = default_weights()
     else:
         indicator_weights, sector_weights = _clean_weights(indicator_weights or {}, sector_weights or {})
-    return RankingMethod.objects.create(
+    method = RankingMethod(
         municipality=municipality,
         name=name,
         description=description,
@@ -138,6 +138,9 @@ def create_method(
         indicator_weights=indicator_weights,
         sector_weights=sector_weights,
     )
+    method._history_user = user_of(user)  # who changed the weights: the method's history
+    method.save()
+    return method
 
 
 @transaction.atomic
@@ -172,6 +175,7 @@ def update_method(
         method.description = description
     if changed:
         method.version += 1
+    method._history_user = user_of(user)
     method.save()
     return method
 

@@ -74,6 +74,14 @@ def main() -> None:
         "/strategi/",
         "/brukervalg/",
         "/skolevalg/",
+        "/statistikk/",
+        "/statistikk/kommuner/",
+        "/statistikk/kommuner/3805/",  # Larvik's former number: on to today's 3909
+        "/statistikk/indikatorer/",
+        "/statistikk/rangering/",
+        "/statistikk/egne-tall/",
+        "/kommunetest/",
+        "/api/statistikk/regioner/?current=true",
         "/tilgjengelighet/",
         "/personvern/",
     ):

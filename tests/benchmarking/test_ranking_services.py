@@ -87,17 +87,23 @@ def test_bad_weights_are_refused_with_messages(world):
 
 def test_a_published_run_recomputes_byte_identically(world):
     _method, ranking = method_and_run(world, publish=True)
-    check = services.verify(ranking)
+    check = services.verify(ranking, user=world["admin"])
     assert check.identical and check.data_unchanged
     # New figures afterwards do not change the published run, and verify says the data moved on.
     OfficialValue.objects.filter(region_code="3901", year=YEAR).update(value=42.0)
-    check = services.verify(ranking)
+    check = services.verify(ranking, user=world["admin"])
     assert check.identical and check.data_unchanged is False
     # A tampered row is found.
     row = ranking.results.get(region_code="3903")
     row.total = (row.total or 0) + 0.5
     row.save()
-    assert not services.verify(ranking).identical
+    assert not services.verify(ranking, user=world["admin"]).identical
+    # Anyone may verify a published run; a draft only its benchmark editors.
+    assert services.verify(ranking, user=world["other_admin"]).identical is False
+    _m, draft = method_and_run(world, draws=10)
+    assert services.verify(draft, user=world["admin"]).identical
+    with pytest.raises(PermissionDenied):
+        services.verify(draft, user=world["other_admin"])
 
 
 def test_same_inputs_give_the_same_hashes_and_seed(world):

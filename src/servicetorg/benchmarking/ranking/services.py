@@ -35,7 +35,7 @@ from servicetorg.indicators.models import Direction, ImportRun, Indicator, Secto
 from .. import series
 from ..models import OfficialValue, Region, RegionKind, Symbol
 from . import grading
-from .models import RankingMethod, RankingResult, RankingRun
+from .models import RankingMethod, RankingResult, RankingRun, RankingRunState
 from .workflow import PUBLISH, RUN_WORKFLOW
 
 MAX_WEIGHT = 100
@@ -445,8 +445,11 @@ def stored_results(ranking: RankingRun) -> list[dict]:
     return list(ranking.results.order_by("region_code").values(*RESULT_FIELDS))
 
 
-def verify(ranking: RankingRun, *, check_data: bool = True) -> Verification:
-    """Recompute the run from its frozen inputs and weights; compare with the stored hash and rows."""
+def verify(ranking: RankingRun, *, user, check_data: bool = True) -> Verification:
+    """Recompute the run from its frozen inputs and weights; compare with the stored hash and rows.
+    Anyone may verify a published run (the method is open); a draft only its benchmark editors."""
+    if ranking.state != RankingRunState.PUBLISHED:
+        require(user, Perm.BENCHMARK_EDIT, ranking.municipality_id)
     computed = compute(
         ranking.inputs,
         ranking.indicator_weights,

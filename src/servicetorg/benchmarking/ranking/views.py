@@ -164,7 +164,7 @@ def run_publish(request, pk):
 @require_POST
 def run_verify(request, pk):
     ranking = _run(request, pk)
-    check = services.verify(ranking)
+    check = services.verify(ranking, user=request.user)
     if check.identical:
         messages.success(
             request,

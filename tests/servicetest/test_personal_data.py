@@ -61,3 +61,15 @@ def test_an_unpublished_round_keeps_its_evidence():
     before = _evidence(world.round)
     retention.purge(user=SYSTEM, municipality=world.organiser, now=timezone.now() + timedelta(days=20 * 365))
     assert _evidence(world.round) == before
+
+
+def test_evidence_cleared_since_but_kept_in_history_is_blanked_too():
+    world = build_world(start=True)
+    round_ = publish(world)
+    for item in Item.objects.filter(round=round_).exclude(evidence=""):
+        item.evidence = ""
+        item.save()  # a new history row; the older ones keep the text
+    assert Item.history.filter(round=round_).exclude(evidence="").exists()
+    later = timezone.now() + timedelta(days=3 * 365 + 1)
+    retention.purge(user=SYSTEM, municipality=world.organiser, now=later)
+    assert not Item.history.filter(round=round_).exclude(evidence="").exists()

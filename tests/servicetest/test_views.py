@@ -298,6 +298,10 @@ def test_a_round_testing_its_organiser_is_hidden_from_the_organisers_admin_until
     client.force_login(admin)
     assert client.get(detail).status_code == 404
     assert world.round.name.encode() not in client.get(reverse("servicetest:round-list")).content
+    services.start_round(world.round, user=world.coordinator)
+    for item in Item.objects.filter(round=world.round):  # every item page, not only the round's
+        assert client.get(reverse("servicetest:item-detail", kwargs={"pk": item.pk})).status_code == 404
+    assert client.get(detail).status_code == 404
     client.force_login(world.coordinator)
     assert client.get(detail).status_code == 200
     assert world.round.name.encode() in client.get(reverse("servicetest:round-list")).content
@@ -315,12 +319,18 @@ def test_a_web_tester_does_not_see_the_other_testers_verdict(client):
     item = Item.objects.filter(round=world.round, channel=ItemChannel.WEB, region__code="3999").first()
     first, second = world.testers[0], world.testers[1]
     services.record_web_check(
-        item, user=first, device="desktop", found=True, seconds=77, url="https://fjordvik.example/svar"
+        item,
+        user=first,
+        device="desktop",
+        found=True,
+        seconds=77,
+        url="https://fjordvik.example/svar",
+        evidence="Fant svaret under Byggesak",
     )
     url = reverse("servicetest:item-record", kwargs={"pk": item.pk})
     client.force_login(second)
     page = client.get(url).content.decode()
-    assert "(77 s)" not in page and "fjordvik.example/svar" not in page
+    assert "(77 s)" not in page and "fjordvik.example/svar" not in page and "Fant svaret" not in page
     client.force_login(first)
     page = client.get(url).content.decode()
     assert "(77 s)" in page and "fjordvik.example/svar" in page

@@ -24,6 +24,7 @@ def _evidence_due(municipality, cutoff):
         Q(evidence__gt="")
         | Q(pk__in=Reply.objects.filter(excerpt__gt="").values("item_id"))
         | Q(pk__in=Call.objects.filter(note__gt="").values("item_id"))
+        | Q(pk__in=Item.history.exclude(evidence="").values("id"))  # text cleared since, kept in history
     )
 
 

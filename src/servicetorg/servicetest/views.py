@@ -201,10 +201,11 @@ def tester_enrol(request, pk):
 
 
 def _coordinator_item(request, pk) -> Item:
-    allowed = municipality_ids(request.user, Perm.SERVICETEST_COORDINATE)
-    qs = Item.objects.select_related("round", "region", "tester")
-    if allowed is not None:
-        qs = qs.filter(round__municipality_id__in=allowed)
+    """An item of a round the user coordinates (the same scope as the round's page: a self-test is
+    hidden from the organiser's administration until published)."""
+    qs = Item.objects.select_related("round", "region", "tester").filter(
+        round__in=access.coordinated_rounds(request.user).values("pk")
+    )
     try:
         return qs.get(pk=pk)
     except Item.DoesNotExist as exc:
@@ -368,7 +369,13 @@ def item_record(request, pk):
     return render(
         request,
         "servicetest/staff/item_record.html",
-        {"item": item, "form": form, **_evidence(item, tester=request.user)},
+        {
+            "item": item,
+            "form": form,
+            **_evidence(item, tester=request.user),
+            # A web item's evidence gathers both testers' notes: not shown to the second one.
+            "hide_item_evidence": item.channel == ItemChannel.WEB,
+        },
         status=status,
     )
 

@@ -17,8 +17,11 @@ def publish_what_was_open(apps, schema_editor):
     IndicatorValue = apps.get_model("indicators", "IndicatorValue")
     Publication = apps.get_model("benchmarking", "Publication")
     shared = Indicator.objects.filter(municipality__isnull=True, source__in=SHARED_SOURCES)
-    pairs = set(
-        IndicatorValue.objects.filter(indicator__in=shared).values_list("municipality_id", "indicator_id")
+    pairs = set(  # at most municipalities × shared figures rows, not one per value
+        IndicatorValue.objects.filter(indicator__in=shared)
+        .order_by()
+        .values_list("municipality_id", "indicator_id")
+        .distinct()
     )
     chosen = set(Publication.objects.values_list("municipality_id", "indicator_id"))
     now = timezone.now()

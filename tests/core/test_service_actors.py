@@ -56,6 +56,9 @@ NO_ACTOR = {
     # its kept response are keyed by the actor's id (user_id), which the caller passes.
     ("inquiries/services/idempotency.py", "claim"),
     ("inquiries/services/idempotency.py", "keep"),
+    # The API's once-per-key wrapper (as core/once.py for forms): the work it runs is the service
+    # call with its actor, and the claim is keyed by the request's user.
+    ("inquiries/api_once.py", "respond_once"),
     # The stored full-text vector of a service its caller (publish, with the actor) has just saved:
     # derived data, no decision of its own.
     ("catalogue/services.py", "refresh_search_vector"),

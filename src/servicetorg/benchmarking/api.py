@@ -262,7 +262,10 @@ def _since(request) -> dt.datetime | None:
         raise ValidationError({"since": _("A time in ISO 8601, e.g. 2025-06-15T06:00:00Z.")})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
-    return moment
+    try:  # in UTC: PostgreSQL takes offsets up to ±15:59, Python up to ±23:59
+        return moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValidationError({"since": _("A time in ISO 8601, e.g. 2025-06-15T06:00:00Z.")}) from exc
 
 
 @extend_schema(

@@ -40,9 +40,9 @@ from rest_framework.views import APIView
 from servicetorg.indicators.models import Indicator, Sector
 
 from . import selectors, series
-from .models import OfficialValue, OfficialValueDeletion, Region, RegionKind
+from .models import CodeChange, OfficialValue, OfficialValueDeletion, Region, RegionKind
 
-SOURCE = "Statistisk sentralbyrå (CC BY 4.0)"
+SOURCE = selectors.SOURCE
 MAX_FILTER_ITEMS = 400
 
 
@@ -119,8 +119,6 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 def _changes_by_code(codes) -> dict[str, list]:
-    from .models import CodeChange
-
     out: dict[str, list] = {}
     codes = list(codes)
     rows = CodeChange.objects.filter(old_code__in=codes) | CodeChange.objects.filter(new_code__in=codes)
@@ -302,7 +300,7 @@ class ValueList(ListAPIView):
             return qs.filter(changed_at__gt=self.since).order_by("changed_at", "id")
         return qs.order_by("indicator__code", "region_code", "year")
 
-    def _etag(self, qs) -> str:
+    def _etag(self, qs, demo_runs) -> str:
         summary = qs.order_by().aggregate(n=Count("id"), last=Max("changed_at"))
         deleted = OfficialValueDeletion.objects.aggregate(n=Count("id"), last=Max("id"))
         text = "|".join(
@@ -313,14 +311,15 @@ class ValueList(ListAPIView):
                 deleted["n"],
                 deleted["last"],
                 self.request.get_full_path(),
-                len(selectors.demo_run_ids()),
+                len(demo_runs),
             )
         )
         return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
     def list(self, request, *args, **kwargs):
         qs = self.get_queryset()
-        etag = self._etag(qs)
+        demo_runs = selectors.demo_run_ids()
+        etag = self._etag(qs, demo_runs)
         matches = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
         if etag in matches or "*" in matches:
             response = Response(status=304)
@@ -334,7 +333,7 @@ class ValueList(ListAPIView):
         else:
             until = timezone.now()
             page = self.paginate_queryset(qs)
-            context = {**self.get_serializer_context(), "demo_runs": selectors.demo_run_ids()}
+            context = {**self.get_serializer_context(), "demo_runs": demo_runs}
             response = self.get_paginated_response(ValueSerializer(page, many=True, context=context).data)
             response.data["source"] = SOURCE
             if self.since is not None:

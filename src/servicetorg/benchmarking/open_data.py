@@ -26,7 +26,7 @@ from .models import OfficialValue
 from .owndata import open_data as _owndata
 from .ranking import open_data as _ranking
 
-SOURCE = "Statistisk sentralbyrå (CC BY 4.0)"
+SOURCE = selectors.SOURCE
 CSV_COLUMNS = [
     "indikator_kode",
     "indikator",

@@ -10,6 +10,9 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from servicetorg.core.models import Municipality
+from servicetorg.core.permissions import Perm, municipality_ids
+from servicetorg.core.validators import small_int
 from servicetorg.indicators.models import ImportRun, Indicator, Source
 
 from .models import CodeChange, OfficialValue, Region, RegionKind
@@ -104,3 +107,21 @@ def search_regions(qs: QuerySet[Region], text: str) -> QuerySet[Region]:
     if not text:
         return qs
     return qs.filter(Q(name__icontains=text) | Q(code__startswith=text))
+
+
+#: Where the official figures come from, on every page, file and API answer that shows them.
+SOURCE = "Statistisk sentralbyrå (CC BY 4.0)"
+
+
+def year_param(query) -> int | None:
+    """The ``ar`` (year) query parameter of the comparison pages and API: 1990–2100, else None."""
+    year = small_int(query.get("ar"), max_digits=4)
+    return year if year is not None and 1990 <= year <= 2100 else None
+
+
+def editable_municipalities(user) -> QuerySet:
+    """The municipalities whose benchmark the user edits (``benchmarking.edit`` in the roles matrix),
+    by name."""
+    allowed = municipality_ids(user, Perm.BENCHMARK_EDIT)
+    found = Municipality.objects.order_by("name", "pk")
+    return found if allowed is None else found.filter(pk__in=sorted(allowed))

@@ -8,25 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servicetorg.core import formatting
 from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.validators import validate_upload_size
 from servicetorg.indicators.models import ImportRun
 from servicetorg.indicators.services import ImportFailed
 
 from . import imports, selectors
-
-
-def _profile_url(code: str) -> str | None:
-    try:
-        return reverse("benchmarking_public:profile", args=[code])
-    except NoReverseMatch:
-        return None
 
 
 def municipality_list(request):
@@ -40,26 +32,17 @@ def municipality_list(request):
         municipalities = municipalities.filter(county_code=county)
     municipalities = list(selectors.search_regions(municipalities, text))
     by_new = selectors.former_codes()
-    try:
-        reverse("benchmarking_public:profile", args=["0301"])
-        has_profile = True
-    except NoReverseMatch:
-        has_profile = False
+    profile = reverse("benchmarking_public:profile", args=["CODE"])  # once, not per row
     rows = []
     for region in municipalities:
-        former = []
+        former, seen = [], {region.code}
         for change in selectors.predecessors(region.code, by_new):
-            if change.old_code != region.code and change.old_code not in {f[0] for f in former}:
+            if change.old_code not in seen:
+                seen.add(change.old_code)
                 former.append(
                     (change.old_code, change.old_name, change.occurred.year, change.get_kind_display())
                 )
-        rows.append(
-            {
-                "region": region,
-                "former": former,
-                "url": reverse("benchmarking_public:profile", args=[region.code]) if has_profile else None,
-            }
-        )
+        rows.append({"region": region, "former": former, "url": profile.replace("CODE", region.code)})
     return render(
         request,
         "benchmarking/registry/municipality_list.html",
@@ -76,12 +59,6 @@ def municipality_list(request):
 
 
 # --- staff: import ----------------------------------------------------------------------------------
-
-
-def _municipalities(user):
-    allowed = municipality_ids(user, Perm.BENCHMARK_EDIT)
-    found = Municipality.objects.order_by("name", "pk")
-    return found if allowed is None else found.filter(pk__in=allowed)
 
 
 class ImportForm(forms.Form):
@@ -113,7 +90,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_page(request):
-    municipalities = _municipalities(request.user)
+    municipalities = selectors.editable_municipalities(request.user)
     if not municipalities.exists():
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)

@@ -15,16 +15,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicetorg.core.validators import small_int
-
+from .. import selectors as benchmarking_selectors
 from . import pages, peers, selectors
 
-SOURCE = "Kilde: Statistisk sentralbyrå (CC BY 4.0)"
-
-
-def _year(request) -> int | None:
-    year = small_int(request.query_params.get("ar"), max_digits=4)
-    return year if year is not None and 1990 <= year <= 2100 else None
+SOURCE = "Kilde: " + benchmarking_selectors.SOURCE
 
 
 class CompareView(APIView):
@@ -39,7 +33,10 @@ class CompareView(APIView):
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        result = pages.compare(request.query_params.getlist("k")[:50], year=_year(request))
+        result = pages.compare(
+            request.query_params.getlist("k")[:50],
+            year=benchmarking_selectors.year_param(request.query_params),
+        )
         if result.too_many:
             return Response(
                 {
@@ -99,7 +96,9 @@ class SimilarView(APIView):
         if code not in names:
             return Response({"detail": "Unknown municipality."}, status=404)
         choice = pages.PeerChoice.from_query(request.query_params)
-        year = _year(request) or selectors.latest_year(peers.context_indicators())
+        year = benchmarking_selectors.year_param(request.query_params) or selectors.latest_year(
+            peers.context_indicators()
+        )
         if year is None:
             return Response({"detail": "No context figures."}, status=400)
         try:

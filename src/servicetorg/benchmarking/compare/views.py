@@ -28,23 +28,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
-from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404, scope
-from servicetorg.core.validators import small_int
 from servicetorg.indicators.models import Direction
 
+from .. import selectors as benchmarking_selectors
 from .. import series
 from ..models import CodeChange, Region, RegionKind
 from . import forms, pages, peers, selectors, services
 from .models import KostraGrouping, SavedPeerGroup
 
-SOURCE_NOTE = "Kilde: Statistisk sentralbyrå (CC BY 4.0)"
-
-
-def _year(request) -> int | None:
-    year = small_int(request.GET.get("ar"), max_digits=4)
-    return year if year is not None and 1990 <= year <= 2100 else None
+SOURCE_NOTE = "Kilde: " + benchmarking_selectors.SOURCE
 
 
 def direction_text(direction: str) -> str:
@@ -99,7 +93,9 @@ def indicator_detail(request, code):
     indicator = _indicator(code)
     sort = request.GET.get("sorter") if request.GET.get("sorter") in pages.SORTS else "value"
     descending = request.GET.get("retning", "desc") != "asc"
-    table = pages.indicator_table(indicator, year=_year(request), sort=sort, descending=descending)
+    table = pages.indicator_table(
+        indicator, year=benchmarking_selectors.year_param(request.GET), sort=sort, descending=descending
+    )
     fmt = request.GET.get("format")
     if fmt == "csv":
         return _indicator_csv(table)
@@ -115,7 +111,7 @@ def indicator_detail(request, code):
         current = sort == sort_key
         next_desc = not (current and descending) if sort_key == "value" else (current and not descending)
         query = {"sorter": sort_key, "retning": "desc" if next_desc else "asc"}
-        if _year(request):
+        if benchmarking_selectors.year_param(request.GET):
             query["ar"] = table.year
         columns.append(
             {
@@ -239,7 +235,7 @@ def _indicator_jsonstat(table: pages.IndicatorTable) -> HttpResponse:
 
 def profile(request, code):
     choice = pages.PeerChoice.from_query(request.GET)
-    result = pages.profile(code[:12], year=_year(request), choice=choice)
+    result = pages.profile(code[:12], year=benchmarking_selectors.year_param(request.GET), choice=choice)
     if result is None:
         return _former_number(request, code[:12])
     kostra = peers.kostra_group_of(code, result.year)
@@ -287,7 +283,7 @@ def _former_number(request, code):
 
 def compare(request):
     raw = request.GET.getlist("k")[:50]
-    result = pages.compare(raw, year=_year(request))
+    result = pages.compare(raw, year=benchmarking_selectors.year_param(request.GET))
     for row in result.rows:
         row.direction = direction_text(row.indicator.direction)
     return render(
@@ -321,11 +317,6 @@ def peer_group(request, token):
 
 
 # --- Staff pages -------------------------------------------------------------------------------------
-
-
-def _editable_municipalities(user):
-    ids = municipality_ids(user, Perm.BENCHMARK_EDIT)
-    return Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
 
 
 @login_required
@@ -384,7 +375,7 @@ def _save(request, form, group=None):
 
 @login_required
 def peer_group_create(request):
-    municipalities = _editable_municipalities(request.user)
+    municipalities = benchmarking_selectors.editable_municipalities(request.user)
     if not municipalities.exists():
         raise PermissionDenied
     form = forms.PeerGroupForm(request.POST or None, municipalities=municipalities)
@@ -401,7 +392,9 @@ def peer_group_edit(request, pk):
         SavedPeerGroup.objects.select_related("municipality"), request.user, Perm.BENCHMARK_EDIT, pk=pk
     )
     form = forms.PeerGroupForm(
-        request.POST or None, municipalities=_editable_municipalities(request.user), group=group
+        request.POST or None,
+        municipalities=benchmarking_selectors.editable_municipalities(request.user),
+        group=group,
     )
     if request.method == "POST" and form.is_valid():
         response = _save(request, form, group)

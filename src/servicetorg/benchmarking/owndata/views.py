@@ -9,21 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm, municipality_ids
 
+from .. import selectors as benchmarking_selectors
 from . import selectors, services
-
-
-def editable_municipalities(user):
-    """The municipalities whose choices the user makes (the roles matrix)."""
-    allowed = municipality_ids(user, Perm.BENCHMARK_EDIT)
-    found = Municipality.objects.order_by("name", "pk")
-    return found if allowed is None else found.filter(pk__in=allowed)
 
 
 @login_required
 def choice_list(request):
-    municipalities = list(editable_municipalities(request.user))
+    municipalities = list(benchmarking_selectors.editable_municipalities(request.user))
     if not municipalities:
         raise PermissionDenied
     if len(municipalities) == 1:
@@ -35,7 +28,7 @@ def choice_list(request):
 def choices(request, municipality_pk: int):
     """Which shared figures the municipality publishes (GET: the list; POST: save every choice)."""
     try:
-        municipality = editable_municipalities(request.user).get(pk=municipality_pk)
+        municipality = benchmarking_selectors.editable_municipalities(request.user).get(pk=municipality_pk)
     except Municipality.DoesNotExist as exc:
         raise Http404 from exc  # another municipality's choices do not exist for this user
     if request.method == "POST":

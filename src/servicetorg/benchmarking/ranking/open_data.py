@@ -19,6 +19,7 @@ from django.utils import timezone
 from servicetorg.core.exports import csv_cell
 from servicetorg.core.opendata import Concept, Dataset, csv_and_json
 
+from .. import selectors as benchmarking_selectors
 from .models import RankingRun, RankingRunState
 
 CSV_COLUMNS = [
@@ -128,7 +129,7 @@ def json_text(municipality) -> str:
         )
     document = {
         "utgiver": municipality.name,
-        "kilde": "Statistisk sentralbyrå (CC BY 4.0)",
+        "kilde": benchmarking_selectors.SOURCE,
         "dato": timezone.localdate().isoformat(),
         "rangeringer": list(entries.values()),
     }

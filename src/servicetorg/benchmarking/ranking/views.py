@@ -15,20 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicetorg.core.forms import apply_validation_error
-from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm, municipality_ids
+from servicetorg.core.permissions import Perm
 from servicetorg.core.tenancy import get_scoped_or_404
 
+from .. import selectors as benchmarking_selectors
 from . import selectors, services
 from .forms import MethodForm, WeightsForm
 from .models import RankingMethod, RankingRun, RankingRunState
 from .workflow import PUBLISH, RUN_WORKFLOW
-
-
-def _editable_municipalities(user) -> list[Municipality]:
-    allowed = municipality_ids(user, Perm.BENCHMARK_EDIT)
-    qs = Municipality.objects.order_by("name")
-    return list(qs if allowed is None else qs.filter(pk__in=sorted(allowed)))
 
 
 def _method(request, pk) -> RankingMethod:
@@ -45,7 +39,7 @@ def _run(request, pk) -> RankingRun:
 
 @login_required
 def method_list(request):
-    municipalities = _editable_municipalities(request.user)
+    municipalities = list(benchmarking_selectors.editable_municipalities(request.user))
     if not municipalities:
         raise PermissionDenied
     form = MethodForm(request.POST or None)

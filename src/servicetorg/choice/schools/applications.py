@@ -123,8 +123,8 @@ def _ids(values: Iterable) -> list:
             out.append(value.pk)
         elif isinstance(value, int) and not isinstance(value, bool):
             out.append(value)
-        elif isinstance(value, str) and small_int(value) is not None:
-            out.append(int(value.strip()))
+        elif isinstance(value, str):
+            out.append(small_int(value))
         else:
             out.append(None)
     return out

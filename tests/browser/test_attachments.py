@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.storage import storages
 from PIL import Image
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.inquiries.models import Attachment, Inquiry, MessageKind
@@ -110,8 +111,8 @@ def test_citizen_sends_and_gets_files_and_staff_reply_with_one(sized_page, munic
     # The language switch (a POST) on the case page keeps the list, in English.
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Write to us")
-    assert page.get_by_role("heading", name="Attachments").is_visible()
-    assert page.get_by_label("Attach files (optional)").is_visible()
+    expect(page.get_by_role("heading", name="Attachments")).to_be_visible()
+    expect(page.get_by_label("Attach files (optional)")).to_be_visible()
     check_page(page)
     page.get_by_role("button", name="Bokmål").click()
     page.wait_for_selector("text=Skriv til oss")

@@ -4,6 +4,7 @@ kommuner», one indicator across the municipalities is sorted, and two municipal
 staff save a peer group and its share link opens."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.benchmarking.compare.models import SavedPeerGroup
 from servicetorg.core.choices import Role
@@ -51,8 +52,8 @@ def test_public_comparison_journey(sized_page):
     page.click("#profile-form button[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith("/statistikk/kommuner/3909/")
-    assert page.locator("#profile-table").is_visible()
-    assert page.locator("#synthetic-notice").is_visible()
+    expect(page.locator("#profile-table")).to_be_visible()
+    expect(page.locator("#synthetic-notice")).to_be_visible()
     check_page(page)
     page.check("#gruppe-country")
     page.click("#peer-form button[type=submit]")
@@ -63,7 +64,8 @@ def test_public_comparison_journey(sized_page):
     page.fill("#id_antall", "3")
     page.click("#peer-form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#similar").is_visible() and page.locator("#differences").count() == 1
+    expect(page.locator("#similar")).to_be_visible()
+    expect(page.locator("#differences")).to_have_count(1)
     check_page(page)
     page.click("#row-poeng th a")
     page.wait_for_load_state()
@@ -79,10 +81,10 @@ def test_public_comparison_journey(sized_page):
     page.select_option("#id_k", "0301")
     page.click("#compare-form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#compare-table thead th").count() == 5  # indicator, direction, 2, median
+    expect(page.locator("#compare-table thead th")).to_have_count(5)  # indicator, direction, 2, median
     check_page(page)
     page.goto("/statistikk/sammenlign/?k=3909&k=1234")
-    assert page.locator("#compare-unknown").is_visible()
+    expect(page.locator("#compare-unknown")).to_be_visible()
     check_page(page)
 
 
@@ -98,7 +100,7 @@ def test_staff_save_a_peer_group_and_share_it(sized_page):
     page.fill("#id_codes", "0301 9999")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary").count() == 1
+    expect(page.locator(".ds-error-summary")).to_have_count(1)
     check_page(page)
     page.fill("#id_codes", "0301, 3905 3907")
     page.click("main form button[type=submit]")
@@ -112,5 +114,5 @@ def test_staff_save_a_peer_group_and_share_it(sized_page):
     check_page(page)
     page.click(f"a[href='/statistikk/kommuner/3909/?gruppe=saved&g={group.token}']")
     page.wait_for_load_state()
-    assert page.locator("#profile-table").is_visible()
+    expect(page.locator("#profile-table")).to_be_visible()
     check_page(page)

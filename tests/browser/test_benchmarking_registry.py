@@ -5,6 +5,7 @@ searched; the administration imports a JSON-stat file and sees the run."""
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.benchmarking import catalogue
 from servicetorg.benchmarking.registry import load_registry
@@ -22,12 +23,12 @@ def test_register_and_import(sized_page, municipality, tmp_path):
     load_registry()
     catalogue.load_catalogue()
     page.goto("/statistikk/kommuner/")
-    assert page.locator("#municipality-register tbody tr").count() == 357
+    expect(page.locator("#municipality-register tbody tr")).to_have_count(357)
     check_page(page)
     page.select_option("#id_county", "39")
     page.click("form[role=search] button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator('tr[data-code="3909"]').is_visible()
+    expect(page.locator('tr[data-code="3909"]')).to_be_visible()
     check_page(page)
     make_staff(Role.ADMINISTRATION, municipality, username="radmann")
     login(page, "radmann")
@@ -38,5 +39,5 @@ def test_register_and_import(sized_page, municipality, tmp_path):
     page.set_input_files("#id_file", str(upload))
     page.click("form[enctype] button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#official-runs tbody tr[data-run]").count() == 1
+    expect(page.locator("#official-runs tbody tr[data-run]")).to_have_count(1)
     check_page(page)

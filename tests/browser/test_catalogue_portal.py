@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from ..factories import ServiceAreaFactory, make_service
 from .conftest import assert_accessible, check_page, login
@@ -49,7 +50,7 @@ def test_portal_in_english_has_no_axe_violations(page, catalogue):
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="What we promise").is_visible()
+    expect(page.get_by_role("heading", name="What we promise")).to_be_visible()
     assert_accessible(page)
 
 
@@ -58,8 +59,8 @@ def test_citizen_searches_and_reads_a_service(page, catalogue):
     page.get_by_label("Søk etter en tjeneste").fill("barnehage")
     page.get_by_role("button", name="Søk").click()
     page.get_by_role("link", name="Barnehageplass").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Barnehageplass"
-    assert page.get_by_text("innen 2 virkedager").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Barnehageplass")
+    expect(page.get_by_text("innen 2 virkedager")).to_be_visible()
 
 
 def test_staff_edit_is_seen_on_the_portal_only_after_publishing(
@@ -73,16 +74,16 @@ def test_staff_edit_is_seen_on_the_portal_only_after_publishing(
     page.get_by_role("button", name="Start et nytt utkast").click()
     page.get_by_label("Navn").fill("Barnehageplass og SFO")
     page.get_by_role("button", name="Lagre utkast").click()
-    assert page.get_by_text("Utkastet ble lagret").is_visible()
+    expect(page.get_by_text("Utkastet ble lagret")).to_be_visible()
 
     citizen = browser.new_context(base_url=live_server.url).new_page()
     citizen.goto("/tjenester/barnehageplass/")
-    assert citizen.get_by_role("heading", level=1).inner_text() == "Barnehageplass"
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Barnehageplass")
 
     page.get_by_role("button", name="Publiser versjon 2").click()
-    assert page.get_by_text("Publisert. Portalen viser nå denne versjonen.").is_visible()
+    expect(page.get_by_text("Publisert. Portalen viser nå denne versjonen.")).to_be_visible()
     citizen.reload()
-    assert citizen.get_by_role("heading", level=1).inner_text() == "Barnehageplass og SFO"
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Barnehageplass og SFO")
     citizen.context.close()
 
 
@@ -99,13 +100,13 @@ def test_search_words_find_the_service_at_both_widths(sized_page, catalogue, adm
     page.get_by_role("button", name="Søk").click()
     page.wait_for_load_state()
     results = page.locator("main li.ds-card")
-    assert results.count() == 1
-    assert results.first.get_by_role("link", name="Barnehageplass").is_visible()
+    expect(results).to_have_count(1)
+    expect(results.first.get_by_role("link", name="Barnehageplass")).to_be_visible()
     check_page(page)
 
     login(page, administration.username)
     page.goto(f"/staff/tjenester/{barnehage.pk}/innstillinger/")
     page.get_by_label("Søkeord", exact=True).fill("bhg, barnehageopptak, <b>")
     page.get_by_role("button", name="Lagre").click()
-    assert page.get_by_text("bare bokstaver og tall").first.is_visible()
+    expect(page.get_by_text("bare bokstaver og tall").first).to_be_visible()
     assert_accessible(page)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from servicetorg.choice.models import ApplicationState, Choice, Decision, ProviderMember
 from servicetorg.core.choices import Role
@@ -45,7 +46,7 @@ def test_order_choose_wait_withdraw_and_the_providers_view(sized_page, municipal
     page.fill("#id_hours_day", "3.5")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary").count() >= 1
+    expect(page.locator(".ds-error-summary").first).to_be_attached()
     check_page(page)
     page.fill("#id_national_id", KARI)
     page.click("main form button[type=submit]")
@@ -59,7 +60,8 @@ def test_order_choose_wait_withdraw_and_the_providers_view(sized_page, municipal
     page.check(f"#provider-{a.pk}")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("input[name=confirm]").count() == 1 and not Choice.objects.exists()
+    expect(page.locator("input[name=confirm]")).to_have_count(1)
+    assert not Choice.objects.exists()
     check_page(page)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()

@@ -2,6 +2,7 @@
 figures (tables beside the charts) and records them as indicator values — axe-clean, within the width."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.indicators.models import IndicatorValue
@@ -26,7 +27,7 @@ def test_read_the_evaluation_and_record_it(sized_page, municipality, case):  # n
     page.fill("#id_til", "2026-06-30")
     page.click("#show-period")
     page.wait_for_load_state()
-    assert page.locator("text=n = 7").count() >= 1
+    expect(page.locator("text=n = 7").first).to_be_attached()
     check_page(page)
     page.click("#record-indicators")
     page.wait_for_load_state()

@@ -4,6 +4,7 @@ adopts it, and the citizen reads the scheme in force — every page axe-clean an
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.choice.models import Scheme, SchemeState
 from servicetorg.core.choices import Role
@@ -30,7 +31,7 @@ def test_draft_adopt_and_read_the_scheme(sized_page, municipality):
     page.fill("#id_rate-weekend-common_costs", "144")
     page.click("button[type=submit]:has-text('Lagre utkast')")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary").count() >= 1  # 790 is not the sum (786)
+    expect(page.locator(".ds-error-summary").first).to_be_attached()  # 790 is not the sum (786)
     check_page(page)
     page.fill("#id_rate-weekend-amount", "786")
     page.click("button[type=submit]:has-text('Lagre utkast')")
@@ -49,5 +50,5 @@ def test_draft_adopt_and_read_the_scheme(sized_page, municipality):
     check_page(page)
     page.click(f"a[href='/brukervalg/{scheme.pk}/']")
     page.wait_for_load_state()
-    assert page.locator(f"a[href='/brukervalg/{scheme.pk}/leverandorer/']").count() == 1
+    expect(page.locator(f"a[href='/brukervalg/{scheme.pk}/leverandorer/']")).to_have_count(1)
     check_page(page)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from servicetorg.choice.models import Application, ApplicationState, ProviderMember
 from servicetorg.core.choices import Role
@@ -33,7 +34,7 @@ def test_apply_approve_keep_the_profile_and_compare(sized_page, municipality):
     page.fill("#id_email", "post@omsorg.example")
     page.click("#main form[method=post] button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary").count() == 1
+    expect(page.locator(".ds-error-summary")).to_have_count(1)
     check_page(page)
     page.fill("#id_organization_number", ORGNRS[0])
     page.fill("#id_districts", "Nord")
@@ -79,12 +80,12 @@ def test_apply_approve_keep_the_profile_and_compare(sized_page, municipality):
     page.context.clear_cookies()
     page.goto(f"/brukervalg/{scheme.pk}/leverandorer/")
     check_page(page)
-    assert page.locator("text=Omsorg Nord AS").count() >= 1
+    expect(page.locator("text=Omsorg Nord AS").first).to_be_attached()
     page.select_option("#id_bydel", "Øst")
     page.click("form.filters button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("text=Omsorg Nord AS").count() == 0
+    expect(page.locator("text=Omsorg Nord AS")).to_have_count(0)
     check_page(page)
     page.goto(f"/brukervalg/{scheme.pk}/leverandorer/{application.provider_id}/")
-    assert page.locator("#h-supplementary").count() == 1
+    expect(page.locator("#h-supplementary")).to_have_count(1)
     check_page(page)

@@ -5,6 +5,7 @@ width with no axe violations."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.inquiries import services
@@ -45,7 +46,7 @@ def test_write_receipt_language_and_write_back(sized_page, municipality):
     described = field.get_attribute("aria-describedby").split()
     assert "id_national_id_error" in described
     for id_ in described:
-        assert page.locator(f"#{id_}").count() == 1
+        expect(page.locator(f"#{id_}")).to_have_count(1)
     assert "gyldig fødselsnummer" in page.locator("#id_national_id_error").inner_text()
     assert page.get_by_label("Din melding").input_value() == "Når får jeg svar om barnehageplass?"
     assert page.get_by_label("Ditt navn").input_value() == "Kari Nordmann"
@@ -95,7 +96,7 @@ def test_write_receipt_language_and_write_back(sized_page, municipality):
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Write to us")
     # The municipality's own words are marked as Norwegian inside the English page.
-    assert page.locator("#case-messages p[lang=nb]").count() >= 2
+    expect(page.locator("#case-messages p[lang=nb]").nth(1)).to_be_attached()  # two or more
     check_page(page)
 
 
@@ -103,7 +104,7 @@ def test_error_pages_fit_and_lead_on(sized_page, municipality):
     page = sized_page
     response = page.goto("/finnes-ikke/")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Vi fant ikke siden").is_visible()
+    expect(page.get_by_role("heading", name="Vi fant ikke siden")).to_be_visible()
     check_page(page)
     page.get_by_role("link", name="Finn en tjeneste").click()
     page.wait_for_url(re.compile(r"/tjenester/$"))

@@ -5,6 +5,7 @@ and who has it, and no content. At 390 and 1280 px, axe clean."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Channel, Role
 from servicetorg.core.permissions import CITIZEN
@@ -46,7 +47,7 @@ def test_desk_finds_a_routed_web_inquiry_by_keyboard(sized_page, municipality):
     page.keyboard.type("Eva.Berg@example.no")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q="))
-    assert page.get_by_role("status").inner_text() == "1 henvendelse funnet"
+    expect(page.get_by_role("status")).to_have_text("1 henvendelse funnet")
     row = page.locator("li.lookup-hit").first.inner_text()
     assert inquiry.reference in row and "Barnehageplass" in row and "Oppvekst" in row
     assert "Enheten svarer" in row

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.inquiries.models import Inquiry
@@ -54,7 +55,7 @@ def test_citizen_desk_and_case_officer(page, municipality):
     page.wait_for_selector(
         "text=/på e-post, og lagt på saken|oppga ingen e-postadresse/"
     )  # says where it went
-    assert page.locator("#inquiry-state").inner_text() == "Besvart"
+    expect(page.locator("#inquiry-state")).to_have_text("Besvart")
 
     # Citizen: follows the case with the secret link, sees the reply.
     page.context.clear_cookies()

@@ -113,14 +113,14 @@ def test_mark_the_place_on_the_map_send_and_the_officer_sees_it(sized_page, live
     clicked = (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value())
     assert all(re.fullmatch(r"\d+\.\d{6}", value) for value in clicked)
     # She hears that it is marked, not a string of digits.
-    assert page.locator("[data-map-status]").inner_text() == "Stedet er markert på kartet."
+    expect(page.locator("[data-map-status]")).to_have_text("Stedet er markert på kartet.")
     # With the keyboard: the arrow keys move the map, a button marks its centre.
     canvas.focus()
     page.keyboard.press("ArrowLeft")
     page.get_by_role("button", name="Marker midten av kartet").click()
     centred = (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value())
     assert centred != clicked
-    assert page.locator("[data-map-status]").inner_text() == "Midten av kartet er markert som stedet."
+    expect(page.locator("[data-map-status]")).to_have_text("Midten av kartet er markert som stedet.")
     check_page(page)
     page.get_by_label("Ditt navn").fill("Ola Nordmann")
     page.get_by_role("button", name="Send").click()
@@ -184,7 +184,7 @@ def check_as_shown(page) -> None:
 
     checker.route("**/*", handle)
     checker.goto(url)
-    assert checker.locator("[data-location-map]:not([hidden])").count() == 0
+    expect(checker.locator("[data-location-map]:not([hidden])")).to_have_count(0)
     check_page(checker)
     checker.unroute("**/*")
 
@@ -271,7 +271,7 @@ def test_she_finds_the_address_by_keyboard_on_a_phone(browser, live_server, geon
         options = page.get_by_role("option")
         expect(options).to_have_count(2)
         assert options.all_inner_texts() == ["Fjellveien 12, 3999 Fjordvik", "Fjellveien 14, 3999 Fjordvik"]
-        assert status.inner_text() == "2 treff. Bruk pil ned for å velge."
+        expect(status).to_have_text("2 treff. Bruk pil ned for å velge.")
         assert field.get_attribute("aria-expanded") == "true"
         check_page(page)
         shoot(page, "address-search-390-open")
@@ -288,7 +288,7 @@ def test_she_finds_the_address_by_keyboard_on_a_phone(browser, live_server, geon
             field.get_attribute("aria-expanded") == "false"
             and page.locator("#address-suggestions").is_hidden()
         )
-        assert status.inner_text() == "Valgt: Fjellveien 14, 3999 Fjordvik. Stedet er markert på kartet."
+        expect(status).to_have_text("Valgt: Fjellveien 14, 3999 Fjordvik. Stedet er markert på kartet.")
         assert (page.locator("#id_latitude").input_value(), page.locator("#id_longitude").input_value()) == (
             "59.062051",
             "10.022490",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.indicators import services as indicator_services
@@ -58,8 +59,8 @@ def shoot(page, name):
 def test_open_data_page_is_accessible_and_fits(page, published, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/apne-data/3999/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Åpne data fra Fjordvik kommune"
-    assert page.get_by_role("heading", name="Serviceerklæringer og brukergarantier").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Åpne data fra Fjordvik kommune")
+    expect(page.get_by_role("heading", name="Serviceerklæringer og brukergarantier")).to_be_visible()
     assert_accessible(page)
     assert_fits(page)
     shoot(page, f"open-data-{width}")
@@ -76,7 +77,9 @@ def test_every_link_on_the_page_can_be_followed(page, published):
     # A person follows a term to its definition on the same page.
     page.get_by_role("link", name="serviceerklæring", exact=True).first.click()
     assert page.url.endswith("#begrep-serviceerklaering")
-    assert page.locator("#begrep-serviceerklaering").get_by_text("Kommunens skriftlige løfte").is_visible()
+    expect(
+        page.locator("#begrep-serviceerklaering").get_by_text("Kommunens skriftlige løfte")
+    ).to_be_visible()
     # …and the front desk's figures as CSV.
     csv = page.request.get("/apne-data/3999/servicetorget.csv").text()
     assert "svar-i-tide,Svar i tide,%,Hele kommunen,2025,91.5" in csv
@@ -86,7 +89,7 @@ def test_open_data_page_in_english(page, published):
     page.goto("/apne-data/3999/")
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1).inner_text() == "Open data from Fjordvik municipality"
-    assert page.get_by_role("heading", name="The service desk's key figures").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open data from Fjordvik municipality")
+    expect(page.get_by_role("heading", name="The service desk's key figures")).to_be_visible()
     assert_accessible(page)
     shoot(page, "open-data-en")

@@ -3,6 +3,7 @@ staff choice page (axe 0, nothing wider than the screen), and the public page th
 municipality's value."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.benchmarking.owndata.models import Publication
 from servicetorg.core.choices import Role
@@ -51,7 +52,7 @@ def test_administration_publishes_a_figure(sized_page, municipality):
     assert page.locator(f"#publish-{indicator.pk}").is_checked()
     check_page(page)
     page.goto(f"/statistikk/egne-tall/{indicator.code}/")
-    assert page.locator("#owndata-published").get_by_text(municipality.name).is_visible()
+    expect(page.locator("#owndata-published").get_by_text(municipality.name)).to_be_visible()
     check_page(page)
     page.goto("/statistikk/egne-tall/")
     check_page(page)

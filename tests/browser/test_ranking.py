@@ -3,6 +3,7 @@ publishes it and verifies it (axe 0, nothing wider than the screen on every page
 ranking page and a municipality's page then show it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.benchmarking.ranking.models import RankingRun, RankingRunState
 from servicetorg.core.choices import Role
@@ -40,14 +41,14 @@ def test_administration_ranks_and_publishes(sized_page):
     page.wait_for_load_state()
     check_page(page)
     page.goto("/statistikk/rangering/")
-    assert page.locator("#ranking-results").is_visible()
-    assert page.locator("#synthetic-notice").is_visible()
+    expect(page.locator("#ranking-results")).to_be_visible()
+    expect(page.locator("#synthetic-notice")).to_be_visible()
     check_page(page)
     page.select_option("#fylke", "46")
     page.click("#county-filter button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#result-3901").count() == 0
+    expect(page.locator("#result-3901")).to_have_count(0)
     first = ranking.results.get(rank=1)
     page.goto(f"/statistikk/rangering/{ranking.pk}/{first.region_code}/")
-    assert page.locator("#indicator-grades").is_visible()
+    expect(page.locator("#indicator-grades")).to_be_visible()
     check_page(page)

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.inquiries.models import Inquiry, State
@@ -33,7 +34,7 @@ def test_receipt_close_confirmation_and_one_phone_number(sized_page, municipalit
     make_staff(Role.CASE_OFFICER, municipality, unit, username="officer")
 
     page.goto(f"/tjenester/{service.slug}/")
-    assert page.locator("#service-phone").inner_text() == "Telefon 55 55 55 55"
+    expect(page.locator("#service-phone")).to_have_text("Telefon 55 55 55 55")
     assert "55 55 55 55" in page.locator("#footer-phone").inner_text()
     assert "22 22 22 22" not in page.content()
     check_page(page)
@@ -50,7 +51,7 @@ def test_receipt_close_confirmation_and_one_phone_number(sized_page, municipalit
     page.set_input_files("input[type=file]", str(photo))
     page.get_by_role("button", name="Send").click()
     assert "ola@example.no" in page.locator("#receipt-emailed").inner_text()
-    assert page.locator("#receipt-files").inner_text() == "Vi har fått 1 fil: hull.jpg."
+    expect(page.locator("#receipt-files")).to_have_text("Vi har fått 1 fil: hull.jpg.")
     assert "Skoleveien 3" in page.locator("#receipt-place").inner_text()
     check_page(page)
     _shot(page, "citizen-receipt-confirms")
@@ -63,7 +64,7 @@ def test_receipt_close_confirmation_and_one_phone_number(sized_page, municipalit
     page.get_by_label("Tekst").first.fill("Vi fikser hullet i morgen.")
     page.get_by_role("button", name="Send svar").click()
     page.get_by_role("button", name="Lukk", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == f"Lukke sak {inquiry.reference}?"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Lukke sak {inquiry.reference}?")
     inquiry.refresh_from_db()
     assert inquiry.state == State.REPLIED
     check_page(page)

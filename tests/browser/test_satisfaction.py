@@ -3,6 +3,7 @@ answer without a rating (a field error, the comment kept), then the answer and t
 the results per service with disclosure control."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.core.permissions import CITIZEN, SYSTEM
@@ -36,19 +37,19 @@ def test_answer_the_satisfaction_question_on_the_closed_case(sized_page, municip
     services.close(inquiry, user=officer)
 
     page.goto(f"/sak/{inquiry.reference}/{registered.token}/")
-    assert page.locator("#tilfredshet h2").inner_text() == "Hvor fornøyd er du?"
+    expect(page.locator("#tilfredshet h2")).to_have_text("Hvor fornøyd er du?")
     check_page(page)
     # No rating: the question again with the error, the comment kept.
     page.get_by_label("Vil du si noe mer om svaret? (valgfritt)").fill("Greit svar")
     page.click("#tilfredshet button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary").count() == 1
+    expect(page.locator(".ds-error-summary")).to_have_count(1)
     assert page.get_by_label("Vil du si noe mer om svaret? (valgfritt)").input_value() == "Greit svar"
     check_page(page)
     page.get_by_label("Fornøyd", exact=True).check()
     page.click("main form button[type=submit]")
     page.wait_for_url(f"**/sak/{inquiry.reference}/#tilfredshet")  # the token leaves the address
-    assert page.locator("text=Du har svart på spørsmålet om denne saken").count() == 1
+    expect(page.locator("text=Du har svart på spørsmålet om denne saken")).to_have_count(1)
     check_page(page)
     response = Response.objects.get(survey=survey)
     assert Answer.objects.get(response=response, question__code=satisfaction.RATING).value == 4

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from servicetorg.choice.schools import allocate, lottery
 from servicetorg.choice.schools.min_side import PANEL
@@ -87,7 +88,7 @@ def test_the_public_pages(sized_page, world):
         (f"/skolevalg/skoler/{world.a.pk}/", "school"),
     ):
         page.goto(path)
-        assert page.locator("main h1").count() == 1
+        expect(page.locator("main h1")).to_have_count(1)
         shot(page, name)
         check_page(page)
 
@@ -128,7 +129,7 @@ def test_a_guardian_applies_and_answers_her_childs_seat(sized_page, world, idp, 
     page.wait_for_load_state()
     emma = SchoolApplication.objects.get(national_id_digest=emma_digest())
     assert page.url.endswith(f"/min-side/skolevalg/soknad/{emma.pk}/kvittering/")
-    assert page.locator("#school-receipt").count() == 1
+    expect(page.locator("#school-receipt")).to_have_count(1)
     shot(page, "receipt")
     check_page(page)
     page.goto("/min-side/")
@@ -148,15 +149,15 @@ def test_a_guardian_applies_and_answers_her_childs_seat(sized_page, world, idp, 
     page.goto("/min-side/")
     page.click(f"a[href='/min-side/skolevalg/plass/{seat.pk}/']")
     page.wait_for_load_state()
-    assert page.locator("#school-explanations li").count() == 1
-    assert page.locator("#school-transport").count() == 1
+    expect(page.locator("#school-explanations li")).to_have_count(1)
+    expect(page.locator("#school-transport")).to_have_count(1)
     shot(page, "placement")
     check_page(page)
 
     # Declining asks first; she goes back and accepts.
     page.click("button[value=decline]")
     page.wait_for_load_state()
-    assert page.locator("#decline-warning").count() == 1
+    expect(page.locator("#decline-warning")).to_have_count(1)
     shot(page, "decline")
     check_page(page)
     seat.refresh_from_db()
@@ -177,6 +178,6 @@ def test_a_guardian_applies_and_answers_her_childs_seat(sized_page, world, idp, 
     page.wait_for_load_state()
     appeal = Appeal.objects.get(application=emma)
     assert page.url.endswith(f"/min-side/skolevalg/klage/{appeal.pk}/")
-    assert page.locator("#appeal-receipt").count() == 1
+    expect(page.locator("#appeal-receipt")).to_have_count(1)
     shot(page, "appeal-receipt")
     check_page(page)

@@ -3,6 +3,7 @@ bad row first), reads the list and an application, answers an appeal, and opens 
 budget with a what-if — every page axe-clean and within the width."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.choice.schools.models import Appeal, AppealState, RoundState, SchoolApplication
 from servicetorg.core.choices import Role
@@ -60,17 +61,17 @@ def test_import_list_answer_and_budget(sized_page, municipality, settings):
     assert not SchoolApplication.objects.filter(round=open_round).exists()
     check_page(page)
     upload(good)
-    assert page.locator("#import-result").count() == 1
+    expect(page.locator("#import-result")).to_have_count(1)
     assert SchoolApplication.objects.filter(round=open_round).count() == 2
     check_page(page)
 
     # The list and an application
     page.goto(f"/staff/skolevalg/runder/{open_round.pk}/soknader/")
-    assert page.locator("#applications tbody tr").count() == 2
+    expect(page.locator("#applications tbody tr")).to_have_count(2)
     check_page(page)
     page.locator("#applications tbody a").first.click()
     page.wait_for_load_state()
-    assert page.locator("#change-application").count() == 1
+    expect(page.locator("#change-application")).to_have_count(1)
     check_page(page)
 
     # An appeal answered
@@ -83,8 +84,9 @@ def test_import_list_answer_and_budget(sized_page, municipality, settings):
     page.fill("#id_answer", "Alfa skole er nærskolen og hadde plass; Beta skole var full.")
     page.click("#send-answer")
     page.wait_for_load_state()
+    expect(page.locator("#appeal-answer")).to_have_count(1)
     appeal.refresh_from_db()
-    assert appeal.state == AppealState.REJECTED and page.locator("#appeal-answer").count() == 1
+    assert appeal.state == AppealState.REJECTED
     check_page(page)
 
     # The per-pupil budget and a what-if
@@ -92,12 +94,12 @@ def test_import_list_answer_and_budget(sized_page, municipality, settings):
     check_page(page)
     page.click(f"a[href='/staff/skolevalg/elevsjekk/{model.pk}/']")
     page.wait_for_load_state()
-    assert page.locator("#budget-table tbody tr").count() == 2
+    expect(page.locator("#budget-table tbody tr")).to_have_count(2)
     check_page(page)
     page.fill(f"#id_plus-{b.pk}-primary", "25")
     page.click("#show-what-if")
     page.wait_for_load_state()
-    assert page.locator("#what-if-note").count() == 1
+    expect(page.locator("#what-if-note")).to_have_count(1)
     check_page(page)
     with page.expect_download() as download:
         page.click("#budget-xlsx")

@@ -5,6 +5,7 @@ the school registry and the address register's import (a bad row reported) — e
 axe-clean and within the width."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.choice.schools.models import AllocationRun, Round, RoundState, RunKind
 
@@ -31,7 +32,7 @@ def test_the_school_office_runs_a_round(sized_page, municipality, town, office):
     page.fill("#id_wishes", "2")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary a[href='#id_closes_on']").count() == 1
+    expect(page.locator(".ds-error-summary a[href='#id_closes_on']")).to_have_count(1)
     check_page(page)
     page.fill("#id_closes_on", "2025-12-01")
     page.click("main form button[type=submit]")
@@ -59,13 +60,13 @@ def test_the_school_office_runs_a_round(sized_page, municipality, town, office):
     page.wait_for_load_state()
     round_.refresh_from_db()
     assert round_.state == RoundState.CLOSED
-    assert page.locator(f"code:has-text('{round_.seed_hash}')").count() == 1
-    assert page.locator(f"text={round_.seed}").count() == 0
+    expect(page.locator(f"code:has-text('{round_.seed_hash}')")).to_have_count(1)
+    expect(page.locator(f"text={round_.seed}")).to_have_count(0)
     check_page(page)
 
     page.click("#link-feasibility")
     page.wait_for_load_state()
-    assert page.locator("#feasibility-verdict").count() == 1
+    expect(page.locator("#feasibility-verdict")).to_have_count(1)
     check_page(page)
     page.go_back()
     page.wait_for_load_state()
@@ -74,15 +75,15 @@ def test_the_school_office_runs_a_round(sized_page, municipality, town, office):
     page.wait_for_load_state()
     run = AllocationRun.objects.get(round=round_, kind=RunKind.MAIN)
     assert page.url.endswith(f"/staff/skolevalg/kjoring/{run.pk}/") and run.certificate["stable"]
-    assert page.locator("#certificate-verdict").count() == 1
-    assert page.locator(f"code:has-text('{run.input_hash}')").count() == 1
+    expect(page.locator("#certificate-verdict")).to_have_count(1)
+    expect(page.locator(f"code:has-text('{run.input_hash}')")).to_have_count(1)
     check_page(page)
 
     page.goto(f"/staff/skolevalg/runder/{round_.pk}/hva-om/")
     check_page(page)
     page.click("#run-what-if")  # nothing chosen: an error summary
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary a[href='#id_kind_0']").count() == 1
+    expect(page.locator(".ds-error-summary a[href='#id_kind_0']")).to_have_count(1)
     check_page(page)
     page.check("#id_kind_0")
     page.select_option("#id_school", str(a.pk))
@@ -90,14 +91,14 @@ def test_the_school_office_runs_a_round(sized_page, municipality, town, office):
     page.click("#run-what-if")
     page.wait_for_load_state()
     assert AllocationRun.objects.filter(round=round_, kind=RunKind.WHAT_IF).count() == 1
-    assert page.locator("#caption-comparison").count() == 1
+    expect(page.locator("#caption-comparison")).to_have_count(1)
     check_page(page)
 
     page.goto(f"/staff/skolevalg/runder/{round_.pk}/")
     page.click("#step-publiser")
     page.wait_for_load_state()
     assert Round.objects.get(pk=round_.pk).state == RoundState.PUBLISHED
-    assert page.locator(f"code:has-text('{round_.seed}')").count() == 1  # revealed, and it wraps
+    expect(page.locator(f"code:has-text('{round_.seed}')")).to_have_count(1)  # revealed, and it wraps
     check_page(page)
 
     page.goto("/staff/skolevalg/skoler/")
@@ -127,5 +128,7 @@ def test_the_school_office_runs_a_round(sized_page, municipality, town, office):
     )
     page.click("#import-addresses")
     page.wait_for_load_state()
-    assert page.locator("#import-errors").count() == 1  # line 3 names an unknown school: nothing imported
+    expect(page.locator("#import-errors")).to_have_count(
+        1
+    )  # line 3 names an unknown school: nothing imported
     check_page(page)

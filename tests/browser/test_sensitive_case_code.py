@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Channel
 from servicetorg.core.models import OutboxMessage
@@ -45,7 +46,7 @@ def test_the_case_link_of_a_sensitive_service_asks_for_a_one_time_code(sized_pag
     inquiry = registered.inquiry
     page.goto(f"/sak/{inquiry.reference}/{registered.token}/")
     assert page.url.endswith(f"/sak/{inquiry.reference}/kode/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Bekreft at det er deg"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft at det er deg")
     assert "angst" not in page.content() and "Hjelp med rus" not in page.content()
     check_page(page)
     _shot(page, "citizen-case-code-ask")

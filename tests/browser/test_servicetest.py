@@ -4,6 +4,7 @@ after publishing, the tested municipality's result page and the public results â
 axe-clean and within the width."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.servicetest.models import ItemChannel, ItemState
 
@@ -22,14 +23,14 @@ def test_a_tester_records_an_email_item_and_the_public_reads_the_results(sized_p
     check_page(page)
     page.click(f"#item-{item.pk}")
     page.wait_for_load_state()
-    assert page.locator("#question").count() == 1
+    expect(page.locator("#question")).to_have_count(1)
     check_page(page)
     page.fill("#id_sent_date", "2026-03-02")
     page.fill("#id_sent_time", "10:00")
     page.select_option("#id_reply_0_kind", "answer")  # no date: refused
     page.click("#record")
     page.wait_for_load_state()
-    assert page.locator(".ds-error-summary a[href='#id_reply_0_date']").count() == 1
+    expect(page.locator(".ds-error-summary a[href='#id_reply_0_date']")).to_have_count(1)
     check_page(page)
     page.fill("#id_reply_0_date", "2026-03-10")
     page.fill("#id_reply_0_time", "09:00")
@@ -56,7 +57,7 @@ def test_a_tester_records_an_email_item_and_the_public_reads_the_results(sized_p
     page.goto("/staff/kommunetest/")
     check_page(page)
     page.goto(f"/staff/kommunetest/runder/{world.round.pk}/")
-    assert page.locator("#round-state[data-state=running]").count() == 1
+    expect(page.locator("#round-state[data-state=running]")).to_have_count(1)
     check_page(page)
     page.goto(f"/staff/kommunetest/punkter/{item.pk}/")
     check_page(page)
@@ -70,15 +71,15 @@ def test_a_tester_records_an_email_item_and_the_public_reads_the_results(sized_p
     page.goto("/staff/kommunetest/resultater/")
     check_page(page)
     page.goto(f"/staff/kommunetest/resultater/{region.pk}/")
-    assert page.locator("#total").count() == 1
+    expect(page.locator("#total")).to_have_count(1)
     check_page(page)
 
     page.context.clear_cookies()
     page.goto("/kommunetest/")
     check_page(page)
     page.goto(f"/kommunetest/{world.round.pk}/")
-    assert page.locator("#results tr[data-code='3999']").count() == 1
+    expect(page.locator("#results tr[data-code='3999']")).to_have_count(1)
     check_page(page)
     page.goto(f"/kommunetest/{world.round.pk}/3999/")
-    assert page.locator("#items tbody tr").count() == 3
+    expect(page.locator("#items tbody tr")).to_have_count(3)
     check_page(page)

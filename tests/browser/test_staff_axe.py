@@ -5,6 +5,7 @@ contrast, no lang, nested interactive controls, content outside landmarks, a sec
 controls), also with operations open, "Try it out" and the authorization dialog."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Channel, Role
 from servicetorg.core.permissions import CITIZEN
@@ -40,7 +41,7 @@ def test_the_dashboard_has_no_axe_violations(sized_page, municipality):
         )
     login(page, "leder")
     page.goto("/staff/henvendelser/oversikt/")
-    assert page.get_by_role("heading", name="Per kanal").count() == 1
+    expect(page.get_by_role("heading", name="Per kanal")).to_have_count(1)
     _check(page)
     names = page.evaluate(
         "() => [...document.querySelectorAll('[role=region], section[aria-label], section[aria-labelledby]')]"
@@ -57,8 +58,8 @@ def test_the_api_documentation_has_no_axe_violations(sized_page, municipality):
     page.wait_for_selector(".opblock-summary-control")
     assert page.locator("html").get_attribute("lang") == "nb"
     assert page.locator("#swagger-ui").get_attribute("lang") == "en"
-    assert page.locator("main").count() == 1  # Swagger UI's own <main id="operations">, and no other
-    assert page.get_by_role("heading", level=1).count() == 1
+    expect(page.locator("main")).to_have_count(1)  # Swagger UI's own <main id="operations">, and no other
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
     _check(page)
     for n in range(6):  # operations open: parameters (enum selects), request bodies, responses
         page.locator(".opblock-summary-control").nth(n).click()

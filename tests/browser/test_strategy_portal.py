@@ -43,10 +43,10 @@ def test_strategy_pages_are_accessible(page, published):
     strategy, report = published
     for path in ("/strategi/", f"/strategi/versjon/{strategy.pk}/", f"/strategi/oppfolging/{report.pk}/"):
         page.goto(path)
-        assert page.locator("h1").count() == 1
+        expect(page.locator("h1")).to_have_count(1)
         assert_accessible(page)
-    assert page.locator("img.chart").count() == 2
-    assert page.locator("text=Forsinket tiltak.").count() == 1
+    expect(page.locator("img.chart")).to_have_count(2)
+    expect(page.locator("text=Forsinket tiltak.")).to_have_count(1)
 
 
 def test_comment_form_is_accessible_and_works(page, in_consultation):
@@ -86,7 +86,7 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
     )
     services.moderate_comment(earlier, decision="approved", answer="Vi ser på det.", user=SYSTEM)
     page.goto(f"/strategi/horing/{strategy.pk}/")
-    assert page.locator("text=Høringsfrist:").count() == 1
+    expect(page.locator("text=Høringsfrist:")).to_have_count(1)
     check_page(page)
     page.click("button[type=submit]:near(#id_text)")  # empty: field errors
     expect(page.locator(".ds-error-summary")).to_have_count(1)
@@ -104,7 +104,7 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
     page.click("button[type=submit]:near(#id_text)")
     page.wait_for_load_state()
     assert page.locator("#id_text").input_value() == "Jeg rakk det nesten."
-    assert page.locator("text=Merknaden din ble ikke sendt").count() >= 1
+    expect(page.locator("text=Merknaden din ble ikke sendt").first).to_be_attached()
     assert not ConsultationComment.objects.filter(name="Per Sen").exists()
     check_page(page)
     # Read-only afterwards: the published comment and the answer, no form.
@@ -113,7 +113,7 @@ def test_consultation_comment_then_read_after_the_deadline(sized_page, municipal
     # The click returns once the new page is committed, not parsed: wait for its text.
     expect(page.locator("text=Vi ser på det.")).to_have_count(1)
     expect(page.locator("text=Høringen ble avsluttet")).to_have_count(1)
-    assert page.locator("#id_text").count() == 0
+    expect(page.locator("#id_text")).to_have_count(0)
     check_page(page)
 
 
@@ -140,8 +140,8 @@ def test_the_comment_form_is_reached_from_the_top_on_a_phone(browser, live_serve
         box = link.bounding_box()
         assert box["y"] + box["height"] <= 844, "the link to the form is not in the first screen"
         contents = page.get_by_role("navigation", name="På denne siden")
-        assert contents.get_by_role("link", name="Gi din merknad").count() == 1
-        assert contents.get_by_role("link", name="1. Tilgjengelighet").count() == 1
+        expect(contents.get_by_role("link", name="Gi din merknad")).to_have_count(1)
+        expect(contents.get_by_role("link", name="1. Tilgjengelighet")).to_have_count(1)
         check_page(page)
         link.click()
         page.wait_for_function("location.hash === '#h-comment'")

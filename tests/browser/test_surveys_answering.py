@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
@@ -28,7 +29,7 @@ def test_answer_on_a_phone_with_an_error_then_submit(page, municipality):
     page.fill("#id_q_kontakter", "1000")
     page.click("button[name=submit]")
     # Errors are listed and linked; what was answered is kept.
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     assert page.is_checked("#id_q_q2_4")
     assert_accessible(page)
     page.check("#id_q_q1_6")
@@ -113,7 +114,7 @@ def test_service_desk_template_page_by_page(page, municipality):
         assert_accessible(page)
         page.click("button[name=next]")
     page.click("button[name=submit]")  # "helhet" is required and unanswered
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     page.click("#error-summary a")
     page.check("#id_q_helhet_6")
     while page.locator("button[name=next]").count():

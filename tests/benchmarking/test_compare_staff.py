@@ -14,6 +14,7 @@ from servicetorg.benchmarking.compare.models import (
     SavedPeerGroup,
 )
 from servicetorg.core.choices import Role
+from servicetorg.core.permissions import SYSTEM
 from tests.factories import MunicipalityFactory, make_staff
 
 from . import compare_world as w
@@ -35,7 +36,8 @@ BAD = GOOD + (
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    settings.NATIONAL_DATA_STEWARDS = ["3909"]  # Larvik's administration keeps the national data
     w.register()
     municipality = MunicipalityFactory(name="Larvik", number="3909")
     other = MunicipalityFactory(name="Sandefjord", number="3907")
@@ -89,6 +91,25 @@ def test_upload_page_shows_the_bad_lines(client, world):
     assert KostraGroup.objects.get(code="EKG13").members.count() == 2
     client.force_login(world["officer"])
     assert client.get(url).status_code == 403
+
+
+def test_only_the_stewards_and_operators_change_the_national_groups(client, world, settings):
+    """Every municipality reads the KOSTRA groups: Sandefjord's administration (benchmarking.edit, not
+    a steward) reads the page and is told who keeps them, and cannot upload."""
+    url = reverse("benchmarking:kostra-groups")
+    with pytest.raises(PermissionDenied):
+        services.upload_kostra_groups(GOOD.encode(), year=2024, user=world["other_admin"])
+    client.force_login(world["other_admin"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'id="national-data-keepers"' in page.content and b"Larvik" in page.content
+    assert b'enctype="multipart/form-data"' not in page.content
+    response = client.post(url, {"file": SimpleUploadedFile("k.csv", GOOD.encode()), "year": 2024})
+    assert response.status_code == 403 and not KostraGrouping.objects.exists()
+    settings.NATIONAL_DATA_STEWARDS = []  # no steward named: the operators only
+    with pytest.raises(PermissionDenied):
+        services.upload_kostra_groups(GOOD.encode(), year=2024, user=world["admin"])
+    assert services.upload_kostra_groups(GOOD.encode(), year=2024, user=SYSTEM).ok
 
 
 def test_saved_groups_are_the_municipality_s_own(client, world):

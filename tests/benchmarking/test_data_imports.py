@@ -197,11 +197,20 @@ def test_shipped_example_is_consistent_with_the_code_history(kostra):
     }
 
 
-def test_only_administrations_import(kostra, municipality, administration, other_staff):
+def test_only_operators_and_the_stewards_administration_import(
+    kostra, municipality, other_municipality, administration, other_staff, settings
+):
+    """Every municipality reads the official statistics: no steward named, only the operators import;
+    a steward's administration imports in its municipality's name, never in another's."""
     with pytest.raises(PermissionDenied):
-        imports.import_jsonstat(dataset(), user=administration)  # no municipality: not all-powerful
+        imports.import_jsonstat(dataset(), user=administration, municipality=municipality)
+    settings.NATIONAL_DATA_STEWARDS = [municipality.number]
+    with pytest.raises(PermissionDenied):
+        imports.import_jsonstat(dataset(), user=administration)  # no municipality: not an operator
     with pytest.raises(PermissionDenied):
         imports.import_jsonstat(dataset(), user=other_staff, municipality=municipality)
+    with pytest.raises(PermissionDenied):
+        imports.import_jsonstat(dataset(), user=other_staff, municipality=other_municipality)
     result = imports.import_jsonstat(dataset(), user=administration, municipality=municipality)
     assert result.created == 12 and result.run.municipality == municipality
 
@@ -273,9 +282,11 @@ def test_deep_copy_of_dataset_is_not_mutated(kostra):
     assert document == before
 
 
-def test_only_the_runs_own_administration_deletes_it(kostra, municipality, other_municipality):
+def test_only_the_runs_own_administration_deletes_it(kostra, municipality, other_municipality, settings):
     from servicetorg.core.choices import Role
     from tests.factories import make_staff
+
+    settings.NATIONAL_DATA_STEWARDS = [municipality.number, other_municipality.number]
 
     ours = make_staff(Role.ADMINISTRATION, municipality, username="adm-ours")
     theirs = make_staff(Role.ADMINISTRATION, other_municipality, username="adm-theirs")

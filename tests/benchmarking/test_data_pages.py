@@ -50,7 +50,8 @@ def test_register_page_filters_and_marks_the_fictional(client):
     assert re.findall(r'<tr data-code="(\w+)"', page) == ["0301"]
 
 
-def test_import_page(client, administration, other_staff, municipality):
+def test_import_page(client, administration, other_staff, municipality, other_municipality, settings):
+    settings.NATIONAL_DATA_STEWARDS = [municipality.number, other_municipality.number]
     catalogue.load_catalogue()
     url = reverse("benchmarking:official-import")
     client.force_login(administration)
@@ -80,6 +81,14 @@ def test_import_page(client, administration, other_staff, municipality):
     upload = SimpleUploadedFile("12362.json", json.dumps(dataset()).encode())
     response = client.post(url, {"file": upload, "municipality": municipality.pk})
     assert response.status_code == 400 and ImportRun.objects.count() == 1
+    # not a steward: reads the imports and who keeps them, imports nothing
+    settings.NATIONAL_DATA_STEWARDS = [municipality.number]
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="national-data-keepers"' in page.content.decode()
+    assert f'data-run="{run.pk}"' in page.content.decode() and 'name="file"' not in page.content.decode()
+    upload = SimpleUploadedFile("12362.json", json.dumps(dataset()).encode())
+    response = client.post(url, {"file": upload, "municipality": other_municipality.pk})
+    assert response.status_code == 403 and ImportRun.objects.count() == 1
 
 
 def test_old_import_page_links_to_the_new_one(client, administration):

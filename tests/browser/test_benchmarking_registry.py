@@ -18,7 +18,8 @@ from .conftest import check_page, login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_register_and_import(sized_page, municipality, tmp_path):
+def test_register_and_import(sized_page, municipality, tmp_path, settings):
+    settings.NATIONAL_DATA_STEWARDS = [municipality.number]  # Fjordvik hosts the installation
     page = sized_page
     load_registry()
     catalogue.load_catalogue()
@@ -40,4 +41,9 @@ def test_register_and_import(sized_page, municipality, tmp_path):
     page.click("form[enctype] button[type=submit]")
     page.wait_for_load_state()
     expect(page.locator("#official-runs tbody tr[data-run]")).to_have_count(1)
+    check_page(page)
+    settings.NATIONAL_DATA_STEWARDS = []  # not a steward: the imports, and who keeps them
+    page.reload()
+    expect(page.locator("#national-data-keepers")).to_be_visible()
+    expect(page.locator("#id_file")).to_have_count(0)
     check_page(page)

@@ -184,7 +184,7 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     # Benchmarking, own figures: the publication choices are the administration's (the other
     # municipality's administration is sent to her own); the figures' API is public.
     ("benchmarking:official-import", "-", "get"): "nnnynnyl",
-    ("benchmarking:official-import", "-", "post"): "nnnynnyl",
+    ("benchmarking:official-import", "-", "post"): "nnnnnnnl",  # national data: no steward named
     ("benchmarking_api:region-list", "-", "get"): "yyyyyyyy",
     ("benchmarking_api:region-detail", "region", "get"): "yyyyyyyy",
     ("benchmarking_api:indicator-list", "-", "get"): "yyyyyyyy",
@@ -419,7 +419,7 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     # Benchmarking, compare part: KOSTRA groups are national (benchmarking.edit anywhere); saved peer
     # groups are the municipality's own (another's is not there); the compare API is public.
     ("benchmarking:kostra-groups", "-", "get"): "nnnynnyl",
-    ("benchmarking:kostra-groups", "-", "post"): "nnnynnyl",
+    ("benchmarking:kostra-groups", "-", "post"): "nnnnnnnl",  # national data: no steward named
     ("benchmarking:peer-group-list", "-", "get"): "nnnynnyl",
     ("benchmarking:peer-group-create", "-", "get"): "nnnynnyl",
     ("benchmarking:peer-group-create", "-", "post"): "nnnynnyl",

@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -40,12 +39,12 @@ from django.utils.translation import gettext as _
 
 from servicetorg.core import formatting
 from servicetorg.core.models import Municipality
-from servicetorg.core.permissions import Perm, municipality_ids, municipality_wide_ids, require, user_of
+from servicetorg.core.permissions import Perm, municipality_wide_ids, user_of
 from servicetorg.indicators import services as indicator_services
 from servicetorg.indicators.models import MAX_YEAR, MIN_YEAR, ImportRun, Indicator
 from servicetorg.indicators.services import ImportFailed, RowError
 
-from . import sql
+from . import sql, stewards
 from .models import Symbol
 
 REGION_CODE = re.compile(r"^[A-Z0-9]{1,12}$")
@@ -99,14 +98,9 @@ def _fail(reason) -> ImportFailed:
 
 
 def _authorize(user, municipality: Municipality | None) -> None:
-    """Official statistics are the installation's shared data: an administration (benchmarking.edit)
-    imports them; without a municipality only a user whose reach is every municipality (SYSTEM,
-    superusers)."""
-    if municipality is None:
-        if municipality_ids(user, Perm.BENCHMARK_EDIT) is not None:
-            raise PermissionDenied
-    else:
-        require(user, Perm.BENCHMARK_EDIT, municipality.pk)
+    """Official statistics are the installation's national data: kept by its operators and by the
+    administration of a steward municipality, in that municipality's name (:mod:`.stewards`)."""
+    stewards.require(user, municipality)
 
 
 def _decode(data: bytes | str) -> str:

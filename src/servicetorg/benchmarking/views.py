@@ -18,7 +18,7 @@ from servicetorg.core.validators import validate_upload_size
 from servicetorg.indicators.models import ImportRun
 from servicetorg.indicators.services import ImportFailed
 
-from . import imports, selectors
+from . import imports, selectors, stewards
 
 
 def municipality_list(request):
@@ -90,9 +90,12 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_page(request):
-    municipalities = selectors.editable_municipalities(request.user)
-    if not municipalities.exists():
+    if not selectors.editable_municipalities(request.user).exists():
         raise PermissionDenied
+    municipalities = stewards.steward_municipalities(request.user)
+    keeps = municipalities.exists()
+    if request.method == "POST" and not keeps:
+        raise PermissionDenied  # national data: the page says who keeps it
     form = ImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)
     errors, result, status = [], None, 200
     if request.method == "POST":
@@ -146,6 +149,12 @@ def import_page(request):
     return render(
         request,
         "benchmarking/registry/import.html",
-        {"form": form, "errors": errors, "result": result, "runs": runs},
+        {
+            "form": form if keeps else None,
+            "keepers": stewards.keepers(),
+            "errors": errors,
+            "result": result,
+            "runs": runs,
+        },
         status=status,
     )

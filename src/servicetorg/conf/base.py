@@ -530,6 +530,12 @@ JSON_MAX_DEPTH = 32
 # official-statistics file (benchmarking/imports.py) this many bytes; both checked before parsing.
 JSONSTAT_MAX_CELLS = int(os.environ.get("JSONSTAT_MAX_CELLS", "1000000"))
 OFFICIAL_IMPORT_MAX_BYTES = int(os.environ.get("OFFICIAL_IMPORT_MAX_BYTES", str(60 * 1024 * 1024)))
+# Who keeps the national data every municipality reads (official statistics, KOSTRA groupings;
+# benchmarking/stewards.py): the platform's operators, and the administration of these municipalities
+# (numbers, comma-separated: the host of an inter-municipal installation, or a one-municipality
+# installation's own). Empty: the operators only.
+NATIONAL_DATA_STEWARDS = [n.strip() for n in os.environ.get("NATIONAL_DATA_STEWARDS", "").split(",")]
+NATIONAL_DATA_STEWARDS = [n for n in NATIONAL_DATA_STEWARDS if n]
 # Statistics Norway's PxWebApi v2 (manage.py fetch_kostra): base URL, requests a minute (SSB allows
 # 30 per address), cells per request (SSB's limit: 800 000).
 SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2")

@@ -13,3 +13,7 @@ ADDRESS_SEARCH_URL = ""
 # Never outside tests: dev and production keep Django's hashers. The tests of real hashing ask for
 # production's list with the `production_hashers` fixture (tests/conftest.py).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# National data (official statistics, KOSTRA groupings) is kept by the operators only, as in a
+# production installation that names no steward; tests of a steward set the list themselves.
+NATIONAL_DATA_STEWARDS: list[str] = []

@@ -18,5 +18,7 @@ CITIZEN_OIDC_ISSUER = CITIZEN_OIDC_ISSUER or "http://127.0.0.1:9400"  # noqa: F4
 CITIZEN_OIDC_CLIENT_ID = CITIZEN_OIDC_CLIENT_ID or "servicetorg-dev"  # noqa: F405
 CITIZEN_OIDC_CLIENT_SECRET = CITIZEN_OIDC_CLIENT_SECRET or "dev-only-client-secret"  # noqa: F405
 ACCEPT_SYNTHETIC_NATIONAL_IDS = True
+# The demo's Fjordvik (3999) hosts the installation: its administration keeps the national data.
+NATIONAL_DATA_STEWARDS = NATIONAL_DATA_STEWARDS or ["3999"]  # noqa: F405
 
 derive(globals())

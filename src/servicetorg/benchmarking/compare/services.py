@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from servicetorg.core import permissions
 from servicetorg.core.permissions import Perm
 
+from .. import stewards
 from ..models import Region, RegionKind
 from .models import MAX_SAVED_CODES, KostraGroup, KostraGrouping, KostraGroupMember, SavedPeerGroup
 
@@ -134,18 +135,13 @@ def parse_klass(raw: bytes) -> tuple[list[tuple[int, str, str, str]], list[tuple
     return lines, errors
 
 
-def _require_edit(user) -> None:
-    permissions.check_actor(user)
-    if permissions.municipality_ids(user, Perm.BENCHMARK_EDIT) == set():
-        raise PermissionDenied
-
-
 def upload_kostra_groups(
     raw: bytes, *, year: int, version: str = "", file_name: str = "", skip_bad_lines: bool = False, user
 ) -> KlassResult:
     """Read a Klass 112 correspondence file into a new grouping for statistics year ``year``. The
-    KOSTRA groups are national: anyone holding benchmarking.edit in a municipality may upload."""
-    _require_edit(user)
+    KOSTRA groups are national data: kept by the operators and the stewards (:mod:`..stewards`)."""
+    if not stewards.may_keep(user):
+        raise PermissionDenied
     lines, errors = parse_klass(raw)
     result = KlassResult(errors=errors)
     if (errors and not skip_bad_lines) or not lines:

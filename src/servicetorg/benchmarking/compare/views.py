@@ -33,7 +33,7 @@ from servicetorg.core.tenancy import get_scoped_or_404, scope
 from servicetorg.indicators.models import Direction
 
 from .. import selectors as benchmarking_selectors
-from .. import series
+from .. import series, stewards
 from ..models import CodeChange, Region, RegionKind
 from . import forms, pages, peers, selectors, services
 from .models import KostraGrouping, SavedPeerGroup
@@ -323,6 +323,9 @@ def peer_group(request, token):
 def kostra_groups(request):
     if municipality_ids(request.user, Perm.BENCHMARK_EDIT) == set():
         raise PermissionDenied
+    keeps = stewards.may_keep(request.user)
+    if request.method == "POST" and not keeps:
+        raise PermissionDenied  # national data: the page says who keeps it
     form = forms.KlassUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -347,7 +350,12 @@ def kostra_groups(request):
     return render(
         request,
         "benchmarking/compare/staff/kostra_groups.html",
-        {"form": form, "result": result, "groupings": groupings},
+        {
+            "form": form if keeps else None,
+            "keepers": stewards.keepers(),
+            "result": result,
+            "groupings": groupings,
+        },
     )
 
 

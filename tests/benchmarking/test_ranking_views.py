@@ -120,3 +120,24 @@ def test_public_page_queries_do_not_grow_with_the_municipalities(client, world):
         response = client.get(reverse("benchmarking_public:ranking"))
     assert response.status_code == 200
     assert len(queries) <= 12, [q["sql"] for q in queries]
+
+
+def test_a_user_of_two_municipalities_chooses_where_the_method_is_made(client, world):
+    """No "first municipality by name": with two, the form asks; a third municipality's id is refused."""
+    from tests.factories import MembershipFactory, MunicipalityFactory
+
+    admin = world["admin"]
+    MembershipFactory(user=admin, municipality=world["other"], role="administration")
+    stranger = MunicipalityFactory(name="Fremmedvik", number="3997", organization_number="974760673")
+    client.force_login(admin)
+    url = reverse("benchmarking:ranking-methods")
+    assert b'name="municipality"' in client.get(url).content
+    response = client.post(url, {"name": "Uten kommune"})
+    assert response.status_code == 400 and not RankingMethod.objects.filter(name="Uten kommune").exists()
+    response = client.post(url, {"name": "Fremmed", "municipality": stranger.pk})
+    assert response.status_code == 400 and not RankingMethod.objects.filter(name="Fremmed").exists()
+    response = client.post(url, {"name": "Nabo", "municipality": world["other"].pk})
+    assert response.status_code == 302
+    assert RankingMethod.objects.get(name="Nabo").municipality == world["other"]
+    client.force_login(world["other_admin"])  # one municipality: no field, the method is hers
+    assert b'name="municipality"' not in client.get(url).content

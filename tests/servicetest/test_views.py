@@ -9,7 +9,7 @@ from django.utils import translation
 from servicetorg.core.choices import Role
 from servicetorg.core.permissions import SYSTEM
 from servicetorg.servicetest import services
-from servicetorg.servicetest.models import Item, ItemChannel, ItemState, Round, RoundState
+from servicetorg.servicetest.models import Item, ItemChannel, ItemState, Protocol, Round, RoundState
 from tests.factories import MunicipalityFactory, make_staff
 
 from .helpers import build_world, item_of, publish
@@ -337,3 +337,50 @@ def test_a_web_tester_does_not_see_the_other_testers_verdict(client):
     client.force_login(world.coordinator)  # the coordinator reviews both
     detail = client.get(reverse("servicetest:item-detail", kwargs={"pk": item.pk})).content.decode()
     assert "fjordvik.example/svar" in detail
+
+
+def test_a_coordinator_of_two_municipalities_chooses_the_organiser(client):
+    """The question bank and a new round ask which municipality when she coordinates for two (never
+    the first by name); the choice is carried on through the forms, and only hers can be chosen."""
+    from tests.factories import MembershipFactory
+
+    world = build_world()
+    second = MunicipalityFactory(name="Annenvik", number="3997", organization_number="974760673")
+    stranger = MunicipalityFactory(name="Fremmedvik", number="3996", organization_number="971040823")
+    MembershipFactory(user=world.coordinator, municipality=second, role=Role.TEST_COORDINATOR)
+    client.force_login(world.coordinator)
+    for name in ("servicetest:question-list", "servicetest:round-create"):
+        page = client.get(reverse(name))
+        assert page.status_code == 200 and b'id="id_municipality"' in page.content, name
+        choices = page.content.decode().split('id="id_municipality"')[1].split("</select>")[0]
+        assert "Annenvik" in choices and "Fremmedvik" not in choices
+        assert b'id="error-summary"' in client.get(reverse(name), {"municipality": stranger.pk}).content
+    chosen = client.get(reverse("servicetest:question-list"), {"municipality": second.pk})
+    assert b'id="organiser"' in chosen.content and b"Annenvik" in chosen.content
+    response = client.post(
+        reverse("servicetest:question-list"),
+        {"municipality": second.pk, "p-version": "2027.1", "p-weight_web": 40, "p-weight_phone": 30,
+         "p-weight_email": 30},
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"].endswith(f"?municipality={second.pk}")
+    protocol = Protocol.objects.get(version="2027.1")
+    assert protocol.municipality == second
+    response = client.post(
+        reverse("servicetest:round-create"),
+        {"municipality": second.pk, "name": "Annenvik-runden", "protocol": protocol.pk, "seed": 1,
+         "per_band": 1},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Round.objects.get(name="Annenvik-runden").municipality == second
+    # the organiser's protocol cannot be used for the second municipality's round
+    response = client.post(
+        reverse("servicetest:round-create"),
+        {
+            "municipality": second.pk,
+            "name": "Blandet",
+            "protocol": world.protocol.pk,
+            "seed": 1,
+            "per_band": 1,
+        },
+    )
+    assert response.status_code == 400 and not Round.objects.filter(name="Blandet").exists()

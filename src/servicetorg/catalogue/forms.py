@@ -147,13 +147,5 @@ class ServiceFilterForm(forms.Form):
         self.fields["unit"].queryset = units
 
 
-class MunicipalityChoiceForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=Municipality.objects.none())
-
-    def __init__(self, *args, queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = queryset
-
-
 class ReviewForm(forms.Form):
     next_review = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.forms import apply_validation_error, chosen_municipality
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404, scope
@@ -18,7 +18,6 @@ from servicetorg.core.tenancy import get_scoped_or_404, scope
 from . import services
 from .forms import (
     DescriptionForm,
-    MunicipalityChoiceForm,
     ReviewForm,
     ServiceFilterForm,
     ServiceForm,
@@ -96,12 +95,11 @@ def service_create(request):
     choices = Municipality.objects.all() if editable is None else Municipality.objects.filter(pk__in=editable)
     if not choices.exists():
         raise PermissionDenied
-    chooser = MunicipalityChoiceForm(request.POST or request.GET or None, queryset=choices)
-    municipality = chooser.cleaned_data["municipality"] if chooser.is_valid() else None
-    if municipality is None and choices.count() == 1:
-        municipality = choices.get()
+    municipality, chooser = chosen_municipality(request, choices)
     if municipality is None:
-        return render(request, "catalogue/choose_municipality.html", {"chooser": chooser})
+        return render(
+            request, "staff/choose_municipality.html", {"chooser": chooser, "title": _("New service")}
+        )
     service_form = ServiceForm(request.POST or None, municipality=municipality)
     description_form = DescriptionForm(request.POST or None)
     promises = promise_formset(request.POST or None)

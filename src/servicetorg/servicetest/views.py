@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.forms import apply_validation_error, chosen_municipality
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, can, municipality_ids
 
@@ -42,12 +42,21 @@ def _coordinated(request):
     return Municipality.objects.all() if allowed is None else Municipality.objects.filter(pk__in=allowed)
 
 
-def _organiser(request) -> Municipality:
-    """The municipality a coordinator works for (the first, by name, if she has several)."""
-    municipality = _coordinated(request).order_by("name").first()
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
+def _organiser(request):
+    """The municipality the coordinator works in on this page: her only one, or the one she chose
+    (``?municipality=``, carried on by the page's forms), with the chooser for when she has not."""
+    return chosen_municipality(request, _coordinated(request).order_by("name"))
+
+
+def _choose(request, chooser, title):
+    return render(request, "staff/choose_municipality.html", {"chooser": chooser, "title": title})
+
+
+def _back(name: str, municipality: Municipality):
+    """Redirect to the page ``name`` of the same municipality."""
+    response = redirect(name)
+    response["Location"] += f"?municipality={municipality.pk}"
+    return response
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -67,7 +76,9 @@ def round_list(request):
 
 @login_required
 def round_create(request):
-    municipality = _organiser(request)
+    municipality, chooser = _organiser(request)
+    if municipality is None:
+        return _choose(request, chooser, _("New test round"))
     form = forms.RoundForm(
         request.POST if request.method == "POST" else None,
         municipality=municipality,
@@ -87,7 +98,11 @@ def round_create(request):
     return render(
         request,
         "servicetest/staff/round_create.html",
-        {"form": form, "has_protocol": Protocol.objects.filter(municipality=municipality).exists()},
+        {
+            "form": form,
+            "municipality": municipality,
+            "has_protocol": Protocol.objects.filter(municipality=municipality).exists(),
+        },
         status=status,
     )
 
@@ -280,7 +295,9 @@ def approve_all(request, pk):
 
 @login_required
 def question_list(request):
-    municipality = _organiser(request)
+    municipality, chooser = _organiser(request)
+    if municipality is None:
+        return _choose(request, chooser, _("Kommunetest: question bank and protocols"))
     data = request.POST if request.method == "POST" else None
     form = forms.QuestionForm(data, municipality=municipality, prefix="q")
     protocol_form = forms.ProtocolForm(data if data and "p-version" in data else None, prefix="p")
@@ -291,11 +308,11 @@ def question_list(request):
                 if protocol_form.is_valid():
                     services.create_protocol(municipality, user=request.user, **protocol_form.values())
                     messages.success(request, _("The protocol was saved."))
-                    return redirect("servicetest:question-list")
+                    return _back("servicetest:question-list", municipality)
             elif form.is_valid():
                 services.create_question(municipality, user=request.user, **form.values())
                 messages.success(request, _("The question was added to the bank."))
-                return redirect("servicetest:question-list")
+                return _back("servicetest:question-list", municipality)
         except ValidationError as error:
             apply_validation_error(protocol_form if "p-version" in request.POST else form, error)
         status = 400

@@ -25,6 +25,14 @@ class MethodForm(forms.Form):
         help_text=_("Empty: the latest year with figures."),
     )
 
+    def __init__(self, *args, municipalities=None, **kwargs):
+        """``municipalities``: where a new method may be made; asked first when there are several."""
+        super().__init__(*args, **kwargs)
+        if municipalities is not None and len(municipalities[:2]) > 1:
+            field = forms.ModelChoiceField(label=_("Municipality"), queryset=municipalities)
+            self.fields["municipality"] = field
+            self.order_fields(["municipality"])
+
 
 def _weight_field(label) -> forms.DecimalField:
     return forms.DecimalField(

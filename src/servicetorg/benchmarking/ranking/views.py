@@ -39,15 +39,15 @@ def _run(request, pk) -> RankingRun:
 
 @login_required
 def method_list(request):
-    municipalities = list(benchmarking_selectors.editable_municipalities(request.user))
-    if not municipalities:
+    municipalities = benchmarking_selectors.editable_municipalities(request.user)
+    if not municipalities.exists():
         raise PermissionDenied
-    form = MethodForm(request.POST or None)
+    form = MethodForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        municipality = fields.pop("municipality", None) or municipalities.get()  # asked when several
         try:
-            method = services.create_method(
-                municipality=municipalities[0], user=request.user, **form.cleaned_data
-            )
+            method = services.create_method(municipality=municipality, user=request.user, **fields)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

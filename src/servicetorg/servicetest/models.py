@@ -286,6 +286,7 @@ class Reply(models.Model):
     at = models.DateTimeField(_("received"))
     promised_by = models.DateField(_("answer promised by"), null=True, blank=True)
     excerpt = models.TextField(_("excerpt"), max_length=4000, blank=True)
+    history = HistoricalRecords()  # a re-record replaces the replies: the history keeps the earlier
 
     class Meta:
         verbose_name = _("reply")
@@ -305,6 +306,7 @@ class Call(models.Model):
     wait_seconds = models.PositiveIntegerField(_("wait (seconds)"), validators=[MaxValueValidator(3600)])
     answered = models.BooleanField(_("answered"), default=False)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    history = HistoricalRecords()  # a re-record replaces the calls: the history keeps the earlier
 
     class Meta:
         verbose_name = _("call attempt")
@@ -326,6 +328,7 @@ class WebCheck(models.Model):
     seconds = models.PositiveSmallIntegerField(_("seconds used"), validators=[MaxValueValidator(600)])
     url = models.URLField(_("where it was found"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()  # sending an item back removes its checks: the history keeps them
 
     class Meta:
         verbose_name = _("web check")

@@ -3,7 +3,8 @@
 No citizen is in it (test inquiries are written by testers under made-up names), but the evidence
 quotes the tested municipality: replies with a case officer's name and signature, notes of who
 answered the phone. The scores, times and states are the round's statistics and stay; the quoted
-text — the item's evidence (and its history rows), reply excerpts and call notes — is blanked when
+text — the item's evidence, reply excerpts and call notes, and their history rows (a re-record
+replaces replies and calls; the history keeps the earlier ones) — is blanked when
 the municipality's period after the round's publication has passed (default 3 years: long enough to
 compare the next round or two with it). A round that is never published keeps its evidence until it
 is deleted with the round.
@@ -24,13 +25,18 @@ def _evidence_due(municipality, cutoff):
         Q(evidence__gt="")
         | Q(pk__in=Reply.objects.filter(excerpt__gt="").values("item_id"))
         | Q(pk__in=Call.objects.filter(note__gt="").values("item_id"))
-        | Q(pk__in=Item.history.exclude(evidence="").values("id"))  # text cleared since, kept in history
+        # text cleared or replaced since, kept in history
+        | Q(pk__in=Item.history.exclude(evidence="").values("id"))
+        | Q(pk__in=Reply.history.exclude(excerpt="").values("item_id"))
+        | Q(pk__in=Call.history.exclude(note="").values("item_id"))
     )
 
 
 def _blank(ids) -> int:
     Reply.objects.filter(item_id__in=ids).exclude(excerpt="").update(excerpt="")
     Call.objects.filter(item_id__in=ids).exclude(note="").update(note="")
+    Reply.history.filter(item_id__in=ids).exclude(excerpt="").update(excerpt="")
+    Call.history.filter(item_id__in=ids).exclude(note="").update(note="")
     Item.history.filter(id__in=ids).exclude(evidence="").update(evidence="")
     Item.objects.filter(pk__in=ids).update(evidence="")
     return len(ids)

@@ -70,6 +70,13 @@ def _save(obj, user):
     return obj
 
 
+def _remove(rows, user) -> None:
+    """Delete the rows one by one, so that each history row records who removed it."""
+    for row in rows:
+        row._history_user = user_of(user)
+        row.delete()
+
+
 def _draft(round_: Round) -> None:
     if round_.state != RoundState.DRAFT:
         raise ValidationError(_("The round has started: its questions, regions and protocol are frozen."))
@@ -399,20 +406,21 @@ def record_email(
     if item.channel != ItemChannel.EMAIL:
         raise ValidationError(_("This is not an e-mail item."))
     item.sent_at = _aware(sent_at)
-    item.replies.all().delete()
+    _remove(item.replies.all(), user)
     for reply in replies:
         at = _aware(reply["at"])
         if at < item.sent_at:
             raise ValidationError({"replies": _("A reply cannot come before the question was sent.")})
         if reply.get("kind") not in ReplyKind.values:
             raise ValidationError({"replies": _("Unknown kind of reply.")})
-        Reply.objects.create(
+        row = Reply(
             item=item,
             kind=reply["kind"],
             at=at,
             promised_by=reply.get("promised_by"),
             excerpt=(reply.get("excerpt") or "")[:4000],
         )
+        _save(row, user)
     item.criteria_met = _criteria(item, criteria_met)
     item.evidence = evidence
     item.inquiry_reference = (inquiry_reference or "").strip()[:40]
@@ -452,7 +460,7 @@ def record_phone(
     calls = list(calls)
     if not calls:
         raise ValidationError({"calls": _("Record at least one call.")})
-    item.calls.all().delete()
+    _remove(item.calls.all(), user)
     for call in calls:
         at = _aware(call["at"])
         problem = scoring.attempt_problem(at)
@@ -463,13 +471,14 @@ def record_phone(
                     % {"at": timezone.localtime(at).strftime("%d.%m.%Y %H:%M")}
                 }
             )
-        Call.objects.create(
+        row = Call(
             item=item,
             at=at,
             wait_seconds=int(call["wait_seconds"]),
             answered=bool(call.get("answered")),
             note=(call.get("note") or "")[:500],
         )
+        _save(row, user)
     item.criteria_met = _criteria(item, criteria_met)
     item.transfers = max(0, int(transfers))
     item.callback_promised = bool(callback_promised)
@@ -511,8 +520,7 @@ def record_web_check(
     if tester is None:
         raise ValidationError(_("A web check is a tester's own."))
     check = WebCheck(item=item, tester=tester, device=device, found=bool(found), seconds=seconds, url=url)
-    check.full_clean()
-    check.save()
+    _save(check, user)
     if evidence:
         item.evidence = (item.evidence + "\n" + evidence).strip()
     verdicts = _device_verdicts(item)
@@ -552,7 +560,7 @@ def send_back_item(item: Item, *, user) -> Item:
     if item.round.state == RoundState.PUBLISHED:
         raise ValidationError(_("The round is published."))
     if item.channel == ItemChannel.WEB:  # checked again from the start, by two testers
-        item.checks.all().delete()
+        _remove(item.checks.all(), user)
         item.score = None
         item.detail = {}
     return _save(item, user)

@@ -132,6 +132,29 @@ def test_profile_peer_groups(client, world):
     assert client.get(reverse("benchmarking_public:profile", args=["3805"])).status_code == 302  # to 3909
 
 
+def test_profile_with_its_kostra_group_reads_the_code_changes_once(client, world):
+    """The page finds the group of a 2023 grouping that lists Larvik as 3805, shows the members under
+    today's numbers, and reads the code-change table once for all of it (it read it five times)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from servicetorg.benchmarking.compare import services
+    from servicetorg.benchmarking.models import CodeChange
+    from servicetorg.core.permissions import SYSTEM
+
+    klass = (
+        "sourceCode;sourceName;targetCode;targetName\n3805;Larvik;EKG13;Store\n3804;Sandefjord;EKG13;Store\n"
+    )
+    assert services.upload_kostra_groups(klass.encode(), year=2023, user=SYSTEM).ok
+    url = reverse("benchmarking_public:profile", args=["3909"]) + "?gruppe=kostra_group"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and response.context["p"].peers == ["3907"]
+    assert response.context["kostra"].code == "EKG13"
+    table = CodeChange._meta.db_table
+    assert sum(1 for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]) == 1
+
+
 def test_profile_with_similar_names_weights_and_differences(client, world):
     for code, number in {"3901": 30000, "3903": 47000, "3905": 60000, "3907": 49000}.items():
         w.value(world["folk"], code, 2024, number)

@@ -82,7 +82,8 @@ class Profile:
     rows: list[ProfileRow]
     error: str = ""
     similar: peer_module.Similar | None = None
-    kostra_group: object = None
+    kostra_group: object = None  # the group compared with (the own one, or one chosen by code)
+    own_kostra_group: object = None  # the municipality's own group in the year's grouping
     demo: bool = False
 
 
@@ -128,6 +129,8 @@ def profile(code: str, *, year: int | None = None, choice: PeerChoice | None = N
     result = Profile(municipality, year, choice, [], [], [])
     if year is None:
         return result
+    graph = selectors.graph()  # the code changes: read once for the groups and the series
+    result.own_kostra_group = peer_module.kostra_group_of(code, year, graph=graph)
     try:
         if choice.kind == "similar":
             result.similar = peer_module.similar(
@@ -135,14 +138,16 @@ def profile(code: str, *, year: int | None = None, choice: PeerChoice | None = N
             )
             result.peers = [c for c, _d in result.similar.neighbours]
         else:
-            result.peers = peer_module.peer_codes(choice.kind, code, year, group=choice.group or None)
+            group = choice.group or None
             if choice.kind == "kostra_group":
-                result.kostra_group = peer_module.kostra_group(code, year, choice.group or None)
+                group = result.kostra_group = peer_module.kostra_group(
+                    code, year, group or result.own_kostra_group, graph=graph
+                )
+            result.peers = peer_module.peer_codes(choice.kind, code, year, group=group, graph=graph)
     except peer_module.PeerError as exc:
         result.error = _peer_error(exc)
         result.peers = []
     result.peer_names = [(c, names[c].name if c in names else c) for c in result.peers]
-    graph = selectors.graph()
     years = list(range(year - TREND_YEARS + 1, year + 1))
     own_all = selectors.read_many(indicators, [code], years, graph=graph)
     peer_all = selectors.read_many(indicators, result.peers, [year], graph=graph) if result.peers else {}

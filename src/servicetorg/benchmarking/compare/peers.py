@@ -87,11 +87,12 @@ def _listed_as(code: str, graph: series.Graph) -> set[str]:
     return codes
 
 
-def kostra_group_of(code: str, year: int | None) -> KostraGroup | None:
+def kostra_group_of(code: str, year: int | None, *, graph: series.Graph | None = None) -> KostraGroup | None:
     """The KOSTRA group ``code`` belongs to in the grouping that applies to ``year`` (the newest
     grouping from that year or before; the oldest one if all are newer). A grouping made before a
-    renumbering finds the municipality under its number of the time."""
-    listed = _listed_as(code, series.Graph.load())
+    renumbering finds the municipality under its number of the time. ``graph``: the code changes, if
+    the caller has them loaded."""
+    listed = _listed_as(code, graph or series.Graph.load())
     members = KostraGroupMember.objects.filter(region_code__in=sorted(listed)).select_related(
         "group", "group__grouping"
     )
@@ -105,10 +106,10 @@ def kostra_group_of(code: str, year: int | None) -> KostraGroup | None:
     return members[-1].group
 
 
-def kostra_group(code: str, year: int, group) -> KostraGroup:
+def kostra_group(code: str, year: int, group, *, graph: series.Graph | None = None) -> KostraGroup:
     if isinstance(group, KostraGroup):
         return group
-    own = kostra_group_of(code, year)
+    own = kostra_group_of(code, year, graph=graph)
     if group in (None, ""):
         if own is None:
             raise PeerError("no KOSTRA group")
@@ -144,10 +145,13 @@ def peer_codes(
     context: Sequence[str] | None = None,
     weights: Mapping[str, float] | None = None,
     codes_of_year: bool = False,
+    graph: series.Graph | None = None,
 ) -> list[str]:
     """The other members of ``code``'s peer group of ``kind`` (today's codes, sorted; never ``code``
     itself). Raises :class:`PeerError` when the group cannot be formed. ``codes_of_year``: a KOSTRA
-    group's members under their codes in force in ``year`` (for statistics keyed by that year's codes)."""
+    group's members under their codes in force in ``year`` (for statistics keyed by that year's codes).
+    ``group``: a KOSTRA group's code, or the group itself (found once by the caller); ``graph``: the
+    code changes, if the caller has them loaded (else they are read here)."""
     if kind == "similar":
         return [c for c, _d in similar(code, year, context_codes=context, weights=weights, k=k).neighbours]
     if kind == "saved":
@@ -155,10 +159,10 @@ def peer_codes(
     elif kind == "kostra_group":
         # The grouping lists the codes of its time: each member under its code today (or, with
         # ``codes_of_year``, at the end of ``year``); a member split since is left out.
-        graph = series.Graph.load()
-        listed = KostraGroupMember.objects.filter(group=kostra_group(code, year, group)).values_list(
-            "region_code", flat=True
-        )
+        graph = graph or series.Graph.load()
+        listed = KostraGroupMember.objects.filter(
+            group=kostra_group(code, year, group, graph=graph)
+        ).values_list("region_code", flat=True)
         codes = {graph.current_code(c, year if codes_of_year else None) for c in listed}
         codes.discard(None)
     elif kind in ("county", "country"):

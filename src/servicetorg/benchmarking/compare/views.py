@@ -238,7 +238,7 @@ def profile(request, code):
     result = pages.profile(code[:12], year=benchmarking_selectors.year_param(request.GET), choice=choice)
     if result is None:
         return _former_number(request, code[:12])
-    kostra = peers.kostra_group_of(code, result.year)
+    kostra = result.own_kostra_group
     context_indicators = peers.context_indicators()
     for indicator in context_indicators:
         indicator.weight = choice.weights.get(indicator.code, 1.0)

@@ -118,3 +118,23 @@ def test_open_data_files_of_a_municipality(client, municipality):
     assert document["source"] == "Statistisk sentralbyrå (CC BY 4.0)" and document["size"] == [3, 2, 2]
     response = client.get(f"/apne-data/{municipality.number}/kostra.csv")
     assert response.status_code == 200 and "barnehagedekning" in response.content.decode()
+
+
+def test_an_operator_imports_in_the_platforms_name(client, municipality, settings):
+    """The platform's operators may import in no municipality's name; the "imported by" list holds
+    only the steward municipalities."""
+    from tests.factories import UserFactory
+
+    settings.NATIONAL_DATA_STEWARDS = []
+    catalogue.load_catalogue()
+    operator = UserFactory(is_superuser=True)
+    client.force_login(operator)
+    url = reverse("benchmarking:official-import")
+    page = client.get(url).content.decode()
+    assert f'value="{municipality.pk}"' not in page.split('name="municipality"')[1].split("</select>")[0]
+    upload = SimpleUploadedFile("12362.json", json.dumps(dataset()).encode())
+    assert client.post(url, {"file": upload, "municipality": ""}).status_code == 302
+    assert ImportRun.objects.get().municipality is None
+    upload = SimpleUploadedFile("12362.json", json.dumps(dataset()).encode())
+    response = client.post(url, {"file": upload, "municipality": municipality.pk})  # not a steward
+    assert response.status_code == 400 and ImportRun.objects.count() == 1

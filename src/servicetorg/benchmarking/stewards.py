@@ -25,14 +25,12 @@ def steward_numbers() -> frozenset[str]:
 
 
 def steward_municipalities(user) -> QuerySet:
-    """The municipalities in whose name the user keeps national data, by name (every municipality
-    for the platform's operators)."""
+    """The steward municipalities in whose name the user keeps national data, by name (an operator:
+    every steward municipality; she may also act in no municipality's name)."""
     check_actor(user)
     allowed = municipality_ids(user, Perm.BENCHMARK_EDIT)
-    found = Municipality.objects.order_by("name", "pk")
-    if allowed is None:
-        return found
-    return found.filter(pk__in=sorted(allowed), number__in=sorted(steward_numbers()))
+    found = Municipality.objects.filter(number__in=sorted(steward_numbers())).order_by("name", "pk")
+    return found if allowed is None else found.filter(pk__in=sorted(allowed))
 
 
 def is_operator(user) -> bool:

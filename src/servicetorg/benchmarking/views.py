@@ -81,22 +81,30 @@ class ImportForm(forms.Form):
         required=False, label=gettext_lazy("Import the good cells and skip the bad")
     )
 
-    def __init__(self, *args, municipalities, **kwargs):
+    def __init__(self, *args, municipalities, operator=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
-        if municipalities.count() == 1:
-            self.fields["municipality"].initial = municipalities.first()
+        field = self.fields["municipality"]
+        field.queryset = municipalities
+        if operator:  # the platform's operators may import in no municipality's name
+            field.required = False
+            field.empty_label = gettext_lazy("The platform (its operators)")
+        elif len(municipalities[:2]) == 1:
+            field.initial = municipalities[0]
 
 
 @login_required
 def import_page(request):
     if not selectors.editable_municipalities(request.user).exists():
         raise PermissionDenied
-    municipalities = stewards.steward_municipalities(request.user)
-    keeps = municipalities.exists()
+    keeps = stewards.may_keep(request.user)
     if request.method == "POST" and not keeps:
         raise PermissionDenied  # national data: the page says who keeps it
-    form = ImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        municipalities=stewards.steward_municipalities(request.user),
+        operator=stewards.is_operator(request.user),
+    )
     errors, result, status = [], None, 200
     if request.method == "POST":
         if form.is_valid():

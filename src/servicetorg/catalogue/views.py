@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.forms import apply_validation_error, chosen_municipality
+from servicetorg.core.forms import apply_validation_error, chosen_municipality, render_chooser
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404, scope
@@ -95,11 +95,9 @@ def service_create(request):
     choices = Municipality.objects.all() if editable is None else Municipality.objects.filter(pk__in=editable)
     if not choices.exists():
         raise PermissionDenied
-    municipality, chooser = chosen_municipality(request, choices)
+    municipality, chooser = chosen_municipality(request, choices.order_by("name"))
     if municipality is None:
-        return render(
-            request, "staff/choose_municipality.html", {"chooser": chooser, "title": _("New service")}
-        )
+        return render_chooser(request, chooser, _("New service"))
     service_form = ServiceForm(request.POST or None, municipality=municipality)
     description_form = DescriptionForm(request.POST or None)
     promises = promise_formset(request.POST or None)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.forms import apply_validation_error
+from servicetorg.core.forms import apply_validation_error, chosen_municipality, render_chooser
 from servicetorg.core.models import Municipality, Unit
 from servicetorg.core.permissions import Perm, holds_anywhere, municipality_ids
 from servicetorg.core.tenancy import get_scoped_or_404
@@ -92,9 +92,11 @@ def provider_create(request):
         if administered is None
         else Municipality.objects.filter(pk__in=administered)
     )
-    municipality = municipalities.order_by("name").first()
-    if municipality is None:
+    if not municipalities.exists():
         raise PermissionDenied
+    municipality, chooser = chosen_municipality(request, municipalities.order_by("name"))
+    if municipality is None:
+        return render_chooser(request, chooser, _("Register a provider"))
     form = provider_forms.ProviderCreateForm(
         request.POST or None,
         units=Unit.objects.filter(municipality=municipality).order_by("name"),

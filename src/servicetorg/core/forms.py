@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .models import Municipality
@@ -26,11 +28,25 @@ class MunicipalityChoiceForm(forms.Form):
 
 def chosen_municipality(request, choices) -> tuple[Municipality | None, MunicipalityChoiceForm]:
     """The municipality a page creates a record in, for a user who may do so in ``choices``: the one
-    the request names (``municipality``, by GET or POST, only from ``choices``), the only one, or None
-    — then the page renders ``staff/choose_municipality.html`` with the returned chooser, and its form
-    carries the choice on as a hidden ``municipality`` field. Never the first of several."""
-    chooser = MunicipalityChoiceForm(request.POST or request.GET or None, queryset=choices)
-    if chooser.is_bound and chooser.is_valid():
-        return chooser.cleaned_data["municipality"], chooser
+    the request names (``municipality``: the POST field on a POST, else the query), or her only one.
+    None — the page answers with :func:`render_chooser` — when she has several and named none, or
+    named one she may not choose (the chooser says so; never silently another, never the first of
+    several). The page's forms carry the choice on as a hidden ``municipality`` field."""
+    data = request.POST if request.method == "POST" else request.GET
+    named = "municipality" in data
+    chooser = MunicipalityChoiceForm(data if named or request.method == "POST" else None, queryset=choices)
+    if chooser.is_bound:
+        if chooser.is_valid():
+            return chooser.cleaned_data["municipality"], chooser
+        if named:
+            return None, chooser
     only = list(choices[:2])
     return (only[0] if len(only) == 1 else None), chooser
+
+
+def render_chooser(request, chooser: MunicipalityChoiceForm, title) -> HttpResponse:
+    """Step one of creating a record for a user of several municipalities: which one (400 when the
+    request named none or one she may not choose)."""
+    context = {"chooser": chooser, "title": title}
+    status = 400 if chooser.is_bound else 200
+    return render(request, "staff/choose_municipality.html", context, status=status)

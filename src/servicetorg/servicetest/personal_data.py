@@ -21,14 +21,16 @@ from .models import Call, Item, Reply
 
 
 def _evidence_due(municipality, cutoff):
-    return Item.objects.filter(round__municipality=municipality, round__published_at__lt=cutoff).filter(
+    items = Item.objects.filter(round__municipality=municipality, round__published_at__lt=cutoff)
+    ids = items.values("pk")
+    return items.filter(
         Q(evidence__gt="")
-        | Q(pk__in=Reply.objects.filter(excerpt__gt="").values("item_id"))
-        | Q(pk__in=Call.objects.filter(note__gt="").values("item_id"))
+        | Q(pk__in=Reply.objects.filter(item_id__in=ids, excerpt__gt="").values("item_id"))
+        | Q(pk__in=Call.objects.filter(item_id__in=ids, note__gt="").values("item_id"))
         # text cleared or replaced since, kept in history
-        | Q(pk__in=Item.history.exclude(evidence="").values("id"))
-        | Q(pk__in=Reply.history.exclude(excerpt="").values("item_id"))
-        | Q(pk__in=Call.history.exclude(note="").values("item_id"))
+        | Q(pk__in=Item.history.filter(id__in=ids).exclude(evidence="").values("id"))
+        | Q(pk__in=Reply.history.filter(item_id__in=ids).exclude(excerpt="").values("item_id"))
+        | Q(pk__in=Call.history.filter(item_id__in=ids).exclude(note="").values("item_id"))
     )
 
 

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicetorg.core.forms import apply_validation_error, chosen_municipality
+from servicetorg.core.forms import apply_validation_error, chosen_municipality, render_chooser
 from servicetorg.core.models import Municipality
 from servicetorg.core.permissions import Perm, can, municipality_ids
 
@@ -48,10 +48,6 @@ def _organiser(request):
     return chosen_municipality(request, _coordinated(request).order_by("name"))
 
 
-def _choose(request, chooser, title):
-    return render(request, "staff/choose_municipality.html", {"chooser": chooser, "title": title})
-
-
 def _back(name: str, municipality: Municipality):
     """Redirect to the page ``name`` of the same municipality."""
     response = redirect(name)
@@ -78,7 +74,7 @@ def round_list(request):
 def round_create(request):
     municipality, chooser = _organiser(request)
     if municipality is None:
-        return _choose(request, chooser, _("New test round"))
+        return render_chooser(request, chooser, _("New test round"))
     form = forms.RoundForm(
         request.POST if request.method == "POST" else None,
         municipality=municipality,
@@ -297,7 +293,7 @@ def approve_all(request, pk):
 def question_list(request):
     municipality, chooser = _organiser(request)
     if municipality is None:
-        return _choose(request, chooser, _("Kommunetest: question bank and protocols"))
+        return render_chooser(request, chooser, _("Kommunetest: question bank and protocols"))
     data = request.POST if request.method == "POST" else None
     form = forms.QuestionForm(data, municipality=municipality, prefix="q")
     protocol_form = forms.ProtocolForm(data if data and "p-version" in data else None, prefix="p")

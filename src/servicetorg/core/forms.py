@@ -23,7 +23,9 @@ class MunicipalityChoiceForm(forms.Form):
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = queryset
+        field = self.fields["municipality"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
 
 
 def chosen_municipality(request, choices) -> tuple[Municipality | None, MunicipalityChoiceForm]:
